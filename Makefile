@@ -1,0 +1,59 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+STAMP := $(VENV)/.installed
+# The PostgreSQL server the second test pass runs against (trust auth on this machine kind).
+TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: install run test lint typecheck unit unit-sqlite unit-postgres chromium bench train clean
+
+install: $(STAMP)
+
+# Re-run when the project's dependencies change; the project is installed editable.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+# Browser tests drive Debian's Chromium; `playwright install` cannot download one here.
+chromium:
+	@test -x $(CHROMIUM) || { test "$$(id -u)" = 0 && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || \
+		{ echo "Install Chromium (apt-get install chromium) for the browser tests" >&2; exit 1; }
+
+unit-sqlite: install chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The same suite on PostgreSQL, less the browser tests, which do not depend on the engine.
+unit-postgres: install
+	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+unit: unit-sqlite unit-postgres
+
+test: lint typecheck unit
+
+bench: install
+	$(BIN)/python bench/bench_classifier.py
+	$(BIN)/python bench/bench_submission.py
+
+train: install
+	$(BIN)/flask --app wsgi classifier train
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,54 @@
+"""The comment service: an application factory in the shape of Flask's tutorial."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from comments import config, db  # noqa: F401  (db registers the engine event listeners)
+from comments.errors import register_error_handlers
+from comments.extensions import db as database
+from comments.extensions import limiter, migrate
+from comments.services.scoring import ModelProvider
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Configure and wire the app; no database access and no model loading happen here."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(config.DEFAULTS)
+    if test_config is None:
+        app.config.from_mapping(config.from_environment(os.environ, Path(app.instance_path)))
+    else:
+        app.config.from_mapping(test_config)
+
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])  # type: ignore[method-assign]
+
+    database.init_app(app)
+    # Batch mode lets later migrations ALTER tables on SQLite too.
+    migrate.init_app(
+        app, database, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True
+    )
+    limiter.init_app(app)
+    app.extensions["model_provider"] = ModelProvider(
+        app.config["MODEL_PATH"], retry_seconds=app.config["MODEL_RETRY_SECONDS"]
+    )
+
+    from comments import api, health, ui
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(ui.bp)
+    register_error_handlers(app)
+
+    from comments.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,104 @@
+"""Public comment endpoints: post, read a thread, fetch a form token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+
+from comments.api import bp
+from comments.api.parsing import json_body, load, query_args
+from comments.extensions import db, limiter
+from comments.network import client_ip, current_ip_hash
+from comments.schemas import (
+    CommentCreateSchema,
+    FormTokenQuerySchema,
+    PublicCommentSchema,
+    SubmittedCommentSchema,
+    ThreadQuerySchema,
+)
+from comments.services import form_tokens
+from comments.services.listing import list_thread
+from comments.services.scoring import ModelProvider
+from comments.services.submission import Client, FormTokenSettings, Submission, submit_comment
+from comments.services.threads import get_site
+
+_create_schema = CommentCreateSchema()
+_thread_query = ThreadQuerySchema()
+_token_query = FormTokenQuerySchema()
+_public = PublicCommentSchema()
+_submitted = SubmittedCommentSchema()
+
+
+def _posted_email() -> str:
+    payload = request.get_json(silent=True)
+    email = payload.get("author_email") if isinstance(payload, dict) else None
+    return email.strip().lower() if isinstance(email, str) else ""
+
+
+def _email_key() -> str:
+    return "email:" + _posted_email()
+
+
+def model_provider() -> ModelProvider:
+    provider: ModelProvider = current_app.extensions["model_provider"]
+    return provider
+
+
+@bp.post("/comments")
+@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENTS_PER_IP"], key_func=client_ip)
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_COMMENTS_PER_EMAIL"],
+    key_func=_email_key,
+    exempt_when=lambda: not _posted_email(),
+)
+def create_comment() -> tuple[dict[str, Any], int]:
+    data = load(_create_schema, json_body())
+    client = Client(
+        ip_hash=current_ip_hash(),
+        user_agent=(request.user_agent.string or "")[:512],
+        origin=request.headers.get("Origin"),
+        own_origin=request.host_url.rstrip("/"),
+    )
+    result = submit_comment(
+        db.session(),
+        Submission(**data),
+        client,
+        provider=model_provider(),
+        tokens=FormTokenSettings(
+            secret_key=current_app.config["SECRET_KEY"],
+            max_age=current_app.config["FORM_TOKEN_MAX_AGE"],
+        ),
+    )
+    db.session.commit()
+    return _submitted.dump(result.comment), 201 if result.created else 200
+
+
+@bp.get("/comments")
+def read_thread() -> dict[str, Any]:
+    query = load(_thread_query, query_args())
+    cursor = query["cursor"]
+    page = list_thread(
+        db.session(),
+        query["site"],
+        query["thread"],
+        per_page=query["per_page"],
+        after=int(cursor) if cursor else None,
+    )
+    return {
+        "comments": _public.dump(page.comments, many=True),
+        "total": page.total,
+        "next": str(page.next_after) if page.next_after is not None else None,
+    }
+
+
+@bp.get("/form-token")
+def form_token() -> tuple[dict[str, Any], int, dict[str, str]]:
+    query = load(_token_query, query_args())
+    site = get_site(db.session(), query["site"])
+    token = form_tokens.issue(current_app.config["SECRET_KEY"], site.name, query["thread"])
+    return (
+        {"token": token, "min_seconds": site.min_form_seconds},
+        200,
+        {"Cache-Control": "no-store"},
+    )

@@ -1,0 +1,86 @@
+"""`flask sites ...`: create and configure the sites that embed the widget."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from flask.cli import AppGroup
+
+from comments.errors import FieldErrors
+from comments.extensions import db
+from comments.models import MODERATION_MODES
+from comments.services import sites as site_service
+
+sites_cli = AppGroup("sites", help="Create, list and configure sites.")
+
+_unit = click.FloatRange(0.0, 1.0)
+
+
+def _settings_options(command: Any) -> Any:
+    options = [
+        click.option("--title", help="Human-readable name."),
+        click.option("--origin", "origins", multiple=True, help="Allowed origin (repeatable)."),
+        click.option("--moderation", type=click.Choice(MODERATION_MODES)),
+        click.option("--toxicity-hold", type=_unit, help="Hold at or above this toxicity."),
+        click.option("--spam-hold", type=_unit, help="Hold at or above this spam score."),
+        click.option("--spam-file", type=_unit, help="File as spam at or above this score."),
+        click.option("--blocked-word", "blocked_words", multiple=True),
+        click.option("--blocked-domain", "blocked_domains", multiple=True),
+        click.option("--max-links", type=click.IntRange(0, 100)),
+        click.option("--require-form-token/--no-require-form-token", default=None),
+        click.option("--min-form-seconds", type=click.IntRange(0, 3600)),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _given(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: list(value) if isinstance(value, tuple) else value
+        for name, value in values.items()
+        if value is not None and value != ()
+    }
+
+
+@contextmanager
+def _refused_settings() -> Iterator[None]:
+    """Field errors from the service become a usage error naming each field."""
+    try:
+        yield
+    except FieldErrors as error:
+        problems = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.errors.items())
+        raise click.UsageError(problems) from error
+
+
+@sites_cli.command("list")
+def list_sites() -> None:
+    """Print every site and its settings as JSON lines."""
+    for site in site_service.list_sites(db.session()):
+        click.echo(json.dumps(site_service.describe(site)))
+
+
+@sites_cli.command("create")
+@click.argument("name")
+@_settings_options
+def create_site(name: str, **settings: Any) -> None:
+    """Create a site called NAME."""
+    with _refused_settings():
+        site = site_service.create_site(db.session(), name, _given(settings))
+    db.session.commit()
+    click.echo(json.dumps(site_service.describe(site)))
+
+
+@sites_cli.command("update")
+@click.argument("name")
+@_settings_options
+def update_site(name: str, **settings: Any) -> None:
+    """Change settings of site NAME; list options replace the whole list."""
+    with _refused_settings():
+        site = site_service.update_site(db.session(), name, _given(settings))
+    db.session.commit()
+    click.echo(json.dumps(site_service.describe(site)))

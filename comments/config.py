@@ -1,0 +1,73 @@
+"""Configuration: documented defaults, overridden by environment variables read in create_app."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+#: Environment variables the service reads, with their defaults (listed in the README).
+DEFAULTS: dict[str, Any] = {
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_COMMENTS_PER_IP": "6 per minute;60 per hour",
+    "RATELIMIT_COMMENTS_PER_EMAIL": "4 per minute;30 per hour",
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "PROXY_FIX_X_FOR": 0,
+    "MODEL_PATH": None,
+    "MODEL_RETRY_SECONDS": 30,
+    "FORM_TOKEN_MAX_AGE": 24 * 3600,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "JSON_SORT_KEYS": False,
+}
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in _TRUE
+
+
+def database_url(raw: str) -> str:
+    """Accept the usual postgres:// spellings and pin the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+def secret_key(instance_path: Path) -> str:
+    """Create the key once, atomically, so every gunicorn worker reads the same one."""
+    key_file = instance_path / "secret_key"
+    instance_path.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return key_file.read_text().strip()
+
+
+def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
+    """Translate environment variables into Flask config keys."""
+    config: dict[str, Any] = {}
+    default_db = f"sqlite:///{instance_path / 'comments.db'}"
+    config["SQLALCHEMY_DATABASE_URI"] = database_url(env.get("DATABASE_URL") or default_db)
+    config["SECRET_KEY"] = env.get("SECRET_KEY") or secret_key(instance_path)
+    if env.get("IP_HASH_KEY"):
+        config["IP_HASH_KEY"] = env["IP_HASH_KEY"]
+    if env.get("REDIS_URL"):
+        config["RATELIMIT_STORAGE_URI"] = env["REDIS_URL"]
+    if "RATELIMIT_ENABLED" in env:
+        config["RATELIMIT_ENABLED"] = _flag(env["RATELIMIT_ENABLED"])
+    for name in ("RATELIMIT_COMMENTS_PER_IP", "RATELIMIT_COMMENTS_PER_EMAIL", "MODEL_PATH"):
+        if env.get(name):
+            config[name] = env[name]
+    for name in ("MAX_CONTENT_LENGTH", "PROXY_FIX_X_FOR", "MODEL_RETRY_SECONDS"):
+        if env.get(name):
+            config[name] = int(env[name])
+    return config

@@ -1,0 +1,89 @@
+"""One error shape for the whole API: {"code", "status", "message", "errors"?}."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+RETRY_AFTER_DB_DOWN = 5
+
+
+class FieldErrors(Exception):
+    """Invalid input, by field; raised by services, answered as 422."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+class NotAllowed(Exception):
+    """The request is understood but refused (e.g. a foreign origin); answered as 403."""
+
+
+def error_response(
+    code: int,
+    message: str,
+    errors: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = code
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+_MESSAGES = {
+    400: "The request body is not valid JSON.",
+    413: "The request is too large.",
+    415: "Send the request body as JSON (Content-Type: application/json).",
+    429: "Too many requests; try again later.",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(FieldErrors)
+    def _field_errors(error: FieldErrors) -> Response:
+        return error_response(422, "Some fields are not valid.", error.errors)
+
+    @app.errorhandler(NotAllowed)
+    def _not_allowed(error: NotAllowed) -> Response:
+        return error_response(403, str(error))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Response | HTTPException:
+        if not _wants_json():
+            return error
+        code = error.code or 500
+        message = _MESSAGES.get(code) if code in (413, 415) else None
+        headers = {}
+        if code == 429:
+            message = _MESSAGES[429]
+            retry_after = error.get_response().headers.get("Retry-After")
+            if retry_after:
+                headers["Retry-After"] = retry_after
+        if code == 405:
+            headers["Allow"] = error.get_response().headers.get("Allow", "")
+        return error_response(
+            code, message or error.description or HTTPStatus(code).phrase, headers=headers
+        )
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(error: OperationalError) -> Response:
+        app.logger.error("database unavailable: %s", error.orig)
+        return error_response(
+            503,
+            "The database is unavailable; try again shortly.",
+            headers={"Retry-After": str(RETRY_AFTER_DB_DOWN)},
+        )

@@ -1,0 +1,101 @@
+"""Comments and what the service recorded when it decided about them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from comments.models.base import Base, BigId, utcnow
+
+if TYPE_CHECKING:
+    from comments.models.sites import Thread
+
+#: Every status a comment can be in; only "published" is ever shown to readers.
+STATUSES = ("published", "pending", "spam", "rejected", "deleted")
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('published', 'pending', 'spam', 'rejected', 'deleted')", name="status"
+        ),
+        UniqueConstraint("site_id", "idempotency_key"),
+        # A thread page: published comments in order.
+        Index("ix_comments_thread_status_id", "thread_id", "status", "id"),
+        # The moderation queues, per site and status, newest or oldest first.
+        Index("ix_comments_site_status_created", "site_id", "status", "created_at", "id"),
+        # An author's history and duplicate detection.
+        Index("ix_comments_site_email", "site_id", "author_email"),
+        Index("ix_comments_site_fingerprint", "site_id", "body_fingerprint"),
+        Index("ix_comments_ip_hash", "ip_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    body_raw: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    #: The renderer and sanitiser that produced body_html, so a fix can re-render old rows.
+    renderer_version: Mapped[str] = mapped_column(String(64))
+    #: sha256 of the case-folded, whitespace-collapsed body: finds exact duplicates.
+    body_fingerprint: Mapped[str] = mapped_column(String(64))
+    author_name: Mapped[str] = mapped_column(String(80), default="")
+    author_email: Mapped[str | None] = mapped_column(String(254))
+    author_url: Mapped[str | None] = mapped_column(String(200))
+    ip_hash: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str] = mapped_column(String(512), default="")
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None]
+
+    thread: Mapped[Thread] = relationship(lazy="raise")
+    signals: Mapped[list[CommentSignal]] = relationship(
+        back_populates="comment", lazy="raise", cascade="all, delete-orphan"
+    )
+    scores: Mapped[list[CommentScore]] = relationship(
+        back_populates="comment", lazy="raise", cascade="all, delete-orphan"
+    )
+
+
+class CommentSignal(Base):
+    """One rule or score check that fired for a comment; all are kept, not only the first."""
+
+    __tablename__ = "comment_signals"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(40), index=True)
+    detail: Mapped[dict[str, Any] | None]
+
+    comment: Mapped[Comment] = relationship(back_populates="signals", lazy="raise")
+
+
+class CommentScore(Base):
+    """Model probabilities for a comment, always with the model version that produced them."""
+
+    __tablename__ = "comment_scores"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    model_version: Mapped[str] = mapped_column(ForeignKey("model_versions.version"), index=True)
+    #: "decision" scores decided the comment; "shadow" scores came from a candidate model.
+    role: Mapped[str] = mapped_column(String(16), default="decision")
+    toxicity: Mapped[float]
+    spam: Mapped[float]
+    explanation: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    comment: Mapped[Comment] = relationship(back_populates="scores", lazy="raise")

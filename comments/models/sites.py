@@ -1,0 +1,54 @@
+"""Sites embed the widget; threads are the pages comments hang from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from comments.models.base import Base, BigId, utcnow
+
+MODERATION_MODES = ("auto", "all")
+
+
+class Site(Base):
+    """A website using the service, with its own origins, thresholds and word lists."""
+
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    allowed_origins: Mapped[list[str]] = mapped_column(default=list)
+    #: "auto": the policy decides; "all": every comment waits for a moderator.
+    moderation: Mapped[str] = mapped_column(String(16), default="auto")
+    # Per-site thresholds; NULL means "use the active model's evaluated default".
+    toxicity_hold: Mapped[float | None]
+    spam_hold: Mapped[float | None]
+    spam_file: Mapped[float | None]
+    blocked_words: Mapped[list[str]] = mapped_column(default=list)
+    blocked_domains: Mapped[list[str]] = mapped_column(default=list)
+    max_links: Mapped[int] = mapped_column(default=3)
+    require_form_token: Mapped[bool] = mapped_column(default=False)
+    min_form_seconds: Mapped[int] = mapped_column(default=3)
+    edit_window_seconds: Mapped[int] = mapped_column(default=900)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    threads: Mapped[list[Thread]] = relationship(back_populates="site", lazy="raise")
+
+
+class Thread(Base):
+    """One commented page, identified within its site by a page key or URL path."""
+
+    __tablename__ = "threads"
+    __table_args__ = (UniqueConstraint("site_id", "key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(512))
+    url: Mapped[str | None] = mapped_column(String(2048))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    site: Mapped[Site] = relationship(back_populates="threads", lazy="joined")

@@ -1,0 +1,126 @@
+"""Moderation policy: model scores, rule signals and site thresholds in, a status out.
+
+Pure functions with explicit inputs, so the policy is testable without a database or model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Signals that file a comment as spam on their own: no human writes into a hidden field.
+SPAM_SIGNALS = frozenset({"honeypot_filled", "blocked_domain"})
+#: Signals that hold a comment for a moderator.
+HOLD_SIGNALS = frozenset(
+    {
+        "too_many_links",
+        "blocked_word",
+        "submitted_too_fast",
+        "form_token_invalid",
+        "form_token_required",
+        "duplicate",
+        "model_unavailable",
+        "site_holds_all",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    name: str
+    detail: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Score cut-offs; spam_hold <= spam_file."""
+
+    toxicity_hold: float
+    spam_hold: float
+    spam_file: float
+
+    @classmethod
+    def resolve(
+        cls, site_values: Mapping[str, float | None], model_defaults: Mapping[str, Any]
+    ) -> Thresholds:
+        """Per-site values where set, else the defaults chosen by the model's evaluation."""
+        defaults = {
+            "toxicity_hold": float(model_defaults["toxicity"]["hold"]),
+            "spam_hold": float(model_defaults["spam"]["hold"]),
+            "spam_file": float(model_defaults["spam"]["file"]),
+        }
+        values = {
+            name: site_values[name] if site_values.get(name) is not None else default
+            for name, default in defaults.items()
+        }
+        return cls(**values)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelScores:
+    toxicity: float
+    spam: float
+    model_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status: str
+    #: Every signal that fired, rules and scores alike, in the order they were checked.
+    signals: tuple[Signal, ...] = field(default_factory=tuple)
+
+    @property
+    def reason(self) -> str:
+        return ", ".join(signal.name for signal in self.signals) or "no signal"
+
+
+def score_signals(scores: ModelScores, thresholds: Thresholds) -> list[Signal]:
+    """Name each threshold a score crossed, with the score and the cut-off."""
+    fired: list[Signal] = []
+    if scores.toxicity >= thresholds.toxicity_hold:
+        fired.append(
+            Signal("toxic", {"score": scores.toxicity, "threshold": thresholds.toxicity_hold})
+        )
+    if scores.spam >= thresholds.spam_file:
+        fired.append(
+            Signal("spam_likely", {"score": scores.spam, "threshold": thresholds.spam_file})
+        )
+    elif scores.spam >= thresholds.spam_hold:
+        fired.append(
+            Signal("spam_possible", {"score": scores.spam, "threshold": thresholds.spam_hold})
+        )
+    return fired
+
+
+def decide(
+    rule_signals: list[Signal],
+    scores: ModelScores | None,
+    thresholds: Thresholds | None,
+    *,
+    author_approved: bool = False,
+) -> Outcome:
+    """published, pending or spam, with every reason.
+
+    An author with an earlier approved comment gets the benefit of the doubt on spam scores
+    alone (held, not filed), never on toxicity or on hard rules.
+    """
+    signals = list(rule_signals)
+    if scores is None or thresholds is None:
+        if not any(s.name == "model_unavailable" for s in signals):
+            signals.append(Signal("model_unavailable"))
+    else:
+        signals.extend(score_signals(scores, thresholds))
+    if author_approved:
+        signals.append(Signal("author_approved"))
+
+    names = {signal.name for signal in signals}
+    if names & SPAM_SIGNALS or ("spam_likely" in names and not author_approved):
+        status = "spam"
+    elif names & (HOLD_SIGNALS | {"toxic", "spam_likely"}) or (
+        "spam_possible" in names and not author_approved
+    ):
+        status = "pending"
+    else:
+        status = "published"
+    return Outcome(status=status, signals=tuple(signals))

@@ -1,0 +1,73 @@
+"""Rule checks on the text and author fields of a comment: pure functions of their input."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from comments.policy import Signal
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"']+", re.IGNORECASE)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def link_domains(*texts: str) -> list[str]:
+    """Host names of every link in the texts, lower-case, in order of appearance."""
+    domains: list[str] = []
+    for text in texts:
+        for match in _URL.finditer(text):
+            url = match.group(0)
+            if not url.lower().startswith("http"):
+                url = "http://" + url
+            host = urlsplit(url).hostname
+            if host:
+                domains.append(host.lower().rstrip("."))
+    return domains
+
+
+def _domain_matches(host: str, blocked: str) -> bool:
+    blocked = blocked.lower().strip().lstrip("*.").rstrip(".")
+    return bool(blocked) and (host == blocked or host.endswith("." + blocked))
+
+
+def _folded_words(text: str) -> str:
+    """Words of the text, case- and width-folded, space-separated and space-padded."""
+    return " " + " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold())) + " "
+
+
+def check_links(
+    body: str, author_url: str, *, max_links: int, blocked_domains: Iterable[str]
+) -> list[Signal]:
+    signals: list[Signal] = []
+    body_domains = link_domains(body)
+    if len(body_domains) > max_links:
+        signals.append(Signal("too_many_links", {"links": len(body_domains), "max": max_links}))
+    all_domains = [*body_domains, *link_domains(author_url)]
+    hits = sorted(
+        {
+            host
+            for host in all_domains
+            for blocked in blocked_domains
+            if _domain_matches(host, blocked)
+        }
+    )
+    if hits:
+        signals.append(Signal("blocked_domain", {"domains": hits}))
+    return signals
+
+
+def check_words(texts: Iterable[str], blocked_words: Iterable[str]) -> list[Signal]:
+    """Whole-word, case- and width-insensitive matches; multi-word entries match as phrases."""
+    folded = _folded_words(" ".join(texts))
+    hits = sorted(
+        entry
+        for entry in blocked_words
+        if _folded_words(entry).strip() and _folded_words(entry) in folded
+    )
+    return [Signal("blocked_word", {"words": hits})] if hits else []
+
+
+def check_honeypot(value: str) -> list[Signal]:
+    return [Signal("honeypot_filled")] if value.strip() else []

@@ -1,0 +1,133 @@
+"""What the public API accepts (allow-lists with bounds) and returns (never e-mail or IP)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, fields, post_load, validate
+
+from comments.text import clean_line, clean_multiline
+
+MAX_ID = 2**53 - 1  # the largest integer a JavaScript widget can hold exactly
+
+
+class CleanLine(fields.String):
+    """A one-line string, cleaned before its length and format are checked."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return clean_line(super()._deserialize(value, attr, data, **kwargs))
+
+
+class CleanText(fields.String):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return clean_multiline(super()._deserialize(value, attr, data, **kwargs))
+
+
+class WebAddress(CleanLine):
+    """Readers type "example.com": a bare host gets https://, anything else stays as typed."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        address = super()._deserialize(value, attr, data, **kwargs)
+        if address and "://" not in address and ":" not in address.split("/", 1)[0]:
+            return "https://" + address
+        return address
+
+
+def optional(validator: Any) -> Any:
+    """Apply a validator only to a non-empty value: empty means "not given"."""
+
+    def check(value: Any) -> None:
+        if value:
+            validator(value)
+
+    return check
+
+
+_http_url = optional(
+    validate.URL(schemes={"http", "https"}, error="Must be an http or https address.")
+)
+
+
+class CommentCreateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    site = CleanLine(load_default="default", validate=validate.Length(1, 64))
+    thread = CleanLine(required=True, validate=validate.Length(1, 512))
+    thread_title = CleanLine(load_default="", validate=validate.Length(max=300))
+    thread_url = WebAddress(
+        load_default="", allow_none=True, validate=[validate.Length(max=2048), _http_url]
+    )
+    parent_id = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(1, MAX_ID)
+    )
+    author_name = CleanLine(load_default="", validate=validate.Length(max=80))
+    author_email = CleanLine(
+        load_default="",
+        validate=[
+            validate.Length(max=254),
+            optional(validate.Email(error="Not a valid email address.")),
+        ],
+    )
+    author_url = WebAddress(load_default="", validate=[validate.Length(max=200), _http_url])
+    body = CleanText(
+        required=True,
+        validate=validate.Length(1, 10_000, error="Must be between {min} and {max} characters."),
+    )
+    form_token = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=512)
+    )
+    honeypot = fields.String(load_default="", validate=validate.Length(max=2_000))
+    idempotency_key = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=[
+            validate.Length(8, 64),
+            validate.Regexp(r"^[A-Za-z0-9_-]+$", error="Only letters, digits, - and _."),
+        ],
+    )
+
+    @post_load
+    def _stored_form(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        """Empty optional fields become None; e-mail addresses compare case-insensitively."""
+        data["author_email"] = data["author_email"].lower() or None
+        data["author_url"] = data["author_url"] or None
+        data["thread_url"] = data["thread_url"] or None
+        return data
+
+
+class ThreadQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    site = CleanLine(load_default="default", validate=validate.Length(1, 64))
+    thread = CleanLine(required=True, validate=validate.Length(1, 512))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 500))
+    cursor = fields.String(
+        load_default=None, validate=validate.Regexp(r"^[0-9]{1,16}$", error="Not a valid cursor.")
+    )
+
+
+class FormTokenQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    site = CleanLine(load_default="default", validate=validate.Length(1, 64))
+    thread = CleanLine(required=True, validate=validate.Length(1, 512))
+
+
+#: What a poster is told: a comment filed as spam looks the same as one awaiting moderation.
+PUBLIC_STATUS = {"published": "published", "pending": "pending", "spam": "pending"}
+
+
+class PublicCommentSchema(Schema):
+    id = fields.Integer()
+    parent_id = fields.Integer(allow_none=True)
+    author_name = fields.String()
+    author_url = fields.String(allow_none=True)
+    html = fields.String(attribute="body_html")
+    created_at = fields.DateTime(format="iso")
+
+
+class SubmittedCommentSchema(PublicCommentSchema):
+    status = fields.Function(lambda comment: PUBLIC_STATUS.get(comment.status, "pending"))

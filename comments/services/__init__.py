@@ -1,0 +1,1 @@
+"""Domain operations: plain functions with explicit arguments; they flush, callers commit."""

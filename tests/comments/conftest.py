@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from werkzeug.test import TestResponse
+
+from comments.extensions import db
+from comments.models import Comment
+
+NICE = "Thanks for the clear summary, the point about the alliance's history was new to me."
+ABUSIVE = "You are a fucking idiot and a moron, shut up you stupid piece of shit"
+
+PostComment = Callable[..., TestResponse]
+
+
+@pytest.fixture
+def post_comment(client: FlaskClient) -> PostComment:
+    """POST /api/v1/comments with sensible defaults for every field not given."""
+
+    def post(**fields: Any) -> TestResponse:
+        payload: dict[str, Any] = {"thread": "/post/1", "author_name": "Ann", "body": NICE}
+        payload.update(fields)
+        return client.post("/api/v1/comments", json=payload)
+
+    return post
+
+
+@pytest.fixture
+def count_comments(app: Flask) -> Callable[[], int]:
+    def count() -> int:
+        with app.app_context():
+            return db.session.scalar(select(func.count()).select_from(Comment)) or 0
+
+    return count

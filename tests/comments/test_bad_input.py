@@ -1,0 +1,88 @@
+"""Every kind of bad input gets a clear error, the right status, and stores nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.comments.conftest import PostComment
+
+
+def assert_field_error(response: Any, field: str) -> None:
+    assert response.status_code == 422, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["code"] == 422 and body["status"] == "Unprocessable Entity"
+    assert field in body["errors"], body
+    assert all(isinstance(message, str) for message in body["errors"][field])
+
+
+@pytest.fixture(autouse=True)
+def nothing_stored(count_comments: Callable[[], int]) -> Any:
+    yield
+    assert count_comments() == 0
+
+
+def test_malformed_json_is_400(client: FlaskClient) -> None:
+    response = client.post(
+        "/api/v1/comments", data='{"thread": "/a", "body": ', content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.get_json()["code"] == 400
+
+
+def test_other_content_type_is_415(client: FlaskClient) -> None:
+    response = client.post("/api/v1/comments", data={"thread": "/a", "body": "hi"})
+    assert response.status_code == 415
+    assert "JSON" in response.get_json()["message"]
+
+
+def test_oversized_request_is_413(client: FlaskClient) -> None:
+    response = client.post("/api/v1/comments", json={"thread": "/a", "body": "x" * 70_000})
+    assert response.status_code == 413
+    assert response.get_json()["code"] == 413
+
+
+def test_json_that_is_not_an_object(client: FlaskClient) -> None:
+    response = client.post("/api/v1/comments", json=["thread", "body"])
+    assert_field_error(response, "_schema")
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"body": None}, "body"),
+        ({"body": ""}, "body"),
+        ({"body": "   \u202e\u2066  "}, "body"),
+        ({"body": "x" * 10_001}, "body"),
+        ({"body": 42}, "body"),
+        ({"thread": ""}, "thread"),
+        ({"author_email": "not-an-email"}, "author_email"),
+        ({"author_email": "a" * 250 + "@example.org"}, "author_email"),
+        ({"author_url": "javascript:alert(1)"}, "author_url"),
+        ({"author_url": "ftp://example.org/x"}, "author_url"),
+        ({"author_url": "https://example.org/" + "a" * 200}, "author_url"),
+        ({"author_name": "N" * 81}, "author_name"),
+        ({"parent_id": "1"}, "parent_id"),
+        ({"parent_id": 2**64}, "parent_id"),
+        ({"parent_id": 999}, "parent_id"),
+        ({"idempotency_key": "../../etc"}, "idempotency_key"),
+        ({"surprise": True}, "surprise"),
+    ],
+)
+def test_invalid_fields_are_422(
+    post_comment: PostComment, fields: dict[str, Any], field: str
+) -> None:
+    assert_field_error(post_comment(**fields), field)
+
+
+def test_missing_body(client: FlaskClient) -> None:
+    assert_field_error(client.post("/api/v1/comments", json={"thread": "/a"}), "body")
+
+
+def test_wrong_method_is_405_json(client: FlaskClient) -> None:
+    response = client.delete("/api/v1/comments")
+    assert response.status_code == 405
+    assert response.get_json()["code"] == 405

@@ -1,0 +1,36 @@
+"""The schema lives in migrations/: one head, and an upgraded database matches the models."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask
+from sqlalchemy import select
+
+from comments import MIGRATIONS_DIR
+from comments.extensions import db
+from comments.models import Base, Site
+
+
+def test_single_head() -> None:
+    from alembic.config import Config
+
+    config = Config(str(MIGRATIONS_DIR / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def test_upgraded_database_matches_models(app: Flask) -> None:
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "render_as_batch": True}
+        )
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_default_site_exists_after_upgrade(app: Flask) -> None:
+    with app.app_context():
+        site = db.session.scalar(select(Site).where(Site.name == "default"))
+        assert site is not None
+        assert site.moderation == "auto" and site.max_links == 3

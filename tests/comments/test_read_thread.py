@@ -1,0 +1,58 @@
+"""Reading a thread: only published comments, oldest first, no private fields, paginated."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from tests.comments.conftest import ABUSIVE, PostComment
+
+PUBLIC_FIELDS = {"id", "parent_id", "author_name", "author_url", "html", "created_at"}
+
+
+def read(client: FlaskClient, **params: object) -> dict:
+    response = client.get("/api/v1/comments", query_string={"thread": "/post/1", **params})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_only_published_comments_oldest_first(
+    client: FlaskClient, post_comment: PostComment
+) -> None:
+    first = post_comment(body="First!", author_email="a@example.org").get_json()
+    post_comment(body=ABUSIVE)
+    post_comment(body="spam", honeypot="filled")
+    second = post_comment(body="Second thoughts", author_url="https://b.example").get_json()
+    data = read(client)
+    assert [c["id"] for c in data["comments"]] == [first["id"], second["id"]]
+    assert data["total"] == 2 and data["next"] is None
+    for comment in data["comments"]:
+        assert set(comment) == PUBLIC_FIELDS
+    assert data["comments"][1]["author_url"] == "https://b.example"
+    assert "a@example.org" not in str(data)
+
+
+def test_pagination_follows_next_cursor(client: FlaskClient, post_comment: PostComment) -> None:
+    ids = [post_comment(body=f"Comment number {n}").get_json()["id"] for n in range(5)]
+    page = read(client, per_page=2)
+    seen = [c["id"] for c in page["comments"]]
+    while page["next"]:
+        page = read(client, per_page=2, cursor=page["next"])
+        seen += [c["id"] for c in page["comments"]]
+    assert seen == ids
+    assert page["total"] == 5
+
+
+def test_unknown_thread_is_empty(client: FlaskClient) -> None:
+    assert read(client, thread="/never-commented") == {"comments": [], "total": 0, "next": None}
+
+
+def test_per_page_up_to_500(client: FlaskClient) -> None:
+    assert read(client, per_page=500)["comments"] == []
+    response = client.get("/api/v1/comments?thread=/a&per_page=501")
+    assert response.status_code == 422 and "per_page" in response.get_json()["errors"]
+
+
+def test_bad_query_parameters_are_422(client: FlaskClient) -> None:
+    for query in ("", "thread=/a&cursor=abc", "thread=/a&per_page=0", "thread=/a&site=nope"):
+        response = client.get(f"/api/v1/comments?{query}")
+        assert response.status_code == 422, query
