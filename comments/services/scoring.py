@@ -41,7 +41,6 @@ class ModelProvider:
         self._error: str | None = None
         self._failed_at = 0.0
         self._lock = threading.Lock()
-        self._registered: set[str] = set()
 
     def get(self) -> classifier.Model | None:
         if self._model is not None:
@@ -69,8 +68,6 @@ class ModelProvider:
 
     def register(self, session: Session, model: classifier.Model) -> None:
         """Make sure the model version row exists before scores point at it."""
-        if model.version in self._registered:
-            return
         if session.get(ModelVersion, model.version) is None:
             row = ModelVersion(
                 version=model.version, sha256=model.card.get("sha256", ""), card=model.card
@@ -80,7 +77,6 @@ class ModelProvider:
                     session.add(row)
             except IntegrityError:  # another worker registered it first
                 pass
-        self._registered.add(model.version)
 
     def score(self, text: str) -> ScoreResult:
         model = self.get()

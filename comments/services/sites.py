@@ -13,7 +13,7 @@ from comments.models import Site
 from comments.services.threads import get_site
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_ORIGIN = re.compile(r"^(\*|https?://[^/\s]+)$")
+_ORIGIN = re.compile(r"^(\*|https?://[^/\s]+/?)$")
 SETTINGS = (
     "title",
     "origins",

@@ -1,0 +1,55 @@
+"""Concurrent writers through gunicorn: no 5xx, and every acknowledged comment is stored."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import select
+
+from comments.extensions import db
+from comments.models import Comment
+from tests.servers import gunicorn
+
+WRITERS = 8
+POSTS_PER_WRITER = 15
+
+
+def post(url: str, writer: int, n: int) -> tuple[int, int | None]:
+    body = json.dumps(
+        {
+            "thread": f"/concurrent/{n % 3}",
+            "author_name": f"Writer {writer}",
+            "body": f"Writer {writer} makes remark number {n} about the article.",
+        }
+    ).encode()
+    request = urllib.request.Request(
+        f"{url}/api/v1/comments", data=body, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())["id"]
+    except urllib.error.HTTPError as error:
+        return error.code, None
+
+
+def test_concurrent_posts_through_two_workers(app: Flask, db_url: str, tmp_path: Path) -> None:
+    with gunicorn(db_url, tmp_path / "gunicorn.log", workers=2, threads=2) as url:
+        with ThreadPoolExecutor(WRITERS) as pool:
+            futures = [
+                pool.submit(post, url, writer, n)
+                for writer in range(WRITERS)
+                for n in range(POSTS_PER_WRITER)
+            ]
+            results = [future.result() for future in futures]
+    statuses = sorted({status for status, _ in results})
+    assert statuses == [201], (statuses, (tmp_path / "gunicorn.log").read_text())
+    acknowledged = {comment_id for _, comment_id in results}
+    with app.app_context():
+        stored = set(db.session.scalars(select(Comment.id)))
+    assert acknowledged == stored
+    assert len(stored) == WRITERS * POSTS_PER_WRITER
