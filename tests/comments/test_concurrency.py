@@ -38,16 +38,16 @@ def post(url: str, writer: int, n: int) -> tuple[int, int | None]:
 
 
 def test_concurrent_posts_through_two_workers(app: Flask, db_url: str, tmp_path: Path) -> None:
-    with gunicorn(db_url, tmp_path / "gunicorn.log", workers=2, threads=2) as url:
-        with ThreadPoolExecutor(WRITERS) as pool:
-            futures = [
-                pool.submit(post, url, writer, n)
-                for writer in range(WRITERS)
-                for n in range(POSTS_PER_WRITER)
-            ]
-            results = [future.result() for future in futures]
+    log = tmp_path / "gunicorn.log"
+    with gunicorn(db_url, log, workers=2, threads=2) as url, ThreadPoolExecutor(WRITERS) as pool:
+        futures = [
+            pool.submit(post, url, writer, n)
+            for writer in range(WRITERS)
+            for n in range(POSTS_PER_WRITER)
+        ]
+        results = [future.result() for future in futures]
     statuses = sorted({status for status, _ in results})
-    assert statuses == [201], (statuses, (tmp_path / "gunicorn.log").read_text())
+    assert statuses == [201], (statuses, log.read_text())
     acknowledged = {comment_id for _, comment_id in results}
     with app.app_context():
         stored = set(db.session.scalars(select(Comment.id)))
