@@ -53,3 +53,28 @@ def test_concurrent_posts_through_two_workers(app: Flask, db_url: str, tmp_path:
         stored = set(db.session.scalars(select(Comment.id)))
     assert acknowledged == stored
     assert len(stored) == WRITERS * POSTS_PER_WRITER
+
+
+def test_same_idempotency_key_posted_concurrently_stores_one_comment(
+    app: Flask, db_url: str, tmp_path: Path
+) -> None:
+    body = json.dumps(
+        {"thread": "/retry", "body": "Posted once, retried often.", "idempotency_key": "k" * 32}
+    ).encode()
+
+    def send(_: int) -> tuple[int, int]:
+        request = urllib.request.Request(
+            f"{url}/api/v1/comments", data=body, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())["id"]
+
+    log = tmp_path / "gunicorn.log"
+    with gunicorn(db_url, log, workers=2, threads=4) as url, ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(send, range(50)))
+    assert sorted(status for status, _ in results).count(201) == 1
+    assert {status for status, _ in results} <= {200, 201}
+    ids = {comment_id for _, comment_id in results}
+    assert len(ids) == 1
+    with app.app_context():
+        assert list(db.session.scalars(select(Comment.id))) == list(ids)
