@@ -42,8 +42,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     from comments import api, health, ui
+    from comments.api import moderation
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(moderation.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(ui.bp)
     register_error_handlers(app)

@@ -15,6 +15,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_COMMENTS_PER_IP": "6 per minute;60 per hour",
     "RATELIMIT_COMMENTS_PER_EMAIL": "4 per minute;30 per hour",
+    "RATELIMIT_REPORTS_PER_IP": "10 per minute;50 per day",
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "PROXY_FIX_X_FOR": 0,
     "MODEL_PATH": None,
@@ -64,7 +65,12 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, A
         config["RATELIMIT_STORAGE_URI"] = env["REDIS_URL"]
     if "RATELIMIT_ENABLED" in env:
         config["RATELIMIT_ENABLED"] = _flag(env["RATELIMIT_ENABLED"])
-    for name in ("RATELIMIT_COMMENTS_PER_IP", "RATELIMIT_COMMENTS_PER_EMAIL", "MODEL_PATH"):
+    for name in (
+        "RATELIMIT_COMMENTS_PER_IP",
+        "RATELIMIT_COMMENTS_PER_EMAIL",
+        "RATELIMIT_REPORTS_PER_IP",
+        "MODEL_PATH",
+    ):
         if env.get(name):
             config[name] = env[name]
     for name in ("MAX_CONTENT_LENGTH", "PROXY_FIX_X_FOR", "MODEL_RETRY_SECONDS"):

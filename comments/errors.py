@@ -41,11 +41,13 @@ def error_response(
 
 
 _MESSAGES = {
-    400: "The request body is not valid JSON.",
     413: "The request is too large.",
     415: "Send the request body as JSON (Content-Type: application/json).",
     429: "Too many requests; try again later.",
 }
+
+
+_KEPT_HEADERS = {"retry-after", "allow", "www-authenticate"}
 
 
 def _wants_json() -> bool:
@@ -66,15 +68,13 @@ def register_error_handlers(app: Flask) -> None:
         if not _wants_json():
             return error
         code = error.code or 500
-        message = _MESSAGES.get(code) if code in (413, 415) else None
-        headers = {}
-        if code == 429:
-            message = _MESSAGES[429]
-            retry_after = error.get_response().headers.get("Retry-After")
-            if retry_after:
-                headers["Retry-After"] = retry_after
-        if code == 405:
-            headers["Allow"] = error.get_response().headers.get("Allow", "")
+        message = _MESSAGES.get(code) if code in (413, 415, 429) else None
+        # Keep what the exception says beyond its body: Retry-After, Allow, WWW-Authenticate.
+        headers = {
+            name: value
+            for name, value in error.get_response().headers.items()
+            if name.lower() in _KEPT_HEADERS
+        }
         return error_response(
             code, message or error.description or HTTPStatus(code).phrase, headers=headers
         )

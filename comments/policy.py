@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Signals that file a comment as spam on their own: no human writes into a hidden field.
-SPAM_SIGNALS = frozenset({"honeypot_filled", "blocked_domain"})
+SPAM_SIGNALS = frozenset({"honeypot_filled", "blocked_domain", "author_banned"})
+#: A trusted author is held only when the model is at least this sure.
+TRUSTED_HOLD = 0.9
 #: Signals that hold a comment for a moderator.
 HOLD_SIGNALS = frozenset(
     {
@@ -99,11 +101,13 @@ def decide(
     thresholds: Thresholds | None,
     *,
     author_approved: bool = False,
+    author_trusted: bool = False,
 ) -> Outcome:
     """published, pending or spam, with every reason.
 
     An author with an earlier approved comment gets the benefit of the doubt on spam scores
-    alone (held, not filed), never on toxicity or on hard rules.
+    alone (held, not filed), never on toxicity or on hard rules. A trusted author skips the
+    queue unless a hard rule fires or the model is very sure.
     """
     signals = list(rule_signals)
     if scores is None or thresholds is None:
@@ -113,8 +117,14 @@ def decide(
         signals.extend(score_signals(scores, thresholds))
     if author_approved:
         signals.append(Signal("author_approved"))
+    if author_trusted:
+        signals.append(Signal("author_trusted"))
 
     names = {signal.name for signal in signals}
+    if author_trusted and not names & SPAM_SIGNALS:
+        very_sure = scores is not None and max(scores.toxicity, scores.spam) >= TRUSTED_HOLD
+        status = "pending" if very_sure or scores is None else "published"
+        return Outcome(status=status, signals=tuple(signals))
     if names & SPAM_SIGNALS or ("spam_likely" in names and not author_approved):
         status = "spam"
     elif names & (HOLD_SIGNALS | {"toxic", "spam_likely"}) or (

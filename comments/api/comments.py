@@ -10,7 +10,7 @@ from comments.api import bp
 from comments.api.parsing import json_body, load, query_args
 from comments.extensions import db, limiter
 from comments.network import client_ip, current_ip_hash
-from comments.schemas import (
+from comments.schemas.public import (
     CommentCreateSchema,
     FormTokenQuerySchema,
     PublicCommentSchema,

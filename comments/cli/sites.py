@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import click
 from flask.cli import AppGroup
 
-from comments.errors import FieldErrors
+from comments.cli.errors import refused_as_usage_error
 from comments.extensions import db
 from comments.models import MODERATION_MODES
 from comments.services import sites as site_service
@@ -47,16 +45,6 @@ def _given(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@contextmanager
-def _refused_settings() -> Iterator[None]:
-    """Field errors from the service become a usage error naming each field."""
-    try:
-        yield
-    except FieldErrors as error:
-        problems = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.errors.items())
-        raise click.UsageError(problems) from error
-
-
 @sites_cli.command("list")
 def list_sites() -> None:
     """Print every site and its settings as JSON lines."""
@@ -69,7 +57,7 @@ def list_sites() -> None:
 @_settings_options
 def create_site(name: str, **settings: Any) -> None:
     """Create a site called NAME."""
-    with _refused_settings():
+    with refused_as_usage_error():
         site = site_service.create_site(db.session(), name, _given(settings))
     db.session.commit()
     click.echo(json.dumps(site_service.describe(site)))
@@ -80,7 +68,7 @@ def create_site(name: str, **settings: Any) -> None:
 @_settings_options
 def update_site(name: str, **settings: Any) -> None:
     """Change settings of site NAME; list options replace the whole list."""
-    with _refused_settings():
+    with refused_as_usage_error():
         site = site_service.update_site(db.session(), name, _given(settings))
     db.session.commit()
     click.echo(json.dumps(site_service.describe(site)))

@@ -1,20 +1,28 @@
 """The data model for the whole product; the schema itself lives only in migrations/."""
 
+from comments.models.authors import Ban, TrustedAuthor
 from comments.models.base import Base
 from comments.models.comments import STATUSES, Comment, CommentScore, CommentSignal
-from comments.models.moderation import Decision, ModelVersion, Report
+from comments.models.moderation import Decision, LabelledExample, ModelVersion, Report
 from comments.models.sites import MODERATION_MODES, Site, Thread
+from comments.models.staff import ROLES, ApiToken, Staff
 
 __all__ = [
     "MODERATION_MODES",
+    "ROLES",
     "STATUSES",
+    "ApiToken",
+    "Ban",
     "Base",
     "Comment",
     "CommentScore",
     "CommentSignal",
     "Decision",
+    "LabelledExample",
     "ModelVersion",
     "Report",
     "Site",
+    "Staff",
     "Thread",
+    "TrustedAuthor",
 ]

@@ -53,6 +53,11 @@ class Comment(Base):
     ip_hash: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str] = mapped_column(String(512), default="")
     idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    # The scores that decided the current status, copied from comment_scores so the queues
+    # can sort and filter by them with an index; NULL when the comment was never scored.
+    toxicity: Mapped[float | None]
+    spam: Mapped[float | None]
+    model_version: Mapped[str | None] = mapped_column(ForeignKey("model_versions.version"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]

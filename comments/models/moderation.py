@@ -35,9 +35,14 @@ class Decision(Base):
     )
     #: "model" (automatic), "staff" (a moderator) or "system" (e.g. retention).
     actor: Mapped[str] = mapped_column(String(16))
-    staff_id: Mapped[int | None]
+    staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), index=True
+    )
     model_version: Mapped[str | None] = mapped_column(ForeignKey("model_versions.version"))
     action: Mapped[str] = mapped_column(String(24))
+    # The model's scores for the comment when the decision was made.
+    toxicity: Mapped[float | None]
+    spam: Mapped[float | None]
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text, default="")
@@ -59,4 +64,27 @@ class Report(Base):
     ip_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
-    resolved_by: Mapped[int | None]
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+
+
+class LabelledExample(Base):
+    """A moderator's decision as a training label, with the text as it was decided on.
+
+    Kept apart from the comment so later edits do not relabel what a moderator saw.
+    """
+
+    __tablename__ = "labelled_examples"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="SET NULL"), index=True
+    )
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    toxic: Mapped[bool | None]
+    spam: Mapped[bool | None]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    #: Where the label came from: "moderation" here; later also API feedback.
+    source: Mapped[str] = mapped_column(String(32), default="moderation")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -15,6 +15,7 @@ from comments.policy import Outcome, Signal, Thresholds, decide
 from comments.rendering import RENDERER_VERSION, render
 from comments.rules import check_honeypot, check_links, check_words
 from comments.services import form_tokens
+from comments.services.moderation.authors import active_bans, is_trusted
 from comments.services.origins import origin_allowed
 from comments.services.scoring import ModelProvider, ScoreResult
 from comments.services.threads import find_thread, get_or_create_thread, get_site
@@ -79,6 +80,12 @@ def _author_filter(submission: Submission, client: Client) -> ColumnElement[bool
     return Comment.ip_hash == client.ip_hash
 
 
+@dataclass(frozen=True, slots=True)
+class AuthorStanding:
+    approved: bool
+    trusted: bool
+
+
 def rule_signals(
     session: Session,
     site: Site,
@@ -86,9 +93,12 @@ def rule_signals(
     client: Client,
     tokens: FormTokenSettings,
     body_fingerprint: str,
-) -> tuple[list[Signal], bool]:
-    """Every rule that fires, and whether the author has an earlier approved comment."""
+) -> tuple[list[Signal], AuthorStanding]:
+    """Every rule that fires, and what moderators decided about the author before."""
     signals = check_honeypot(submission.honeypot)
+    bans = active_bans(session, site.id, submission.author_email, client.ip_hash)
+    if bans:
+        signals.append(Signal("author_banned", {"bans": [ban.id for ban in bans]}))
     signals += form_tokens.check(
         tokens.secret_key,
         form_tokens.FormCheck(
@@ -130,10 +140,13 @@ def rule_signals(
             )
         )
     )
-    return signals, approved
+    trusted = is_trusted(session, site.id, submission.author_email)
+    return signals, AuthorStanding(approved=approved, trusted=trusted)
 
 
-def _decide(site: Site, signals: list[Signal], scored: ScoreResult, approved: bool) -> Outcome:
+def _decide(
+    site: Site, signals: list[Signal], scored: ScoreResult, author: AuthorStanding
+) -> Outcome:
     thresholds = None
     if scored.model is not None:
         defaults = scored.model.card["thresholds"]
@@ -147,7 +160,13 @@ def _decide(site: Site, signals: list[Signal], scored: ScoreResult, approved: bo
         )
     if scored.error:
         signals = [*signals, Signal("model_unavailable", {"error": scored.error[:200]})]
-    return decide(signals, scored.scores, thresholds, author_approved=approved)
+    return decide(
+        signals,
+        scored.scores,
+        thresholds,
+        author_approved=author.approved,
+        author_trusted=author.trusted,
+    )
 
 
 def submit_comment(
@@ -174,10 +193,12 @@ def submit_comment(
         _check_parent(session, submission.parent_id, existing.id if existing else None)
 
     body_fingerprint = fingerprint(submission.body)
-    signals, approved = rule_signals(session, site, submission, client, tokens, body_fingerprint)
+    signals, author = rule_signals(session, site, submission, client, tokens, body_fingerprint)
     scored = provider.score(submission.body)
-    outcome = _decide(site, signals, scored, approved)
+    outcome = _decide(site, signals, scored, author)
 
+    if scored.model is not None:
+        provider.register(session, scored.model)
     thread = get_or_create_thread(
         session,
         site,
@@ -203,6 +224,9 @@ def submit_comment(
         created_at=now,
         updated_at=now,
         published_at=now if outcome.status == "published" else None,
+        toxicity=scored.scores.toxicity if scored.scores else None,
+        spam=scored.scores.spam if scored.scores else None,
+        model_version=scored.scores.model_version if scored.scores else None,
     )
     try:
         with session.begin_nested():
@@ -214,7 +238,7 @@ def submit_comment(
             if earlier is not None:
                 return Submitted(earlier, created=False)
         raise
-    _record(session, comment, outcome, scored, provider, now)
+    _record(session, comment, outcome, scored, now)
     return Submitted(comment, created=True)
 
 
@@ -223,13 +247,11 @@ def _record(
     comment: Comment,
     outcome: Outcome,
     scored: ScoreResult,
-    provider: ModelProvider,
     now: datetime,
 ) -> None:
     """Signals, scores and the automatic decision, each naming the model version."""
     version = scored.scores.model_version if scored.scores else None
-    if scored.scores is not None and scored.model is not None:
-        provider.register(session, scored.model)
+    if scored.scores is not None:
         session.add(
             CommentScore(
                 comment_id=comment.id,
@@ -251,6 +273,8 @@ def _record(
             actor="model",
             model_version=version,
             action={"published": "publish", "pending": "hold", "spam": "file_spam"}[outcome.status],
+            toxicity=comment.toxicity,
+            spam=comment.spam,
             from_status=None,
             to_status=outcome.status,
             reason=outcome.reason,

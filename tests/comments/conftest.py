@@ -37,3 +37,29 @@ def count_comments(app: Flask) -> Callable[[], int]:
             return db.session.scalar(select(func.count()).select_from(Comment)) or 0
 
     return count
+
+
+StaffToken = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def staff_headers(app: Flask) -> StaffToken:
+    """Create a staff member and return Authorization headers with a fresh API token."""
+    from comments.services import accounts
+
+    def create(
+        role: str = "moderator", name: str | None = None, sites: tuple[str, ...] = ()
+    ) -> dict[str, str]:
+        with app.app_context():
+            staff = accounts.create_staff(
+                db.session(),
+                name or f"{role}-{len(sites)}",
+                role,
+                "correct horse battery",
+                list(sites),
+            )
+            token = accounts.issue_token(db.session(), staff).token
+            db.session.commit()
+        return {"Authorization": f"Bearer {token}"}
+
+    return create

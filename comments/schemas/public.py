@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, post_load, validate
 
+from comments.services.reports import REASONS as REPORT_REASONS
 from comments.text import clean_line, clean_multiline
 
 MAX_ID = 2**53 - 1  # the largest integer a JavaScript widget can hold exactly
@@ -114,6 +115,14 @@ class FormTokenQuerySchema(Schema):
 
     site = CleanLine(load_default="default", validate=validate.Length(1, 64))
     thread = CleanLine(required=True, validate=validate.Length(1, 512))
+
+
+class ReportCreateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    reason = fields.String(required=True, validate=validate.OneOf(REPORT_REASONS))
+    text = CleanText(load_default="", validate=validate.Length(max=1000))
 
 
 #: What a poster is told: a comment filed as spam looks the same as one awaiting moderation.

@@ -1,0 +1,67 @@
+"""`flask users ...`: staff accounts and API tokens."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from comments.cli.errors import refused_as_usage_error
+from comments.extensions import db
+from comments.models import ROLES
+from comments.services import accounts
+
+users_cli = AppGroup("users", help="Staff accounts and API tokens.")
+
+
+@users_cli.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--site", "sites", multiple=True, help="Limit a moderator to a site (repeatable).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(name: str, role: str, sites: tuple[str, ...], password_stdin: bool) -> None:
+    """Create the staff member NAME."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with refused_as_usage_error():
+        staff = accounts.create_staff(db.session(), name, role, password, list(sites))
+    db.session.commit()
+    where = ", ".join(site.name for site in staff.sites) or "all sites"
+    click.echo(f"Created {staff.role} {staff.name} ({where}).")
+
+
+@users_cli.command("list")
+def list_users() -> None:
+    """Print every staff member with role and sites."""
+    for staff in accounts.list_staff(db.session()):
+        where = ",".join(site.name for site in staff.sites) or "*"
+        state = "active" if staff.active else "disabled"
+        click.echo(f"{staff.name}\t{staff.role}\t{where}\t{state}")
+
+
+@users_cli.command("token")
+@click.argument("name")
+@click.option("--label", default="", help="What the token is for.")
+def create_token(name: str, label: str) -> None:
+    """Create an API token for NAME; it is printed once, alone on the last line."""
+    with refused_as_usage_error():
+        staff = accounts.find_staff(db.session(), name)
+    issued = accounts.issue_token(db.session(), staff, label)
+    db.session.commit()
+    click.echo(f"Token {issued.record.id} for {staff.name}; store it now, it is not kept:")
+    click.echo(issued.token)
+
+
+@users_cli.command("revoke-token")
+@click.argument("name")
+@click.option("--id", "token_id", type=int, help="Revoke only this token (default: all).")
+def revoke_token(name: str, token_id: int | None) -> None:
+    """Revoke NAME's API tokens."""
+    with refused_as_usage_error():
+        staff = accounts.find_staff(db.session(), name)
+    count = accounts.revoke_tokens(db.session(), staff, token_id)
+    db.session.commit()
+    click.echo(f"Revoked {count} token(s) of {staff.name}.")

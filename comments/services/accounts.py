@@ -1,0 +1,109 @@
+"""Staff accounts and their credentials: passwords (scrypt) and bearer tokens (stored hashed)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from comments.errors import FieldErrors
+from comments.models import ROLES, ApiToken, Site, Staff
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+MIN_PASSWORD_LENGTH = 12
+TOKEN_PREFIX = "cmt_"
+# Verifying a password for an unknown name costs the same as for a known one.
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+def hash_token(token: str) -> str:
+    """Tokens carry 256 bits of randomness, so a plain digest is enough to store them."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_staff(
+    session: Session, name: str, role: str, password: str, site_names: list[str]
+) -> Staff:
+    errors: dict[str, list[str]] = {}
+    if not _NAME.match(name):
+        errors["name"] = ["Use 1-64 letters, digits, _ . @ or -."]
+    elif session.scalar(select(Staff).where(Staff.name == name)) is not None:
+        errors["name"] = [f"A staff member named {name!r} exists already."]
+    if role not in ROLES:
+        errors["role"] = [f"Must be one of {', '.join(ROLES)}."]
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = [f"Must be at least {MIN_PASSWORD_LENGTH} characters."]
+    sites = list(session.scalars(select(Site).where(Site.name.in_(site_names))))
+    missing = sorted(set(site_names) - {site.name for site in sites})
+    if missing:
+        errors["site"] = [f"Unknown site(s): {', '.join(missing)}."]
+    if errors:
+        raise FieldErrors(errors)
+    staff = Staff(name=name, role=role, password_hash=generate_password_hash(password), sites=sites)
+    session.add(staff)
+    session.flush()
+    return staff
+
+
+def find_staff(session: Session, name: str) -> Staff:
+    staff = session.scalar(select(Staff).where(Staff.name == name))
+    if staff is None:
+        raise FieldErrors({"name": [f"No staff member named {name!r}."]})
+    return staff
+
+
+def list_staff(session: Session) -> list[Staff]:
+    return list(session.scalars(select(Staff).order_by(Staff.name)))
+
+
+def authenticate(session: Session, name: str, password: str) -> Staff | None:
+    staff = session.scalar(select(Staff).where(Staff.name == name))
+    if staff is None or not staff.active:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(staff.password_hash, password):
+        return None
+    staff.last_login_at = datetime.now(UTC)
+    return staff
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str
+    record: ApiToken
+
+
+def issue_token(session: Session, staff: Staff, label: str = "") -> IssuedToken:
+    """The token itself is shown once; only its hash is kept."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    record = ApiToken(staff_id=staff.id, token_hash=hash_token(token), label=label[:100])
+    session.add(record)
+    session.flush()
+    return IssuedToken(token, record)
+
+
+def revoke_tokens(session: Session, staff: Staff, token_id: int | None = None) -> int:
+    """Revoke one token by id, or all of the staff member's live tokens; returns how many."""
+    query = select(ApiToken).where(ApiToken.staff_id == staff.id, ApiToken.revoked_at.is_(None))
+    if token_id is not None:
+        query = query.where(ApiToken.id == token_id)
+    tokens = list(session.scalars(query))
+    now = datetime.now(UTC)
+    for token in tokens:
+        token.revoked_at = now
+    session.flush()
+    return len(tokens)
+
+
+def staff_for_token(session: Session, token: str) -> Staff | None:
+    record = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if record is None or record.revoked_at is not None or not record.staff.active:
+        return None
+    record.last_used_at = datetime.now(UTC)
+    return record.staff

@@ -1,0 +1,1 @@
+"""What moderators do: read queues, decide on comments and authors, review reports."""

@@ -1,0 +1,118 @@
+"""Decisions about authors: ban (optionally rejecting their comments), unban, trust."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from comments.models import Ban, Comment, Decision, Staff, TrustedAuthor
+from comments.services.moderation.decisions import DecisionRequest, decide_comment
+
+
+class NoAuthorIdentity(Exception):
+    """The comment carries neither an e-mail nor an IP hash to ban by."""
+
+
+def active_bans(
+    session: Session, site_id: int, email: str | None, ip_hash: str | None
+) -> list[Ban]:
+    matches = []
+    if email:
+        matches.append(Ban.email == email)
+    if ip_hash:
+        matches.append(Ban.ip_hash == ip_hash)
+    if not matches:
+        return []
+    query = select(Ban).where(Ban.site_id == site_id, Ban.lifted_at.is_(None), or_(*matches))
+    return list(session.scalars(query))
+
+
+def is_trusted(session: Session, site_id: int, email: str | None) -> bool:
+    if not email:
+        return False
+    query = select(TrustedAuthor.id).where(
+        TrustedAuthor.site_id == site_id, TrustedAuthor.email == email
+    )
+    return session.scalar(query) is not None
+
+
+def ban_author(
+    session: Session,
+    comment: Comment,
+    staff: Staff,
+    *,
+    reason: str = "",
+    reject_comments: bool = False,
+    now: datetime | None = None,
+) -> tuple[Ban, list[Comment]]:
+    """Ban the comment's author by e-mail and IP hash; the ban is recorded as a decision."""
+    if not comment.author_email and not comment.ip_hash:
+        raise NoAuthorIdentity("The comment has no e-mail or IP hash to ban by.")
+    now = now or datetime.now(UTC)
+    ban = Ban(
+        site_id=comment.site_id,
+        email=comment.author_email,
+        ip_hash=comment.ip_hash,
+        reason=reason,
+        staff_id=staff.id,
+        comment_id=comment.id,
+        created_at=now,
+    )
+    session.add(ban)
+    session.add(
+        Decision(
+            comment_id=comment.id,
+            actor="staff",
+            staff_id=staff.id,
+            model_version=comment.model_version,
+            action="ban",
+            toxicity=comment.toxicity,
+            spam=comment.spam,
+            from_status=comment.status,
+            to_status=comment.status,
+            reason=reason,
+            created_at=now,
+        )
+    )
+    rejected: list[Comment] = []
+    if reject_comments:
+        same_author = [Comment.ip_hash == comment.ip_hash] if comment.ip_hash else []
+        if comment.author_email:
+            same_author.append(Comment.author_email == comment.author_email)
+        query = select(Comment).where(
+            Comment.site_id == comment.site_id,
+            Comment.status.in_(("pending", "published")),
+            or_(*same_author),
+        )
+        for other in session.scalars(query):
+            decide_comment(
+                session, other, DecisionRequest("reject", reason or "author banned"), staff, now
+            )
+            rejected.append(other)
+    session.flush()
+    return ban, rejected
+
+
+def lift_ban(session: Session, ban: Ban, staff: Staff, now: datetime | None = None) -> Ban:
+    ban.lifted_at = now or datetime.now(UTC)
+    ban.lifted_by = staff.id
+    session.flush()
+    return ban
+
+
+def trust_author(session: Session, comment: Comment, staff: Staff) -> TrustedAuthor:
+    if not comment.author_email:
+        raise NoAuthorIdentity("Only authors with an e-mail address can be trusted.")
+    existing = session.scalar(
+        select(TrustedAuthor).where(
+            TrustedAuthor.site_id == comment.site_id, TrustedAuthor.email == comment.author_email
+        )
+    )
+    if existing is not None:
+        return existing
+    trusted = TrustedAuthor(site_id=comment.site_id, email=comment.author_email, staff_id=staff.id)
+    session.add(trusted)
+    session.flush()
+    return trusted

@@ -1,0 +1,112 @@
+"""Moderator decisions: legal transitions, the record of each, and the label it becomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from comments.models import Comment, Decision, LabelledExample, Report, Staff
+
+#: action -> (statuses it applies to, status it leads to).
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "approve": (frozenset({"pending", "spam", "rejected", "published"}), "published"),
+    "reject": (frozenset({"pending", "spam", "published"}), "rejected"),
+    "spam": (frozenset({"pending", "published", "rejected"}), "spam"),
+    "not_spam": (frozenset({"spam"}), "published"),
+    "restore": (frozenset({"rejected", "spam", "deleted"}), "pending"),
+}
+ACTIONS = tuple(TRANSITIONS)
+
+#: What each action teaches the model: (toxic, spam); None leaves a label unknown.
+LABELS: dict[str, tuple[bool | None, bool | None]] = {
+    "approve": (False, False),
+    "reject": (True, None),
+    "spam": (None, True),
+    "not_spam": (None, False),
+}
+
+
+class IllegalTransition(Exception):
+    """The action does not apply to the comment's current status (answered as 409)."""
+
+
+class CommentNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRequest:
+    action: str
+    reason: str = ""
+    note: str = ""
+
+
+def open_reports(session: Session, comment_id: int) -> list[Report]:
+    query = select(Report).where(Report.comment_id == comment_id, Report.resolved_at.is_(None))
+    return list(session.scalars(query))
+
+
+def _check(comment: Comment, action: str, has_open_reports: bool) -> str:
+    allowed_from, target = TRANSITIONS[action]
+    if comment.status not in allowed_from:
+        raise IllegalTransition(f"Cannot {action.replace('_', ' ')} a {comment.status} comment.")
+    if action == "approve" and comment.status == "published" and not has_open_reports:
+        raise IllegalTransition("The comment is published already and has no open reports.")
+    return target
+
+
+def decide_comment(
+    session: Session,
+    comment: Comment,
+    request: DecisionRequest,
+    staff: Staff,
+    now: datetime | None = None,
+) -> Decision:
+    """Apply one moderator action; reports on the comment are resolved by it."""
+    now = now or datetime.now(UTC)
+    reports = open_reports(session, comment.id)
+    target = _check(comment, request.action, bool(reports))
+    decision = Decision(
+        comment_id=comment.id,
+        actor="staff",
+        staff_id=staff.id,
+        model_version=comment.model_version,
+        action=request.action,
+        toxicity=comment.toxicity,
+        spam=comment.spam,
+        from_status=comment.status,
+        to_status=target,
+        reason=request.reason,
+        note=request.note,
+        created_at=now,
+    )
+    session.add(decision)
+    if target == "published" and comment.published_at is None:
+        comment.published_at = now
+    comment.status = target
+    comment.updated_at = now
+    if request.action != "restore":
+        session.execute(
+            update(Report)
+            .where(Report.comment_id == comment.id, Report.resolved_at.is_(None))
+            .values(resolved_at=now, resolved_by=staff.id)
+        )
+    session.flush()
+    if request.action in LABELS:
+        toxic, spam = LABELS[request.action]
+        session.add(
+            LabelledExample(
+                site_id=comment.site_id,
+                comment_id=comment.id,
+                decision_id=decision.id,
+                text=comment.body_raw,
+                toxic=toxic,
+                spam=spam,
+                reason=request.reason,
+                created_at=now,
+            )
+        )
+    return decision

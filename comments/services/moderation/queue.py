@@ -1,0 +1,160 @@
+"""The moderation queues: filtered, sorted, keyset-paginated, with counts per queue."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from comments.models import Comment, CommentSignal, Report, Site, Thread
+
+QUEUES = ("pending", "spam", "reported", "published", "rejected")
+SORTS = ("newest", "oldest", "toxic", "spam", "uncertain")
+
+
+class BadCursor(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class QueueQuery:
+    queue: str = "pending"
+    #: None: every site; otherwise only these (a moderator limited to some sites).
+    site_ids: frozenset[int] | None = None
+    site: str | None = None
+    thread: str | None = None
+    signal: str | None = None
+    author: str | None = None
+    min_toxicity: float | None = None
+    max_toxicity: float | None = None
+    min_spam: float | None = None
+    max_spam: float | None = None
+    sort: str = "newest"
+    per_page: int = 50
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    comments: list[Comment]
+    next_cursor: str | None
+
+
+def _has_open_report() -> ColumnElement[bool]:
+    return exists().where(Report.comment_id == Comment.id, Report.resolved_at.is_(None))
+
+
+def _in_queue(queue: str) -> ColumnElement[bool]:
+    if queue == "reported":
+        return _has_open_report()
+    return Comment.status == queue
+
+
+def _uncertainty() -> ColumnElement[Any]:
+    """Distance of the nearer score to 0.5: small means the model hesitated."""
+    toxicity = func.abs(func.coalesce(Comment.toxicity, 0.0) - 0.5)
+    spam = func.abs(func.coalesce(Comment.spam, 0.0) - 0.5)
+    return case((toxicity < spam, toxicity), else_=spam)
+
+
+def _sort_key(sort: str) -> tuple[Any, bool]:
+    """The column a sort orders by, and whether it runs descending."""
+    return {
+        "newest": (Comment.created_at, True),
+        "oldest": (Comment.created_at, False),
+        "toxic": (func.coalesce(Comment.toxicity, -1.0), True),
+        "spam": (func.coalesce(Comment.spam, -1.0), True),
+        "uncertain": (_uncertainty(), False),
+    }[sort]
+
+
+def encode_cursor(value: Any, comment_id: int) -> str:
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = json.dumps([value, comment_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value, comment_id = json.loads(base64.urlsafe_b64decode(padded))
+        value = datetime.fromisoformat(value) if sort in ("newest", "oldest") else float(value)
+        return value, int(comment_id)
+    except (ValueError, TypeError) as error:
+        raise BadCursor("Not a cursor of this sort.") from error
+
+
+def _filters(query: QueueQuery) -> list[ColumnElement[bool]]:
+    conditions = [_in_queue(query.queue)]
+    if query.site_ids is not None:
+        conditions.append(Comment.site_id.in_(query.site_ids))
+    if query.site:
+        conditions.append(
+            Comment.site_id == select(Site.id).where(Site.name == query.site).scalar_subquery()
+        )
+    if query.thread:
+        conditions.append(
+            Comment.thread_id.in_(select(Thread.id).where(Thread.key == query.thread))
+        )
+    if query.signal:
+        conditions.append(
+            exists().where(
+                CommentSignal.comment_id == Comment.id, CommentSignal.name == query.signal
+            )
+        )
+    if query.author:
+        needle = query.author.lower()
+        conditions.append(
+            or_(Comment.author_email == needle, func.lower(Comment.author_name) == needle)
+        )
+    for column, low, high in (
+        (Comment.toxicity, query.min_toxicity, query.max_toxicity),
+        (Comment.spam, query.min_spam, query.max_spam),
+    ):
+        if low is not None:
+            conditions.append(column >= low)
+        if high is not None:
+            conditions.append(column <= high)
+    return conditions
+
+
+def queue_page(session: Session, query: QueueQuery) -> QueuePage:
+    key, descending = _sort_key(query.sort)
+    statement = select(Comment).where(*_filters(query))
+    if query.cursor:
+        value, after_id = decode_cursor(query.cursor, query.sort)
+        if descending:
+            statement = statement.where(or_(key < value, and_(key == value, Comment.id < after_id)))
+        else:
+            statement = statement.where(or_(key > value, and_(key == value, Comment.id > after_id)))
+    order = (key.desc(), Comment.id.desc()) if descending else (key.asc(), Comment.id.asc())
+    rows: list[Any] = list(
+        session.execute(statement.add_columns(key).order_by(*order).limit(query.per_page + 1))
+    )
+    comments = [row[0] for row in rows[: query.per_page]]
+    next_cursor = None
+    if len(rows) > query.per_page:
+        last_comment, last_key = rows[query.per_page - 1]
+        next_cursor = encode_cursor(last_key, last_comment.id)
+    return QueuePage(comments, next_cursor)
+
+
+def queue_counts(session: Session, site_ids: frozenset[int] | None) -> dict[str, int]:
+    visible = [Comment.site_id.in_(site_ids)] if site_ids is not None else []
+    by_status = dict(
+        session.execute(
+            select(Comment.status, func.count()).where(*visible).group_by(Comment.status)
+        ).all()
+    )
+    reported = session.scalar(
+        select(func.count()).select_from(Comment).where(_has_open_report(), *visible)
+    )
+    counts = {queue: int(by_status.get(queue, 0)) for queue in QUEUES if queue != "reported"}
+    counts["reported"] = int(reported or 0)
+    return counts

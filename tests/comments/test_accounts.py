@@ -1,0 +1,101 @@
+"""Staff accounts and API tokens from the CLI; every staff route needs the right credentials."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+PUBLIC_ENDPOINTS = {
+    "api.create_comment",
+    "api.read_thread",
+    "api.form_token",
+    "api.create_report",
+    "health.healthz",
+    "static",
+}
+
+
+def test_create_user_and_token_from_the_cli(runner: FlaskCliRunner, client: FlaskClient) -> None:
+    created = runner.invoke(
+        args=["users", "create", "mod1", "--role", "moderator", "--password-stdin"],
+        input="a long enough password\n",
+    )
+    assert created.exit_code == 0, created.output
+    issued = runner.invoke(args=["users", "token", "mod1"])
+    assert issued.exit_code == 0, issued.output
+    token = issued.output.strip().splitlines()[-1]
+    assert token.startswith("cmt_") and " " not in token
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/moderation/queue", headers=headers).status_code == 200
+    revoked = runner.invoke(args=["users", "revoke-token", "mod1"])
+    assert "Revoked 1 token" in revoked.output
+    assert client.get("/api/v1/moderation/queue", headers=headers).status_code == 401
+
+
+def test_bad_accounts_are_refused(runner: FlaskCliRunner) -> None:
+    short = runner.invoke(
+        args=["users", "create", "x", "--role", "admin", "--password-stdin"], input="short\n"
+    )
+    assert short.exit_code != 0 and "password" in short.output
+    site = runner.invoke(
+        args=["users", "create", "y", "--role", "moderator", "--site", "nope", "--password-stdin"],
+        input="a long enough password\n",
+    )
+    assert site.exit_code != 0 and "Unknown site" in site.output
+    unknown = runner.invoke(args=["users", "token", "ghost"])
+    assert unknown.exit_code != 0
+
+
+def test_stored_credentials_are_hashed(app: Flask, staff_headers) -> None:
+    from sqlalchemy import select
+
+    from comments.extensions import db
+    from comments.models import ApiToken, Staff
+
+    token = staff_headers("admin")["Authorization"].split()[1]
+    with app.app_context():
+        staff = db.session.scalar(select(Staff))
+        assert staff.password_hash.startswith("scrypt:")
+        stored = db.session.scalar(select(ApiToken))
+        assert token not in stored.token_hash and len(stored.token_hash) == 64
+
+
+def test_every_non_public_route_requires_credentials(app: Flask, client: FlaskClient) -> None:
+    """Walk the whole URL map: without credentials every staff route answers 401."""
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS or rule.endpoint.startswith("ui."):
+            continue
+        url = rule.rule
+        for argument in rule.arguments:
+            url = url.replace(f"<int:{argument}>", "1").replace(f"<{argument}>", "x")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = client.open(url, method=method, json={})
+            assert response.status_code == 401, (method, url, response.status_code)
+            assert response.headers.get("WWW-Authenticate") == "Bearer"
+            assert "Access-Control-Allow-Origin" not in response.headers
+            checked += 1
+    assert checked >= 7
+
+
+def test_roles_and_sites_are_enforced(
+    client: FlaskClient, runner: FlaskCliRunner, staff_headers, post_comment
+) -> None:
+    runner.invoke(args=["sites", "create", "other"])
+    mine = post_comment(body="You are an idiot and a moron").get_json()["id"]
+    theirs = post_comment(site="other", body="You are a moron and an idiot").get_json()["id"]
+    analyst = staff_headers("analyst")
+    assert client.get("/api/v1/moderation/queue", headers=analyst).status_code == 200
+    forbidden = client.post(
+        f"/api/v1/moderation/comments/{mine}/decision", json={"action": "approve"}, headers=analyst
+    )
+    assert forbidden.status_code == 403
+    limited = staff_headers("moderator", sites=("default",))
+    queue = client.get("/api/v1/moderation/queue", headers=limited).get_json()
+    assert [item["id"] for item in queue["items"]] == [mine]
+    hidden = client.post(
+        f"/api/v1/moderation/comments/{theirs}/decision",
+        json={"action": "approve"},
+        headers=limited,
+    )
+    assert hidden.status_code == 404

@@ -1,0 +1,228 @@
+"""The moderation queue API: what moderators see, what they decide, and what is recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from comments.extensions import db
+from comments.models import LabelledExample
+from tests.comments.conftest import ABUSIVE, PostComment
+
+QUEUE = "/api/v1/moderation/queue"
+
+
+@pytest.fixture
+def moderator(staff_headers) -> dict[str, str]:
+    return staff_headers("moderator", name="maria")
+
+
+def decide(client: FlaskClient, headers: dict[str, str], comment_id: int, **body: Any) -> Any:
+    return client.post(
+        f"/api/v1/moderation/comments/{comment_id}/decision", json=body, headers=headers
+    )
+
+
+def test_pending_item_carries_everything_a_moderator_needs(
+    client: FlaskClient, moderator: dict[str, str], post_comment: PostComment
+) -> None:
+    post_comment(author_email="troll@example.org", body="A fair point, thanks.")
+    held = post_comment(author_email="troll@example.org", body=ABUSIVE).get_json()["id"]
+    data = client.get(QUEUE, headers=moderator).get_json()
+    assert data["counts"] == {"pending": 1, "spam": 0, "published": 1, "rejected": 0, "reported": 0}
+    [item] = data["items"]
+    assert item["id"] == held and item["status"] == "pending"
+    assert item["thread"]["key"] == "/post/1"
+    assert item["author"]["email"] == "troll@example.org" and item["author"]["ip_hash"]
+    assert item["author"]["history"] == {"published": 1, "pending": 1}
+    assert item["scores"]["toxicity"] > 0.5 and item["scores"]["model_version"]
+    assert "toxic" in {signal["name"] for signal in item["signals"]}
+    words = item["explanation"]["toxicity"]
+    assert words and all(ABUSIVE[w["start"] : w["end"]] for w in words)
+
+
+def test_filters_sorts_and_pagination(
+    client: FlaskClient, moderator: dict[str, str], post_comment: PostComment
+) -> None:
+    ids = [
+        post_comment(body=f"{ABUSIVE} number {n}", author_email=f"a{n}@example.org").get_json()[
+            "id"
+        ]
+        for n in range(5)
+    ]
+    seen: list[int] = []
+    url = f"{QUEUE}?sort=oldest&per_page=2"
+    page = client.get(url, headers=moderator).get_json()
+    seen += [item["id"] for item in page["items"]]
+    while page["next"]:
+        page = client.get(f"{url}&cursor={page['next']}", headers=moderator).get_json()
+        seen += [item["id"] for item in page["items"]]
+    assert seen == ids
+    toxic = client.get(f"{QUEUE}?sort=toxic", headers=moderator).get_json()["items"]
+    scores = [item["scores"]["toxicity"] for item in toxic]
+    assert scores == sorted(scores, reverse=True)
+    by_author = client.get(f"{QUEUE}?author=a3@example.org", headers=moderator).get_json()
+    assert [item["id"] for item in by_author["items"]] == [ids[3]]
+    by_signal = client.get(f"{QUEUE}?signal=toxic&min_toxicity=0.5", headers=moderator).get_json()
+    assert len(by_signal["items"]) == 5
+    assert (
+        client.get(f"{QUEUE}?signal=honeypot_filled", headers=moderator).get_json()["items"] == []
+    )
+
+
+@pytest.mark.parametrize(
+    "query", ["status=everything", "sort=random", "per_page=0", "min_toxicity=2", "cursor=%%%"]
+)
+def test_bad_queue_queries_are_422(
+    client: FlaskClient, moderator: dict[str, str], query: str
+) -> None:
+    response = client.get(f"{QUEUE}?{query}", headers=moderator)
+    assert response.status_code == 422, response.get_json()
+
+
+def test_approve_publishes_records_history_and_labels(
+    app: Flask, client: FlaskClient, moderator: dict[str, str], post_comment: PostComment
+) -> None:
+    held = post_comment(body=ABUSIVE).get_json()["id"]
+    response = decide(client, moderator, held, action="approve", reason="banter", note="regular")
+    assert response.status_code == 200 and response.get_json()["status"] == "published"
+    thread = client.get("/api/v1/comments?thread=/post/1").get_json()
+    assert [c["id"] for c in thread["comments"]] == [held]
+    detail = client.get(f"/api/v1/moderation/comments/{held}", headers=moderator).get_json()
+    history = [
+        (h["actor"], h["action"], h["from_status"], h["to_status"]) for h in detail["history"]
+    ]
+    assert history == [
+        ("model", "hold", None, "pending"),
+        ("staff", "approve", "pending", "published"),
+    ]
+    assert detail["history"][1]["staff"] == "maria" and detail["history"][1]["note"] == "regular"
+    assert detail["history"][1]["scores"]["toxicity"] > 0.5
+    with app.app_context():
+        label = db.session.scalar(select(LabelledExample))
+        assert (label.text, label.toxic, label.spam) == (ABUSIVE, False, False)
+
+
+@pytest.mark.parametrize(
+    ("start", "action", "status"),
+    [
+        ("pending", "reject", "rejected"),
+        ("pending", "spam", "spam"),
+        ("spam", "not_spam", "published"),
+    ],
+)
+def test_transitions(
+    client: FlaskClient,
+    moderator: dict[str, str],
+    post_comment: PostComment,
+    start: str,
+    action: str,
+    status: str,
+) -> None:
+    body = ABUSIVE if start == "pending" else "buy now"
+    extra = {"honeypot": "x"} if start == "spam" else {}
+    comment_id = post_comment(body=body, **extra).get_json()["id"]
+    assert decide(client, moderator, comment_id, action=action).get_json()["status"] == status
+
+
+def test_illegal_transitions_are_409_and_change_nothing(
+    client: FlaskClient, moderator: dict[str, str], post_comment: PostComment
+) -> None:
+    published = post_comment().get_json()["id"]
+    for action in ("not_spam", "restore", "approve"):
+        response = decide(client, moderator, published, action=action)
+        assert response.status_code == 409, action
+        assert response.get_json()["message"]
+    unknown = decide(client, moderator, published, action="delete")
+    assert unknown.status_code == 422 and "action" in unknown.get_json()["errors"]
+    assert decide(client, moderator, 999_999, action="reject").status_code == 404
+    detail = client.get(f"/api/v1/moderation/comments/{published}", headers=moderator).get_json()
+    assert detail["status"] == "published" and len(detail["history"]) == 1
+
+
+def test_bulk_decisions_report_each_outcome(
+    client: FlaskClient, moderator: dict[str, str], post_comment: PostComment
+) -> None:
+    held = [post_comment(body=f"{ABUSIVE} {n}").get_json()["id"] for n in range(3)]
+    published = post_comment().get_json()["id"]
+    response = client.post(
+        "/api/v1/moderation/decisions",
+        json={"ids": [*held, published, 424242], "action": "reject", "reason": "abuse"},
+        headers=moderator,
+    )
+    data = response.get_json()
+    assert data["decided"] == 4
+    assert [r["ok"] for r in data["results"]] == [True, True, True, True, False]
+    counts = client.get(QUEUE, headers=moderator).get_json()["counts"]
+    assert counts["rejected"] == 4 and counts["pending"] == 0
+
+
+def test_reader_report_reaches_the_queue_even_after_approval(
+    client: FlaskClient, moderator: dict[str, str], post_comment: PostComment
+) -> None:
+    comment_id = post_comment().get_json()["id"]
+    report = client.post(
+        f"/api/v1/comments/{comment_id}/reports", json={"reason": "abusive", "text": "rude"}
+    )
+    assert report.status_code == 201
+    again = client.post(f"/api/v1/comments/{comment_id}/reports", json={"reason": "abusive"})
+    assert again.status_code == 200
+    reported = client.get(f"{QUEUE}?status=reported", headers=moderator).get_json()
+    assert [item["id"] for item in reported["items"]] == [comment_id]
+    assert reported["items"][0]["reports"][0]["reason"] == "abusive"
+    assert reported["counts"]["reported"] == 1
+    assert decide(client, moderator, comment_id, action="approve").status_code == 200
+    after = client.get(f"{QUEUE}?status=reported", headers=moderator).get_json()
+    assert after["items"] == [] and after["counts"]["reported"] == 0
+
+
+def test_reports_need_a_published_comment_and_a_known_reason(
+    client: FlaskClient, post_comment: PostComment
+) -> None:
+    held = post_comment(body=ABUSIVE).get_json()["id"]
+    assert (
+        client.post(f"/api/v1/comments/{held}/reports", json={"reason": "spam"}).status_code == 404
+    )
+    published = post_comment().get_json()["id"]
+    bad = client.post(f"/api/v1/comments/{published}/reports", json={"reason": "boring"})
+    assert bad.status_code == 422 and "reason" in bad.get_json()["errors"]
+
+
+def test_ban_rejects_the_authors_comments_and_files_new_ones(
+    client: FlaskClient, moderator: dict[str, str], post_comment: PostComment
+) -> None:
+    first = post_comment(author_email="troll@example.org").get_json()["id"]
+    held = post_comment(author_email="troll@example.org", body=ABUSIVE).get_json()["id"]
+    response = client.post(
+        f"/api/v1/moderation/comments/{held}/ban",
+        json={"reason": "abuse", "reject_comments": True},
+        headers=moderator,
+    )
+    assert response.status_code == 201
+    assert sorted(response.get_json()["rejected"]) == sorted([first, held])
+    new = post_comment(author_email="troll@example.org", body="Back again with a kind word")
+    assert new.get_json()["status"] == "pending"
+    detail = client.get(f"/api/v1/moderation/comments/{new.get_json()['id']}", headers=moderator)
+    assert detail.get_json()["status"] == "spam"
+    assert "author_banned" in {s["name"] for s in detail.get_json()["signals"]}
+    ban_id = response.get_json()["ban_id"]
+    lifted = client.post(f"/api/v1/moderation/bans/{ban_id}/lift", headers=moderator)
+    assert lifted.status_code == 200
+    assert (
+        client.post(f"/api/v1/moderation/bans/{ban_id}/lift", headers=moderator).status_code == 409
+    )
+
+
+def test_trusted_author_skips_the_queue(
+    client: FlaskClient, moderator: dict[str, str], post_comment: PostComment
+) -> None:
+    first = post_comment(author_email="regular@example.org").get_json()["id"]
+    trusted = client.post(f"/api/v1/moderation/comments/{first}/trust", headers=moderator)
+    assert trusted.status_code == 200
+    links = " ".join(f"https://source{n}.example/report" for n in range(5))
+    response = post_comment(author_email="regular@example.org", body=f"Sources: {links}")
+    assert response.get_json()["status"] == "published"
