@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -21,12 +23,18 @@ READ_QUEUES = frozenset({"admin", "moderator", "analyst"})
 ADMINISTER = frozenset({"admin"})
 
 
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+
+
 def current_staff() -> Staff | None:
     """The caller, from `Authorization: Bearer ...` or the session; cached for the request."""
     if "staff" in g:
         staff: Staff | None = g.staff
         return staff
     staff = None
+    g.staff_from_session = False
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         staff = staff_for_token(db.session(), header[7:].strip())
@@ -34,8 +42,39 @@ def current_staff() -> Staff | None:
         candidate = db.session.get(Staff, session["staff_id"])
         if candidate is not None and candidate.active:
             staff = candidate
+            g.staff_from_session = True
     g.staff = staff
     return staff
+
+
+def log_in(staff: Staff) -> None:
+    """Start a fresh session for the staff member, with a new CSRF token."""
+    session.clear()
+    session["staff_id"] = staff.id
+    session["csrf"] = secrets.token_urlsafe(32)
+    session.permanent = True
+    g.staff = staff
+
+
+def log_out() -> None:
+    session.clear()
+    g.pop("staff", None)
+
+
+def csrf_token() -> str:
+    """The session's CSRF token, for forms (hidden field) and scripts (X-CSRF-Token header)."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    token: str = session["csrf"]
+    return token
+
+
+def check_csrf() -> None:
+    """Cookie-authenticated writes must prove they come from our own pages."""
+    sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD) or ""
+    expected = session.get("csrf") or ""
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise Forbidden("The CSRF token is missing or does not match; reload the page.")
 
 
 class BearerUnauthorized(Unauthorized):
@@ -52,6 +91,8 @@ def require(roles: frozenset[str]) -> Callable[[F], F]:
             staff = current_staff()
             if staff is None:
                 raise BearerUnauthorized("Sign in or send an API token.")
+            if g.staff_from_session and request.method not in _SAFE_METHODS:
+                check_csrf()
             if staff.role not in roles:
                 raise Forbidden(f"The {staff.role} role may not do this.")
             return view(*args, **kwargs)

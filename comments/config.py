@@ -23,6 +23,10 @@ DEFAULTS: dict[str, Any] = {
     "FORM_TOKEN_MAX_AGE": 24 * 3600,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "JSON_SORT_KEYS": False,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -63,6 +67,8 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, A
         config["IP_HASH_KEY"] = env["IP_HASH_KEY"]
     if env.get("REDIS_URL"):
         config["RATELIMIT_STORAGE_URI"] = env["REDIS_URL"]
+    if "SESSION_COOKIE_SECURE" in env:
+        config["SESSION_COOKIE_SECURE"] = _flag(env["SESSION_COOKIE_SECURE"])
     if "RATELIMIT_ENABLED" in env:
         config["RATELIMIT_ENABLED"] = _flag(env["RATELIMIT_ENABLED"])
     for name in (

@@ -99,3 +99,28 @@ def test_roles_and_sites_are_enforced(
         headers=limited,
     )
     assert hidden.status_code == 404
+
+
+def test_session_writes_need_the_csrf_token(
+    app: Flask, client: FlaskClient, staff_headers, post_comment
+) -> None:
+    from sqlalchemy import select
+
+    from comments.extensions import db
+    from comments.models import Staff
+
+    staff_headers("moderator", name="sam")
+    comment_id = post_comment(body="You are an idiot and a moron").get_json()["id"]
+    with app.app_context():
+        staff_id = db.session.scalar(select(Staff.id).where(Staff.name == "sam"))
+    with client.session_transaction() as session:
+        session["staff_id"] = staff_id
+        session["csrf"] = "known-token"
+    url = f"/api/v1/moderation/comments/{comment_id}/decision"
+    assert client.get("/api/v1/moderation/queue").status_code == 200
+    missing = client.post(url, json={"action": "approve"})
+    assert missing.status_code == 403 and "CSRF" in missing.get_json()["message"]
+    wrong = client.post(url, json={"action": "approve"}, headers={"X-CSRF-Token": "guess"})
+    assert wrong.status_code == 403
+    right = client.post(url, json={"action": "approve"}, headers={"X-CSRF-Token": "known-token"})
+    assert right.status_code == 200
