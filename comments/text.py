@@ -10,7 +10,9 @@ import unicodedata
 _BIDI_CONTROLS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # Invisible characters that let a name impersonate another one; kept in bodies (emoji ZWJ).
 _INVISIBLE_IN_LINES = "\u200b\u200c\u200d\u2060\ufeff"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0/C1 controls (NUL would also break PostgreSQL) and lone surrogates, which JSON can carry
+# but UTF-8 cannot encode.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _WHITESPACE = re.compile(r"\s+")
 _BIDI = re.compile(f"[{_BIDI_CONTROLS}]")
