@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from comments.models.base import Base, BigId, utcnow
+
+if TYPE_CHECKING:
+    from comments.models.comments import Comment
 
 
 class ModelVersion(Base):
@@ -48,6 +51,23 @@ class Decision(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @classmethod
+    def about(
+        cls, comment: Comment, *, actor: str, action: str, to_status: str, **details: Any
+    ) -> Decision:
+        """A decision on the comment as it stands now: its status and scores are recorded."""
+        return cls(
+            comment_id=comment.id,
+            actor=actor,
+            action=action,
+            model_version=comment.model_version,
+            toxicity=comment.toxicity,
+            spam=comment.spam,
+            from_status=details.pop("from_status", comment.status),
+            to_status=to_status,
+            **details,
+        )
 
 
 class Report(Base):

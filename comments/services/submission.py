@@ -250,7 +250,6 @@ def _record(
     now: datetime,
 ) -> None:
     """Signals, scores and the automatic decision, each naming the model version."""
-    version = scored.scores.model_version if scored.scores else None
     if scored.scores is not None:
         session.add(
             CommentScore(
@@ -268,15 +267,12 @@ def _record(
         for signal in outcome.signals
     )
     session.add(
-        Decision(
-            comment_id=comment.id,
+        Decision.about(
+            comment,
             actor="model",
-            model_version=version,
             action={"published": "publish", "pending": "hold", "spam": "file_spam"}[outcome.status],
-            toxicity=comment.toxicity,
-            spam=comment.spam,
-            from_status=None,
             to_status=outcome.status,
+            from_status=None,
             reason=outcome.reason,
             created_at=now,
         )

@@ -62,16 +62,12 @@ def ban_author(
     )
     session.add(ban)
     session.add(
-        Decision(
-            comment_id=comment.id,
+        Decision.about(
+            comment,
             actor="staff",
-            staff_id=staff.id,
-            model_version=comment.model_version,
             action="ban",
-            toxicity=comment.toxicity,
-            spam=comment.spam,
-            from_status=comment.status,
             to_status=comment.status,
+            staff_id=staff.id,
             reason=reason,
             created_at=now,
         )

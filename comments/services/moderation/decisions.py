@@ -69,16 +69,12 @@ def decide_comment(
     now = now or datetime.now(UTC)
     reports = open_reports(session, comment.id)
     target = _check(comment, request.action, bool(reports))
-    decision = Decision(
-        comment_id=comment.id,
+    decision = Decision.about(
+        comment,
         actor="staff",
-        staff_id=staff.id,
-        model_version=comment.model_version,
         action=request.action,
-        toxicity=comment.toxicity,
-        spam=comment.spam,
-        from_status=comment.status,
         to_status=target,
+        staff_id=staff.id,
         reason=request.reason,
         note=request.note,
         created_at=now,
