@@ -75,9 +75,7 @@ class CommentCreateSchema(Schema):
         required=True,
         validate=validate.Length(1, 10_000, error="Must be between {min} and {max} characters."),
     )
-    form_token = CleanLine(
-        load_default=None, allow_none=True, validate=validate.Length(max=512)
-    )
+    form_token = CleanLine(load_default=None, allow_none=True, validate=validate.Length(max=512))
     honeypot = CleanLine(load_default="", validate=validate.Length(max=2_000))
     idempotency_key = fields.String(
         load_default=None,
