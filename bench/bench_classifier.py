@@ -1,0 +1,133 @@
+"""Benchmark the classifier: load time, single-comment latency, batch throughput, size.
+
+Prints one JSON object.  Comments are "real-ish": 200-400 character texts drawn from the training
+corpora (``--data``, default ``$TRAINING_DATA_DIR`` or ``../shared/data``), or synthetic ones if
+those are not available.  The memo of seen words is warmed on a disjoint set first, as it would be
+in a running service.  ``reference_loop_us`` times a fixed pure-Python loop so figures from
+different (or differently loaded) machines can be compared.
+
+    python bench/bench_classifier.py [--model DIR] [--data DIR] [--n 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+import timeit
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import classifier  # noqa: E402
+from classifier.data import read_dir  # noqa: E402
+
+SENTENCES = [
+    "the council voted on the budget last night and many residents think it was wrong",
+    "the park will close while the new road costs more than anyone expected this year",
+    "thanks for writing this article, I learned a lot",
+    "you are an idiot, shut up",
+    "check out my channel http://example.com and subscribe",
+    "really great video, love it",
+]
+
+
+def comments(data_dir: Path | None, n: int, seed: int) -> tuple[list[str], str]:
+    rng = random.Random(seed)
+    if data_dir is not None and data_dir.is_dir():
+        corpus = read_dir(data_dir)
+        pool = [t for t in corpus.texts if 200 <= len(t) <= 400]
+        return rng.sample(pool, min(n, len(pool))), f"corpora in {data_dir}"
+    texts = []
+    for _ in range(n):
+        parts: list[str] = []
+        while len(" ".join(parts)) < rng.randint(200, 400):
+            parts.append(rng.choice(SENTENCES).capitalize() + ".")
+        texts.append(" ".join(parts))
+    return texts, "synthetic"
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=None)
+    default_data = os.environ.get("TRAINING_DATA_DIR") or str(ROOT.parent / "shared" / "data")
+    parser.add_argument("--data", type=Path, default=Path(default_data))
+    parser.add_argument("--n", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    loads = []
+    for _ in range(3):
+        start = time.perf_counter()
+        model = classifier.load(args.model)
+        loads.append(time.perf_counter() - start)
+    model_dir = args.model or classifier.default_model_path()
+    size = sum(p.stat().st_size for p in Path(model_dir).iterdir() if p.is_file())
+
+    texts, source = comments(args.data, 2 * args.n, args.seed)
+    warm, measured = texts[: len(texts) // 2], texts[len(texts) // 2 :]
+    for text in warm:
+        model.score(text)
+
+    latencies = []
+    clock = time.perf_counter
+    for text in measured:
+        start = clock()
+        model.score(text)
+        latencies.append(clock() - start)
+    latencies.sort()
+
+    start = clock()
+    model.score_many(measured)
+    batch_seconds = clock() - start
+
+    explain = []
+    for text in measured[:500]:
+        start = clock()
+        model.explain(text)
+        explain.append(clock() - start)
+    explain.sort()
+
+    reference = min(
+        timeit.repeat("[s[i:i+4] for i in range(300)]", 's="a"*310', number=500, repeat=5)
+    )
+    print(
+        json.dumps(
+            {
+                "model_version": model.version,
+                "comments": {
+                    "n": len(measured),
+                    "source": source,
+                    "mean_chars": round(statistics.mean(map(len, measured)), 1),
+                },
+                "single_comment_latency_ms": {
+                    "median": round(percentile(latencies, 0.5) * 1e3, 4),
+                    "p90": round(percentile(latencies, 0.9) * 1e3, 4),
+                    "p99": round(percentile(latencies, 0.99) * 1e3, 4),
+                },
+                "batch_throughput_comments_per_s": round(len(measured) / batch_seconds),
+                "explain_latency_ms": {
+                    "median": round(percentile(explain, 0.5) * 1e3, 3),
+                    "p99": round(percentile(explain, 0.99) * 1e3, 3),
+                },
+                "load_seconds": {"first": round(loads[0], 3), "median": round(sorted(loads)[1], 3)},
+                "artifact_bytes": size,
+                "training_seconds": model.card.get("training_seconds"),
+                "reference_loop_us": round(reference / 500 * 1e6, 1),
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""Reading the labelled corpora (``text,toxic,spam,source``; labels 1/0/empty)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+MISSING = -1
+REQUIRED_COLUMNS = ("text", "toxic", "spam", "source")
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """Parallel columns; labels are int8 with ``MISSING`` where a dataset does not label them."""
+
+    texts: list[str]
+    toxic: npt.NDArray[np.int8]
+    spam: npt.NDArray[np.int8]
+    sources: list[str]
+    files: list[dict[str, object]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _label(value: str | None, path: Path, line: int) -> int:
+    value = (value or "").strip()
+    if value == "":
+        return MISSING
+    if value in ("0", "1"):
+        return int(value)
+    raise ValueError(f"{path}:{line}: label must be 0, 1 or empty, got {value!r}")
+
+
+def read_csv(path: Path) -> Corpus:
+    """Read one labelled CSV; a missing ``source`` column defaults to the file stem."""
+    texts: list[str] = []
+    toxic: list[int] = []
+    spam: list[int] = []
+    sources: list[str] = []
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"text"} - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(f"{path}: missing column(s) {sorted(missing)}")
+        for row in reader:
+            texts.append(row["text"] or "")
+            toxic.append(_label(row.get("toxic"), path, reader.line_num))
+            spam.append(_label(row.get("spam"), path, reader.line_num))
+            sources.append(row.get("source") or path.stem)
+    counts = Counter(sources)
+    return Corpus(
+        texts,
+        np.array(toxic, dtype=np.int8),
+        np.array(spam, dtype=np.int8),
+        sources,
+        [{"file": path.name, "sha256": sha256_file(path), "rows": len(texts), "sources": counts}],
+    )
+
+
+def concat(parts: Iterable[Corpus]) -> Corpus:
+    parts = list(parts)
+    return Corpus(
+        [t for p in parts for t in p.texts],
+        np.concatenate([p.toxic for p in parts]) if parts else np.zeros(0, np.int8),
+        np.concatenate([p.spam for p in parts]) if parts else np.zeros(0, np.int8),
+        [s for p in parts for s in p.sources],
+        [f for p in parts for f in p.files],
+    )
+
+
+def read_dir(data_dir: Path) -> Corpus:
+    """All ``*.csv`` files of ``data_dir`` in name order (deterministic row order => same model)."""
+    paths = sorted(data_dir.glob("*.csv"))
+    if not paths:
+        raise FileNotFoundError(f"no *.csv training files in {data_dir}")
+    for path in paths:
+        with path.open(newline="", encoding="utf-8") as handle:
+            header = next(csv.reader(handle), [])
+        if missing := set(REQUIRED_COLUMNS) - set(header):
+            raise ValueError(f"{path}: missing column(s) {sorted(missing)}")
+    return concat(read_csv(path) for path in paths)
+
+
+def group_of(source: str) -> str:
+    """The unit held out in validation: a whole dataset, except one YouTube video at a time."""
+    dataset, _, split = source.partition("/")
+    return source if dataset == "youtube-spam-collection" and split else dataset

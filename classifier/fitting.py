@@ -1,0 +1,215 @@
+"""The scikit-learn side: count matrices, TF-IDF on a subset of rows, and the two heads.
+
+Counts are built once for the whole corpus; :func:`fit_tfidf` then learns vocabulary (``min_df``)
+and IDF from *training rows only*, exactly as a ``TfidfVectorizer`` refitted per fold would, so
+leave-one-source-out validation is honest without re-tokenising the corpus for every fold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+
+from .data import Corpus, group_of
+from .features import FeatureConfig, char_features, word_features
+from .text import Analysed
+
+Floats = npt.NDArray[np.float64]
+Mask = npt.NDArray[np.bool_]
+Analyzer = Callable[[Analysed], list[str]]
+
+
+@dataclass(frozen=True)
+class HeadParams:
+    """Hyper-parameters chosen by leave-one-source-out validation (see the model card)."""
+
+    C: float = 4.0
+    nb_alpha: float | None = None  # NB log-count-ratio feature scaling (NBSVM), None = off
+    source_offsets: bool = False  # one intercept per training source, averaged at inference
+    upweight: tuple[tuple[str, float], ...] = ()  # (dataset, multiplier) for sample weights
+
+
+TOXICITY_PARAMS = HeadParams(
+    C=4.0, nb_alpha=1.0, source_offsets=True, upweight=(("jigsaw-toxic-sample", 3.0),)
+)
+SPAM_PARAMS = HeadParams(C=4.0)
+MIN_DF = 2
+ORDINARY_SPAM_WEIGHT = 0.3  # ordinary comments' total weight, relative to spam sources' negatives
+_OFFSET_SCALE = 10.0  # source indicator value: large enough that L2 barely shrinks its weight
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Per block: a CSC document-term count matrix and its column -> feature string list."""
+
+    names: tuple[str, ...]
+    matrices: tuple[sp.csc_matrix, ...]
+    vocabularies: tuple[list[str], ...]
+
+
+def our_vectorizers(config: FeatureConfig) -> dict[str, CountVectorizer]:
+    """Count vectorizers over :class:`Analysed` documents (normalised once, up front)."""
+    word: Analyzer = lambda doc: word_features(doc, config)  # noqa: E731
+    char: Analyzer = lambda doc: char_features(doc, config)  # noqa: E731
+    return {
+        "word": CountVectorizer(analyzer=word, min_df=MIN_DF, dtype=np.float64),
+        "char": CountVectorizer(analyzer=char, min_df=MIN_DF, dtype=np.float64),
+    }
+
+
+def anchor_vectorizers() -> dict[str, CountVectorizer]:
+    """The baseline to beat: plain word 1-2 + char 2-5 grams of the raw text."""
+    return {
+        "word": CountVectorizer(ngram_range=(1, 2), min_df=MIN_DF, dtype=np.float64),
+        "char": CountVectorizer(
+            analyzer="char", ngram_range=(2, 5), min_df=MIN_DF, dtype=np.float64
+        ),
+    }
+
+
+def count_blocks(docs: Sequence[object], vectorizers: dict[str, CountVectorizer]) -> Counts:
+    matrices = []
+    vocabularies = []
+    for vectorizer in vectorizers.values():
+        matrices.append(sp.csc_matrix(vectorizer.fit_transform(docs)))
+        vocabularies.append([str(name) for name in vectorizer.get_feature_names_out()])
+    return Counts(tuple(vectorizers), tuple(matrices), tuple(vocabularies))
+
+
+@dataclass(frozen=True)
+class Tfidf:
+    """Kept columns and a fitted ``TfidfTransformer`` per block (blocks L2-normalised apart)."""
+
+    keep: tuple[npt.NDArray[np.intp], ...]
+    transformers: tuple[TfidfTransformer, ...]
+
+    def transform(self, counts: Counts) -> sp.csr_matrix:
+        parts = [
+            t.transform(m[:, k])
+            for m, k, t in zip(counts.matrices, self.keep, self.transformers, strict=True)
+        ]
+        return sp.csr_matrix(sp.hstack(parts, format="csr"))
+
+
+def fit_tfidf(counts: Counts, rows: Mask) -> Tfidf:
+    keep = []
+    transformers = []
+    for matrix in counts.matrices:
+        train = matrix[rows]
+        df = np.diff(sp.csc_matrix(train > 0).indptr)
+        columns = np.flatnonzero(df >= MIN_DF)
+        transformer = TfidfTransformer(sublinear_tf=True).fit(train[:, columns])
+        keep.append(columns)
+        transformers.append(transformer)
+    return Tfidf(tuple(keep), tuple(transformers))
+
+
+@dataclass(frozen=True)
+class Head:
+    """A fitted logistic regression plus what folds into lean weights.
+
+    ``scale`` is the NB ratio (or ones); the lean model's weights are ``coef * scale`` and its
+    intercept is the LR intercept plus the mean source offset.
+    """
+
+    lr: LogisticRegression
+    scale: Floats
+    n_offsets: int
+
+    @property
+    def weights(self) -> Floats:
+        return np.asarray(self.lr.coef_[0][: self.scale.size] * self.scale, dtype=np.float64)
+
+    @property
+    def intercept(self) -> float:
+        offsets = self.lr.coef_[0][self.scale.size :] * _OFFSET_SCALE
+        return float(self.lr.intercept_[0] + (offsets.mean() if self.n_offsets else 0.0))
+
+    def decision(self, x: sp.csr_matrix) -> Floats:
+        return np.asarray(x @ self.weights + self.intercept, dtype=np.float64)
+
+    def predict_proba(self, x: sp.csr_matrix) -> Floats:
+        """scikit-learn's own probabilities (the reference the lean scorer must reproduce)."""
+        design = sp.csr_matrix(x @ sp.diags(self.scale))
+        if self.n_offsets:
+            average = np.full((x.shape[0], self.n_offsets), _OFFSET_SCALE / self.n_offsets)
+            design = sp.csr_matrix(sp.hstack([design, sp.csr_matrix(average)], format="csr"))
+        return np.asarray(self.lr.predict_proba(design)[:, 1], dtype=np.float64)
+
+
+def _nb_ratio(x: sp.csr_matrix, y: npt.NDArray[np.int8], alpha: float) -> Floats:
+    positive = np.asarray(x[y == 1].sum(axis=0)).ravel() + alpha
+    negative = np.asarray(x[y == 0].sum(axis=0)).ravel() + alpha
+    return np.asarray(np.log(positive / positive.sum()) - np.log(negative / negative.sum()))
+
+
+def fit_head(
+    x: sp.csr_matrix,
+    y: npt.NDArray[np.int8],
+    weights: Floats,
+    sources: Sequence[str],
+    params: HeadParams,
+    seed: int,
+) -> Head:
+    """Fit one head on the given rows; ``sources`` name each row's dataset (for offsets)."""
+    weights = weights.copy()
+    datasets = np.array([s.split("/")[0] for s in sources])
+    for dataset, factor in params.upweight:
+        weights[datasets == dataset] *= factor
+    weights *= len(weights) / weights.sum()
+    scale = np.ones(x.shape[1]) if params.nb_alpha is None else _nb_ratio(x, y, params.nb_alpha)
+    design = sp.csr_matrix(x @ sp.diags(scale))
+    n_offsets = 0
+    if params.source_offsets:
+        names = sorted(set(datasets))
+        n_offsets = len(names)
+        columns = np.searchsorted(names, datasets)
+        values = np.full(len(datasets), _OFFSET_SCALE)
+        indicators = sp.csr_matrix(
+            (values, (np.arange(len(datasets)), columns)), (len(datasets), n_offsets)
+        )
+        design = sp.csr_matrix(sp.hstack([design, indicators], format="csr"))
+    lr = LogisticRegression(C=params.C, solver="liblinear", max_iter=1000, random_state=seed)
+    lr.fit(design, y, sample_weight=weights)
+    return Head(lr, scale, n_offsets)
+
+
+def toxicity_rows(corpus: Corpus, rows: Mask) -> tuple[npt.NDArray[np.intp], Floats]:
+    """Toxicity-labelled training rows, natural weights (source offsets absorb prevalence)."""
+    index = np.flatnonzero(rows & (corpus.toxic >= 0))
+    return index, np.ones(len(index))
+
+
+def spam_rows(corpus: Corpus, rows: Mask, link_only: Mask) -> tuple[npt.NDArray[np.intp], Floats]:
+    """Spam rows plus every toxicity-corpus text as a negative (ordinary comments are not spam).
+
+    Each spam source (YouTube video, SMS) is class-balanced; the toxicity corpora together weigh
+    ``ORDINARY_SPAM_WEIGHT`` times those sources' negatives, equally per corpus.  Link-only texts
+    are left out: the corpora do not tell whether a bare link is spam.
+    """
+    labelled = np.flatnonzero(rows & (corpus.spam >= 0))
+    extra = np.flatnonzero(rows & (corpus.spam < 0) & ~link_only)
+    groups = np.array([group_of(corpus.sources[i]) for i in labelled])
+    y = corpus.spam[labelled]
+    weights = np.zeros(len(labelled) + len(extra))
+    for group in np.unique(groups):
+        for label in (0, 1):
+            members = np.flatnonzero((groups == group) & (y == label))
+            weights[members] = 0.5 / max(len(members), 1)
+    n_groups = len(np.unique(groups))
+    extra_groups = np.array([group_of(corpus.sources[i]) for i in extra])
+    for group in np.unique(extra_groups):
+        members = len(labelled) + np.flatnonzero(extra_groups == group)
+        share = ORDINARY_SPAM_WEIGHT * 0.5 * n_groups / len(np.unique(extra_groups))
+        weights[members] = share / len(members)
+    return np.concatenate([labelled, extra]), weights
+
+
+def spam_labels(corpus: Corpus, index: npt.NDArray[np.intp]) -> npt.NDArray[np.int8]:
+    return np.asarray(np.where(corpus.spam[index] >= 0, corpus.spam[index], 0), dtype=np.int8)

@@ -1,0 +1,201 @@
+"""The lean scorer: TF-IDF + two logistic heads in plain Python/numpy, and its explanations.
+
+scikit-learn's per-call overhead (vectorizer + ``predict_proba`` on one row) is ~100x the latency
+budget, so training exports vocabulary, IDF and coefficients and scoring redoes the arithmetic
+here: :class:`~classifier.vocabulary.Vocabulary` turns a text into table rows (features are
+found once and shared by both heads); counting, sublinear TF, per-block L2 norms and the dot
+products are then about twenty numpy calls on one small array.  On a small VM every Python or
+numpy step costs microseconds, so the number of steps, not of features, sets the latency.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .features import (
+    CAPS_TEXT,
+    CAPS_WORD,
+    CHUNK_RE,
+    WORD_RE,
+    FeatureConfig,
+    chunk_ngrams,
+    meta_spans,
+)
+from .text import Analysed, Offsets, analyse, analyse_with_offsets
+from .vocabulary import Vocabulary
+
+Floats = npt.NDArray[np.float64]
+HEADS = ("toxicity", "spam")
+_META_LABELS = {CAPS_TEXT: "[ALL CAPS]", CAPS_WORD: "[SHOUTED WORD]"}
+_TF = np.concatenate([[0.0], 1.0 + np.log(np.arange(1, 4096))])  # sublinear tf by count
+_Unit = tuple[str, tuple[int, int], list[tuple[int, float]]]  # label, span, (column, share)
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """Probabilities in 0..1."""
+
+    toxicity: float
+    spam: float
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+
+
+class Model:
+    """A loaded classifier.  ``version`` is unique per artifact; ``card`` is its model card."""
+
+    def __init__(
+        self,
+        config: FeatureConfig,
+        word_vocabulary: list[str],
+        char_vocabulary: list[str],
+        idf: Floats,
+        weights: Floats,
+        intercepts: Sequence[float],
+        card: dict[str, Any],
+        version: str,
+    ) -> None:
+        if weights.shape[1:] != (len(HEADS),) or len(intercepts) != len(HEADS):
+            raise ValueError("one weight column and one intercept per head expected")
+        self.config = config
+        self.card = card
+        self.version = version
+        self._vocabulary = Vocabulary(config, word_vocabulary, char_vocabulary, idf, weights)
+        self._n_word = len(word_vocabulary)
+        self._intercepts = np.asarray(intercepts, dtype=np.float64)
+
+    def _weighted(
+        self, rows: npt.NDArray[np.float32]
+    ) -> tuple[npt.NDArray[np.float32], Floats, npt.NDArray[np.intp]]:
+        """Unique rows, their sublinear TF-IDF values L2-normalised per block, and counts."""
+        n = rows.shape[0]
+        if n == 0:
+            return rows, np.zeros(0), np.zeros(0, dtype=np.intp)
+        rows = rows.take(rows[:, 0].argsort(), axis=0)
+        columns = rows[:, 0]
+        first = np.empty(n, dtype=bool)
+        first[0] = True
+        np.not_equal(columns[1:], columns[:-1], out=first[1:])
+        starts = first.nonzero()[0]
+        counts: npt.NDArray[np.intp] = np.diff(starts, append=n)
+        unique = rows.take(starts, axis=0)
+        tf = _TF.take(counts) if n < _TF.size else 1.0 + np.log(counts)
+        values: Floats = tf * unique[:, 1].astype(np.float64)
+        split = int(unique[:, 0].searchsorted(self._n_word))
+        squares = np.cumsum(values * values)  # block sums of squares in one pass
+        word = squares[split - 1] if split else 0.0
+        char = squares[-1] - word
+        if word:
+            values[:split] /= math.sqrt(word)
+        if char > 0:
+            values[split:] /= math.sqrt(char)
+        return unique, values, counts
+
+    def _logits(self, doc: Analysed) -> Floats:
+        unique, values, _ = self._weighted(self._vocabulary.rows(doc))
+        return np.asarray(self._intercepts + values @ unique[:, 2:])
+
+    # --- public API ---------------------------------------------------------------------------
+
+    def score(self, text: str) -> Scores:
+        toxicity, spam = self._logits(analyse(text)).tolist()
+        return Scores(_sigmoid(toxicity), _sigmoid(spam))
+
+    def score_many(self, texts: Sequence[str]) -> list[Scores]:
+        return [self.score(text) for text in texts]
+
+    def explain(self, text: str, top: int = 5) -> dict[str, list[dict[str, Any]]]:
+        """Per head, the features that raised the logit most, with spans in the original ``text``.
+
+        A word's weight adds its unigram and the char n-grams of its chunk (split evenly when a
+        chunk holds several words); bigrams and casing cues are listed on their own.  Weights
+        are logit contributions; ``start``/``end`` is the first occurrence, ``spans`` all.
+        """
+        units = self._units(text)
+        result: dict[str, list[dict[str, Any]]] = {}
+        for h, head in enumerate(HEADS):
+            ranked = sorted(
+                (
+                    (label, round(float(total[h]), 4), spans)
+                    for label, (total, spans) in units.items()
+                ),
+                key=lambda item: (-item[1], item[2][0]),
+            )
+            result[head] = [
+                {
+                    "feature": label,
+                    "weight": weight,
+                    "start": spans[0][0],
+                    "end": spans[0][1],
+                    "spans": [list(span) for span in spans],
+                }
+                for label, weight, spans in ranked[:top]
+                if weight > 0
+            ]
+        return result
+
+    def _units(self, text: str) -> dict[str, tuple[Floats, list[tuple[int, int]]]]:
+        """Every explanation unit with its logit contribution per head; they sum to the logit
+        minus the intercept."""
+        doc, clean_offsets, norm_offsets = analyse_with_offsets(text)
+        unique, values, counts = self._weighted(self._vocabulary.rows(doc))
+        # Logit contribution of ONE occurrence of each column.
+        per_occurrence = values[:, None] * unique[:, 2:] / counts[:, None]
+        each = dict(zip(unique[:, 0].astype(np.intp).tolist(), per_occurrence, strict=True))
+        units: dict[str, tuple[Floats, list[tuple[int, int]]]] = {}
+        for label, span, parts in [
+            *self._word_units(doc, norm_offsets),
+            *self._meta_units(doc, clean_offsets),
+        ]:
+            weight = sum((each[c] * share for c, share in parts if c in each), np.zeros(len(HEADS)))
+            total, spans = units.get(label, (np.zeros(len(HEADS)), []))
+            units[label] = (total + weight, spans if span in spans else [*spans, span])
+        return units
+
+    def _word_units(self, doc: Analysed, offsets: Offsets) -> list[_Unit]:
+        """Words (with their chunk's char n-grams), chunks without words, and bigrams."""
+
+        def span(a: int, b: int) -> tuple[int, int]:
+            return offsets.starts[a], offsets.ends[b - 1]
+
+        units: list[_Unit] = []
+        words = self._vocabulary.word_index
+        tokens = [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(doc.norm)]
+        for chunk in CHUNK_RE.finditer(doc.norm):
+            grams = chunk_ngrams(chunk.group(), self.config)
+            chars = [c for c in self._vocabulary.char_columns(grams) if c >= 0]
+            inside = [t for t in tokens if chunk.start() <= t[1] < chunk.end()]
+            if not inside:
+                units.append(
+                    (chunk.group(), span(chunk.start(), chunk.end()), [(c, 1.0) for c in chars])
+                )
+            for token, a, b in inside:
+                parts = [(c, 1.0 / len(inside)) for c in chars]
+                parts.append((words.get(token, -1), 1.0))
+                units.append((token, span(a, b), parts))
+        for (first, a, _), (second, _, b) in pairwise(tokens):
+            bigram = f"{first} {second}"
+            units.append((bigram, span(a, b), [(words.get(bigram, -1), 1.0)]))
+        return units
+
+    def _meta_units(self, doc: Analysed, offsets: Offsets) -> list[_Unit]:
+        if not self.config.meta:
+            return []
+        return [
+            (
+                _META_LABELS[token],
+                (offsets.starts[a], offsets.ends[b - 1]),
+                [(self._vocabulary.word_index.get(token, -1), 1.0)],
+            )
+            for token, a, b in meta_spans(doc.clean)
+            if b > a
+        ]

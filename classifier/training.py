@@ -1,0 +1,143 @@
+"""``train()``: validate the recipe, pick thresholds, fit the final model and write the artifact."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import card as model_card
+from .artifact import encode_arrays, model_from_arrays, save
+from .data import Corpus, read_dir
+from .features import WORD_RE, FeatureConfig
+from .fitting import Counts, Head, Mask, Tfidf, anchor_vectorizers, count_blocks, our_vectorizers
+from .model import HEADS, Model
+from .text import Analysed, analyse
+from .thresholds import choose
+from .validation import ANCHOR, OURS, cross_validate, fit_heads
+
+Progress = bool | Callable[[str], None]
+_CHECK_ROWS = 300
+_CHECK_TOLERANCE = 1e-6
+
+
+def _reporter(progress: Progress) -> Callable[[str], None]:
+    start = time.perf_counter()
+
+    def say(message: str) -> None:
+        line = f"[{time.perf_counter() - start:6.1f}s] {message}"
+        if callable(progress):
+            progress(line)
+        elif progress:
+            print(line, file=sys.stderr, flush=True)
+
+    return say
+
+
+def link_only(docs: list[Analysed]) -> Mask:
+    """Texts that are nothing but links: the corpora do not say whether those are spam."""
+    out = np.zeros(len(docs), dtype=bool)
+    for i, doc in enumerate(docs):
+        tokens = doc.norm.split()
+        if "url" in tokens:
+            rest = re.sub(r"\burl(?: \S+)?", " ", doc.norm)
+            out[i] = not WORD_RE.search(rest)
+    return out
+
+
+def export(
+    config: FeatureConfig, counts: Counts, tfidf: Tfidf, heads: dict[str, Head]
+) -> dict[str, Any]:
+    """Fold the fitted vectorizers and heads into the lean model's arrays."""
+    blocks = {}
+    start = 0
+    for name, vocabulary, keep, transformer in zip(
+        counts.names, counts.vocabularies, tfidf.keep, tfidf.transformers, strict=True
+    ):
+        stop = start + len(keep)
+        weights = np.column_stack([heads[h].weights[start:stop] for h in HEADS])
+        blocks[name] = ([vocabulary[j] for j in keep], transformer.idf_, weights)
+        start = stop
+    intercepts = np.array([heads[h].intercept for h in HEADS])
+    return encode_arrays(config, blocks, intercepts)
+
+
+def _check_lean(model: Model, corpus: Corpus, x: Any, heads: dict[str, Head]) -> float:
+    """Largest |lean - scikit-learn| probability over a spread of training texts; must be tiny."""
+    rows = np.unique(np.linspace(0, len(corpus) - 1, min(_CHECK_ROWS, len(corpus))).astype(int))
+    lean = np.array([[getattr(model.score(corpus.texts[i]), h) for h in HEADS] for i in rows])
+    reference = np.column_stack([heads[h].predict_proba(x[rows]) for h in HEADS])
+    difference = float(np.abs(lean - reference).max())
+    if difference > _CHECK_TOLERANCE:
+        raise RuntimeError(f"lean scorer disagrees with scikit-learn by {difference:.2e}")
+    return difference
+
+
+def train(
+    data_dir: Path,
+    output_dir: Path,
+    *,
+    seed: int = 0,
+    progress: Progress = False,
+    baseline: bool = True,
+    n_jobs: int = 2,
+    command: str | None = None,
+) -> dict[str, Any]:
+    """Train both heads on every ``*.csv`` in ``data_dir``; write the artifact to ``output_dir``.
+
+    ``baseline`` also validates the plain TF-IDF anchor (for the card's comparison); it is the
+    slowest step and can be skipped for quick experiments.  Same data and seed give the same
+    weights and the same ``model.npz`` bytes.
+    """
+    say = _reporter(progress)
+    started = time.perf_counter()
+    data_dir, output_dir = Path(data_dir), Path(output_dir)
+    corpus = read_dir(data_dir)
+    say(f"read {len(corpus)} rows from {len(corpus.files)} files in {data_dir}")
+    docs = [analyse(text) for text in corpus.texts]
+    config = FeatureConfig()
+    counts = count_blocks(docs, our_vectorizers(config))
+    links = link_only(docs)
+    sizes = zip(counts.names, map(len, counts.vocabularies), strict=True)
+    say("features: " + ", ".join(f"{name} {size}" for name, size in sizes))
+
+    ours = cross_validate(OURS, corpus, counts, links, seed=seed, n_jobs=n_jobs, say=say)
+    chosen = choose(corpus, ours, links)
+    anchor = None
+    if baseline:
+        raw = count_blocks(corpus.texts, anchor_vectorizers())
+        anchor = cross_validate(ANCHOR, corpus, raw, links, seed=seed, n_jobs=n_jobs, say=say)
+        del raw
+
+    say("fitting the final model on all rows")
+    rows = np.ones(len(corpus), dtype=bool)
+    x, heads, tfidf = fit_heads(OURS, corpus, counts, rows, links, HEADS, seed)
+    assert isinstance(tfidf, Tfidf)
+    arrays = export(config, counts, tfidf, heads)
+    difference = _check_lean(model_from_arrays(arrays, {}, "check"), corpus, x, heads)
+    say(f"lean scorer matches scikit-learn (max |diff| {difference:.1e})")
+
+    card = model_card.build(
+        corpus=corpus,
+        data_dir=data_dir,
+        config=config,
+        arrays=arrays,
+        ours=ours,
+        anchor=anchor,
+        chosen=chosen,
+        anchor_chosen=choose(corpus, anchor, links) if anchor else None,
+        seed=seed,
+        command=command or f"classifier.train({str(data_dir)!r}, {str(output_dir)!r}, seed={seed})",
+        trained_at=datetime.now(UTC),
+        seconds=time.perf_counter() - started,
+        lean_difference=difference,
+    )
+    card = save(output_dir, arrays, card)
+    say(f"wrote {output_dir} (version {card['version']})")
+    return card

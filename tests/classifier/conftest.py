@@ -1,0 +1,34 @@
+"""Fixtures: one tiny model trained once per session on the synthetic corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import classifier
+from tests.classifier.synthetic import write_corpus
+
+
+@pytest.fixture(scope="session")
+def tiny_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_corpus(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="session")
+def tiny_card(tiny_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    output = tmp_path_factory.mktemp("model")
+    card = classifier.train(tiny_data, output, seed=0, baseline=False, n_jobs=1)
+    card["_dir"] = str(output)
+    return card
+
+
+@pytest.fixture(scope="session")
+def tiny_dir(tiny_card: dict[str, Any]) -> Path:
+    return Path(tiny_card["_dir"])
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_dir: Path) -> classifier.Model:
+    return classifier.load(tiny_dir)
