@@ -1,0 +1,227 @@
+"""Fixtures for the browser suite: the real app in a subprocess and Debian's Chromium.
+
+The live server is the shipped stack: a fresh SQLite database migrated with
+``flask --app wsgi db upgrade``, then gunicorn serving ``wsgi:app`` with the real model.
+Every test gets a fresh browser context whose requests may only go to 127.0.0.1; console
+errors, uncaught exceptions, dialogs, CSP violations and blocked requests are collected and
+fail the test at teardown unless the test declared them expected.
+
+Environment: CHROMIUM_PATH (default /usr/bin/chromium), SCREENSHOT_DIR (default: a pytest
+temporary directory), LIVE_SERVER_URL (use a running server instead of starting one).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from browser_support import CSP_PREFIX, LiveServer, OtherSite, PageIssues, Widget
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Dialog,
+    Page,
+    Playwright,
+    Route,
+    expect,
+    sync_playwright,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+SERVER_START_TIMEOUT = 60.0
+# A post waits out the form token's min_seconds (3 s on the default site), then the model.
+expect.set_options(timeout=15_000)
+
+# Recorded on every new document before any page script runs (CDP injection is not subject
+# to the page's CSP). Reported through the console so it survives navigations.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error("CSP_PREFIX " + event.effectiveDirective
+    + " blocked " + (event.blockedURI || "inline")
+    + " at " + event.sourceFile + ":" + event.lineNumber);
+});
+""".replace("CSP_PREFIX", CSP_PREFIX)
+
+
+def _flask(env: dict[str, str], *args: str) -> None:
+    """Run a `flask --app wsgi` command as an operator would; fail the run with its output."""
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", *args]
+    done = subprocess.run(
+        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    if done.returncode != 0:
+        pytest.fail(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], server: LiveServer) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the live server exited with {process.returncode}:\n{server.log()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(
+        f"the live server did not answer {url} in {SERVER_START_TIMEOUT} s:\n{server.log()}"
+    )
+
+
+@pytest.fixture(scope="session")
+def other_site() -> Iterator[OtherSite]:
+    """Another origin that embeds the widget, allowed by the default site."""
+    site = OtherSite()
+    site.start()
+    yield site
+    site.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, other_site: OtherSite
+) -> Iterator[LiveServer]:
+    """gunicorn serving wsgi:app on a free loopback port, against a freshly migrated SQLite."""
+    workdir = tmp_path_factory.mktemp("live-server")
+    if os.environ.get("LIVE_SERVER_URL"):  # a server you started yourself, e.g. to debug
+        yield LiveServer(os.environ["LIVE_SERVER_URL"].rstrip("/"), workdir / "none", workdir)
+        return
+    database = workdir / "comments.db"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "SECRET_KEY": "test",
+        "RATELIMIT_ENABLED": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("FLASK_DEBUG", None)
+    _flask(env, "db", "upgrade")
+    # Let a page on another origin embed the widget, as a third-party blog would.
+    _flask(env, "sites", "update", "default", "--origin", other_site.origin)
+
+    port = _free_port()
+    server = LiveServer(f"http://127.0.0.1:{port}", workdir / "server.log", database)
+    command = [
+        *(sys.executable, "-m", "gunicorn", "wsgi:app"),
+        *("--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4"),
+        *("--timeout", "120", "--graceful-timeout", "5", "--log-level", "warning"),
+    ]
+    with server.log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_up(server.url + "/", process, server)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.skip(
+            f"no Chromium at {CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)"
+        )
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page_issues() -> PageIssues:
+    return PageIssues()
+
+
+@pytest.fixture
+def context(browser: Browser, page_issues: PageIssues) -> Iterator[BrowserContext]:
+    """A fresh profile (empty localStorage) that can only reach 127.0.0.1."""
+    context = browser.new_context(
+        viewport={"width": 960, "height": 1200},
+        locale="en-GB",
+        timezone_id="Pacific/Auckland",  # far from UTC, so time-zone slips show
+        color_scheme="light",
+        reduced_motion="reduce",
+    )
+
+    def only_loopback(route: Route) -> None:
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            page_issues.blocked_requests.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_loopback)
+    context.add_init_script(CSP_LISTENER)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext, page_issues: PageIssues) -> Iterator[Page]:
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.on("console", page_issues.on_console)
+    page.on("pageerror", lambda error: page_issues.page_errors.append(str(error)))
+
+    def on_dialog(dialog: Dialog) -> None:
+        page_issues.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    yield page
+    problems = page_issues.unexpected()
+    assert not problems, f"the page misbehaved: {problems}"
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    configured = os.environ.get("SCREENSHOT_DIR")
+    path = Path(configured) if configured else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def widget(page: Page) -> Widget:
+    return Widget(page)

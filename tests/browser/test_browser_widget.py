@@ -1,0 +1,325 @@
+"""The widget's side of the API contract, with the API answered by the test.
+
+The demo page, embed.js, embed.css and the CSP all come from the live server; only requests
+to /api/v1/ are fulfilled here, to provoke what the real service rarely does on demand:
+hostile stored data, several pages, 429, 5xx and dropped connections.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from browser_support import LiveServer, PageIssues, Widget
+from playwright.sync_api import Page, Route, expect
+
+pytestmark = pytest.mark.browser
+
+THREAD = "/2024/11/north-korea-backs-russia"
+NOW = "2026-11-27T23:50:00+00:00"
+
+Answer = dict[str, Any] | Callable[[Route], None]
+
+
+def comment(id_: int, parent_id: int | None = None, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": id_,
+        "parent_id": parent_id,
+        "author_name": f"Reader {id_}",
+        "author_url": None,
+        "html": f"<p>Comment number {id_}.</p>",
+        "created_at": NOW,
+        **fields,
+    }
+
+
+@dataclass
+class FakeApi:
+    """Answers /api/v1/ requests from canned pages and a queue of POST answers."""
+
+    pages: dict[str | None, dict[str, Any]] = field(default_factory=dict)
+    answers: list[Answer] = field(default_factory=list)
+    posted: list[dict[str, Any]] = field(default_factory=list)
+    post_headers: list[dict[str, str]] = field(default_factory=list)
+    cursors: list[str | None] = field(default_factory=list)
+    tokens_issued: int = 0
+
+    def install(self, page: Page) -> None:
+        page.route(re.compile(r"^http://127\.0\.0\.1:\d+/api/v1/"), self.handle)
+
+    def handle(self, route: Route) -> None:
+        request = route.request
+        path = urlsplit(request.url).path
+        if path.endswith("/form-token"):
+            self.tokens_issued += 1
+            route.fulfill(json={"token": f"token-{self.tokens_issued}", "min_seconds": 0})
+        elif path.endswith("/comments") and request.method == "GET":
+            query = parse_qs(urlsplit(request.url).query)
+            assert query["thread"] == [THREAD] and query["site"] == ["default"]
+            cursor = query.get("cursor", [None])[0]
+            self.cursors.append(cursor)
+            route.fulfill(json=self.pages.get(cursor, {"comments": [], "total": 0, "next": None}))
+        elif path.endswith("/comments") and request.method == "POST":
+            self.posted.append(json.loads(request.post_data or "null"))
+            self.post_headers.append(request.headers)
+            answer = self.answers.pop(0)
+            if callable(answer):
+                answer(route)
+            else:
+                route.fulfill(**answer)
+        else:  # pragma: no cover - a request the contract does not know
+            route.fulfill(status=404, json={"code": 404, "status": "Not Found", "message": path})
+
+
+def created(payload: dict[str, Any], status: str = "published", id_: int = 100) -> dict[str, Any]:
+    body = {
+        "id": id_,
+        "status": status,
+        "html": "<p>" + payload.get("body", "") + "</p>",
+        "parent_id": payload.get("parent_id"),
+        "author_name": payload.get("author_name", ""),
+        "author_url": payload.get("author_url") or None,
+        "created_at": NOW,
+    }
+    return {"status": 201, "json": body}
+
+
+@pytest.fixture
+def api(page: Page) -> FakeApi:
+    fake = FakeApi()
+    fake.install(page)
+    return fake
+
+
+HOSTILE_NAME = '<img src=x onerror="alert(1)">Mallory'
+HOSTILE_HTML = (
+    "<p>Hello <strong>there</strong> <a href='https://example.org/a' onclick='alert(1)'>link</a>"
+    " <a href='javascript:alert(2)'>js link</a></p>"
+    "<img src=x onerror=alert(3)><script>alert(4)</script>"
+    "<svg onload=alert(5)></svg><iframe src='javascript:alert(6)'></iframe>"
+    "<p style='background:url(javascript:alert(7))' onmouseover='alert(8)'>styled</p>"
+    "<details open ontoggle=alert(9)>x</details><form action='javascript:alert(10)'>"
+    "<button>go</button></form><math><mi xlink:href='javascript:alert(11)'>m</mi></math>"
+)
+
+
+def test_hostile_stored_data_renders_as_text(
+    page: Page, page_issues: PageIssues, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    # Parsing HTML that holds handlers or style attributes makes Chromium report (and block)
+    # them even in an inert document; the real API never sends such HTML. Anything else,
+    # and any dialog, still fails the test.
+    page_issues.expected_csp_directives.update({"script-src-attr", "style-src-attr"})
+    api.pages[None] = {
+        "comments": [
+            comment(1, author_name=HOSTILE_NAME, author_url="javascript:alert(12)"),
+            comment(2, author_name="Ann", author_url="https://ann.example.org/?a=1&b=2"),
+            comment(
+                3, 1, html=HOSTILE_HTML, author_url="data:text/html,<script>alert(13)</script>"
+            ),
+        ],
+        "total": 3,
+        "next": None,
+    }
+    widget.open(live_server.url)
+    expect(widget.count).to_have_text("3 Comments")
+
+    first = widget.comment("Comment number 1.")
+    expect(first.locator(".cw-author").first).to_have_text(HOSTILE_NAME)  # literally, as text
+    expect(first.locator("a.cw-author")).to_have_count(0)  # javascript: is not linked
+    ann = widget.comment("Comment number 2.").locator(".cw-author")
+    expect(ann).to_have_attribute("href", "https://ann.example.org/?a=1&b=2")
+    expect(ann).to_have_attribute("rel", "nofollow ugc noopener")
+    hostile = widget.comment("Hello")
+    expect(hostile).to_contain_text("Hello there link js link")
+    expect(hostile.locator("strong")).to_have_text("there")
+    expect(hostile.locator(".cw-body a[href='https://example.org/a']")).to_have_count(1)
+
+    # Poke every rendered node the way a reader might, then audit the DOM.
+    page.evaluate(
+        """() => {
+          for (const node of document.querySelectorAll("#comments *")) {
+            for (const type of ["mouseover", "focus", "toggle", "animationstart", "load"]) {
+              node.dispatchEvent(new Event(type));
+            }
+          }
+        }"""
+    )
+    dangerous = page.evaluate(
+        """() => {
+          const bad = [];
+          const rendered = document.querySelectorAll("#comments .cw-card *");
+          const forbidden = "script,iframe,object,embed,svg,math,img,style,form,details,base,input";
+          for (const node of rendered) {
+            if (node.matches(forbidden)) bad.push(node.outerHTML);
+            for (const attr of node.attributes) {
+              const value = attr.value.trim().toLowerCase();
+              if (attr.name.startsWith("on") || attr.name === "style"
+                  || /^(javascript|data|vbscript):/.test(value)) {
+                bad.push(node.tagName + " " + attr.name + "=" + attr.value);
+              }
+            }
+          }
+          return bad;
+        }"""
+    )
+    assert dangerous == []
+    # the page fixture fails the test if any dialog opened or any CSP violation was reported
+
+
+def test_pages_are_followed_and_replies_nested(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    api.pages[None] = {
+        "comments": [comment(1), comment(2, 1), comment(3)],
+        "total": 5,
+        "next": "page-2",
+    }
+    naive = comment(5, 3, created_at="2026-11-27T22:15:30.123456")  # no offset: read as UTC
+    api.pages["page-2"] = {"comments": [comment(4, 2), naive], "total": 5, "next": None}
+    widget.open(live_server.url)
+
+    expect(widget.count).to_have_text("5 Comments")
+    assert api.cursors == [None, "page-2"]
+    top = widget.thread.locator(":scope > .cw-comment")
+    expect(top).to_have_count(2)
+    expect(top.nth(0)).to_have_attribute("id", "comment-1")  # oldest first
+    expect(top.nth(1)).to_have_attribute("id", "comment-3")
+    expect(
+        page.locator("#comment-1 > .cw-replies > #comment-2 > .cw-replies > #comment-4")
+    ).to_be_visible()
+    expect(page.locator("#comment-3 > .cw-replies > #comment-5")).to_be_visible()
+    expect(page.locator("#comment-1 > .cw-card time")).to_have_attribute(
+        "datetime", "2026-11-27T23:50:00.000Z"
+    )
+    expect(page.locator("#comment-5 > .cw-card time")).to_have_attribute(
+        "datetime", "2026-11-27T22:15:30.123Z"
+    )
+
+
+def test_payload_matches_the_contract(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    api.pages[None] = {"comments": [comment(1, author_name="Ann")], "total": 1, "next": None}
+    api.answers.append(lambda route: route.fulfill(**created(api.posted[-1], id_=2)))
+    widget.open(live_server.url)
+
+    widget.comment("Comment number 1.").get_by_role("button", name="Reply to Ann").click()
+    widget.write("A *reply*.", "Bob", "bob@example.org", "https://bob.example/")
+    widget.submit.click()
+    expect(page.locator("#comment-1 > .cw-replies > #comment-2")).to_be_visible()
+
+    (sent,) = api.posted
+    key = sent.pop("idempotency_key")
+    assert uuid.UUID(key).version == 4
+    assert sent == {
+        "site": "default",
+        "thread": THREAD,
+        "thread_title": "We Will Back Russia Until Victory in Ukraine: North Korea",
+        "thread_url": live_server.url + "/",
+        "parent_id": 1,
+        "author_name": "Bob",
+        "author_email": "bob@example.org",
+        "author_url": "https://bob.example/",
+        "body": "A *reply*.",
+        "form_token": "token-1",
+        "honeypot": "",
+    }
+    assert api.post_headers[0]["content-type"] == "application/json"
+    expect(widget.count).to_have_text("2 Comments")
+    assert api.tokens_issued == 2  # a fresh token for the next comment
+
+
+def test_rate_limit_shows_retry_after(
+    page: Page, page_issues: PageIssues, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    page_issues.expected_statuses.add(429)
+    api.answers.append(
+        {
+            "status": 429,
+            "headers": {"Retry-After": "7"},
+            "json": {"code": 429, "status": "Too Many Requests", "message": "Slow down."},
+        }
+    )
+    widget.open(live_server.url)
+    widget.post("Posting again so soon.")
+    expect(widget.status).to_have_text("You are posting too fast, try again in 7 seconds.")
+    expect(widget.comment_box).to_have_value("Posting again so soon.")
+    widget.submit.click()  # within the wait: refused locally, nothing sent
+    expect(widget.status).to_contain_text("try again in")
+    assert len(api.posted) == 1
+
+
+def test_failures_keep_the_text_and_retries_reuse_the_key(
+    page: Page, page_issues: PageIssues, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    page_issues.expect_network_errors = True
+    page_issues.expected_statuses.update({400, 503})
+    unavailable = {"code": 503, "status": "Service Unavailable", "message": "Try later."}
+    api.answers += [
+        lambda route: route.abort("connectionreset"),
+        {"status": 503, "headers": {"Retry-After": "3"}, "json": unavailable},
+        lambda route: route.fulfill(**created(api.posted[-1])),
+        {"status": 400, "json": {"code": 400, "status": "Bad Request", "message": "Bad JSON."}},
+    ]
+    widget.open(live_server.url)
+    text = "A thoughtful comment that must survive a flaky connection."
+
+    widget.post(text, name="Eve")
+    expect(widget.status).to_contain_text("Could not reach the comment server")
+    expect(widget.comment_box).to_have_value(text)
+    expect(widget.submit).to_be_enabled()
+
+    widget.submit.click()
+    expect(widget.status).to_contain_text("error 503")
+    expect(widget.status).to_contain_text("in 3 seconds")
+    expect(widget.comment_box).to_have_value(text)
+
+    widget.submit.click()
+    expect(widget.status).to_have_text("Your comment has been published.")
+    keys = {sent["idempotency_key"] for sent in api.posted}
+    assert len(api.posted) == 3 and len(keys) == 1  # one submission, sent three times
+
+    widget.post("Another comment.")
+    expect(widget.status).to_contain_text("error 400")
+    expect(widget.comment_box).to_have_value("Another comment.")
+    assert api.posted[-1]["idempotency_key"] not in keys  # a new submission, a new key
+
+
+def test_keyboard_reply_and_escape(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    api.pages[None] = {"comments": [comment(1, author_name="Ann")], "total": 1, "next": None}
+    widget.open(live_server.url)
+    reply = widget.comment("Comment number 1.").get_by_role("button", name="Reply to Ann")
+
+    reply.focus()
+    page.keyboard.press("Enter")
+    expect(widget.comment_box).to_be_focused()
+    expect(reply).to_have_attribute("aria-expanded", "true")
+    expect(widget.root.get_by_text("Replying to Ann")).to_be_visible()
+    page.keyboard.type("Half-written reply")
+
+    page.keyboard.press("Escape")
+    expect(reply).to_be_focused()
+    expect(reply).to_have_attribute("aria-expanded", "false")
+    expect(widget.root.get_by_text("Replying to Ann")).to_be_hidden()
+    expect(widget.comment("Comment number 1.").get_by_role("form")).to_have_count(0)
+    expect(widget.comment_box).to_have_value("Half-written reply")  # moving the form keeps it
+
+
+def test_empty_comment_is_refused_locally(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    widget.open(live_server.url)
+    widget.post("   ", name="Fay")
+    expect(widget.comment_box).to_have_attribute("aria-invalid", "true")
+    expect(widget.comment_box).to_be_focused()
+    expect(widget.summary).to_contain_text("Please write a comment.")
+    assert api.posted == []
