@@ -21,7 +21,6 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class ScoreResult:
     scores: ModelScores | None
-    explanation: dict[str, Any] | None
     error: str | None = None
     #: The model that produced the scores, so they are recorded under its version.
     model: classifier.Model | None = None
@@ -81,13 +80,21 @@ class ModelProvider:
     def score(self, text: str) -> ScoreResult:
         model = self.get()
         if model is None:
-            return ScoreResult(None, None, self._error or "no model loaded")
+            return ScoreResult(None, self._error or "no model loaded")
         try:
             scores = model.score(text)
-            explanation = model.explain(text)
         except Exception as error:  # a scoring bug holds the comment; it never loses it
             log.exception("scoring failed")
-            return ScoreResult(None, None, str(error) or type(error).__name__)
-        return ScoreResult(
-            ModelScores(scores.toxicity, scores.spam, model.version), explanation, model=model
-        )
+            return ScoreResult(None, str(error) or type(error).__name__)
+        return ScoreResult(ModelScores(scores.toxicity, scores.spam, model.version), model=model)
+
+
+def explain(result: ScoreResult, text: str) -> dict[str, Any] | None:
+    """The words behind the scores; costs far more than scoring, so only held comments pay."""
+    if result.model is None:
+        return None
+    try:
+        return result.model.explain(text)
+    except Exception:  # an explanation is a help for moderators, never a reason to fail
+        log.exception("explaining scores failed")
+        return None

@@ -17,7 +17,7 @@ from comments.rules import check_honeypot, check_links, check_words
 from comments.services import form_tokens
 from comments.services.moderation.authors import active_bans, is_trusted
 from comments.services.origins import origin_allowed
-from comments.services.scoring import ModelProvider, ScoreResult
+from comments.services.scoring import ModelProvider, ScoreResult, explain
 from comments.services.threads import find_thread, get_or_create_thread, get_site
 from comments.text import fingerprint
 
@@ -258,7 +258,10 @@ def _record(
                 role="decision",
                 toxicity=scored.scores.toxicity,
                 spam=scored.scores.spam,
-                explanation=scored.explanation,
+                # Moderators look at held comments; published ones are explained on demand.
+                explanation=explain(scored, comment.body_raw)
+                if outcome.status != "published"
+                else None,
                 created_at=now,
             )
         )
