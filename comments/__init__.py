@@ -41,11 +41,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["MODEL_PATH"], retry_seconds=app.config["MODEL_RETRY_SECONDS"]
     )
 
-    from comments import api, health, ui
+    from comments import api, health, moderation_ui, ui
     from comments.api import moderation
 
     app.register_blueprint(api.bp)
     app.register_blueprint(moderation.bp)
+    app.register_blueprint(moderation_ui.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(ui.bp)
     register_error_handlers(app)

@@ -12,6 +12,8 @@ PUBLIC_ENDPOINTS = {
     "api.create_report",
     "health.healthz",
     "static",
+    "moderation_ui.static",
+    "moderation_ui.login",
 }
 
 
@@ -61,7 +63,8 @@ def test_stored_credentials_are_hashed(app: Flask, staff_headers) -> None:
 
 
 def test_every_non_public_route_requires_credentials(app: Flask, client: FlaskClient) -> None:
-    """Walk the whole URL map: without credentials every staff route answers 401."""
+    """Walk the whole URL map: without credentials every staff API route answers 401, and
+    every moderation page sends the visitor to the login page instead of doing anything."""
     checked = 0
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC_ENDPOINTS or rule.endpoint.startswith("ui."):
@@ -71,11 +74,17 @@ def test_every_non_public_route_requires_credentials(app: Flask, client: FlaskCl
             url = url.replace(f"<int:{argument}>", "1").replace(f"<{argument}>", "x")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             response = client.open(url, method=method, json={})
-            assert response.status_code == 401, (method, url, response.status_code)
-            assert response.headers.get("WWW-Authenticate") == "Bearer"
             assert "Access-Control-Allow-Origin" not in response.headers
             checked += 1
-    assert checked >= 7
+            if rule.endpoint.startswith("moderation_ui."):
+                # Pages redirect to the login page; a write without the CSRF token is refused.
+                assert response.status_code in (303, 403), (method, url, response.status_code)
+                if response.status_code == 303:
+                    assert response.headers["Location"].startswith("/moderation/login")
+                continue
+            assert response.status_code == 401, (method, url, response.status_code)
+            assert response.headers.get("WWW-Authenticate") == "Bearer"
+    assert checked >= 14
 
 
 def test_roles_and_sites_are_enforced(

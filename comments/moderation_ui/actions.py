@@ -1,0 +1,162 @@
+"""The no-JavaScript path: HTML forms that decide, then redirect back to the page they came from.
+
+Each route calls the same service function as the JSON API, commits once, and reports the
+outcome as a flashed message; an illegal transition is a message, not an error page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, request
+from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Response
+
+from comments.auth import MODERATE
+from comments.extensions import db
+from comments.moderation_ui import bp, reads
+from comments.moderation_ui.guards import page, safe_next, signed_in_staff
+from comments.schemas.moderation import BanSchema, BulkDecisionSchema, DecisionSchema
+from comments.schemas.public import MAX_ID
+from comments.services.moderation import authors
+from comments.services.moderation.decisions import (
+    DecisionRequest,
+    IllegalTransition,
+    decide_comment,
+)
+
+_decision = DecisionSchema()
+_bulk = BulkDecisionSchema()
+_ban = BanSchema()
+PAST_TENSE = {
+    "approve": "approved",
+    "reject": "rejected",
+    "spam": "marked as spam",
+    "not_spam": "marked as not spam",
+    "restore": "restored to pending",
+}
+
+
+def _back() -> Response:
+    return redirect(safe_next(request.form.get("next")), code=303)
+
+
+def _load(schema: Schema, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """The form's fields, validated like the API's; None (and a message) when invalid."""
+    try:
+        data: dict[str, Any] = schema.load(payload)
+    except ValidationError as error:
+        fields = ", ".join(sorted(error.messages)) if isinstance(error.messages, dict) else ""
+        flash(f"The form was not valid ({fields}); nothing was changed.", "error")
+        return None
+    return data
+
+
+def _decision_fields() -> dict[str, Any]:
+    return {name: request.form.get(name, "") for name in ("action", "reason", "note")}
+
+
+@bp.post("/comments/<int:comment_id>/decision")
+@page(MODERATE)
+def decide(comment_id: int) -> Response:
+    session = db.session()
+    comment = reads.visible_comment(session, signed_in_staff(), comment_id)
+    data = _load(_decision, _decision_fields())
+    if data is None:
+        return _back()
+    request_ = DecisionRequest(data["action"], data["reason"], data["note"])
+    try:
+        decide_comment(session, comment, request_, signed_in_staff())
+    except IllegalTransition as error:
+        session.rollback()
+        flash(f"Comment #{comment_id}: {error}", "error")
+        return _back()
+    session.commit()
+    flash(f"Comment #{comment_id} {PAST_TENSE[data['action']]}.", "ok")
+    return _back()
+
+
+def _ids() -> list[int]:
+    ids = []
+    for value in request.form.getlist("ids"):
+        if value.isdigit() and 0 < int(value) <= MAX_ID:
+            ids.append(int(value))
+    return ids
+
+
+@bp.post("/decisions")
+@page(MODERATE)
+def bulk_decision() -> Response:
+    """Every selected comment is decided on its own; one refusal does not stop the others."""
+    ids = _ids()
+    if not ids:
+        flash("Select at least one comment first.", "error")
+        return _back()
+    data = _load(_bulk, {**_decision_fields(), "ids": ids})
+    if data is None:
+        return _back()
+    session, staff = db.session(), signed_in_staff()
+    done, refused = [], []
+    for comment_id in dict.fromkeys(data["ids"]):
+        try:
+            comment = reads.visible_comment(session, staff, comment_id)
+            decide_comment(session, comment, DecisionRequest(data["action"], data["reason"]), staff)
+            done.append(comment_id)
+        except (IllegalTransition, NotFound) as error:
+            refused.append(f"#{comment_id}: {error}")
+    session.commit()
+    verb = PAST_TENSE[data["action"]]
+    if done:
+        flash(f"{len(done)} comment{'s' if len(done) != 1 else ''} {verb}.", "ok")
+    for message in refused:
+        flash(message, "error")
+    return _back()
+
+
+@bp.post("/comments/<int:comment_id>/ban")
+@page(MODERATE)
+def ban(comment_id: int) -> Response:
+    session = db.session()
+    comment = reads.visible_comment(session, signed_in_staff(), comment_id)
+    data = _load(
+        _ban,
+        {
+            "reason": request.form.get("reason", ""),
+            "reject_comments": request.form.get("reject_comments") in ("1", "on", "true"),
+        },
+    )
+    if data is None:
+        return _back()
+    try:
+        _record, rejected = authors.ban_author(
+            session,
+            comment,
+            signed_in_staff(),
+            reason=data["reason"],
+            reject_comments=data["reject_comments"],
+        )
+    except authors.NoAuthorIdentity as error:
+        session.rollback()
+        flash(str(error), "error")
+        return _back()
+    session.commit()
+    extra = f"; {len(rejected)} of their comments rejected" if rejected else ""
+    flash(f"The author of comment #{comment_id} is banned{extra}.", "ok")
+    return _back()
+
+
+@bp.post("/comments/<int:comment_id>/trust")
+@page(MODERATE)
+def trust(comment_id: int) -> Response:
+    session = db.session()
+    comment = reads.visible_comment(session, signed_in_staff(), comment_id)
+    try:
+        authors.trust_author(session, comment, signed_in_staff())
+    except authors.NoAuthorIdentity as error:
+        session.rollback()
+        flash(str(error), "error")
+        return _back()
+    session.commit()
+    flash(f"{comment.author_email} is now trusted: their comments skip the queue.", "ok")
+    return _back()

@@ -1,0 +1,263 @@
+"""Turning stored values into what a moderator reads: highlighted text, scores in words.
+
+Everything that ends up as markup is built here from escaped segments; a comment body, an
+explanation or a signal detail is never trusted to be well-formed or harmless.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from markupsafe import Markup, escape
+
+from comments.services.moderation.decisions import TRANSITIONS
+
+#: The scores a model explains, in the order they are shown.
+KINDS = ("toxicity", "spam")
+STATUS_ORDER = ("published", "pending", "spam", "rejected", "deleted")
+
+#: Scores below this ("very unlikely") get no highlighted words.
+HIGHLIGHT_FROM = 0.2
+#: Upper bounds of each band: a probability below 0.2 reads "very unlikely", and so on.
+_BANDS = ((0.2, "very unlikely"), (0.4, "unlikely"), (0.6, "uncertain"), (0.8, "likely"))
+
+
+@dataclass(frozen=True, slots=True)
+class Driver:
+    """One span of the body that pushed a score up."""
+
+    kind: str
+    feature: str
+    weight: float
+    start: int
+    end: int
+    text: str
+
+
+def _offset(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _spans(entry: Mapping[str, Any], length: int) -> list[tuple[int, int]]:
+    """Every occurrence (``spans``) if given, else ``start``/``end``; only sane ones."""
+    pairs = entry.get("spans")
+    if not isinstance(pairs, list) or not pairs:
+        pairs = [(entry.get("start"), entry.get("end"))]
+    found = []
+    for pair in pairs[:50]:
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            continue
+        start, end = _offset(pair[0]), _offset(pair[1])
+        if start is not None and end is not None and 0 <= start < end <= length:
+            found.append((start, end))
+    return found
+
+
+def drivers(body: str, explanation: Mapping[str, Any] | None) -> list[Driver]:
+    """The explanation's spans that are well-formed, inside the body and push a score up."""
+    if not isinstance(explanation, Mapping):
+        return []
+    found: list[Driver] = []
+    for kind in KINDS:
+        entries = explanation.get(kind)
+        if not isinstance(entries, list):
+            continue
+        for entry in entries:
+            if not isinstance(entry, Mapping):
+                continue
+            weight = entry.get("weight", 0.0)
+            if not isinstance(weight, int | float) or not math.isfinite(weight) or weight <= 0:
+                continue
+            feature = str(entry.get("feature", ""))[:80]
+            found.extend(
+                Driver(kind, feature, float(weight), start, end, body[start:end])
+                for start, end in _spans(entry, len(body))
+            )
+    return found
+
+
+def highlight(body: str, explanation: Mapping[str, Any] | None) -> Markup:
+    """The body as HTML with every driving span wrapped in <mark>; overlaps are split."""
+    spans = drivers(body, explanation)
+    cuts = sorted({0, len(body)} | {d.start for d in spans} | {d.end for d in spans})
+    groups: list[tuple[tuple[str, ...], int, int]] = []
+    for start, end in itertools.pairwise(cuts):
+        kinds = tuple(
+            k for k in KINDS if any(d.kind == k and d.start <= start < d.end for d in spans)
+        )
+        if groups and groups[-1][0] == kinds and groups[-1][2] == start:
+            groups[-1] = (kinds, groups[-1][1], end)
+        else:
+            groups.append((kinds, start, end))
+    parts: list[Markup] = []
+    for kinds, start, end in groups:
+        text = escape(body[start:end])
+        if not kinds:
+            parts.append(text)
+            continue
+        classes = " ".join(f"hl-{kind}" for kind in kinds)
+        label = " and ".join(kinds)
+        parts.append(
+            Markup('<mark class="hl {}" title="raises {}">{}</mark>').format(classes, label, text)
+        )
+    return Markup("").join(parts)
+
+
+def top_drivers(
+    body: str, explanation: Mapping[str, Any] | None, limit: int = 6
+) -> dict[str, list[Driver]]:
+    """The strongest distinct words per score, for a list beside the text (readable by all)."""
+    by_kind: dict[str, list[Driver]] = {}
+    for driver in sorted(drivers(body, explanation), key=lambda d: -d.weight):
+        chosen = by_kind.setdefault(driver.kind, [])
+        if len(chosen) < limit and all(c.text.lower() != driver.text.lower() for c in chosen):
+            chosen.append(driver)
+    return by_kind
+
+
+def score_words(probability: float | None) -> str:
+    if probability is None:
+        return "not scored"
+    for upper, words in _BANDS:
+        if probability < upper:
+            return words
+    return "very likely"
+
+
+def score_band(probability: float | None) -> str:
+    """A CSS class for the band, so colour repeats what the words say."""
+    if probability is None:
+        return "band-none"
+    if probability >= 0.8:
+        return "band-high"
+    if probability >= 0.6:
+        return "band-mid"
+    return "band-low"
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def when(moment: datetime | None) -> str:
+    moment = as_utc(moment)
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+
+
+def iso(moment: datetime | None) -> str:
+    moment = as_utc(moment)
+    return moment.isoformat() if moment else ""
+
+
+def duration(seconds: float | None) -> str:
+    """Seconds as a person would say them: "45 s", "12 min", "3 h 20 min", "2 d 4 h"."""
+    if seconds is None:
+        return "—"
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, list | tuple):
+        return ", ".join(_value_text(item) for item in value[:10])
+    if isinstance(value, Mapping):
+        return detail_text(value)
+    return str(value)[:200]
+
+
+def detail_text(detail: Mapping[str, Any] | None) -> str:
+    """A signal's detail as plain text ("score 0.93, threshold 0.70"); escaped by Jinja."""
+    if not detail:
+        return ""
+    return "; ".join(f"{key} {_value_text(value)}" for key, value in list(detail.items())[:10])
+
+
+def history_text(history: Mapping[str, int]) -> str:
+    known = [status for status in STATUS_ORDER if history.get(status)]
+    others = sorted(set(history) - set(STATUS_ORDER))
+    return " · ".join(f"{history[s]} {s}" for s in [*known, *others]) or "no earlier comments"
+
+
+def web_link(url: str | None) -> str | None:
+    """Only http(s) addresses become links; anything else is shown as text."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return url if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    name: str
+    label: str
+    key: str
+
+
+_ACTIONS = (
+    Action("approve", "Approve", "a"),
+    Action("reject", "Reject", "r"),
+    Action("spam", "Spam", "s"),
+    Action("not_spam", "Not spam", ""),
+    Action("restore", "Restore", ""),
+)
+
+
+def legal_actions(status: str, open_reports: int) -> list[Action]:
+    """The decision buttons a card offers: only transitions the service would accept."""
+    legal = []
+    for action in _ACTIONS:
+        allowed_from, _target = TRANSITIONS[action.name]
+        if status not in allowed_from:
+            continue
+        if action.name == "approve" and status == "published":
+            if not open_reports:
+                continue
+            action = Action("approve", "Keep (dismiss reports)", "a")
+        legal.append(action)
+    return legal
+
+
+def relevant(explanation: Mapping[str, Any] | None, scores: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the heads worth a moderator's eye: words behind a "very unlikely" score are noise."""
+    if not isinstance(explanation, Mapping):
+        return {}
+    return {
+        kind: explanation.get(kind)
+        for kind in KINDS
+        if isinstance(scores.get(kind), int | float) and scores[kind] >= HIGHLIGHT_FROM
+    }
+
+
+def card(item: dict[str, Any], parent: dict[str, Any] | None) -> dict[str, Any]:
+    """One described queue item plus what its card shows: highlights, links, legal buttons."""
+    body = item.get("body") or ""
+    explanation = relevant(item.get("explanation"), item.get("scores") or {})
+    return {
+        **item,
+        "parent": parent,
+        "highlighted": highlight(body, explanation),
+        "drivers": top_drivers(body, explanation),
+        "actions": legal_actions(item["status"], len(item["reports"])),
+        "thread_link": web_link(item["thread"].get("url")),
+        "author_link": web_link(item["author"].get("url")),
+    }

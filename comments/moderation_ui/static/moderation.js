@@ -1,0 +1,355 @@
+/* Moderation queue: keyboard shortcuts and in-place decisions through the JSON API.
+ *
+ * Everything here is an enhancement: every button is also a plain form that works without
+ * this script. Requests carry the session cookie and the page's CSRF token; results are
+ * announced in the page's aria-live region.
+ */
+(() => {
+  "use strict";
+
+  const body = document.body;
+  const cardList = document.getElementById("cards");
+  if (body.dataset.page !== "queue" || !cardList) return;
+
+  const canModerate = body.dataset.canModerate === "true";
+  const apiBase = body.dataset.api || "/api/v1/moderation";
+  const csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  const csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
+  const queue = cardList.dataset.queue;
+  const announcer = document.getElementById("announcer");
+  const help = document.getElementById("help");
+  const banDialog = document.getElementById("ban-dialog");
+  const helpButton = document.getElementById("help-button");
+  const selectedCount = document.querySelector("[data-selected-count]");
+  const emptyNote = document.getElementById("queue-empty");
+  const busy = new Set();
+  const PAST = {
+    approve: "approved",
+    reject: "rejected",
+    spam: "marked as spam",
+    not_spam: "marked as not spam",
+    restore: "restored to pending",
+  };
+  let current = null;
+  let banTarget = null;
+
+  class ApiError extends Error {}
+
+  function announce(message, kind = "ok") {
+    const line = document.createElement("p");
+    line.className = kind === "error" ? "flash flash-error" : "flash flash-ok";
+    line.textContent = message;
+    announcer.replaceChildren(line);
+  }
+
+  async function api(method, path, payload) {
+    const headers = { Accept: "application/json", "X-CSRF-Token": csrf };
+    if (payload !== undefined) headers["Content-Type"] = "application/json";
+    let response;
+    try {
+      response = await fetch(apiBase + path, {
+        method,
+        headers,
+        credentials: "same-origin",
+        body: payload === undefined ? undefined : JSON.stringify(payload),
+      });
+    } catch (error) {
+      throw new ApiError("The server could not be reached; nothing was changed.");
+    }
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (error) {
+      data = null;
+    }
+    if (response.status === 401) throw new ApiError("Your session has ended: reload and sign in.");
+    if (!response.ok) {
+      throw new ApiError((data && data.message) || `The server answered ${response.status}.`);
+    }
+    return data;
+  }
+
+  const cards = () => Array.from(cardList.querySelectorAll(".card"));
+  const cardById = (id) => document.getElementById(`comment-${id}`);
+  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+  function focusCard(card) {
+    if (!card) return;
+    current = card;
+    card.focus({ preventScroll: true });
+    card.scrollIntoView({ block: "nearest" });
+  }
+
+  function move(step) {
+    const all = cards();
+    if (!all.length) return;
+    const index = all.indexOf(current);
+    if (index === -1) {
+      focusCard(step > 0 ? all[0] : all[all.length - 1]);
+      return;
+    }
+    focusCard(all[Math.min(all.length - 1, Math.max(0, index + step))]);
+  }
+
+  function updateSelection() {
+    const selected = cards().filter((card) => {
+      const box = card.querySelector("input.select");
+      const on = Boolean(box && box.checked);
+      card.classList.toggle("selected", on);
+      return on;
+    });
+    if (selectedCount) selectedCount.textContent = String(selected.length);
+    return selected;
+  }
+
+  function removeCard(card) {
+    const all = cards();
+    const index = all.indexOf(card);
+    const next = all[index + 1] || all[index - 1] || null;
+    const hadFocus = card === current || card.contains(document.activeElement);
+    card.remove();
+    if (card === current) current = null;
+    if (hadFocus && next) focusCard(next);
+    if (!cards().length && emptyNote) {
+      emptyNote.hidden = false;
+      emptyNote.setAttribute("tabindex", "-1");
+      if (hadFocus) emptyNote.focus();
+    }
+    updateSelection();
+  }
+
+  function leavesQueue(status) {
+    // A decision resolves a comment's reports, so it leaves "reported" whatever its status.
+    return queue === "reported" || status !== queue;
+  }
+
+  function settle(id, status) {
+    const card = cardById(id);
+    if (!card) return;
+    if (leavesQueue(status)) {
+      removeCard(card);
+    } else {
+      card.dataset.status = status;
+    }
+  }
+
+  async function refreshCounts() {
+    try {
+      const data = await api("GET", `/queue?status=${encodeURIComponent(queue)}&per_page=1`);
+      for (const [name, value] of Object.entries(data.counts || {})) {
+        const badge = document.querySelector(`[data-count="${name}"]`);
+        if (badge) badge.textContent = String(value);
+      }
+      if (data.counts && queue in data.counts) {
+        document.title = document.title.replace(/\(\d+\)/, `(${data.counts[queue]})`);
+      }
+    } catch (error) {
+      /* The counts are a convenience; the decision itself was already announced. */
+    }
+  }
+
+  function setBusy(card, on) {
+    const id = card.dataset.id;
+    if (on) busy.add(id);
+    else busy.delete(id);
+    card.setAttribute("aria-busy", on ? "true" : "false");
+    for (const button of card.querySelectorAll("button")) button.disabled = on;
+  }
+
+  function formValue(card, name) {
+    const field = card.querySelector(`form.decide [name="${name}"]`);
+    return field ? field.value : "";
+  }
+
+  async function decide(card, action) {
+    if (!card || busy.has(card.dataset.id)) return;
+    const id = Number(card.dataset.id);
+    setBusy(card, true);
+    try {
+      const payload = { action, reason: formValue(card, "reason"), note: formValue(card, "note") };
+      const result = await api("POST", `/comments/${id}/decision`, payload);
+      announce(`Comment #${id} ${PAST[action]}.`);
+      setBusy(card, false);
+      settle(id, result.status);
+      await refreshCounts();
+    } catch (error) {
+      setBusy(card, false);
+      announce(`Comment #${id}: ${error.message}`, "error");
+    }
+  }
+
+  async function decideSelected(action) {
+    const selected = updateSelection();
+    if (!selected.length) {
+      announce("Select comments first (x selects the focused comment).", "error");
+      return;
+    }
+    const ids = selected.map((card) => Number(card.dataset.id));
+    selected.forEach((card) => setBusy(card, true));
+    try {
+      const data = await api("POST", "/decisions", { action, ids });
+      selected.forEach((card) => setBusy(card, false));
+      const failed = data.results.filter((result) => !result.ok);
+      for (const result of data.results) {
+        if (result.ok) settle(result.id, result.status);
+      }
+      const summary = `${plural(data.decided, "comment")} ${PAST[action]}.`;
+      const problems = failed.map((result) => ` #${result.id}: ${result.error}`).join("");
+      announce(summary + problems, failed.length ? "error" : "ok");
+      await refreshCounts();
+    } catch (error) {
+      selected.forEach((card) => setBusy(card, false));
+      announce(error.message, "error");
+    }
+  }
+
+  function toggleSelect(card) {
+    const box = card && card.querySelector("input.select");
+    if (!box) return;
+    box.checked = !box.checked;
+    const count = updateSelection().length;
+    announce(`Comment #${card.dataset.id} ${box.checked ? "selected" : "unselected"}; ${count} selected.`);
+  }
+
+  async function ban(card, reason, rejectComments) {
+    const id = Number(card.dataset.id);
+    setBusy(card, true);
+    try {
+      const payload = { reason, reject_comments: rejectComments };
+      const data = await api("POST", `/comments/${id}/ban`, payload);
+      setBusy(card, false);
+      const rejected = data.rejected || [];
+      rejected.forEach((rejectedId) => settle(rejectedId, "rejected"));
+      const extra = rejected.length ? `; ${plural(rejected.length, "comment")} rejected` : "";
+      announce(`The author of comment #${id} is banned${extra}.`);
+      await refreshCounts();
+    } catch (error) {
+      setBusy(card, false);
+      announce(`Comment #${id}: ${error.message}`, "error");
+    }
+  }
+
+  function openBanDialog(card) {
+    if (!card || !banDialog || !card.querySelector("form.ban-form")) {
+      announce("This comment has no e-mail or IP hash to ban by.", "error");
+      return;
+    }
+    banTarget = card;
+    document.getElementById("ban-who").textContent =
+      `Author "${card.dataset.author}" of comment #${card.dataset.id}.`;
+    document.getElementById("ban-dialog-reason").value = "";
+    document.getElementById("ban-dialog-reject").checked = true;
+    banDialog.showModal();
+  }
+
+  async function trust(card) {
+    const id = Number(card.dataset.id);
+    try {
+      const data = await api("POST", `/comments/${id}/trust`, {});
+      announce(`${data.email} is now trusted: their comments skip the queue.`);
+    } catch (error) {
+      announce(`Comment #${id}: ${error.message}`, "error");
+    }
+  }
+
+  function closeDialog(dialog) {
+    if (dialog.open) dialog.close();
+    if (current) focusCard(current);
+  }
+
+  function toggleHelp() {
+    if (!help) return;
+    if (help.open) closeDialog(help);
+    else help.showModal();
+  }
+
+  const TYPING = "input:not([type=checkbox]):not([type=radio]):not([type=button])"
+    + ":not([type=submit]), textarea, select, [contenteditable]";
+
+  function onKey(event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target;
+    if (target instanceof Element && target.closest(TYPING)) return;
+    const key = event.key;
+    if (key === "?") {
+      event.preventDefault();
+      toggleHelp();
+      return;
+    }
+    if ((help && help.open) || (banDialog && banDialog.open)) return;
+    const focused = target instanceof Element ? target.closest(".card") : null;
+    const card = focused || current;
+    const moderating = { a: "approve", r: "reject", s: "spam", A: "approve", R: "reject", S: "spam" };
+    if (key === "j" || key === "k") {
+      event.preventDefault();
+      move(key === "j" ? 1 : -1);
+    } else if (key in moderating || key === "b" || key === "x") {
+      event.preventDefault();
+      if (!canModerate) {
+        announce("Your role can read the queues but not decide.", "error");
+      } else if (event.shiftKey && key in moderating && key === key.toUpperCase()) {
+        decideSelected(moderating[key]);
+      } else if (!card) {
+        announce("Press j to choose a comment first.", "error");
+      } else if (key === "b") {
+        openBanDialog(card);
+      } else if (key === "x") {
+        toggleSelect(card);
+      } else if (!event.shiftKey) {
+        decide(card, moderating[key]);
+      }
+    }
+  }
+
+  document.addEventListener("keydown", onKey);
+  cardList.addEventListener("focusin", (event) => {
+    const card = event.target instanceof Element ? event.target.closest(".card") : null;
+    if (card) current = card;
+  });
+  cardList.addEventListener("change", (event) => {
+    if (event.target instanceof Element && event.target.matches("input.select")) updateSelection();
+  });
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    const card = form.closest(".card");
+    if (form.matches("form.decide") && card) {
+      event.preventDefault();
+      const button = event.submitter;
+      if (button && button.value) decide(card, button.value);
+    } else if (form.id === "bulk") {
+      event.preventDefault();
+      const button = event.submitter;
+      if (button && button.value) decideSelected(button.value);
+    } else if (form.matches("form.ban-form") && card) {
+      event.preventDefault();
+      const reject = form.querySelector('[name="reject_comments"]');
+      ban(card, form.querySelector('[name="reason"]').value, Boolean(reject && reject.checked));
+    } else if (form.matches("form.trust") && card) {
+      event.preventDefault();
+      trust(card);
+    }
+  });
+
+  for (const dialog of [help, banDialog]) {
+    if (!dialog) continue;
+    for (const button of dialog.querySelectorAll("[data-close]")) {
+      button.addEventListener("click", () => closeDialog(dialog));
+    }
+  }
+  if (banDialog) {
+    banDialog.querySelector("[data-confirm]").addEventListener("click", () => {
+      const card = banTarget;
+      const reason = document.getElementById("ban-dialog-reason").value;
+      const reject = document.getElementById("ban-dialog-reject").checked;
+      closeDialog(banDialog);
+      if (card) ban(card, reason, reject);
+    });
+  }
+  if (helpButton) {
+    helpButton.hidden = false;
+    helpButton.addEventListener("click", toggleHelp);
+  }
+  updateSelection();
+})();

@@ -1,0 +1,182 @@
+"""The moderation UI in Debian's Chromium against gunicorn: sign in, keys, bulk, reports.
+
+Each test works in a thread of its own (filtered with ?thread=), so tests share the server
+without seeing each other's comments; counts are compared before and after, not absolutely.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.moderation_ui.conftest import ABUSIVE, NICE, PASSWORD, Live
+
+pytestmark = pytest.mark.browser
+expect.set_options(timeout=10_000)
+
+
+def new_thread() -> str:
+    return f"/ui-test/{uuid.uuid4().hex[:10]}"
+
+
+def post(live: Live, thread: str, body: str, **fields: Any) -> int:
+    payload = {"thread": thread, "thread_title": "Sanctions, explained", "body": body}
+    data = live.post("/api/v1/comments", {"author_name": "Reader", **payload, **fields})
+    return int(data["id"])
+
+
+def sign_in(page: Page, live: Live, path: str) -> None:
+    """Open a page, get sent to the form, sign in, and land back on the page."""
+    page.goto(live.url + path)
+    expect(page.get_by_role("heading", name="Sign in to moderate")).to_be_visible()
+    page.get_by_label("Name").fill("mod")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#cards")).to_be_visible()
+    # The script un-hides this button once its key handlers are in place.
+    expect(page.get_by_role("button", name="Keyboard shortcuts")).to_be_visible()
+    assert page.url == live.url + path
+
+
+def count(page: Page, queue: str) -> int:
+    return int(page.locator(f'[data-count="{queue}"]').inner_text())
+
+
+def test_sign_in_and_triage_with_the_keyboard(browser_page: Page, live: Live) -> None:
+    page, thread = browser_page, new_thread()
+    ids = [post(live, thread, f"{ABUSIVE} ({n})", author_email=f"k{n}@x.org") for n in range(2)]
+    sign_in(page, live, f"/moderation/?status=pending&sort=oldest&thread={thread}")
+    cards = page.locator("#cards .card")
+    expect(cards).to_have_count(2)
+    pending = count(page, "pending")
+    published = count(page, "published")
+
+    page.keyboard.press("j")
+    expect(page.locator(f"#comment-{ids[0]}")).to_be_focused()
+    page.keyboard.press("j")
+    expect(page.locator(f"#comment-{ids[1]}")).to_be_focused()
+    page.keyboard.press("k")
+    expect(page.locator(f"#comment-{ids[0]}")).to_be_focused()
+    page.keyboard.press("a")
+
+    expect(page.locator(f"#comment-{ids[0]}")).to_have_count(0)
+    expect(page.locator("#announcer")).to_have_text(f"Comment #{ids[0]} approved.")
+    expect(page.locator('[data-count="pending"]')).to_have_text(str(pending - 1))
+    expect(page.locator('[data-count="published"]')).to_have_text(str(published + 1))
+    expect(page.locator(f"#comment-{ids[1]}")).to_be_focused()  # focus moves on
+
+    # Typing in a field is not a shortcut.
+    author = page.get_by_label("Author (e-mail or name)")
+    expect(author).to_be_visible()  # the panel is open while a filter (thread) is set
+    author.press_sequentially("rasa")
+    page.wait_for_timeout(300)
+    expect(cards).to_have_count(1)
+    expect(page.locator("#announcer")).to_have_text(f"Comment #{ids[0]} approved.")
+
+
+def test_bulk_reject_with_x_and_shift_r(browser_page: Page, live: Live) -> None:
+    page, thread = browser_page, new_thread()
+    ids = [post(live, thread, f"{ABUSIVE} [{n}]", author_email=f"b{n}@x.org") for n in range(3)]
+    sign_in(page, live, f"/moderation/?sort=oldest&thread={thread}")
+    pending, rejected = count(page, "pending"), count(page, "rejected")
+
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    expect(page.locator("[data-selected-count]")).to_have_text("2")
+    expect(page.locator(".card.selected")).to_have_count(2)
+    page.keyboard.press("Shift+R")
+
+    expect(page.locator("#announcer")).to_have_text("2 comments rejected.")
+    expect(page.locator("#cards .card")).to_have_count(1)
+    expect(page.locator(f"#comment-{ids[1]}")).to_be_visible()
+    expect(page.locator('[data-count="pending"]')).to_have_text(str(pending - 2))
+    expect(page.locator('[data-count="rejected"]')).to_have_text(str(rejected + 2))
+    page.goto(live.url + f"/moderation/?status=rejected&thread={thread}")
+    expect(page.locator("#cards .card")).to_have_count(2)
+
+
+def test_a_readers_report_reaches_the_reported_tab(browser_page: Page, live: Live) -> None:
+    page, thread = browser_page, new_thread()
+    comment_id = post(live, thread, NICE)
+    sign_in(page, live, f"/moderation/?status=reported&thread={thread}")
+    expect(page.locator("#cards .card")).to_have_count(0)
+    reported = count(page, "reported")
+
+    live.post(f"/api/v1/comments/{comment_id}/reports", {"reason": "abusive", "text": "rude"})
+    page.reload()
+    card = page.locator(f"#comment-{comment_id}")
+    expect(card).to_be_visible()
+    expect(card.locator(".reports")).to_contain_text("abusive")
+    expect(card.get_by_role("button", name="Keep (dismiss reports)")).to_be_visible()
+    assert count(page, "reported") == reported + 1
+
+    page.keyboard.press("j")
+    page.keyboard.press("a")  # keep the comment: the report is resolved, it stays published
+    expect(card).to_have_count(0)
+    expect(page.locator('[data-count="reported"]')).to_have_text(str(reported))
+
+
+def test_question_mark_shows_the_keys(browser_page: Page, live: Live) -> None:
+    page, thread = browser_page, new_thread()
+    post(live, thread, ABUSIVE + " (help)")
+    sign_in(page, live, f"/moderation/?thread={thread}")
+    help_dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(help_dialog).to_be_hidden()
+    page.keyboard.press("?")
+    expect(help_dialog).to_be_visible()
+    for text in ("Next comment", "Approve every selected comment", "Ban the focused"):
+        expect(help_dialog).to_contain_text(text)
+    page.keyboard.press("Escape")
+    expect(help_dialog).to_be_hidden()
+    page.get_by_role("button", name="Keyboard shortcuts").click()
+    expect(help_dialog).to_be_visible()
+    help_dialog.get_by_role("button", name="Close").click()
+    expect(help_dialog).to_be_hidden()
+
+
+def test_queue_screenshots_at_laptop_and_phone_widths(
+    browser_page: Page, live: Live, screenshot_dir: Path
+) -> None:
+    page, thread = browser_page, new_thread()
+    parent = post(live, thread, NICE, author_email="ann@x.org", author_url="https://ann.example")
+    post(live, thread, ABUSIVE + " <script>alert(1)</script>", author_email="t@x.org")
+    post(live, thread, "Stupid moron, you are an idiot", parent_id=parent, author_email="u@x.org")
+    sign_in(page, live, f"/moderation/?thread={thread}")
+    for name, width, height in (("laptop", 1280, 900), ("phone", 390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.reload()
+        expect(page.locator("#cards .card").first).to_be_visible()
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the {name} layout scrolls sideways by {overflow}px"
+        page.screenshot(path=str(screenshot_dir / f"moderation-queue-{name}.png"), full_page=True)
+    page.goto(live.url + "/moderation/stats")
+    page.screenshot(path=str(screenshot_dir / "moderation-stats-phone.png"), full_page=True)
+
+
+def test_ban_asks_first_and_the_buttons_work_too(browser_page: Page, live: Live) -> None:
+    """Last in the file: the ban also matches the test process's IP hash."""
+    page, thread = browser_page, new_thread()
+    target = post(live, thread, ABUSIVE + " (ban)", author_email=f"{uuid.uuid4().hex}@x.org")
+    sign_in(page, live, f"/moderation/?thread={thread}")
+    page.keyboard.press("j")
+    page.keyboard.press("b")
+    dialog = page.get_by_role("dialog", name="Ban this author?")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator(f"#comment-{target}")).to_be_focused()
+
+    page.keyboard.press("b")
+    dialog.get_by_label("Also reject their pending and published comments").uncheck()
+    dialog.get_by_role("button", name="Ban author").click()
+    expect(page.locator("#announcer")).to_have_text(f"The author of comment #{target} is banned.")
+    page.locator(f"#comment-{target}").get_by_role("button", name="Spam").click()
+    expect(page.locator(f"#comment-{target}")).to_have_count(0)
+    expect(page.locator("#queue-empty")).to_be_visible()

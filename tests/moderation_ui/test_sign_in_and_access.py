@@ -1,0 +1,227 @@
+"""Signing in and out, who may see which page, and the headers every page carries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from comments.moderation_ui.guards import CSP
+from comments.moderation_ui.views import BAD_CREDENTIALS
+from tests.moderation_ui.conftest import (
+    ABUSIVE,
+    MakeStaff,
+    PostComment,
+    SignedIn,
+    csrf_from,
+    session_csrf,
+    sign_in,
+)
+
+PAGES = ["/moderation/", "/moderation/stats", "/moderation/comments/{id}"]
+
+
+def test_sign_in_starts_a_session_and_returns_to_next(
+    client: FlaskClient, make_staff: MakeStaff
+) -> None:
+    make_staff("moderator", "maria")
+    response = sign_in(client, "maria", next="/moderation/stats?x=1")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/moderation/stats?x=1"
+    page = client.get("/moderation/stats")
+    assert page.status_code == 200 and "maria" in page.text
+    assert 'name="csrf-token" content="' in page.text
+
+
+def test_a_wrong_password_and_an_unknown_name_get_the_same_answer(
+    client: FlaskClient, make_staff: MakeStaff
+) -> None:
+    make_staff("moderator", "maria")
+    wrong_password = sign_in(client, "maria", "not the password")
+    unknown_name = sign_in(client, "nobody", "not the password")
+    for response in (wrong_password, unknown_name):
+        assert response.status_code == 200
+        assert BAD_CREDENTIALS in response.text
+    assert "maria" not in BAD_CREDENTIALS and "nobody" not in BAD_CREDENTIALS
+    with client.session_transaction() as session:
+        assert "staff_id" not in session
+    assert client.get("/moderation/").status_code == 303
+
+
+def test_a_disabled_account_cannot_sign_in(
+    app: Flask, client: FlaskClient, make_staff: MakeStaff
+) -> None:
+    from comments.extensions import db
+    from comments.models import Staff
+
+    make_staff("moderator", "gone")
+    with app.app_context():
+        db.session.query(Staff).filter_by(name="gone").update({"active": False})
+        db.session.commit()
+    assert BAD_CREDENTIALS in sign_in(client, "gone").text
+
+
+def test_sign_in_needs_the_forms_csrf_token(client: FlaskClient, make_staff: MakeStaff) -> None:
+    make_staff("moderator", "maria")
+    client.get("/moderation/login")
+    response = client.post(
+        "/moderation/login", data={"name": "maria", "password": "correct horse battery"}
+    )
+    assert response.status_code == 403
+    assert "Content-Security-Policy" in response.headers
+    with client.session_transaction() as session:
+        assert "staff_id" not in session
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "/moderation/\r\nSet-Cookie: x=1",
+    ],
+)
+def test_next_only_leads_to_a_path_on_this_site(
+    client: FlaskClient, make_staff: MakeStaff, target: str
+) -> None:
+    make_staff("moderator", "maria")
+    response = sign_in(client, "maria", next=target)
+    assert response.status_code == 303 and response.headers["Location"] == "/moderation/"
+
+
+def test_sign_out_needs_csrf_and_ends_the_session(signed_in: SignedIn) -> None:
+    client = signed_in("moderator")
+    assert client.post("/moderation/logout").status_code == 403
+    assert client.get("/moderation/").status_code == 200
+    response = client.post("/moderation/logout", data={"csrf_token": session_csrf(client)})
+    assert response.status_code == 303 and response.headers["Location"] == "/moderation/login"
+    assert client.get("/moderation/").status_code == 303
+    assert "You are signed out." in client.get("/moderation/login").text
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_anonymous_visitors_are_sent_to_sign_in(
+    client: FlaskClient, post_comment: PostComment, path: str
+) -> None:
+    url = path.format(id=post_comment())
+    response = client.get(url + ("&" if "?" in url else "?") + "sort=oldest")
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert location.startswith("/moderation/login?next=")
+    assert client.get(location).status_code == 200
+
+
+def test_every_ui_route_refuses_anonymous_callers(app: Flask, client: FlaskClient) -> None:
+    """Walk the blueprint's URL map: no page or action is reachable without signing in."""
+    open_endpoints = {"moderation_ui.login", "moderation_ui.logout", "moderation_ui.static"}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("moderation_ui.") or rule.endpoint in open_endpoints:
+            continue
+        url = rule.rule.replace("<int:comment_id>", "1")
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, data={"action": "approve"})
+            assert response.status_code == 303, (method, url)
+            assert response.headers["Location"].startswith("/moderation/login")
+            checked += 1
+    assert checked >= 7
+
+
+def test_analysts_read_queues_and_statistics_but_cannot_decide(
+    app: Flask, signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    held = post_comment(body=ABUSIVE)
+    client = signed_in("analyst")
+    queue = client.get("/moderation/")
+    assert queue.status_code == 200 and f"Comment #{held}" in queue.text
+    assert 'value="approve"' not in queue.text and 'id="bulk"' not in queue.text
+    assert 'data-can-moderate="false"' in queue.text
+    assert client.get("/moderation/stats").status_code == 200
+    assert client.get(f"/moderation/comments/{held}").status_code == 200
+    token = session_csrf(client)
+    for url, data in [
+        (f"/moderation/comments/{held}/decision", {"action": "approve"}),
+        ("/moderation/decisions", {"action": "approve", "ids": str(held)}),
+        (f"/moderation/comments/{held}/ban", {}),
+        (f"/moderation/comments/{held}/trust", {}),
+    ]:
+        response = client.post(url, data={**data, "csrf_token": token})
+        assert response.status_code == 403, url
+        assert "analyst" in response.text and "<!doctype html>" in response.text
+    api = client.post(
+        f"/api/v1/moderation/comments/{held}/decision",
+        json={"action": "approve"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert api.status_code == 403
+    with app.app_context():
+        from comments.extensions import db
+        from comments.models import Comment
+
+        assert db.session.get(Comment, held).status == "pending"
+
+
+def test_a_moderator_limited_to_a_site_does_not_see_other_sites(
+    client: FlaskClient, runner: Any, make_staff: MakeStaff, post_comment: PostComment
+) -> None:
+    runner.invoke(args=["sites", "create", "other"])
+    mine = post_comment(body=ABUSIVE)
+    theirs = post_comment(site="other", body=ABUSIVE + " again")
+    make_staff("moderator", "local", sites=("default",))
+    sign_in(client, "local")
+    queue = client.get("/moderation/").text
+    assert f"Comment #{mine}" in queue and f"Comment #{theirs}" not in queue
+    assert client.get(f"/moderation/comments/{theirs}").status_code == 404
+    response = client.post(
+        f"/moderation/comments/{theirs}/decision",
+        data={"action": "approve", "csrf_token": session_csrf(client)},
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/moderation/login", *PAGES])
+def test_every_page_sends_the_strict_policy(
+    signed_in: SignedIn, post_comment: PostComment, path: str
+) -> None:
+    client = signed_in("moderator")
+    response = client.get(path.format(id=post_comment(body=ABUSIVE)))
+    assert response.status_code in (200, 302, 303)
+    assert response.headers["Content-Security-Policy"] == CSP
+    for directive in ("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'"):
+        assert directive in CSP
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    if response.status_code == 200:
+        assert response.headers["Cache-Control"] == "no-store"
+        assert " style=" not in response.text and "<script>" not in response.text
+        assert "onclick" not in response.text.lower()
+
+
+def test_static_files_are_served_with_the_policy(client: FlaskClient) -> None:
+    for name, kind in (("moderation.js", "javascript"), ("moderation.css", "css")):
+        response = client.get(f"/moderation/static/{name}")
+        assert response.status_code == 200 and kind in response.headers["Content-Type"]
+        assert response.headers["Content-Security-Policy"] == CSP
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
+def test_sign_in_attempts_are_rate_limited(client: FlaskClient, make_staff: MakeStaff) -> None:
+    make_staff("moderator", "maria")
+    token = csrf_from(client.get("/moderation/login").text)
+    statuses = [
+        client.post(
+            "/moderation/login",
+            data={"name": "maria", "password": f"guess {n}", "csrf_token": token},
+        ).status_code
+        for n in range(11)
+    ]
+    assert statuses == [200] * 10 + [429]
+    blocked = client.post(
+        "/moderation/login",
+        data={"name": "maria", "password": "correct horse battery", "csrf_token": token},
+    )
+    assert blocked.status_code == 429 and "Too many attempts" in blocked.text
+    assert client.get("/moderation/login").status_code == 200  # the form itself stays readable
