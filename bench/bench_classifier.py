@@ -2,9 +2,9 @@
 
 Prints one JSON object.  Comments are "real-ish": 200-400 character texts drawn from the training
 corpora (``--data``, default ``$TRAINING_DATA_DIR`` or ``../shared/data``), or synthetic ones if
-those are not available.  The memo of seen words is warmed on a disjoint set first, as it would be
-in a running service.  ``reference_loop_us`` times a fixed pure-Python loop so figures from
-different (or differently loaded) machines can be compared.
+those are not available.  The scorer first sees 2,000 other texts, as a running service would
+have.  ``reference_loop_us`` times a fixed pure-Python loop, to compare machines (on shared VMs
+the same code measures up to ~1.5x apart from run to run).
 
     python bench/bench_classifier.py [--model DIR] [--data DIR] [--n 5000]
 """
@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 import classifier  # noqa: E402
 from classifier.data import read_dir  # noqa: E402
 
+WARM_UP = 2000
 SENTENCES = [
     "the council voted on the budget last night and many residents think it was wrong",
     "the park will close while the new road costs more than anyone expected this year",
@@ -37,19 +38,23 @@ SENTENCES = [
 ]
 
 
-def comments(data_dir: Path | None, n: int, seed: int) -> tuple[list[str], str]:
+def comments(data_dir: Path | None, n: int, seed: int) -> tuple[list[str], list[str], str]:
+    """(warm-up texts, measured texts, source): measured are 200-400 characters long, warm-up
+    texts are other texts, so the measured ones are all unseen."""
     rng = random.Random(seed)
     if data_dir is not None and data_dir.is_dir():
-        corpus = read_dir(data_dir)
-        pool = [t for t in corpus.texts if 200 <= len(t) <= 400]
-        return rng.sample(pool, min(n, len(pool))), f"corpora in {data_dir}"
+        texts = read_dir(data_dir).texts
+        pool = [t for t in texts if 200 <= len(t) <= 400]
+        others = [t for t in texts if not 200 <= len(t) <= 400]
+        warm = rng.sample(others, min(WARM_UP, len(others)))
+        return warm, rng.sample(pool, min(n, len(pool))), f"corpora in {data_dir}"
     texts = []
-    for _ in range(n):
+    for _ in range(n + WARM_UP):
         parts: list[str] = []
         while len(" ".join(parts)) < rng.randint(200, 400):
             parts.append(rng.choice(SENTENCES).capitalize() + ".")
         texts.append(" ".join(parts))
-    return texts, "synthetic"
+    return texts[:WARM_UP], texts[WARM_UP:], "synthetic"
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -73,8 +78,7 @@ def main() -> None:
     model_dir = args.model or classifier.default_model_path()
     size = sum(p.stat().st_size for p in Path(model_dir).iterdir() if p.is_file())
 
-    texts, source = comments(args.data, 2 * args.n, args.seed)
-    warm, measured = texts[: len(texts) // 2], texts[len(texts) // 2 :]
+    warm, measured, source = comments(args.data, args.n, args.seed)
     for text in warm:
         model.score(text)
 

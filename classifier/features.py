@@ -1,10 +1,16 @@
 """Feature strings extracted from analysed text, shared by training and the lean scorer.
 
-Two blocks, each TF-IDF weighted and L2-normalised on its own (as a scikit-learn FeatureUnion
-would): ``word`` (unigrams, bigrams and a few casing/elongation pseudo-tokens) and ``char``
-(character n-grams inside whitespace-separated words, padded with one space each side, like
-scikit-learn's ``char_wb``).  Char n-grams never cross a word, so the lean scorer can cache them
-per word and explanations can attribute them to the word they came from.
+A text is a sequence of tokens: words (``@?\\w+('\\w+)*``) and runs of punctuation or symbols
+(``!!!``, ``?!``, emoji).  Two blocks, each TF-IDF weighted and L2-normalised on its own (as a
+scikit-learn FeatureUnion would):
+
+- ``word``: token unigrams and bigrams, plus casing pseudo-tokens;
+- ``char``: character 3-5-grams of each word token padded with one space each side (like
+  scikit-learn's ``char_wb``), which carry misspellings and unseen word forms.
+
+Every feature belongs to one token (or a pair), so the scorer can memoise per token and an
+explanation can point at the token a weight came from.  Tokens rather than whitespace chunks:
+``idiot,`` and ``idiot`` are the same word (validated: equal or better held-out metrics).
 """
 
 from __future__ import annotations
@@ -16,15 +22,14 @@ from itertools import pairwise
 
 from .text import Analysed
 
-WORD_RE = re.compile(r"@?\w+(?:'\w+)*")
-CHUNK_RE = re.compile(r"\S+")
+TOKEN_RE = re.compile(r"@?\w+(?:'\w+)*|[^\w\s]+")
 _CAPS_RUN_RE = re.compile(r"[A-Z]{4,}")
 # ASCII upper -> "A", lower -> "a", anything else -> "." (non-ASCII characters pass unchanged).
 _CASE_SHAPE = {i: "." for i in range(128)}
 _CASE_SHAPE.update({ord(c): "A" for c in string.ascii_uppercase})
 _CASE_SHAPE.update({ord(c): "a" for c in string.ascii_lowercase})
 
-# Pseudo-tokens contain "<", which WORD_RE never yields, so they cannot collide with words.
+# Pseudo-tokens mix word and symbol characters, which no token does, so they cannot collide.
 CAPS_TEXT = "<caps-text>"
 CAPS_WORD = "<caps-word>"
 
@@ -39,6 +44,12 @@ class FeatureConfig:
 
     def to_dict(self) -> dict[str, int | bool]:
         return {"char_min": self.char_min, "char_max": self.char_max, "meta": self.meta}
+
+
+def is_word(token: str) -> bool:
+    """Word tokens end in a word character; symbol runs contain none."""
+    last = token[-1]
+    return last.isalnum() or last == "_"
 
 
 def meta_spans(clean: str) -> list[tuple[str, int, int]]:
@@ -64,16 +75,16 @@ def meta_spans(clean: str) -> list[tuple[str, int, int]]:
 
 
 def word_features(doc: Analysed, config: FeatureConfig) -> list[str]:
-    tokens = WORD_RE.findall(doc.norm)
+    tokens = TOKEN_RE.findall(doc.norm)
     features = tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
     if config.meta:
         features.extend(token for token, _, _ in meta_spans(doc.clean))
     return features
 
 
-def chunk_ngrams(chunk: str, config: FeatureConfig) -> list[str]:
-    """Char n-grams of one whitespace-free chunk, padded like scikit-learn's ``char_wb``."""
-    padded = f" {chunk} "
+def token_ngrams(token: str, config: FeatureConfig) -> list[str]:
+    """Char n-grams of one word token, padded like scikit-learn's ``char_wb``."""
+    padded = f" {token} "
     size = len(padded)
     return [
         padded[i : i + n]
@@ -84,6 +95,7 @@ def chunk_ngrams(chunk: str, config: FeatureConfig) -> list[str]:
 
 def char_features(doc: Analysed, config: FeatureConfig) -> list[str]:
     features: list[str] = []
-    for chunk in doc.norm.split():
-        features.extend(chunk_ngrams(chunk, config))
+    for token in TOKEN_RE.findall(doc.norm):
+        if is_word(token):
+            features.extend(token_ngrams(token, config))
     return features

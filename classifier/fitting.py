@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
+from joblib import Parallel, delayed
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 
@@ -55,8 +57,8 @@ class Counts:
 
 def our_vectorizers(config: FeatureConfig) -> dict[str, CountVectorizer]:
     """Count vectorizers over :class:`Analysed` documents (normalised once, up front)."""
-    word: Analyzer = lambda doc: word_features(doc, config)  # noqa: E731
-    char: Analyzer = lambda doc: char_features(doc, config)  # noqa: E731
+    word: Analyzer = partial(word_features, config=config)  # picklable: counted in parallel
+    char: Analyzer = partial(char_features, config=config)
     return {
         "word": CountVectorizer(analyzer=word, min_df=MIN_DF, dtype=np.float64),
         "char": CountVectorizer(analyzer=char, min_df=MIN_DF, dtype=np.float64),
@@ -73,13 +75,19 @@ def anchor_vectorizers() -> dict[str, CountVectorizer]:
     }
 
 
-def count_blocks(docs: Sequence[object], vectorizers: dict[str, CountVectorizer]) -> Counts:
-    matrices = []
-    vocabularies = []
-    for vectorizer in vectorizers.values():
-        matrices.append(sp.csc_matrix(vectorizer.fit_transform(docs)))
-        vocabularies.append([str(name) for name in vectorizer.get_feature_names_out()])
-    return Counts(tuple(vectorizers), tuple(matrices), tuple(vocabularies))
+def _count(vectorizer: CountVectorizer, docs: Sequence[object]) -> tuple[sp.csc_matrix, list[str]]:
+    matrix = sp.csc_matrix(vectorizer.fit_transform(docs))
+    return matrix, [str(name) for name in vectorizer.get_feature_names_out()]
+
+
+def count_blocks(
+    docs: Sequence[object], vectorizers: dict[str, CountVectorizer], n_jobs: int = 1
+) -> Counts:
+    """Document-term counts per block; blocks are counted in parallel processes (pure Python
+    analyzers hold the GIL)."""
+    jobs = (delayed(_count)(vectorizer, docs) for vectorizer in vectorizers.values())
+    results = Parallel(n_jobs=min(n_jobs, len(vectorizers)))(jobs)
+    return Counts(tuple(vectorizers), tuple(m for m, _ in results), tuple(v for _, v in results))
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 Replacement = str | Callable[[re.Match[str]], str]
 Gate = Callable[[str], object]
@@ -45,9 +46,11 @@ class Rule:
         return self.repl(match) if callable(self.repl) else match.expand(self.repl)
 
 
-@dataclass(frozen=True, slots=True)
-class Analysed:
-    """``clean`` keeps case (for casing features); ``norm`` is what n-grams are built from."""
+class Analysed(NamedTuple):
+    """``clean`` keeps case (for casing features); ``norm`` is what n-grams are built from.
+
+    A named tuple rather than a frozen dataclass: it is built for every comment scored.
+    """
 
     clean: str
     norm: str
@@ -188,7 +191,7 @@ _STRUCTURE = (
     _rule(r"""<a\s[^>]*?href\s*=\s*["']?([^"'\s>]+)[^>]*>""", r" \1 ", "<", re.I),
     _rule(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,200})?/?>", " ", "<"),
     _rule(r"\b(https?) : //", r"\1://", " : //", re.I),  # Stormfront's tokeniser split URLs
-    _rule(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b", " email ", "@"),
+    _rule(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b", " email ", re.compile(r"@[\w-]+\.\w").search),
     _rule(_LINK, _url, _has_link, re.I),
     _rule(r"\bURL\b", " url ", "URL"),  # OLID's placeholder
     _rule(r"\bRT\s*@\w+\s*:?", " ", "RT"),  # retweet prefix
@@ -211,16 +214,22 @@ _STRUCTURE = (
 # --- lexical rules (on lower-cased text) ------------------------------------------------------
 
 _LEET = str.maketrans("013457@$|!", "oieastasli")
-# Letters -> "a", leet characters -> "1", letter separators -> ".", other ASCII -> "#": a cheap
-# test of whether the (slow) lexical regexes can match at all.
-_SHAPE = {i: "#" for i in range(128)}
-_SHAPE.update({ord(c): "a" for c in "abcdefghijklmnopqrstuvwxyz"})
-_SHAPE.update({ord(c): "1" for c in "013457@$|!"})
-_SHAPE.update({ord(c): "." for c in " .*_-"})
+# Letters -> "a", leet characters -> "1", letter separators -> ".", anything else -> "#": a cheap
+# test (on bytes: non-ASCII becomes "?") of whether the slow lexical regexes can match at all.
+_SHAPE = bytes(
+    ord("a")
+    if chr(i).islower() and chr(i).isascii()
+    else ord("1")
+    if chr(i) in "013457@$|!"
+    else ord(".")
+    if chr(i) in " .*_-"
+    else ord("#")
+    for i in range(256)
+)
 
 
 _RUN_CHARS = "abcdefghijklmnopqrstuvwxyz!?.*-_=~+#$"
-_RUNS = tuple(c * 4 for c in _RUN_CHARS)  # a substring test per character beats a backreference
+_RUN_RE = re.compile(rf"([{re.escape(_RUN_CHARS)}])\1\1\1")
 
 _LEXICAL = (
     # "1d10t" -> "idiot", "sh!t" -> "shit": leet characters between letters.  Leading or trailing
@@ -236,18 +245,18 @@ _LEXICAL = (
         lambda m: re.sub(r"[ .*_-]", "", m.group()),
     ),
     # "stupiiiiid" -> "stupiiid", "!!!!!!" -> "!!!".
-    _rule(rf"([{re.escape(_RUN_CHARS)}])\1\1\1+", r"\1\1\1"),
+    _rule(_RUN_RE.pattern + "+", r"\1\1\1"),
 )
 
 
 def _lexical_gates(lowered: str) -> tuple[bool, bool, bool]:
     """Which lexical rules may match, decided once on the lower-cased text (the regexes are the
     slowest part of normalisation and rarely match)."""
-    shape = lowered.translate(_SHAPE)
+    shape = lowered.encode("ascii", "replace").translate(_SHAPE)
     return (
-        "a1a" in shape or "a11a" in shape or "a111a" in shape,
-        "a.a.a.a" in shape,
-        any(map(lowered.__contains__, _RUNS)),
+        b"a1a" in shape or b"a11a" in shape or b"a111a" in shape,
+        b"a.a.a.a" in shape,
+        _RUN_RE.search(lowered) is not None,
     )
 
 
@@ -305,6 +314,8 @@ def _apply_tracked(rule: Rule, s: str, offsets: Offsets) -> tuple[str, Offsets]:
 
 
 def _fold_tracked(s: str, offsets: Offsets) -> tuple[str, Offsets]:
+    if s.translate(_FOLD_TABLE) == s:  # nothing to fold: the usual case, skip the slow loop
+        return s, offsets
     parts: list[str] = []
     starts: list[int] = []
     ends: list[int] = []

@@ -15,7 +15,7 @@ import numpy as np
 from . import card as model_card
 from .artifact import encode_arrays, model_from_arrays, save
 from .data import Corpus, read_dir
-from .features import WORD_RE, FeatureConfig
+from .features import TOKEN_RE, FeatureConfig, is_word
 from .fitting import Counts, Head, Mask, Tfidf, anchor_vectorizers, count_blocks, our_vectorizers
 from .model import HEADS, Model
 from .text import Analysed, analyse
@@ -47,7 +47,7 @@ def link_only(docs: list[Analysed]) -> Mask:
         tokens = doc.norm.split()
         if "url" in tokens:
             rest = re.sub(r"\burl(?: \S+)?", " ", doc.norm)
-            out[i] = not WORD_RE.search(rest)
+            out[i] = not any(map(is_word, TOKEN_RE.findall(rest)))
     return out
 
 
@@ -102,7 +102,7 @@ def train(
     say(f"read {len(corpus)} rows from {len(corpus.files)} files in {data_dir}")
     docs = [analyse(text) for text in corpus.texts]
     config = FeatureConfig()
-    counts = count_blocks(docs, our_vectorizers(config))
+    counts = count_blocks(docs, our_vectorizers(config), n_jobs)
     links = link_only(docs)
     sizes = zip(counts.names, map(len, counts.vocabularies), strict=True)
     say("features: " + ", ".join(f"{name} {size}" for name, size in sizes))
@@ -111,7 +111,7 @@ def train(
     chosen = choose(corpus, ours, links)
     anchor = None
     if baseline:
-        raw = count_blocks(corpus.texts, anchor_vectorizers())
+        raw = count_blocks(corpus.texts, anchor_vectorizers(), n_jobs)
         anchor = cross_validate(ANCHOR, corpus, raw, links, seed=seed, n_jobs=n_jobs, say=say)
         del raw
 

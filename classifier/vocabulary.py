@@ -1,33 +1,30 @@
-"""Feature strings -> rows of the weight table, as fast as Python allows.
+"""Tokens -> rows of the weight table, with as few Python and numpy steps as possible.
 
-Every step of scoring costs microseconds on a small VM, and random lookups in large dicts cost
-the most, so:
+On a small VM every step costs microseconds (numpy calls most of all) and random lookups in large
+dicts hit cold memory, so:
 
 - the table has one row per feature, ``[column, idf, weight per head]`` (float32: lossless, the
   artifact stores float32 and columns stay below 2**24), and a text gathers rows, not columns;
-- each whitespace chunk's rows (char n-grams, words, in-chunk bigrams) are memoised, since words
-  repeat; a bigram across two chunks is found from the previous chunk's last word;
-- chunks not yet memoised are resolved together: their char n-grams are looked up with one
-  vectorised binary search over the vocabulary's string hashes (built at load time, so Python's
-  per-process hash randomisation does not matter), and each hit is checked against the string.
+- every token of the vocabulary has its rows (unigram and char n-grams) precomputed at load
+  time; other tokens are resolved in plain Python (char n-gram columns, no numpy) and memoised;
+- a bigram is found from the previous token's successor map, without building strings.
 
-The memo is a plain dict (atomic operations under the GIL), cleared when full; the rest is
-immutable, so one instance can be shared by threads.
+The memo of unseen tokens is a plain dict (atomic operations under the GIL), cleared when full;
+the rest is immutable, so one instance can be shared by threads.
 """
 
 from __future__ import annotations
 
-from itertools import pairwise
-
 import numpy as np
 import numpy.typing as npt
 
-from .features import WORD_RE, FeatureConfig, chunk_ngrams, meta_spans
+from .features import TOKEN_RE, FeatureConfig, is_word, meta_spans, token_ngrams
 from .text import Analysed
 
-Floats = npt.NDArray[np.float32]
-Chunk = tuple[Floats, int | None, dict[int, int] | None]  # rows, first word, its successors
-MEMO_LIMIT = 50_000  # chunks, ~0.4 kB each
+Rows = npt.NDArray[np.float32]
+Successors = dict[int, int]  # next token's column -> bigram column
+Known = tuple[Rows, int, Successors | None]  # rows, unigram column, bigram successors
+MEMO_LIMIT = 50_000  # unseen tokens, ~0.2 kB each
 
 
 class Vocabulary:
@@ -49,89 +46,67 @@ class Vocabulary:
         self.n_word = n_word
         self.table = np.column_stack([np.arange(n), idf, weights]).astype(np.float32)
         self.word_index = {feature: i for i, feature in enumerate(word_vocabulary)}
-        self._char_vocabulary = char_vocabulary
-        hashes = np.fromiter(map(hash, char_vocabulary), np.int64, len(char_vocabulary))
-        order = np.argsort(hashes, kind="stable")
-        self._char_hashes = hashes[order]
-        self._char_columns = order + n_word
-        if np.any(self._char_hashes[1:] == self._char_hashes[:-1]):  # ~1e-9: fall back to a dict
-            self._char_dict: dict[str, int] | None = {
-                f: i + n_word for i, f in enumerate(char_vocabulary)
-            }
-        else:
-            self._char_dict = None
-        # Bigram column by (first word column -> second word column).  A bigram is in the
-        # vocabulary only if both its words are (document frequency), so unknown words end a run.
-        self.successors: dict[int, dict[int, int]] = {}
+        self.char_index = {feature: i + n_word for i, feature in enumerate(char_vocabulary)}
+        # A bigram is in the vocabulary only if both its tokens are (document frequency).
+        self.successors: dict[int, Successors] = {}
         for feature, column in self.word_index.items():
             first, space, second = feature.partition(" ")
             if space:
-                self.successors.setdefault(self.word_index[first], {})[self.word_index[second]] = (
-                    column
-                )
-        self._memo: dict[str, Chunk] = {}
+                followers = self.successors.setdefault(self.word_index[first], {})
+                followers[self.word_index[second]] = column
+        self._known = self._precompute([f for f in word_vocabulary if " " not in f])
+        self._unseen: dict[str, tuple[int, ...]] = {}
 
-    def char_columns(self, grams: list[str]) -> list[int]:
-        """Column of each char n-gram, -1 when it is not in the vocabulary."""
-        if self._char_dict is not None:
-            return [self._char_dict.get(g, -1) for g in grams]
-        if not grams:
-            return []
-        hashes = np.fromiter(map(hash, grams), np.int64, len(grams))
-        at = self._char_hashes.searchsorted(hashes)
-        at[at == self._char_hashes.size] = 0
-        hit = self._char_hashes[at] == hashes
-        columns = np.where(hit, self._char_columns[at], -1).tolist()
-        vocabulary, n_word = self._char_vocabulary, self.n_word
-        checked = zip(columns, grams, strict=True)
-        return [c if c < 0 or vocabulary[c - n_word] == g else -1 for c, g in checked]
+    def char_columns(self, token: str) -> list[int]:
+        """Columns of a word token's char n-grams that are in the vocabulary."""
+        index = self.char_index
+        return [index[g] for g in token_ngrams(token, self.config) if g in index]
 
-    def _learn(self, chunks: list[str]) -> None:
-        """Memoise chunks: rows of their char n-grams, words and in-chunk bigrams."""
-        grams = [chunk_ngrams(chunk, self.config) for chunk in chunks]
-        found = self.char_columns([g for chunk_grams in grams for g in chunk_grams])
+    def _precompute(self, tokens: list[str]) -> dict[str, Known]:
+        """Rows (char n-grams, then unigram), column and bigram successors of known tokens."""
         columns: list[int] = []
         bounds = []
-        words_of = []
-        start = 0
-        for chunk, chunk_grams in zip(chunks, grams, strict=True):
-            end = start + len(chunk_grams)
-            words = [self.word_index.get(token, -1) for token in WORD_RE.findall(chunk)]
-            mine = [c for c in found[start:end] if c >= 0] + [w for w in words if w >= 0]
-            for first, second in pairwise(words):
-                bigram = self.successors.get(first, {}).get(second)
-                if bigram is not None:
-                    mine.append(bigram)
-            bounds.append((len(columns), len(columns) + len(mine)))
-            columns += mine
-            words_of.append(words)
-            start = end
+        for token in tokens:
+            start = len(columns)
+            if is_word(token):
+                columns += self.char_columns(token)
+            columns.append(self.word_index[token])
+            bounds.append((start, len(columns)))
         rows = self.table.take(np.array(columns, dtype=np.intp), axis=0)
-        if len(self._memo) + len(chunks) > MEMO_LIMIT:
-            self._memo.clear()
-        for chunk, (a, b), words in zip(chunks, bounds, words_of, strict=True):
-            head = words[0] if words else None
-            after = self.successors.get(words[-1]) if words else None
-            self._memo[chunk] = (rows[a:b], head, after)
+        return {
+            token: (rows[a:b], columns[b - 1], self.successors.get(columns[b - 1]))
+            for token, (a, b) in zip(tokens, bounds, strict=True)
+        }
 
-    def rows(self, doc: Analysed) -> Floats:
+    def _unseen_columns(self, token: str) -> tuple[int, ...]:
+        columns = self._unseen.get(token)
+        if columns is None:
+            columns = tuple(self.char_columns(token)) if is_word(token) else ()
+            if len(self._unseen) >= MEMO_LIMIT:
+                self._unseen.clear()
+            self._unseen[token] = columns
+        return columns
+
+    def rows(self, doc: Analysed) -> Rows:
         """One table row per feature occurrence of ``doc`` (repeats kept: they are the counts)."""
-        chunks = doc.norm.split()
-        memo = self._memo.get
-        entries = list(map(memo, chunks))
-        if None in entries:
-            pairs = list(zip(chunks, entries, strict=True))
-            self._learn(list(dict.fromkeys(c for c, e in pairs if e is None)))
-            entries = [e or self._memo[c] for c, e in pairs]
-        parts = []
-        extra = []
-        followers = None  # bigrams starting with the previous chunk's last word
-        for rows, first, after in entries:  # type: ignore[misc]  # no None left
-            parts.append(rows)
-            if first is not None:
-                if followers is not None and first in followers:
-                    extra.append(followers[first])
-                followers = after
+        known = self._known.get
+        parts: list[Rows] = []
+        append = parts.append
+        extra: list[int] = []
+        followers: Successors | None = None  # bigrams starting with the previous token
+        for token in TOKEN_RE.findall(doc.norm):
+            entry = known(token)
+            if entry is None:  # an unseen token: no unigram, so no bigram either
+                extra += self._unseen_columns(token)
+                followers = None
+                continue
+            rows, column, after = entry
+            append(rows)
+            if followers is not None:
+                bigram = followers.get(column)
+                if bigram is not None:
+                    extra.append(bigram)
+            followers = after
         if self.config.meta:
             index = self.word_index
             extra += [index[token] for token, _, _ in meta_spans(doc.clean) if token in index]

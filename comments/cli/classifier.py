@@ -58,12 +58,14 @@ def _load(model_dir: Path | None) -> classifier.Model:
 )
 def train_command(data_dir: Path | None, output: Path | None, seed: int, no_baseline: bool) -> None:
     """Validate, train and write the model artifact and model card."""
+    command = ["flask", "classifier", "train"]  # as given, so the card shows how to reproduce
+    command += ["--data-dir", str(data_dir)] if data_dir else []
+    command += ["--output", str(output)] if output else []
+    command += ["--seed", str(seed)] + (["--no-baseline"] if no_baseline else [])
     data_dir = data_dir or _default_data_dir()
     if not data_dir.is_dir():
         raise click.ClickException(f"training data directory {data_dir} does not exist")
     output = output or classifier.default_model_path()
-    command = ["flask", "classifier", "train", "--data-dir", str(data_dir), "--output", str(output)]
-    command += ["--seed", str(seed)] + (["--no-baseline"] if no_baseline else [])
     card = classifier.train(
         data_dir,
         output,
@@ -99,7 +101,7 @@ def _batches(rows: Iterator[dict[str, str]]) -> Iterator[list[dict[str, str]]]:
 )
 @click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def score_command(input_path: Path, output_path: Path, model_dir: Path | None) -> None:
-    """Add toxicity and spam columns to a CSV with a ``text`` column (streamed in batches)."""
+    """Add toxicity and spam columns to a CSV with a 'text' column (streamed in batches)."""
     model = _load(model_dir)
     with input_path.open(newline="", encoding="utf-8") as source:
         reader = csv.DictReader(source)
