@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 import classifier
@@ -27,3 +28,14 @@ def load_model(model_dir: Path | None) -> classifier.Model:
         return classifier.load(model_dir)
     except classifier.ModelLoadError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def resolve_model(spec: str | None) -> classifier.Model:
+    """The model a command works on: an artifact directory, or (``None``) the one serving now."""
+    if spec is None:
+        configured = current_app.config.get("MODEL_PATH")
+        return load_model(Path(configured) if configured else None)
+    path = Path(spec)
+    if not path.is_dir():
+        raise click.BadParameter(f"{spec!r} is not an artifact directory", param_hint="--model")
+    return load_model(path)
