@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .artifact import ModelLoadError, default_model_path, load
+from .artifact import (
+    ARTIFACT_FILES,
+    ModelLoadError,
+    default_model_path,
+    load,
+    read_card,
+    sign,
+)
 from .model import Model, Scores
 from .text import normalize
 
@@ -17,6 +24,7 @@ if TYPE_CHECKING:
     from .training import train
 
 __all__ = [
+    "ARTIFACT_FILES",
     "Model",
     "ModelLoadError",
     "Scores",
@@ -24,6 +32,8 @@ __all__ = [
     "evaluate",
     "load",
     "normalize",
+    "read_card",
+    "sign",
     "train",
 ]
 

@@ -7,11 +7,15 @@ Layout of an artifact directory:
   with fixed timestamps so the same weights give the same bytes (and the same sha256).
 - ``model-card.json``: the model card, including the sha256 of ``model.npz``.
 - ``MODEL_CARD.md``: a human-readable rendering of the card.
+- ``SIGNATURE``: for artifacts in a model registry, an HMAC-SHA256 of the card and the arrays
+  under a key kept *outside* the artifact directory, so whoever can write the directory cannot
+  forge a model the service will load.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 import zipfile
@@ -28,6 +32,10 @@ from .model import HEADS, Model
 MODEL_FILE = "model.npz"
 CARD_FILE = "model-card.json"
 CARD_MARKDOWN = "MODEL_CARD.md"
+SIGNATURE_FILE = "SIGNATURE"
+#: What makes up an artifact, in the order a copy should be made; the card may lack its twin.
+ARTIFACT_FILES = (MODEL_FILE, CARD_FILE, CARD_MARKDOWN)
+_SIGNATURE_CONTEXT = b"comments-ml model artifact v1\n"
 FORMAT = 1
 BLOCKS = ("word", "char")
 
@@ -128,34 +136,80 @@ def _check_library(card: dict[str, Any]) -> None:
         )
 
 
-def read_card(directory: Path) -> dict[str, Any]:
-    path = directory / CARD_FILE
+def _parse_card(blob: bytes, path: Path) -> dict[str, Any]:
     try:
-        card = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ModelLoadError(f"no model card at {path}") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        card = json.loads(blob.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelLoadError(f"unreadable model card {path}: {exc}") from exc
     if not isinstance(card, dict) or not isinstance(card.get("sha256"), str):
         raise ModelLoadError(f"model card {path} has no sha256")
     return card
 
 
-def load(path: str | Path | None = None) -> Model:
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ModelLoadError(f"no {what} at {path}") from exc
+    except OSError as exc:
+        raise ModelLoadError(f"cannot read {path}: {exc}") from exc
+
+
+def read_card(directory: Path) -> dict[str, Any]:
+    """The card alone (plain JSON), e.g. to list versions without loading their weights."""
+    path = Path(directory) / CARD_FILE
+    return _parse_card(_read(path, "model card"), path)
+
+
+def _signature(key: bytes, card_blob: bytes, model_blob: bytes) -> str:
+    message = b"%s%s\n%s\n" % (
+        _SIGNATURE_CONTEXT,
+        sha256_bytes(card_blob).encode(),
+        sha256_bytes(model_blob).encode(),
+    )
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def sign(directory: str | Path, key: bytes) -> str:
+    """Write ``SIGNATURE`` for the artifact as it is now; call only after verifying it."""
+    directory = Path(directory)
+    signature = _signature(
+        key,
+        _read(directory / CARD_FILE, "model card"),
+        _read(directory / MODEL_FILE, "model file"),
+    )
+    (directory / SIGNATURE_FILE).write_text(signature + "\n", encoding="ascii")
+    return signature
+
+
+def _check_signature(directory: Path, key: bytes, card_blob: bytes, model_blob: bytes) -> None:
+    try:
+        recorded = (directory / SIGNATURE_FILE).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelLoadError(f"{directory} is not signed ({SIGNATURE_FILE}: {exc})") from exc
+    if not hmac.compare_digest(recorded, _signature(key, card_blob, model_blob)):
+        raise ModelLoadError(
+            f"{directory}: signature does not match; the artifact was modified or signed with "
+            "another key"
+        )
+
+
+def load(path: str | Path | None = None, *, signing_key: bytes | None = None) -> Model:
     """Load an artifact directory (default: the shipped model), verifying it first.
 
-    Order matters: the card is plain JSON, the library versions are compared, and the sha256 of
-    the exact bytes about to be parsed must match the card before numpy sees them.
+    Order matters: both files are read as bytes; with ``signing_key`` their HMAC must match
+    ``SIGNATURE`` before anything is parsed; then the card (plain JSON) must name the running
+    scikit-learn's major.minor and the sha256 of the exact bytes numpy is about to see.
     """
     directory = default_model_path() if path is None else Path(path)
     if directory.is_file():
         directory = directory.parent
-    card = read_card(directory)
+    card_blob = _read(directory / CARD_FILE, "model card")
+    blob = _read(directory / MODEL_FILE, "model file")
+    if signing_key is not None:
+        _check_signature(directory, signing_key, card_blob, blob)
+    card = _parse_card(card_blob, directory / CARD_FILE)
     _check_library(card)
-    try:
-        blob = (directory / MODEL_FILE).read_bytes()
-    except OSError as exc:
-        raise ModelLoadError(f"cannot read {directory / MODEL_FILE}: {exc}") from exc
     digest = sha256_bytes(blob)
     if digest != card["sha256"]:
         raise ModelLoadError(

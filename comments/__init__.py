@@ -14,6 +14,8 @@ from comments import config, db  # noqa: F401  (db registers the engine event li
 from comments.errors import register_error_handlers
 from comments.extensions import db as database
 from comments.extensions import limiter, migrate
+from comments.services.model_store import ModelStore
+from comments.services.registry import Registry
 from comments.services.scoring import ModelProvider
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -37,8 +39,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app, database, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True
     )
     limiter.init_app(app)
+    store = ModelStore(
+        app.config["MODEL_STORE"] or Path(app.instance_path) / "models",
+        (
+            app.config["MODEL_SIGNING_KEY"]
+            or config.secret_key(Path(app.instance_path), "model_signing_key")
+        ).encode(),
+    )
+    app.extensions["model_registry"] = Registry(store, app.config["MODEL_PATH"])
     app.extensions["model_provider"] = ModelProvider(
-        app.config["MODEL_PATH"], retry_seconds=app.config["MODEL_RETRY_SECONDS"]
+        app.config["MODEL_PATH"],
+        store,
+        refresh_seconds=app.config["MODEL_REFRESH_SECONDS"],
+        retry_seconds=app.config["MODEL_RETRY_SECONDS"],
     )
 
     from comments import api, health, moderation_ui, ui

@@ -20,6 +20,9 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_FIX_X_FOR": 0,
     "MODEL_PATH": None,
     "MODEL_RETRY_SECONDS": 30,
+    "MODEL_REFRESH_SECONDS": 2,
+    "MODEL_STORE": None,
+    "MODEL_SIGNING_KEY": None,
     "FORM_TOKEN_MAX_AGE": 24 * 3600,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "JSON_SORT_KEYS": False,
@@ -44,9 +47,9 @@ def database_url(raw: str) -> str:
     return raw
 
 
-def secret_key(instance_path: Path) -> str:
+def secret_key(instance_path: Path, name: str = "secret_key") -> str:
     """Create the key once, atomically, so every gunicorn worker reads the same one."""
-    key_file = instance_path / "secret_key"
+    key_file = instance_path / name
     instance_path.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -63,6 +66,11 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, A
     default_db = f"sqlite:///{instance_path / 'comments.db'}"
     config["SQLALCHEMY_DATABASE_URI"] = database_url(env.get("DATABASE_URL") or default_db)
     config["SECRET_KEY"] = env.get("SECRET_KEY") or secret_key(instance_path)
+    config["MODEL_STORE"] = env.get("MODEL_STORE") or str(instance_path / "models")
+    # Outside the store on purpose: write access to the artifacts must not be enough to sign one.
+    config["MODEL_SIGNING_KEY"] = env.get("MODEL_SIGNING_KEY") or secret_key(
+        instance_path, "model_signing_key"
+    )
     if env.get("IP_HASH_KEY"):
         config["IP_HASH_KEY"] = env["IP_HASH_KEY"]
     if env.get("REDIS_URL"):
@@ -82,4 +90,6 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, A
     for name in ("MAX_CONTENT_LENGTH", "PROXY_FIX_X_FOR", "MODEL_RETRY_SECONDS"):
         if env.get(name):
             config[name] = int(env[name])
+    if env.get("MODEL_REFRESH_SECONDS"):
+        config["MODEL_REFRESH_SECONDS"] = float(env["MODEL_REFRESH_SECONDS"])
     return config

@@ -21,7 +21,7 @@ def healthz() -> tuple[dict[str, Any], int]:
     except SQLAlchemyError as error:
         database.update(ok=False, error=type(error).__name__)
         db.session.rollback()
-    model = current_app.extensions["model_provider"].status()
+    model = current_app.extensions["model_provider"].status(db.session)
     healthy = database["ok"] and model["loaded"]
     body = {"status": "ok" if healthy else "degraded", "database": database, "model": model}
     return body, 200 if healthy else 503

@@ -20,6 +20,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import classifier
 from comments import create_app
 from comments.config import database_url
 from comments.services.scoring import ModelProvider
@@ -34,6 +35,7 @@ def base_config(db_url: str, **overrides: Any) -> dict[str, Any]:
         "SECRET_KEY": "test-secret",
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "MODEL_SIGNING_KEY": "test-signing-key",
     }
     config.update(overrides)
     return config
@@ -108,11 +110,9 @@ def db_url(
 
 
 @pytest.fixture(scope="session")
-def shipped_model() -> ModelProvider:
+def shipped_model() -> classifier.Model:
     """The real shipped model, loaded once for the whole run."""
-    provider = ModelProvider(None)
-    assert provider.get() is not None, provider.status()
-    return provider
+    return classifier.load()
 
 
 @pytest.fixture
@@ -122,10 +122,24 @@ def app_config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(db_url: str, app_config: dict[str, Any], shipped_model: ModelProvider) -> Iterator[Flask]:
+def app(
+    db_url: str, app_config: dict[str, Any], shipped_model: classifier.Model, tmp_path: Path
+) -> Iterator[Flask]:
+    app_config = {
+        "MODEL_STORE": str(tmp_path / "models"),
+        # Every request re-reads the active version, so a test sees its promotion at once.
+        "MODEL_REFRESH_SECONDS": 0,
+        **app_config,
+    }
     app = create_app(base_config(db_url, **app_config))
     if "MODEL_PATH" not in app_config:
-        app.extensions["model_provider"] = shipped_model
+        # The shipped model is loaded once per run, not once per test.
+        app.extensions["model_provider"] = ModelProvider(
+            None,
+            app.extensions["model_registry"].store,
+            refresh_seconds=app.config["MODEL_REFRESH_SECONDS"],
+            fallback=shipped_model,
+        )
     yield app
     with app.app_context():
         from comments.extensions import db

@@ -33,6 +33,8 @@ def gunicorn(
         **os.environ,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test",
+        "MODEL_SIGNING_KEY": "test-signing-key",
+        "MODEL_STORE": str(log_path.parent / "models"),
         "RATELIMIT_ENABLED": "0",
         **env,
     }

@@ -3,7 +3,13 @@
 from comments.models.authors import Ban, TrustedAuthor
 from comments.models.base import Base
 from comments.models.comments import STATUSES, Comment, CommentScore, CommentSignal
-from comments.models.moderation import Decision, LabelledExample, ModelVersion, Report
+from comments.models.moderation import (
+    Decision,
+    LabelledExample,
+    ModelEvent,
+    ModelVersion,
+    Report,
+)
 from comments.models.sites import MODERATION_MODES, Site, Thread
 from comments.models.staff import ROLES, ApiToken, Staff
 
@@ -19,6 +25,7 @@ __all__ = [
     "CommentSignal",
     "Decision",
     "LabelledExample",
+    "ModelEvent",
     "ModelVersion",
     "Report",
     "Site",

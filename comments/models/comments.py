@@ -100,6 +100,8 @@ class CommentScore(Base):
     role: Mapped[str] = mapped_column(String(16), default="decision")
     toxicity: Mapped[float]
     spam: Mapped[float]
+    #: The status these scores led to ("decision") or would have led to ("shadow").
+    status: Mapped[str | None] = mapped_column(String(16))
     explanation: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

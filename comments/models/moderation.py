@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import text
 
 from comments.models.base import Base, BigId, utcnow
 
@@ -15,16 +16,55 @@ if TYPE_CHECKING:
 
 
 class ModelVersion(Base):
-    """A classifier artifact the service has used; scores and decisions point here."""
+    """A classifier artifact known to the service; scores and decisions point here.
+
+    At most one version is active (it decides) and at most one is the shadow (it scores beside
+    the active one without deciding); partial unique indexes enforce both on every engine.
+    """
 
     __tablename__ = "model_versions"
+    __table_args__ = (
+        Index(
+            "uq_model_versions_one_active",
+            "active",
+            unique=True,
+            sqlite_where=text("active"),
+            postgresql_where=text("active"),
+        ),
+        Index(
+            "uq_model_versions_one_shadow",
+            "shadow",
+            unique=True,
+            sqlite_where=text("shadow"),
+            postgresql_where=text("shadow"),
+        ),
+    )
 
     version: Mapped[str] = mapped_column(String(64), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64))
     card: Mapped[dict[str, Any]]
+    #: "builtin": the model shipped with the code (or MODEL_PATH); "registry": signed, in the
+    #: model store under its version.
+    source: Mapped[str] = mapped_column(String(16), default="builtin")
     active: Mapped[bool] = mapped_column(default=False)
+    shadow: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     activated_at: Mapped[datetime | None]
+
+
+class ModelEvent(Base):
+    """Registration, promotion, rollback and shadowing, so ``rollback`` knows where to go."""
+
+    __tablename__ = "model_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    version: Mapped[str] = mapped_column(ForeignKey("model_versions.version"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    #: The version that was active (or shadow) before this event.
+    previous_version: Mapped[str | None] = mapped_column(ForeignKey("model_versions.version"))
+    actor: Mapped[str] = mapped_column(String(64), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Decision(Base):

@@ -1,4 +1,11 @@
-"""The classifier as the service sees it: loaded lazily, never fatal, always versioned."""
+"""The classifier as the service sees it: loaded lazily, never fatal, always versioned.
+
+Which version decides is stored in the database (``model_versions.active``); each process checks
+it at most every ``refresh_seconds`` and loads a newly promoted version on the spot, so every
+worker of every instance follows a promotion within seconds, without a restart. A version that
+cannot be loaded here (bad signature, other scikit-learn) is reported and the model already
+serving keeps serving.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +15,18 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 import classifier
 from comments.models import ModelVersion
 from comments.policy import ModelScores
+from comments.services.model_store import ModelStore
 
 log = logging.getLogger(__name__)
+
+BUILTIN = "builtin"
+REGISTRY = "registry"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,67 +37,170 @@ class ScoreResult:
     model: classifier.Model | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Serving:
+    """The models this process uses now: one decides, an optional shadow only scores."""
+
+    active: classifier.Model | None
+    shadow: classifier.Model | None
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Wanted:
+    active: tuple[str, str] | None  # (version, source) as stored; None: the built-in model
+    shadow: tuple[str, str] | None
+
+
 class ModelProvider:
-    """Holds the loaded model for one process.
+    """Holds the loaded models of one process and follows the database's choice of version."""
 
-    Loading happens on first use, not in the app factory, and a failed load is retried after
-    a pause, so a model fixed on disk is picked up without a restart.
-    """
-
-    def __init__(self, path: str | None, retry_seconds: float = 30.0) -> None:
-        self.path = path
+    def __init__(
+        self,
+        fallback_path: str | None,
+        store: ModelStore | None = None,
+        *,
+        refresh_seconds: float = 2.0,
+        retry_seconds: float = 30.0,
+        fallback: classifier.Model | None = None,
+    ) -> None:
+        """``fallback`` is an already loaded built-in model, so tests can share one."""
+        self.fallback_path = fallback_path
+        self.store = store
+        self.refresh_seconds = refresh_seconds
         self.retry_seconds = retry_seconds
-        self._model: classifier.Model | None = None
+        self._fallback = fallback
+        self._models = {fallback.version: fallback} if fallback else {}
+        self._failures: dict[str, tuple[float, str]] = {}
+        self._active: classifier.Model | None = None
+        self._shadow: classifier.Model | None = None
+        self._wanted: _Wanted | None = None
+        self._checked_at = float("-inf")
         self._error: str | None = None
-        self._failed_at = 0.0
         self._lock = threading.Lock()
 
-    def get(self) -> classifier.Model | None:
-        if self._model is not None:
-            return self._model
-        with self._lock:
-            if self._model is None and time.monotonic() - self._failed_at >= self.retry_seconds:
-                self._load()
-        return self._model
+    # -- loading ---------------------------------------------------------------------------
 
-    def _load(self) -> None:
+    def fallback(self) -> classifier.Model | None:
+        """The built-in model (``MODEL_PATH`` or the shipped one), serving until one is promoted."""
+        if self._fallback is None:
+            self._fallback = self._attempt(BUILTIN, self._load_builtin)
+        return self._fallback
+
+    def _load_builtin(self) -> classifier.Model:
+        return classifier.load(self.fallback_path)
+
+    def _attempt(self, key: str, load: Any) -> classifier.Model | None:
+        failed = self._failures.get(key)
+        if failed and time.monotonic() - failed[0] < self.retry_seconds:
+            return None
         try:
-            self._model = classifier.load(self.path)
-            self._error = None
-            log.info("loaded model %s", self._model.version)
-        except Exception as error:  # any failure means "no model", never a crash
-            self._failed_at = time.monotonic()
-            self._error = str(error) or type(error).__name__
-            log.warning("model unavailable, comments will be held: %s", self._error)
+            model: classifier.Model = load()
+        except Exception as error:  # any failure means "not this model", never a crash
+            message = str(error) or type(error).__name__
+            self._failures[key] = (time.monotonic(), message)
+            log.warning("model %s unavailable: %s", key, message)
+            return None
+        self._failures.pop(key, None)
+        log.info("loaded model %s", model.version)
+        return model
 
-    def status(self) -> dict[str, Any]:
-        model = self.get()
-        if model is None:
-            return {"loaded": False, "version": None, "error": self._error}
-        return {"loaded": True, "version": model.version, "error": None}
+    def _load(self, wanted: tuple[str, str]) -> classifier.Model | None:
+        version, source = wanted
+        if version in self._models:
+            return self._models[version]
+        if source == BUILTIN:
+            model = self.fallback()
+            if model is not None and model.version != version:
+                self._failures[version] = (
+                    time.monotonic(),
+                    f"built-in model {version} is not installed here (this install ships "
+                    f"{model.version}); promote that version instead",
+                )
+                return None
+        else:
+            store = self.store
+            if store is None:
+                self._failures[version] = (time.monotonic(), "no model store is configured")
+                return None
+            model = self._attempt(version, lambda: store.load(version))
+        if model is not None:
+            self._models[version] = model
+        return model
 
-    def register(self, session: Session, model: classifier.Model) -> None:
-        """Make sure the model version row exists before scores point at it."""
-        if session.get(ModelVersion, model.version) is None:
-            row = ModelVersion(
-                version=model.version, sha256=model.card.get("sha256", ""), card=model.card
+    def _failure(self, version: str) -> str:
+        return self._failures.get(version, (0.0, "not loaded"))[1]
+
+    # -- following the database ------------------------------------------------------------
+
+    def serving(self, session: Session) -> Serving:
+        """The models to use for this request, re-reading the choice if it may be stale."""
+        now = time.monotonic()
+        if now - self._checked_at >= self.refresh_seconds:
+            rows = session.execute(
+                select(
+                    ModelVersion.version,
+                    ModelVersion.source,
+                    ModelVersion.active,
+                    ModelVersion.shadow,
+                ).where(or_(ModelVersion.active, ModelVersion.shadow))
+            ).all()
+            wanted = _Wanted(
+                active=next(((r.version, r.source) for r in rows if r.active), None),
+                shadow=next(((r.version, r.source) for r in rows if r.shadow), None),
             )
-            try:
-                with session.begin_nested():
-                    session.add(row)
-            except IntegrityError:  # another worker registered it first
-                pass
+            with self._lock:
+                self._checked_at = now
+                self._follow(wanted)
+        return Serving(self._active, self._shadow, self._error)
 
-    def score(self, text: str) -> ScoreResult:
-        model = self.get()
-        if model is None:
-            return ScoreResult(None, self._error or "no model loaded")
-        try:
-            scores = model.score(text)
-        except Exception as error:  # a scoring bug holds the comment; it never loses it
-            log.exception("scoring failed")
-            return ScoreResult(None, str(error) or type(error).__name__)
-        return ScoreResult(ModelScores(scores.toxicity, scores.spam, model.version), model=model)
+    def _follow(self, wanted: _Wanted) -> None:
+        changed = wanted != self._wanted
+        if not changed and not self._error and (self._active or wanted.active):
+            return
+        self._wanted = wanted
+        active = self._load(wanted.active) if wanted.active else self.fallback()
+        if active is not None:
+            self._active = active
+            self._error = None
+        else:
+            name = wanted.active[0] if wanted.active else BUILTIN
+            keeping = f"; still serving {self._active.version}" if self._active else ""
+            self._error = f"model {name} could not be loaded: {self._failure(name)}{keeping}"
+            if self._active is None:
+                self._active = self.fallback() if wanted.active else None
+        self._shadow = self._load(wanted.shadow) if wanted.shadow else None
+        # Keep only what is in use, so old versions do not pile up in memory.
+        keep = {m.version for m in (self._active, self._shadow, self._fallback) if m}
+        self._models = {v: m for v, m in self._models.items() if v in keep}
+
+    def get(self) -> classifier.Model | None:
+        """The model serving now, without consulting the database (scripts, benchmarks)."""
+        return self._active or self.fallback()
+
+    def status(self, session: Session) -> dict[str, Any]:
+        serving = self.serving(session)
+        model = serving.active
+        return {
+            "loaded": model is not None,
+            "version": model.version if model else None,
+            "shadow": serving.shadow.version if serving.shadow else None,
+            "error": serving.error
+            if model is not None
+            else (serving.error or self._failure(BUILTIN)),
+        }
+
+
+def score_with(model: classifier.Model | None, text: str, error: str | None = None) -> ScoreResult:
+    """Score with one model; a failure holds the comment, it never loses it."""
+    if model is None:
+        return ScoreResult(None, error or "no model loaded")
+    try:
+        scores = model.score(text)
+    except Exception as failure:
+        log.exception("scoring failed")
+        return ScoreResult(None, str(failure) or type(failure).__name__)
+    return ScoreResult(ModelScores(scores.toxicity, scores.spam, model.version), model=model)
 
 
 def explain(result: ScoreResult, text: str) -> dict[str, Any] | None:

@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 
 from comments.errors import FieldErrors, NotAllowed
 from comments.models import Comment, CommentScore, CommentSignal, Decision, Site
-from comments.policy import Outcome, Signal, Thresholds, decide
+from comments.policy import ModelScores, Outcome, Signal, Thresholds, decide
 from comments.rendering import RENDERER_VERSION, render
 from comments.rules import check_honeypot, check_links, check_words
 from comments.services import form_tokens
 from comments.services.moderation.authors import active_bans, is_trusted
 from comments.services.origins import origin_allowed
-from comments.services.scoring import ModelProvider, ScoreResult, explain
+from comments.services.registry import ensure_version
+from comments.services.scoring import ModelProvider, ScoreResult, explain, score_with
 from comments.services.threads import find_thread, get_or_create_thread, get_site
 from comments.text import fingerprint
 
@@ -194,11 +195,18 @@ def submit_comment(
 
     body_fingerprint = fingerprint(submission.body)
     signals, author = rule_signals(session, site, submission, client, tokens, body_fingerprint)
-    scored = provider.score(submission.body)
+    serving = provider.serving(session)
+    scored = score_with(serving.active, submission.body, serving.error)
     outcome = _decide(site, signals, scored, author)
+    shadow: tuple[ModelScores, str] | None = None
+    if serving.shadow is not None:
+        candidate = score_with(serving.shadow, submission.body)
+        if candidate.scores is not None:
+            # Same rules and standing, the candidate's scores: what it would have decided.
+            shadow = (candidate.scores, _decide(site, signals, candidate, author).status)
 
     if scored.model is not None:
-        provider.register(session, scored.model)
+        ensure_version(session, scored.model)
     thread = get_or_create_thread(
         session,
         site,
@@ -239,6 +247,19 @@ def submit_comment(
                 return Submitted(earlier, created=False)
         raise
     _record(session, comment, outcome, scored, now)
+    if shadow is not None:
+        shadow_scores, shadow_status = shadow
+        session.add(
+            CommentScore(
+                comment_id=comment.id,
+                model_version=shadow_scores.model_version,
+                role="shadow",
+                toxicity=shadow_scores.toxicity,
+                spam=shadow_scores.spam,
+                status=shadow_status,
+                created_at=now,
+            )
+        )
     return Submitted(comment, created=True)
 
 
@@ -258,6 +279,7 @@ def _record(
                 role="decision",
                 toxicity=scored.scores.toxicity,
                 spam=scored.scores.spam,
+                status=outcome.status,
                 # Moderators look at held comments; published ones are explained on demand.
                 explanation=explain(scored, comment.body_raw)
                 if outcome.status != "published"

@@ -5,7 +5,12 @@ One module per part of the ML staff's workflow; each adds its commands to ``clas
 
 from __future__ import annotations
 
-from comments.cli.classifier import evaluation, scoring, training  # noqa: F401  (registers)
+from comments.cli.classifier import (  # noqa: F401  (importing registers the commands)
+    evaluation,
+    registry,
+    scoring,
+    training,
+)
 from comments.cli.classifier.group import classifier_cli
 
 __all__ = ["classifier_cli"]

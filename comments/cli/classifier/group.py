@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import getpass
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 import classifier
+from comments.extensions import db
+from comments.services import registry as models
+from comments.services.registry import Registry
 
 classifier_cli = AppGroup("classifier", help="Train, run and evaluate the moderation classifier.")
 
@@ -31,11 +37,37 @@ def load_model(model_dir: Path | None) -> classifier.Model:
 
 
 def resolve_model(spec: str | None) -> classifier.Model:
-    """The model a command works on: an artifact directory, or (``None``) the one serving now."""
-    if spec is None:
-        configured = current_app.config.get("MODEL_PATH")
-        return load_model(Path(configured) if configured else None)
-    path = Path(spec)
-    if not path.is_dir():
+    """The model a command works on: an artifact directory, a registered version, or (``None``)
+    the version deciding now, loaded and verified exactly as a worker would."""
+    registry: Registry | None = current_app.extensions.get("model_registry")
+    if spec is not None and Path(spec).is_dir():
+        return load_model(Path(spec))
+    if registry is None:  # outside the service (a bare app): only directories make sense
+        if spec is None:
+            return load_model(None)
         raise click.BadParameter(f"{spec!r} is not an artifact directory", param_hint="--model")
-    return load_model(path)
+
+    try:
+        row = (
+            models.active_version(db.session()) if spec is None else models.get(db.session(), spec)
+        )
+        return registry.builtin() if row is None else registry.load(row)
+    except models.RegistryError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def actor_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--actor``: who made a registry change, for the history (default: the login name)."""
+    return click.option(
+        "--actor",
+        default=_login_name,
+        show_default="your login name",
+        help="Who is making this change.",
+    )(command)
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

@@ -1,0 +1,207 @@
+"""``flask classifier list|register|promote|rollback|shadow|shadow-report|history``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from comments.cli.classifier.group import actor_option, classifier_cli
+from comments.extensions import db
+from comments.services import registry as models
+from comments.services.registry import Registry, RegistryError
+from comments.services.shadow import shadow_report, shadowed_version
+
+
+def _registry() -> Registry:
+    registry: Registry = current_app.extensions["model_registry"]
+    return registry
+
+
+@contextmanager
+def _one_transaction() -> Iterator[None]:
+    """Commit once at the end; a refused change leaves the database as it was."""
+    try:
+        yield
+        db.session.commit()
+    except RegistryError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+
+
+def _mean_roc_auc(card: dict[str, object], head: str) -> str:
+    metrics = card.get("metrics")
+    try:
+        value = metrics["mean_over_sources"][head]["ours"]["roc_auc"]  # type: ignore[index]
+    except (KeyError, TypeError):
+        return "-"
+    return f"{value:.3f}"
+
+
+@classifier_cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_command(as_json: bool) -> None:
+    """Every known model version, which one decides and which one shadows."""
+    with _one_transaction():
+        models.ensure_version(db.session(), _registry().builtin())
+        rows = models.versions(db.session())
+        serving = models.active_version(db.session())
+    entries = []
+    for row in rows:
+        card = row.card or {}
+        entries.append(
+            {
+                "version": row.version,
+                "state": "active"
+                if row.active or (serving is None and row.source == "builtin")
+                else "shadow"
+                if row.shadow
+                else "",
+                "source": row.source,
+                "trained_at": card.get("trained_at"),
+                "trained_by": card.get("trained_by"),
+                "toxicity_roc_auc": _mean_roc_auc(card, "toxicity"),
+                "spam_roc_auc": _mean_roc_auc(card, "spam"),
+                "sha256": row.sha256,
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(entries, indent=2))
+        return
+    click.echo(
+        f"{'version':<22} {'state':<7} {'source':<9} {'tox AUC':>7} {'spam AUC':>8}  trained"
+    )
+    for e in entries:
+        trained = f"{(e['trained_at'] or '')[:16]} {e['trained_by'] or ''}".strip()
+        click.echo(
+            f"{e['version']:<22} {e['state']:<7} {e['source']:<9} "
+            f"{e['toxicity_roc_auc']:>7} {e['spam_roc_auc']:>8}  {trained}"
+        )
+
+
+@classifier_cli.command("register")
+@click.argument("artifact", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@actor_option
+def register_command(artifact: Path, actor: str) -> None:
+    """Verify a trained artifact, copy it into the model store and sign it."""
+    with _one_transaction():
+        row = models.register(db.session(), _registry(), artifact, actor)
+    click.echo(
+        f"registered {row.version}; promote it with `flask classifier promote {row.version}`"
+    )
+
+
+@classifier_cli.command("promote")
+@click.argument("version")
+@click.option("--note", default="", help="Why, for the history.")
+@actor_option
+def promote_command(version: str, note: str, actor: str) -> None:
+    """Make VERSION decide; every worker switches within MODEL_REFRESH_SECONDS."""
+    with _one_transaction():
+        event = models.promote(db.session(), _registry(), version, actor, note)
+    click.echo(f"{event.version} is active (was {event.previous_version})")
+
+
+@classifier_cli.command("rollback")
+@actor_option
+def rollback_command(actor: str) -> None:
+    """Go back to the version the last promotion replaced."""
+    with _one_transaction():
+        event = models.rollback(db.session(), _registry(), actor)
+    click.echo(f"{event.version} is active again (rolled back from {event.previous_version})")
+
+
+@classifier_cli.command("shadow")
+@click.argument("version", required=False)
+@click.option("--stop", is_flag=True, help="Stop shadow scoring.")
+@actor_option
+def shadow_command(version: str | None, stop: bool, actor: str) -> None:
+    """Let VERSION score live comments beside the active model, without deciding."""
+    if bool(version) == stop:
+        raise click.UsageError("give a VERSION to shadow, or --stop")
+    with _one_transaction():
+        event = models.set_shadow(db.session(), _registry(), None if stop else version, actor)
+    if event is None:
+        click.echo("no version was in shadow")
+    elif stop:
+        click.echo(f"{event.version} no longer scores in shadow")
+    else:
+        click.echo(f"{event.version} now scores every new comment in shadow")
+
+
+@classifier_cli.command("shadow-report")
+@click.option("--version", "candidate", help="Candidate version [default: the latest shadowed].")
+@click.option("--days", type=click.IntRange(min=1), help="Only comments of the last N days.")
+@click.option("--examples", type=click.IntRange(min=0), default=5, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def shadow_report_command(
+    candidate: str | None, days: int | None, examples: int, as_json: bool
+) -> None:
+    """Agreement between the candidate and the active model, and what it would have decided."""
+    candidate = candidate or shadowed_version(db.session())
+    if candidate is None:
+        raise click.ClickException("no version has been in shadow; see `flask classifier shadow`")
+    since = datetime.now(UTC) - timedelta(days=days) if days else None
+    report = shadow_report(db.session(), candidate, since=since, examples=examples)
+    data = report.as_dict()
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    if not report.comments:
+        click.echo(f"{candidate} has not scored any comment in shadow yet")
+        return
+    click.echo(
+        f"{candidate} scored {report.comments} comments in shadow; "
+        f"same outcome as the deciding model for {report.agreement:.1%}"
+    )
+    click.echo(
+        f"  decided by: {', '.join(f'{v} ({n})' for v, n in report.active_versions.items())}"
+    )
+    click.echo(f"  {'outcome':<10} {'active':>7} {'candidate':>9}")
+    for status in ("published", "pending", "spam"):
+        click.echo(
+            f"  {status:<10} {data['active_outcomes'][status]:>7} "
+            f"{data['candidate_outcomes'][status]:>9}"
+        )
+    click.echo(
+        "  would have decided differently: "
+        + (
+            ", ".join(
+                f"{pair} x{count}"
+                for pair, count in data["would_have_decided"].items()
+                if pair.split("->")[0] != pair.split("->")[1]
+            )
+            or "never"
+        )
+    )
+    diff = report.mean_abs_difference
+    click.echo(f"  mean |score difference|: toxicity {diff['toxicity']}, spam {diff['spam']}")
+    if report.moderated:
+        click.echo(
+            f"  against {report.moderated} later moderator decisions: active matched "
+            f"{report.active_matches_moderators}, candidate matched "
+            f"{report.candidate_matches_moderators} (approve = publish, reject = hold, spam = spam)"
+        )
+    for example in report.disagreements:
+        click.echo(
+            f"  #{example['comment_id']}: {example['active']['status']} -> "
+            f"{example['candidate']['status']}  {example['text']!r}"
+        )
+
+
+@classifier_cli.command("history")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+def history_command(limit: int) -> None:
+    """Registrations, promotions, rollbacks and shadowing, newest first."""
+    for event in models.history(db.session(), limit):
+        previous = f" (was {event.previous_version})" if event.previous_version else ""
+        note = f"  {event.note}" if event.note else ""
+        click.echo(
+            f"{event.created_at:%Y-%m-%d %H:%M:%S} {event.action:<9} {event.version}{previous} "
+            f"by {event.actor or '?'}{note}"
+        )

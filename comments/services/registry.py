@@ -1,0 +1,212 @@
+"""Model versions as ML staff manage them: register, promote, roll back, shadow.
+
+Every change is one transaction that flips the ``active``/``shadow`` flags and records a
+``ModelEvent``; serving processes notice the flags within seconds (see ``scoring``). A version is
+only promoted after it has been loaded and verified here, so a broken artifact is refused before
+any worker tries it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+import classifier
+from comments.models import ModelEvent, ModelVersion
+from comments.services.model_store import ModelStore, StoreError
+from comments.services.scoring import BUILTIN, REGISTRY
+
+
+class RegistryError(Exception):
+    """The requested change is not possible; the registry is unchanged."""
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    """What registry operations need besides the session: where models live, and the default."""
+
+    store: ModelStore
+    fallback_path: str | None = None
+
+    def builtin(self) -> classifier.Model:
+        try:
+            return classifier.load(self.fallback_path)
+        except classifier.ModelLoadError as error:
+            raise RegistryError(f"the built-in model cannot be loaded: {error}") from error
+
+    def load(self, row: ModelVersion) -> classifier.Model:
+        """Load exactly as a worker will, so promotion fails here rather than in production."""
+        if row.source == BUILTIN:
+            model = self.builtin()
+            if model.version != row.version:
+                raise RegistryError(
+                    f"{row.version} was a built-in model; this install ships {model.version}"
+                )
+            return model
+        try:
+            return self.store.load(row.version)
+        except StoreError as error:
+            raise RegistryError(f"{row.version} cannot be loaded: {error}") from error
+
+
+def ensure_version(
+    session: Session, model: classifier.Model, source: str = BUILTIN
+) -> ModelVersion:
+    """The row for a model, created on first sight (by the first worker to score with it)."""
+    row = session.get(ModelVersion, model.version)
+    if row is not None:
+        return row
+    row = ModelVersion(
+        version=model.version, sha256=model.card.get("sha256", ""), card=model.card, source=source
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:  # another worker registered it first
+        pass
+    found = session.get(ModelVersion, model.version)
+    assert found is not None
+    return found
+
+
+def _event(
+    session: Session,
+    version: str,
+    action: str,
+    previous: str | None,
+    actor: str,
+    note: str = "",
+    now: datetime | None = None,
+) -> ModelEvent:
+    event = ModelEvent(
+        version=version,
+        action=action,
+        previous_version=previous,
+        actor=actor,
+        note=note,
+        created_at=now or datetime.now(UTC),
+    )
+    session.add(event)
+    return event
+
+
+def register(session: Session, registry: Registry, artifact: Path, actor: str) -> ModelVersion:
+    """Add a trained artifact to the store (verified, copied, signed) and record the version."""
+    try:
+        model = registry.store.add(artifact)
+    except StoreError as error:
+        raise RegistryError(str(error)) from error
+    existing = session.get(ModelVersion, model.version)
+    if existing is not None:
+        if existing.source != REGISTRY:
+            existing.source = REGISTRY
+        return existing
+    row = ensure_version(session, model, source=REGISTRY)
+    _event(session, row.version, "register", None, actor, note=str(artifact))
+    return row
+
+
+def versions(session: Session) -> list[ModelVersion]:
+    return list(session.scalars(select(ModelVersion).order_by(ModelVersion.created_at)))
+
+
+def active_version(session: Session) -> ModelVersion | None:
+    return session.scalar(select(ModelVersion).where(ModelVersion.active))
+
+
+def shadow_version(session: Session) -> ModelVersion | None:
+    return session.scalar(select(ModelVersion).where(ModelVersion.shadow))
+
+
+def get(session: Session, version: str) -> ModelVersion:
+    row = session.get(ModelVersion, version)
+    if row is None:
+        known = ", ".join(v.version for v in versions(session)) or "none"
+        raise RegistryError(f"unknown model version {version!r} (known: {known})")
+    return row
+
+
+def _serving_version(session: Session, registry: Registry) -> ModelVersion:
+    """The version deciding now: the active row, or the built-in model when none is active."""
+    active = active_version(session)
+    return active if active is not None else ensure_version(session, registry.builtin())
+
+
+def _activate(session: Session, row: ModelVersion, now: datetime) -> None:
+    # Clear first: the partial unique index allows one active row at any moment.
+    session.execute(update(ModelVersion).where(ModelVersion.active).values(active=False))
+    session.flush()
+    if row.shadow:
+        row.shadow = False
+    row.active = True
+    row.activated_at = now
+    session.flush()
+
+
+def promote(
+    session: Session, registry: Registry, version: str, actor: str, note: str = ""
+) -> ModelEvent:
+    """Make ``version`` decide from now on; the one it replaces is remembered for rollback."""
+    row = get(session, version)
+    registry.load(row)
+    current = _serving_version(session, registry)
+    if current.version == row.version and row.active:
+        raise RegistryError(f"{version} is already active")
+    now = datetime.now(UTC)
+    _activate(session, row, now)
+    return _event(session, row.version, "promote", current.version, actor, note, now)
+
+
+def rollback(session: Session, registry: Registry, actor: str) -> ModelEvent:
+    """Undo the promotion that made the current version active (repeatable, like a stack)."""
+    current = active_version(session)
+    if current is None:
+        raise RegistryError("no version has been promoted; the built-in model is serving")
+    promoted = session.scalar(
+        select(ModelEvent)
+        .where(ModelEvent.version == current.version, ModelEvent.action == "promote")
+        .order_by(ModelEvent.created_at.desc(), ModelEvent.id.desc())
+        .limit(1)
+    )
+    if promoted is None or promoted.previous_version is None:
+        raise RegistryError(f"{current.version} has no earlier version to roll back to")
+    target = get(session, promoted.previous_version)
+    registry.load(target)
+    now = datetime.now(UTC)
+    _activate(session, target, now)
+    return _event(session, target.version, "rollback", current.version, actor, now=now)
+
+
+def set_shadow(
+    session: Session, registry: Registry, version: str | None, actor: str
+) -> ModelEvent | None:
+    """Let ``version`` score live traffic beside the active model; ``None`` stops shadowing."""
+    previous = shadow_version(session)
+    if version is None:
+        if previous is None:
+            return None
+        previous.shadow = False
+        return _event(session, previous.version, "unshadow", None, actor)
+    row = get(session, version)
+    if row.active:
+        raise RegistryError(f"{version} is the active version; shadow a candidate instead")
+    registry.load(row)
+    session.execute(update(ModelVersion).where(ModelVersion.shadow).values(shadow=False))
+    session.flush()
+    row.shadow = True
+    return _event(session, row.version, "shadow", previous.version if previous else None, actor)
+
+
+def history(session: Session, limit: int = 20) -> list[ModelEvent]:
+    return list(
+        session.scalars(
+            select(ModelEvent)
+            .order_by(ModelEvent.created_at.desc(), ModelEvent.id.desc())
+            .limit(limit)
+        )
+    )
