@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from werkzeug.exceptions import Conflict, NotFound
 
 from comments.api.parsing import json_body, load
@@ -20,6 +20,7 @@ from comments.schemas.moderation import (
     ModeratedCommentSchema,
     QueueQuerySchema,
 )
+from comments.services.explanations import explain_comment
 from comments.services.moderation import authors, items
 from comments.services.moderation.decisions import (
     DecisionRequest,
@@ -77,6 +78,9 @@ def queue() -> dict[str, Any]:
 def comment_detail(comment_id: int) -> dict[str, Any]:
     comment = _visible_comment(comment_id)
     item: dict[str, Any] = _item.dump(items.describe(db.session(), [comment])[0])
+    if item["explanation"] is None:
+        provider = current_app.extensions["model_provider"]
+        item["explanation"] = explain_comment(db.session(), provider, comment)
     item["history"] = _record.dump(items.history(db.session(), comment), many=True)
     return item
 

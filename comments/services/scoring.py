@@ -174,6 +174,18 @@ class ModelProvider:
         keep = {m.version for m in (self._active, self._shadow, self._fallback) if m}
         self._models = {v: m for v, m in self._models.items() if v in keep}
 
+    def model_for(self, session: Session, version: str) -> classifier.Model | None:
+        """A specific version (e.g. the one that scored an old comment), if it can be loaded."""
+        serving = self.serving(session)
+        for model in (serving.active, serving.shadow, self._fallback):
+            if model is not None and model.version == version:
+                return model
+        row = session.get(ModelVersion, version)
+        if row is None:
+            return None
+        with self._lock:
+            return self._load((row.version, row.source))
+
     def get(self) -> classifier.Model | None:
         """The model serving now, without consulting the database (scripts, benchmarks)."""
         return self._active or self.fallback()
@@ -203,12 +215,12 @@ def score_with(model: classifier.Model | None, text: str, error: str | None = No
     return ScoreResult(ModelScores(scores.toxicity, scores.spam, model.version), model=model)
 
 
-def explain(result: ScoreResult, text: str) -> dict[str, Any] | None:
-    """The words behind the scores; costs far more than scoring, so only held comments pay."""
-    if result.model is None:
+def explain(model: classifier.Model | None, text: str) -> dict[str, Any] | None:
+    """The words behind the scores; costs far more than scoring, so it is done when needed."""
+    if model is None:
         return None
     try:
-        return result.model.explain(text)
+        return model.explain(text)
     except Exception:  # an explanation is a help for moderators, never a reason to fail
         log.exception("explaining scores failed")
         return None

@@ -281,7 +281,7 @@ def _record(
                 spam=scored.scores.spam,
                 status=outcome.status,
                 # Moderators look at held comments; published ones are explained on demand.
-                explanation=explain(scored, comment.body_raw)
+                explanation=explain(scored.model, comment.body_raw)
                 if outcome.status != "published"
                 else None,
                 created_at=now,
