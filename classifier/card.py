@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 import re
+from collections import Counter
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
@@ -121,6 +122,37 @@ def _compare(ours: Validation, anchor: Validation | None) -> dict[str, Any]:
     return {"per_source": table, "mean_over_sources": means}
 
 
+EXTRA_POLICY = (
+    "Labelled examples from outside the base corpora (moderators' decisions: approve = not toxic "
+    "and not spam, reject = toxic, spam = spam; reversed decisions already removed), oldest "
+    "first, deduplicated by normalised text with the latest label winning; rows without any "
+    "label dropped. Each is used only for the head it is labelled for and weighs `weight` times "
+    "an average base row of that head. Their dataset (e.g. 'moderation') gets its own toxicity "
+    "intercept, which absorbs the queue's prevalence (moderators mostly see comments the model "
+    "held) and is left out of the mean intercept used at inference. They join the training rows "
+    "of every validation fold and are never held out, so the held-out metrics below are on the "
+    "base corpora only."
+)
+
+
+def extra_summary(extra: Corpus, weight: float, dropped: int, sha256: str) -> dict[str, Any]:
+    """What the card records about extra examples: counts per label, weight and fingerprint."""
+    return {
+        "rows": len(extra),
+        "labels": {
+            "toxic": int((extra.toxic == 1).sum()),
+            "not_toxic": int((extra.toxic == 0).sum()),
+            "spam": int((extra.spam == 1).sum()),
+            "not_spam": int((extra.spam == 0).sum()),
+        },
+        "sources": dict(sorted(Counter(extra.sources).items())),
+        "weight": float(weight),
+        "dropped_duplicates_or_unlabelled": dropped,
+        "sha256": sha256,
+        "policy": EXTRA_POLICY,
+    }
+
+
 def _vocabulary_sizes(arrays: dict[str, npt.NDArray[Any]]) -> dict[str, int]:
     sizes = {}
     for name, array in arrays.items():
@@ -133,6 +165,8 @@ def build(
     *,
     corpus: Corpus,
     data_dir: Path,
+    extra: dict[str, Any] | None,
+    data_fingerprint: str,
     config: FeatureConfig,
     arrays: dict[str, npt.NDArray[Any]],
     ours: Validation,
@@ -142,16 +176,19 @@ def build(
     seed: int,
     command: str,
     trained_at: datetime,
+    trained_by: str,
     seconds: float,
     lean_difference: float,
 ) -> dict[str, Any]:
+    """The card as JSON-ready data; ``corpus`` includes any extra rows, ``extra`` describes them."""
     files = [{**f, **_provenance(data_dir, Path(str(f["file"])).stem)} for f in corpus.files]
     metrics: dict[str, Any] = {
         "protocol": (
             "leave-one-source-out: each toxicity corpus held out in turn (both heads refitted "
             "without it), then each YouTube video and the SMS corpus; vocabulary and IDF refitted "
             "on each fold's training rows. ROC-AUC and PR-AUC (average precision) on the "
-            "held-out source. tfidf_anchor = raw-text TF-IDF word 1-2 + char 2-5 grams, "
+            "held-out source; extra examples (if any) are in every fold's training rows and "
+            "never held out. tfidf_anchor = raw-text TF-IDF word 1-2 + char 2-5 grams, "
             "logistic regression (C=4) on each head's labelled rows only."
         ),
         **_compare(ours, anchor),
@@ -166,13 +203,20 @@ def build(
     return {
         "name": "comments-ml toxicity and spam classifier",
         "trained_at": trained_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "trained_by": trained_by,
         "seed": seed,
         "training_command": command,
         "training_seconds": round(seconds, 1),
         "library_versions": _library_versions(),
+        "data_fingerprint": data_fingerprint,
         "data": {
             "rows": len(corpus),
+            "fingerprint_rule": (
+                "data_fingerprint = sha256 of one line per base file ('<file> <sha256>') and a "
+                "last line 'extra <extra.sha256 or ->'"
+            ),
             "files": files,
+            "extra": extra,
             "by_source": _by_source(corpus),
             "label_policy": LABEL_POLICY,
         },
@@ -222,13 +266,29 @@ def _fmt(value: Any) -> str:
     return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
+def _render_extra(extra: dict[str, Any] | None) -> list[str]:
+    if not extra:
+        return ["", "No extra examples (base corpora only)."]
+    labels = ", ".join(f"{name} {count}" for name, count in extra["labels"].items())
+    sources = ", ".join(f"{name} {count}" for name, count in extra["sources"].items())
+    return [
+        "",
+        f"Extra examples: {extra['rows']} rows ({labels}; from {sources or '-'}) at weight "
+        f"{extra['weight']}, sha256 `{extra['sha256']}`; "
+        f"{extra['dropped_duplicates_or_unlabelled']} duplicate or unlabelled rows dropped. "
+        f"{extra['policy']}",
+    ]
+
+
 def render_markdown(card: dict[str, Any]) -> str:
     """A short human-readable summary generated from the card (the JSON is authoritative)."""
     lines = [
         f"# Model card: {card['name']}",
         "",
-        f"Version `{card['version']}`, trained {card['trained_at']} with seed {card['seed']} "
+        f"Version `{card['version']}`, trained {card['trained_at']} "
+        f"by {card.get('trained_by', 'an unrecorded user')} with seed {card['seed']} "
         f"in {card['training_seconds']} s (`{card['training_command']}`).  ",
+        f"Data fingerprint `{card.get('data_fingerprint', '-')}`.  ",
         f"Artifact sha256 `{card['sha256']}` ({card['artifact_bytes']:,} bytes). Libraries: "
         + ", ".join(f"{k} {v}" for k, v in card["library_versions"].items())
         + ".",
@@ -271,6 +331,7 @@ def render_markdown(card: dict[str, Any]) -> str:
         lines.append(
             f"| {f['file']} | {f['rows']} | {f.get('licence', '-')} | {f.get('citation', '-')} |"
         )
+    lines += _render_extra(card["data"].get("extra"))
     lines += ["", "Label policy:", ""]
     lines += [f"- **{head}**: {text}" for head, text in card["data"]["label_policy"].items()]
     lines += ["", "## Features", "", card["features"]["normalisation"] + ".", ""]

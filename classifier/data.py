@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+
+from .text import normalize
 
 MISSING = -1
 REQUIRED_COLUMNS = ("text", "toxic", "spam", "source")
@@ -28,6 +31,23 @@ class Corpus:
 
     def __len__(self) -> int:
         return len(self.texts)
+
+    @classmethod
+    def from_labels(
+        cls,
+        texts: Sequence[str],
+        toxic: Sequence[bool | None],
+        spam: Sequence[bool | None],
+        sources: Sequence[str],
+    ) -> Corpus:
+        """Build from plain values (``None`` = not labelled), e.g. moderators' decisions."""
+
+        def column(labels: Sequence[bool | None]) -> npt.NDArray[np.int8]:
+            return np.array([MISSING if v is None else int(v) for v in labels], dtype=np.int8)
+
+        if not len(texts) == len(toxic) == len(spam) == len(sources):
+            raise ValueError("texts, labels and sources must have the same length")
+        return cls(list(texts), column(toxic), column(spam), list(sources))
 
 
 def sha256_file(path: Path) -> str:
@@ -101,3 +121,41 @@ def group_of(source: str) -> str:
     """The unit held out in validation: a whole dataset, except one YouTube video at a time."""
     dataset, _, split = source.partition("/")
     return source if dataset == "youtube-spam-collection" and split else dataset
+
+
+def dedupe(corpus: Corpus) -> tuple[Corpus, int]:
+    """One row per normalised text, the last one winning; rows with no label or no text dropped.
+
+    Rows are expected oldest first, so a text decided twice (or posted twice and decided both
+    times) keeps only its latest label instead of teaching the model both.  Returns the rows kept,
+    in their original order, and how many were dropped.
+    """
+    last: dict[str, int] = {}
+    for i, text in enumerate(corpus.texts):
+        key = normalize(text)
+        if key and (corpus.toxic[i] >= 0 or corpus.spam[i] >= 0):
+            last[key] = i
+    keep = sorted(last.values())
+    kept = Corpus(
+        [corpus.texts[i] for i in keep],
+        corpus.toxic[keep],
+        corpus.spam[keep],
+        [corpus.sources[i] for i in keep],
+    )
+    return kept, len(corpus) - len(kept)
+
+
+def fingerprint(corpus: Corpus) -> str:
+    """sha256 of the rows in order (text, labels, source): names exactly what was trained on."""
+    digest = hashlib.sha256()
+    columns = (corpus.texts, corpus.toxic.tolist(), corpus.spam.tolist(), corpus.sources)
+    for row in zip(*columns, strict=True):
+        digest.update(json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def data_fingerprint(files: Iterable[dict[str, object]], extra: str | None) -> str:
+    """sha256 over each base file's name and sha256, then the extra examples' fingerprint."""
+    lines = [f"{f['file']} {f['sha256']}" for f in files]
+    lines.append(f"extra {extra or '-'}")
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()

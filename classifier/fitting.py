@@ -123,12 +123,13 @@ class Head:
     """A fitted logistic regression plus what folds into lean weights.
 
     ``scale`` is the NB ratio (or ones); the lean model's weights are ``coef * scale`` and its
-    intercept is the LR intercept plus the mean source offset.
+    intercept is the LR intercept plus the mean of the source offsets marked in ``averaged``
+    (one flag per offset: empty without offsets, False for datasets of extra rows only).
     """
 
     lr: LogisticRegression
     scale: Floats
-    n_offsets: int
+    averaged: Mask
 
     @property
     def weights(self) -> Floats:
@@ -137,7 +138,8 @@ class Head:
     @property
     def intercept(self) -> float:
         offsets = self.lr.coef_[0][self.scale.size :] * _OFFSET_SCALE
-        return float(self.lr.intercept_[0] + (offsets.mean() if self.n_offsets else 0.0))
+        mean = offsets[self.averaged].mean() if self.averaged.any() else 0.0
+        return float(self.lr.intercept_[0] + mean)
 
     def decision(self, x: sp.csr_matrix) -> Floats:
         return np.asarray(x @ self.weights + self.intercept, dtype=np.float64)
@@ -145,8 +147,9 @@ class Head:
     def predict_proba(self, x: sp.csr_matrix) -> Floats:
         """scikit-learn's own probabilities (the reference the lean scorer must reproduce)."""
         design = sp.csr_matrix(x @ sp.diags(self.scale))
-        if self.n_offsets:
-            average = np.full((x.shape[0], self.n_offsets), _OFFSET_SCALE / self.n_offsets)
+        if self.averaged.size:
+            share = np.where(self.averaged, _OFFSET_SCALE / self.averaged.sum(), 0.0)
+            average = np.tile(share, (x.shape[0], 1))
             design = sp.csr_matrix(sp.hstack([design, sp.csr_matrix(average)], format="csr"))
         return np.asarray(self.lr.predict_proba(design)[:, 1], dtype=np.float64)
 
@@ -164,8 +167,14 @@ def fit_head(
     sources: Sequence[str],
     params: HeadParams,
     seed: int,
+    extra: Mask | None = None,
 ) -> Head:
-    """Fit one head on the given rows; ``sources`` name each row's dataset (for offsets)."""
+    """Fit one head on the given rows; ``sources`` name each row's dataset (for offsets).
+
+    A dataset made only of ``extra`` rows gets its own offset, which absorbs that data's
+    prevalence (moderators mostly see comments the model held), but is left out of the average
+    used at inference, so extra rows move word weights, not every score.
+    """
     weights = weights.copy()
     datasets = np.array([s.split("/")[0] for s in sources])
     for dataset, factor in params.upweight:
@@ -173,50 +182,89 @@ def fit_head(
     weights *= len(weights) / weights.sum()
     scale = np.ones(x.shape[1]) if params.nb_alpha is None else _nb_ratio(x, y, params.nb_alpha)
     design = sp.csr_matrix(x @ sp.diags(scale))
-    n_offsets = 0
+    averaged = np.zeros(0, dtype=bool)
     if params.source_offsets:
         names = sorted(set(datasets))
-        n_offsets = len(names)
         columns = np.searchsorted(names, datasets)
         values = np.full(len(datasets), _OFFSET_SCALE)
         indicators = sp.csr_matrix(
-            (values, (np.arange(len(datasets)), columns)), (len(datasets), n_offsets)
+            (values, (np.arange(len(datasets)), columns)), (len(datasets), len(names))
         )
         design = sp.csr_matrix(sp.hstack([design, indicators], format="csr"))
+        base = set(datasets if extra is None else datasets[~extra]) or set(names)
+        averaged = np.array([name in base for name in names], dtype=bool)
     lr = LogisticRegression(C=params.C, solver="liblinear", max_iter=1000, random_state=seed)
     lr.fit(design, y, sample_weight=weights)
-    return Head(lr, scale, n_offsets)
+    return Head(lr, scale, averaged)
 
 
-def toxicity_rows(corpus: Corpus, rows: Mask) -> tuple[npt.NDArray[np.intp], Floats]:
+@dataclass(frozen=True)
+class Extra:
+    """Rows added to the base corpora (e.g. moderators' labels) and their relative weight.
+
+    They are trained on in every fold and never held out, and are used only for the heads they
+    carry a label for.  Each weighs ``weight`` times an average base row of that head, before
+    ``HeadParams.upweight`` (which applies to base datasets by name).
+    """
+
+    rows: Mask
+    weight: float
+
+
+def labelled_rows(
+    labels: npt.NDArray[np.int8], rows: Mask, extra: Extra | None = None
+) -> tuple[npt.NDArray[np.intp], Floats]:
+    """Rows labelled for a head at natural weight 1 (extra rows at ``extra.weight``)."""
+    index = np.flatnonzero(rows & (labels >= 0))
+    weights = np.ones(len(index))
+    if extra is not None:
+        weights[extra.rows[index]] = extra.weight
+    return index, weights
+
+
+def toxicity_rows(
+    corpus: Corpus, rows: Mask, extra: Extra | None = None
+) -> tuple[npt.NDArray[np.intp], Floats]:
     """Toxicity-labelled training rows, natural weights (source offsets absorb prevalence)."""
-    index = np.flatnonzero(rows & (corpus.toxic >= 0))
-    return index, np.ones(len(index))
+    return labelled_rows(corpus.toxic, rows, extra)
 
 
-def spam_rows(corpus: Corpus, rows: Mask, link_only: Mask) -> tuple[npt.NDArray[np.intp], Floats]:
+def spam_rows(
+    corpus: Corpus, rows: Mask, link_only: Mask, extra: Extra | None = None
+) -> tuple[npt.NDArray[np.intp], Floats]:
     """Spam rows plus every toxicity-corpus text as a negative (ordinary comments are not spam).
 
     Each spam source (YouTube video, SMS) is class-balanced; the toxicity corpora together weigh
     ``ORDINARY_SPAM_WEIGHT`` times those sources' negatives, equally per corpus.  Link-only texts
-    are left out: the corpora do not tell whether a bare link is spam.
+    are left out: the corpora do not tell whether a bare link is spam.  Extra rows count only
+    where they carry a spam label (a rejected comment says nothing about spam), each weighing
+    ``extra.weight`` times the mean weight of a labelled base row.
     """
-    labelled = np.flatnonzero(rows & (corpus.spam >= 0))
-    extra = np.flatnonzero(rows & (corpus.spam < 0) & ~link_only)
+    base = rows if extra is None else rows & ~extra.rows
+    labelled = np.flatnonzero(base & (corpus.spam >= 0))
+    ordinary = np.flatnonzero(base & (corpus.spam < 0) & ~link_only)
     groups = np.array([group_of(corpus.sources[i]) for i in labelled])
     y = corpus.spam[labelled]
-    weights = np.zeros(len(labelled) + len(extra))
+    weights = np.zeros(len(labelled) + len(ordinary))
     for group in np.unique(groups):
         for label in (0, 1):
             members = np.flatnonzero((groups == group) & (y == label))
             weights[members] = 0.5 / max(len(members), 1)
     n_groups = len(np.unique(groups))
-    extra_groups = np.array([group_of(corpus.sources[i]) for i in extra])
-    for group in np.unique(extra_groups):
-        members = len(labelled) + np.flatnonzero(extra_groups == group)
-        share = ORDINARY_SPAM_WEIGHT * 0.5 * n_groups / len(np.unique(extra_groups))
+    ordinary_groups = np.array([group_of(corpus.sources[i]) for i in ordinary])
+    for group in np.unique(ordinary_groups):
+        members = len(labelled) + np.flatnonzero(ordinary_groups == group)
+        share = ORDINARY_SPAM_WEIGHT * 0.5 * n_groups / len(np.unique(ordinary_groups))
         weights[members] = share / len(members)
-    return np.concatenate([labelled, extra]), weights
+    index = np.concatenate([labelled, ordinary])
+    if extra is None:
+        return index, weights
+    added = np.flatnonzero(rows & extra.rows & (corpus.spam >= 0))
+    typical = float(weights[: len(labelled)].mean()) if len(labelled) else 1.0
+    return (
+        np.concatenate([index, added]),
+        np.concatenate([weights, np.full(len(added), extra.weight * typical)]),
+    )
 
 
 def spam_labels(corpus: Corpus, index: npt.NDArray[np.intp]) -> npt.NDArray[np.int8]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import math
 import re
 import sys
 import time
@@ -14,9 +16,18 @@ import numpy as np
 
 from . import card as model_card
 from .artifact import encode_arrays, model_from_arrays, save
-from .data import Corpus, read_dir
+from .data import Corpus, concat, data_fingerprint, dedupe, fingerprint, read_dir
 from .features import TOKEN_RE, FeatureConfig, is_word
-from .fitting import Counts, Head, Mask, Tfidf, anchor_vectorizers, count_blocks, our_vectorizers
+from .fitting import (
+    Counts,
+    Extra,
+    Head,
+    Mask,
+    Tfidf,
+    anchor_vectorizers,
+    count_blocks,
+    our_vectorizers,
+)
 from .model import HEADS, Model
 from .text import Analysed, analyse
 from .thresholds import choose
@@ -79,6 +90,34 @@ def _check_lean(model: Model, corpus: Corpus, x: Any, heads: dict[str, Head]) ->
     return difference
 
 
+def _who(trained_by: str | None) -> str:
+    if trained_by:
+        return trained_by
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no $USER/$LOGNAME and no passwd entry (some containers)
+        return "unknown"
+
+
+def _join_extra(
+    base: Corpus, extra: Corpus | None, weight: float
+) -> tuple[Corpus, Extra | None, dict[str, Any] | None]:
+    """Append the deduplicated extra examples to the base corpora; also what the card says of them.
+
+    Extras are not deduplicated against the base corpora: a moderator's label on a text that a
+    public corpus also contains is the site's own judgement and should count.
+    """
+    if extra is None:
+        return base, None, None
+    if not (math.isfinite(weight) and weight > 0):
+        raise ValueError(f"extra_weight must be a positive number, got {weight!r}")
+    kept, dropped = dedupe(extra)
+    corpus = concat([base, kept])
+    rows = np.arange(len(corpus)) >= len(base)
+    summary = model_card.extra_summary(kept, weight, dropped, fingerprint(kept))
+    return corpus, Extra(rows, weight), summary
+
+
 def train(
     data_dir: Path,
     output_dir: Path,
@@ -88,18 +127,27 @@ def train(
     baseline: bool = True,
     n_jobs: int = 2,
     command: str | None = None,
+    extra: Corpus | None = None,
+    extra_weight: float = 1.0,
+    trained_by: str | None = None,
 ) -> dict[str, Any]:
     """Train both heads on every ``*.csv`` in ``data_dir``; write the artifact to ``output_dir``.
 
     ``baseline`` also validates the plain TF-IDF anchor (for the card's comparison); it is the
-    slowest step and can be skipped for quick experiments.  Same data and seed give the same
-    weights and the same ``model.npz`` bytes.
+    slowest step and can be skipped for quick experiments.  ``extra`` adds labelled examples from
+    elsewhere (moderators' decisions, oldest first; labels may be missing for a head): they are
+    deduplicated by normalised text (the last wins), weigh ``extra_weight`` times a base row,
+    join every validation fold's training rows and are never held out.  ``trained_by`` defaults
+    to the login name.  Same data and seed give the same weights and the same ``model.npz`` bytes.
     """
     say = _reporter(progress)
     started = time.perf_counter()
     data_dir, output_dir = Path(data_dir), Path(output_dir)
-    corpus = read_dir(data_dir)
-    say(f"read {len(corpus)} rows from {len(corpus.files)} files in {data_dir}")
+    base = read_dir(data_dir)
+    say(f"read {len(base)} rows from {len(base.files)} files in {data_dir}")
+    corpus, added, extra_card = _join_extra(base, extra, extra_weight)
+    if extra_card is not None:
+        say(f"added {extra_card['rows']} extra examples at weight {extra_weight}")
     docs = [analyse(text) for text in corpus.texts]
     config = FeatureConfig()
     counts = count_blocks(docs, our_vectorizers(config), n_jobs)
@@ -107,25 +155,36 @@ def train(
     sizes = zip(counts.names, map(len, counts.vocabularies), strict=True)
     say("features: " + ", ".join(f"{name} {size}" for name, size in sizes))
 
-    ours = cross_validate(OURS, corpus, counts, links, seed=seed, n_jobs=n_jobs, say=say)
+    ours = cross_validate(
+        OURS, corpus, counts, links, seed=seed, n_jobs=n_jobs, say=say, extra=added
+    )
     chosen = choose(corpus, ours, links)
     anchor = None
     if baseline:
         raw = count_blocks(corpus.texts, anchor_vectorizers(), n_jobs)
-        anchor = cross_validate(ANCHOR, corpus, raw, links, seed=seed, n_jobs=n_jobs, say=say)
+        anchor = cross_validate(
+            ANCHOR, corpus, raw, links, seed=seed, n_jobs=n_jobs, say=say, extra=added
+        )
         del raw
 
     say("fitting the final model on all rows")
     rows = np.ones(len(corpus), dtype=bool)
-    x, heads, tfidf = fit_heads(OURS, corpus, counts, rows, links, HEADS, seed)
+    x, heads, tfidf = fit_heads(OURS, corpus, counts, rows, links, HEADS, seed, added)
     assert isinstance(tfidf, Tfidf)
     arrays = export(config, counts, tfidf, heads)
     difference = _check_lean(model_from_arrays(arrays, {}, "check"), corpus, x, heads)
     say(f"lean scorer matches scikit-learn (max |diff| {difference:.1e})")
 
+    if command is None:
+        command = f"classifier.train({str(data_dir)!r}, {str(output_dir)!r}, seed={seed}"
+        if extra is not None:
+            command += f", extra=<{len(extra)} rows>, extra_weight={extra_weight}"
+        command += ")"
     card = model_card.build(
         corpus=corpus,
         data_dir=data_dir,
+        extra=extra_card,
+        data_fingerprint=data_fingerprint(base.files, extra_card["sha256"] if extra_card else None),
         config=config,
         arrays=arrays,
         ours=ours,
@@ -133,8 +192,9 @@ def train(
         chosen=chosen,
         anchor_chosen=choose(corpus, anchor, links) if anchor else None,
         seed=seed,
-        command=command or f"classifier.train({str(data_dir)!r}, {str(output_dir)!r}, seed={seed})",
+        command=command,
         trained_at=datetime.now(UTC),
+        trained_by=_who(trained_by),
         seconds=time.perf_counter() - started,
         lean_difference=difference,
     )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,8 @@ from werkzeug.test import TestResponse
 
 from comments.extensions import db
 from comments.models import Comment
+from comments.services import accounts, sites
+from tests.classifier.synthetic import write_corpus
 
 NICE = "Thanks for the clear summary, the point about the alliance's history was new to me."
 ABUSIVE = "You are a fucking idiot and a moron, shut up you stupid piece of shit"
@@ -45,7 +48,6 @@ StaffToken = Callable[..., dict[str, str]]
 @pytest.fixture
 def staff_headers(app: Flask) -> StaffToken:
     """Create a staff member and return Authorization headers with a fresh API token."""
-    from comments.services import accounts
 
     def create(
         role: str = "moderator", name: str | None = None, sites: tuple[str, ...] = ()
@@ -63,3 +65,27 @@ def staff_headers(app: Flask) -> StaffToken:
         return {"Authorization": f"Bearer {token}"}
 
     return create
+
+
+# --- moderators' decisions as training data -------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def base_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_corpus(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture
+def held(app: Flask) -> None:
+    """Every new comment of the default site waits for a moderator."""
+    with app.app_context():
+        sites.update_site(db.session(), "default", {"moderation": "all"})
+        db.session.commit()
+
+
+@pytest.fixture
+def moderator(app: Flask) -> str:
+    with app.app_context():
+        accounts.create_staff(db.session(), "maria", "moderator", "correct horse battery", [])
+        db.session.commit()
+    return "maria"
