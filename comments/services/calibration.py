@@ -1,0 +1,55 @@
+"""Calibrating a site's thresholds: what it uses now, its moderators' labels as validation data,
+and storing what ``classifier.calibrate`` chose.
+
+Only the thresholds a target set are written; the others keep their value, NULL included, so
+a threshold the site never chose keeps following the active model's default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+import classifier
+from comments.models import Site
+from comments.policy import Thresholds
+from comments.services import training_data
+from comments.services.sites import update_site
+
+
+def current_cutoffs(site: Site, model: classifier.Model) -> classifier.Cutoffs:
+    """The thresholds the policy applies to the site with ``model``: its own, else the card's."""
+    resolved = Thresholds.resolve(
+        {
+            "toxicity_hold": site.toxicity_hold,
+            "spam_hold": site.spam_hold,
+            "spam_file": site.spam_file,
+        },
+        model.card["thresholds"],
+    )
+    return classifier.Cutoffs(resolved.toxicity_hold, resolved.spam_hold, resolved.spam_file)
+
+
+def moderator_labels(session: Session, site: Site) -> classifier.Corpus:
+    """The site's effective moderator labels (latest decision per comment, duplicates merged)."""
+    return training_data.as_corpus(training_data.labelled_examples(session, site.id))
+
+
+def calibrate_site(
+    site: Site,
+    model: classifier.Model,
+    data: classifier.ValidationSet,
+    targets: Sequence[classifier.Target],
+    prevalence: classifier.Prevalence,
+    min_support: int,
+) -> classifier.Calibration:
+    """Thresholds for ``site`` meeting ``targets``; the ones no target sets stay as they are."""
+    current = current_cutoffs(site, model)
+    return classifier.calibrate(data, targets, current, prevalence, min_support)
+
+
+def store_calibration(session: Session, site: Site, calibration: classifier.Calibration) -> Site:
+    """Write the thresholds the targets set; the caller commits."""
+    values = {name: getattr(calibration.thresholds, name) for name in calibration.changed}
+    return update_site(session, site.name, values)
