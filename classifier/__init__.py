@@ -1,7 +1,8 @@
 """Toxicity and spam scoring for comments: a library with no web-framework dependencies.
 
-Scoring (``load``, ``Model``) needs only numpy; ``train`` and ``evaluate`` import scikit-learn
-on first use, so a web worker that only scores does not pay for it.
+Scoring (``load``, ``Model``) needs only numpy; ``train``, ``evaluate`` and the report helpers
+(``Scorer``, ``write_report``) are imported on first use, so a web worker that only scores does
+not pay for scikit-learn.
 """
 
 from __future__ import annotations
@@ -16,25 +17,55 @@ from .artifact import (
     read_card,
     sign,
 )
+from .calibration import (
+    MIN_SUPPORT,
+    Calibration,
+    CalibrationError,
+    Cutoffs,
+    Prevalence,
+    Target,
+    ValidationSet,
+    calibrate,
+    parse_target,
+    read_labelled,
+    score_labelled,
+)
+from .data import Corpus
 from .model import Model, Scores
 from .text import normalize
 
 if TYPE_CHECKING:
     from .evaluation import evaluate
+    from .report import write_report
+    from .report_scorers import Scorer
     from .training import train
 
 __all__ = [
     "ARTIFACT_FILES",
+    "MIN_SUPPORT",
+    "Calibration",
+    "CalibrationError",
+    "Corpus",
+    "Cutoffs",
     "Model",
     "ModelLoadError",
+    "Prevalence",
+    "Scorer",
     "Scores",
+    "Target",
+    "ValidationSet",
+    "calibrate",
     "default_model_path",
     "evaluate",
     "load",
     "normalize",
+    "parse_target",
     "read_card",
+    "read_labelled",
+    "score_labelled",
     "sign",
     "train",
+    "write_report",
 ]
 
 
@@ -48,4 +79,12 @@ def __getattr__(name: str) -> object:
         from .evaluation import evaluate
 
         return evaluate
+    if name == "write_report":
+        from .report import write_report
+
+        return write_report
+    if name == "Scorer":
+        from .report_scorers import Scorer
+
+        return Scorer
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

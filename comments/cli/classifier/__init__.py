@@ -6,8 +6,11 @@ One module per part of the ML staff's workflow; each adds its commands to ``clas
 from __future__ import annotations
 
 from comments.cli.classifier import (  # noqa: F401  (importing registers the commands)
+    calibration,
     evaluation,
+    examples,
     registry,
+    retraining,
     scoring,
     training,
 )

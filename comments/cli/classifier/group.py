@@ -11,6 +11,7 @@ from typing import Any
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 import classifier
 from comments.extensions import db
@@ -47,13 +48,17 @@ def resolve_model(spec: str | None) -> classifier.Model:
             return load_model(None)
         raise click.BadParameter(f"{spec!r} is not an artifact directory", param_hint="--model")
 
+    session = db.session()
     try:
-        row = (
-            models.active_version(db.session()) if spec is None else models.get(db.session(), spec)
-        )
+        row = models.active_version(session) if spec is None else models.get(session, spec)
         return registry.builtin() if row is None else registry.load(row)
     except models.RegistryError as exc:
         raise click.ClickException(str(exc)) from exc
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"cannot read the model registry ({type(exc).__name__}); is the database migrated? "
+            "Run `flask --app wsgi db upgrade`, or pass --model DIR"
+        ) from exc
 
 
 def actor_option(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,0 +1,81 @@
+"""``flask classifier retrain``: moderators' decisions make the next model better, end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from comments.extensions import db
+from comments.models import CommentScore, ModelVersion
+from comments.services import sites
+from tests.comments.test_learning_from_moderators import WORD, decide, neutral, post
+
+
+def retrain(app: Flask, base: Path, *args: str) -> Any:
+    return app.test_cli_runner().invoke(
+        args=["classifier", "retrain", "--data-dir", str(base), "--actor", "ml-staff", *args]
+    )
+
+
+def test_a_word_moderators_keep_rejecting_becomes_toxic_after_retraining(
+    app: Flask, client: FlaskClient, base_data: Path, held: None, moderator: str, tmp_path: Path
+) -> None:
+    # Interleaved, so the newest decisions (held back for judging) contain both kinds.
+    for i in range(30):
+        rejected, approved = post(client, neutral(i, WORD), neutral(100 + i))
+        decide(app, rejected, "reject", "insult")
+        decide(app, approved, "approve")
+    with app.app_context():
+        sites.update_site(db.session(), "default", {"moderation": "auto"})
+        db.session.commit()
+    before = client.post("/api/v1/comments", json={"thread": "/t", "body": f"you {WORD}"})
+    assert before.get_json()["status"] == "published"  # the shipped model has never seen it
+
+    report = tmp_path / "judged.json"
+    result = retrain(
+        app,
+        base_data,
+        "--decision-weight",
+        "5",
+        "--holdout",
+        "0.3",
+        "--promote",
+        "--report",
+        str(report),
+    )
+    assert result.exit_code == 0, result.output
+    assert "recommended: the candidate ranks recent decisions better on toxicity" in result.output
+    assert "promoted" in result.output
+    judged = json.loads(report.read_text())
+    assert judged["data"]["rows"] == 18  # 30% of 60 decisions, the newest
+
+    after = client.post("/api/v1/comments", json={"thread": "/t", "body": f"you {WORD}"})
+    assert after.get_json()["status"] == "pending"
+    with app.app_context():
+        active = db.session.scalar(select(ModelVersion).where(ModelVersion.active))
+        assert active is not None and active.card["trained_by"] == "ml-staff"
+        assert active.card["data"]["extra"]["rows"] == 42
+        score = db.session.scalar(
+            select(CommentScore).where(CommentScore.comment_id == after.get_json()["id"])
+        )
+        assert score is not None and score.model_version == active.version
+
+
+def test_too_few_decisions_is_a_clear_error_and_registers_nothing(
+    app: Flask, client: FlaskClient, base_data: Path, held: None, moderator: str
+) -> None:
+    for i in range(5):
+        (comment,) = post(client, neutral(i))
+        decide(app, comment, "approve")
+    result = retrain(app, base_data)
+    assert result.exit_code != 0
+    assert "too few" in result.output
+    with app.app_context():
+        assert (
+            db.session.scalar(select(ModelVersion).where(ModelVersion.source == "registry")) is None
+        )
