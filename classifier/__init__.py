@@ -20,18 +20,16 @@ from .artifact import (
 from .calibration import (
     MIN_SUPPORT,
     Calibration,
-    CalibrationError,
     Cutoffs,
     Prevalence,
-    Target,
     ValidationSet,
     calibrate,
-    parse_target,
     read_labelled,
     score_labelled,
 )
 from .data import Corpus
 from .model import Model, Scores
+from .targets import CalibrationError, Target, parse_target
 from .text import normalize
 
 if TYPE_CHECKING:

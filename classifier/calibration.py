@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ import numpy.typing as npt
 
 from .data import MISSING, Corpus, concat, read_csv
 from .model import HEADS, Model
+from .targets import CalibrationError, Target, percent
 
 Floats = npt.NDArray[np.float64]
 Labels = npt.NDArray[np.int8]
@@ -31,77 +31,6 @@ GRID = 1e-6
 #: Fewest validation comments in the spam folder before its precision may decide a threshold.
 MIN_SUPPORT = 30
 BATCH = 1000
-
-
-class CalibrationError(ValueError):
-    """A target that cannot be read or met, or data that cannot calibrate it."""
-
-
-@dataclass(frozen=True, slots=True)
-class Goal:
-    direction: str  # "at most" or "at least"
-    head: str
-    threshold: str  # the Cutoffs field it sets
-    phrase: str
-
-
-GOALS = {
-    "toxic_published": Goal(
-        "at most", "toxicity", "toxicity_hold", "of toxic comments published without review"
-    ),
-    "ordinary_held": Goal(
-        "at most", "toxicity", "toxicity_hold", "of ordinary (non-toxic) comments held for review"
-    ),
-    "spam_published": Goal("at most", "spam", "spam_hold", "of spam published without review"),
-    "spam_folder_precision": Goal("at least", "spam", "spam_file", "of the spam folder is spam"),
-}
-_WORDS = re.compile(r"^(?:(at most|at least|<=|>=)\s*)?(\d+(?:\.\d*)?|\.\d+)\s*(%?)$")
-
-
-def _percent(value: float, digits: int = 4) -> str:
-    return f"{value * 100:.{digits}g}%"
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """One of :data:`GOALS` with its level as a fraction."""
-
-    kind: str
-    value: float
-
-    @property
-    def goal(self) -> Goal:
-        return GOALS[self.kind]
-
-    def __str__(self) -> str:
-        return f"{self.goal.direction} {_percent(self.value)} {self.goal.phrase}"
-
-
-def parse_target(kind: str, words: str) -> Target:
-    """Read "at most 1%", "at least 99%", "1%" or "0.01"; a direction against the goal is
-    refused, since "at least 1% of toxic comments published" is surely a slip."""
-    if kind not in GOALS:
-        raise CalibrationError(f"unknown target {kind!r}; known: {', '.join(GOALS)}")
-    goal = GOALS[kind]
-    match = _WORDS.match(" ".join(words.lower().split()))
-    if match is None:
-        raise CalibrationError(
-            f"{words!r} is not a target; write it like '{goal.direction} 5%', '5%' or '0.05'"
-        )
-    direction = {"<=": "at most", ">=": "at least"}.get(match[1], match[1])
-    if direction and direction != goal.direction:
-        raise CalibrationError(
-            f"{words!r} points the wrong way: the share {goal.phrase} is a "
-            f"{'ceiling' if goal.direction == 'at most' else 'floor'}; "
-            f"write '{goal.direction} {match[2]}{match[3]}'"
-        )
-    number = float(match[2])
-    if not match[3] and number > 1:
-        raise CalibrationError(f"{words!r}: write a percentage ({match[2]}%) or a fraction <= 1")
-    value = number / 100 if match[3] else number
-    if value > 1:
-        raise CalibrationError(f"{words!r}: a share cannot exceed 100%")
-    return Target(kind, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +54,7 @@ class Prevalence:
             raise CalibrationError("prevalences must be above 0 and add up to less than 1")
 
     def __str__(self) -> str:
-        return f"{_percent(self.toxicity)} toxic and {_percent(self.spam)} spam"
+        return f"{percent(self.toxicity)} toxic and {percent(self.spam)} spam"
 
 
 def read_labelled(path: Path) -> Corpus:
@@ -184,7 +113,7 @@ class Achieved:
     where: str = ""  # qualifies ``value``: precision is at the expected prevalence
 
     def sentence(self) -> str:
-        figure = f"{_percent(self.value, 3)}{self.where}"
+        figure = f"{percent(self.value, 3)}{self.where}"
         return f"{self.target}: {figure} ({self.count} of {self.of} {self.what})"
 
 
@@ -311,9 +240,9 @@ def _precise_folder(head: _Head, target: Target, prior: float, min_support: int)
         )
     best = int(np.argmax(np.where(enough, precision, -1.0)))
     raise CalibrationError(
-        f"cannot meet '{target}' at {_percent(prior)} spam prevalence with at least "
+        f"cannot meet '{target}' at {percent(prior)} spam prevalence with at least "
         f"{min_support} validation comments in the folder: the best is "
-        f"{_percent(float(precision[best]), 3)} at threshold {head.tidy(best)} "
+        f"{percent(float(precision[best]), 3)} at threshold {head.tidy(best)} "
         f"({int(support[best])} filed)"
     )
 
@@ -327,9 +256,9 @@ def _check_both(tox: _Head, index: int, published: Target, held: Target) -> None
     raise CalibrationError(
         f"cannot have both '{published}' and '{held}': the first needs a toxicity threshold "
         f"of at most {tox.tidy(index)}, which holds "
-        f"{_percent(tox.neg_at_or_above[index] / tox.n_neg, 3)} of ordinary comments; the "
+        f"{percent(tox.neg_at_or_above[index] / tox.n_neg, 3)} of ordinary comments; the "
         f"second needs at least {tox.tidy(other)}, which publishes "
-        f"{_percent(tox.pos_below[other] / tox.n_pos, 3)} of toxic comments"
+        f"{percent(tox.pos_below[other] / tox.n_pos, 3)} of toxic comments"
     )
 
 
@@ -378,7 +307,7 @@ def _achieved(heads: dict[str, _Head], cutoffs: Cutoffs, target: Target, prior: 
         filed,
         filed + above,
         f"filed validation comments are spam; {above} of {head.n_neg} non-spam comments filed",
-        f" at {_percent(prior)} spam prevalence",
+        f" at {percent(prior)} spam prevalence",
     )
 
 
@@ -432,7 +361,7 @@ def calibrate(
         n = head.n_neg if target.kind == "ordinary_held" else head.n_pos
         if target.goal.direction == "at most" and 0 < target.value * n < 1:
             notes.append(
-                f"'{target}': {_percent(target.value)} of {n} comments is less than one, "
+                f"'{target}': {percent(target.value)} of {n} comments is less than one, "
                 "so the target was met with none"
             )
     if data.seen_in_training:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -33,6 +34,8 @@ class Site(Base):
     require_form_token: Mapped[bool] = mapped_column(default=False)
     min_form_seconds: Mapped[int] = mapped_column(default=3)
     edit_window_seconds: Mapped[int] = mapped_column(default=900)
+    #: How the thresholds were last calibrated: model version, targets, data, achieved figures.
+    calibration: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     threads: Mapped[list[Thread]] = relationship(back_populates="site", lazy="raise")

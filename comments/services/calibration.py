@@ -8,7 +8,10 @@ a threshold the site never chose keeps following the active model's default.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import classifier
@@ -49,7 +52,44 @@ def calibrate_site(
     return classifier.calibrate(data, targets, current, prevalence, min_support)
 
 
-def store_calibration(session: Session, site: Site, calibration: classifier.Calibration) -> Site:
-    """Write the thresholds the targets set; the caller commits."""
-    values = {name: getattr(calibration.thresholds, name) for name in calibration.changed}
-    return update_site(session, site.name, values)
+def store_calibration(
+    session: Session,
+    site: Site,
+    calibration: classifier.Calibration,
+    *,
+    model_version: str,
+    data: Sequence[str],
+    actor: str,
+    now: datetime | None = None,
+) -> Site:
+    """Write the thresholds the targets set, and a record of how they were chosen (so a later
+    promotion can say which sites were calibrated for another model); the caller commits."""
+    values: dict[str, Any] = {
+        name: getattr(calibration.thresholds, name) for name in calibration.changed
+    }
+    site = update_site(session, site.name, values)
+    site.calibration = {
+        "model_version": model_version,
+        "thresholds": {name: values[name] for name in calibration.changed},
+        "targets": [achieved.sentence() for achieved in calibration.achieved],
+        "cost_held_at_prevalence": round(calibration.cost.held, 4),
+        "prevalence": {
+            "toxic": calibration.prevalence.toxicity,
+            "spam": calibration.prevalence.spam,
+        },
+        "min_support": calibration.min_support,
+        "data": list(data),
+        "calibrated_by": actor,
+        "calibrated_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
+    }
+    session.flush()
+    return site
+
+
+def calibrated_for_other_models(session: Session, version: str) -> list[tuple[str, str]]:
+    """(site, version) for sites whose stored thresholds were calibrated for another model."""
+    return [
+        (site.name, str(site.calibration["model_version"]))
+        for site in session.scalars(select(Site).where(Site.calibration.is_not(None)))
+        if site.calibration and site.calibration.get("model_version") != version
+    ]

@@ -15,6 +15,7 @@ import classifier
 from comments.extensions import db
 from comments.services import training_data
 from comments.services.threads import get_site
+from tests.classifier.synthetic import write_corpus
 from tests.comments.conftest import ABUSIVE, NICE, PostComment
 
 #: Mildly toxic: the shipped model scores it well below its default hold threshold.
@@ -155,3 +156,41 @@ def test_unknown_site_unlabelled_csv_and_infeasible_targets_change_nothing(
     assert "only 2 comments are labelled for spam" in infeasible.output
     settings = site_settings(runner)
     assert settings["toxicity_hold"] is settings["spam_hold"] is settings["spam_file"] is None
+
+
+def test_applied_calibration_is_recorded_and_a_promotion_warns_about_it(
+    app: Flask,
+    runner: FlaskCliRunner,
+    labelled_csv: Path,
+    shipped_model: classifier.Model,
+    tmp_path: Path,
+) -> None:
+    applied = calibrate(
+        runner,
+        "--data",
+        str(labelled_csv),
+        "--toxic-published",
+        "at most 0%",
+        "--apply",
+        "--actor",
+        "olga",
+    )
+    assert applied.exit_code == 0, applied.output
+    with app.app_context():
+        record = get_site(db.session(), "default").calibration
+    assert record is not None
+    assert record["model_version"] == shipped_model.version
+    assert record["calibrated_by"] == "olga" and record["data"] == ["9 comments from validation.csv"]
+    assert record["targets"] == [
+        "at most 0% of toxic comments published without review: 0% (0 of 5 toxic comments)"
+    ]
+
+    candidate = tmp_path / "candidate"
+    classifier.train(write_corpus(tmp_path / "data"), candidate, baseline=False, n_jobs=1)
+    version = classifier.read_card(candidate)["version"]
+    assert runner.invoke(args=["classifier", "register", str(candidate)]).exit_code == 0
+    promoted = runner.invoke(args=["classifier", "promote", version])
+    assert promoted.exit_code == 0, promoted.output
+    assert (
+        f"site 'default' has thresholds calibrated for {shipped_model.version}" in promoted.output
+    )

@@ -11,7 +11,7 @@ import click
 from sqlalchemy.orm import Session
 
 import classifier
-from comments.cli.classifier.group import classifier_cli, resolve_model
+from comments.cli.classifier.group import actor_option, classifier_cli, resolve_model
 from comments.cli.errors import refused_as_usage_error
 from comments.extensions import db
 from comments.models import Site
@@ -132,6 +132,7 @@ def _report(site: Site, result: classifier.Calibration) -> None:
     help="Fewest validation comments in the spam folder for its precision to count.",
 )
 @click.option("--apply", is_flag=True, help="Store the thresholds on the site.")
+@actor_option
 def calibrate_command(
     site_name: str,
     data_path: Path | None,
@@ -141,6 +142,7 @@ def calibrate_command(
     prevalence_spam: float,
     min_support: int,
     apply: bool,
+    actor: str,
     **stated: classifier.Target | None,
 ) -> None:
     """Choose SITE's thresholds from targets stated in words, on labelled validation data, and
@@ -180,7 +182,9 @@ def calibrate_command(
     if model_spec is not None and resolve_model(None).version != model.version:
         click.echo(f"warning: {model.version} is not the active model", err=True)
     with refused_as_usage_error():
-        calibration_service.store_calibration(session, site, result)
+        calibration_service.store_calibration(
+            session, site, result, model_version=model.version, data=names, actor=actor
+        )
     db.session.commit()
     click.echo(
         f"stored {', '.join(result.changed)} on site {site.name!r}, calibrated for model "

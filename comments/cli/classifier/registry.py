@@ -14,6 +14,7 @@ from flask import current_app
 from comments.cli.classifier.group import actor_option, classifier_cli
 from comments.extensions import db
 from comments.services import registry as models
+from comments.services.calibration import calibrated_for_other_models
 from comments.services.registry import Registry, RegistryError
 from comments.services.shadow import shadow_report, shadowed_version
 
@@ -41,6 +42,16 @@ def _mean_roc_auc(card: dict[str, object], head: str) -> str:
     except (KeyError, TypeError):
         return "-"
     return f"{value:.3f}"
+
+
+def _warn_about_calibrations(version: str) -> None:
+    """Calibrated thresholds belong to the model they were chosen for: say which no longer do."""
+    for site, calibrated_for in calibrated_for_other_models(db.session(), version):
+        click.echo(
+            f"warning: site {site!r} has thresholds calibrated for {calibrated_for}; "
+            f"run `flask classifier calibrate --site {site} ...` again for {version}",
+            err=True,
+        )
 
 
 @classifier_cli.command("list")
@@ -105,6 +116,7 @@ def promote_command(version: str, note: str, actor: str) -> None:
     with _one_transaction():
         event = models.promote(db.session(), _registry(), version, actor, note)
     click.echo(f"{event.version} is active (was {event.previous_version})")
+    _warn_about_calibrations(event.version)
 
 
 @classifier_cli.command("rollback")
@@ -114,6 +126,7 @@ def rollback_command(actor: str) -> None:
     with _one_transaction():
         event = models.rollback(db.session(), _registry(), actor)
     click.echo(f"{event.version} is active again (rolled back from {event.previous_version})")
+    _warn_about_calibrations(event.version)
 
 
 @classifier_cli.command("shadow")
