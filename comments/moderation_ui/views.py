@@ -15,6 +15,7 @@ from comments.moderation_ui.guards import page, safe_next, signed_in_staff
 from comments.network import client_ip
 from comments.schemas.moderation import QueueQuerySchema
 from comments.services.accounts import authenticate
+from comments.services.explanations import explain_comment
 from comments.services.moderation import items
 from comments.services.moderation.queue import (
     QUEUES,
@@ -152,6 +153,9 @@ def comment(comment_id: int) -> str:
     session = db.session()
     record = reads.visible_comment(session, signed_in_staff(), comment_id)
     [item] = items.describe(session, [record])
+    if item["explanation"] is None:  # published comments are explained when first opened
+        provider = current_app.extensions["model_provider"]
+        item["explanation"] = explain_comment(session, provider, record)
     parent = reads.parents(session, {record.parent_id} if record.parent_id else set())
     return render_template(
         "moderation_ui/comment.html",

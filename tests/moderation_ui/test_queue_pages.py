@@ -294,3 +294,15 @@ def test_a_reported_comment_offers_keep_and_shows_its_reports(
     )
     assert f'id="comment-{published}"' not in client.get("/moderation/?status=reported").text
     assert status_of(app, published) == "published"
+
+
+def test_a_published_comment_is_explained_when_its_page_is_opened(
+    signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    body = "I disagree, this argument is silly."  # below the hold threshold, above 0.2
+    published = post_comment(body=body)
+    client = signed_in("moderator")
+    page = client.get(f"/moderation/comments/{published}").text
+    marked = re.findall(r'<mark class="hl [^"]*toxicity[^"]*"[^>]*>(.*?)</mark>', page)
+    assert marked, "no word of the published comment is highlighted"
+    assert all(html.unescape(word).lower() in body.lower() for word in marked)
