@@ -180,7 +180,9 @@ def test_applied_calibration_is_recorded_and_a_promotion_warns_about_it(
         record = get_site(db.session(), "default").calibration
     assert record is not None
     assert record["model_version"] == shipped_model.version
-    assert record["calibrated_by"] == "olga" and record["data"] == ["9 comments from validation.csv"]
+    assert record["calibrated_by"] == "olga" and record["data"] == [
+        "9 comments from validation.csv"
+    ]
     assert record["targets"] == [
         "at most 0% of toxic comments published without review: 0% (0 of 5 toxic comments)"
     ]
