@@ -1,8 +1,8 @@
 """Toxicity and spam scoring for comments: a library with no web-framework dependencies.
 
-Scoring (``load``, ``Model``) needs only numpy; ``train``, ``evaluate`` and the report helpers
-(``Scorer``, ``write_report``) are imported on first use, so a web worker that only scores does
-not pay for scikit-learn.
+Scoring (``load``, ``Model``) needs only numpy and scipy; ``train``, ``evaluate`` and the report
+helpers (``Scorer``, ``write_report``) are imported on first use, so a web worker that only scores
+does not pay for scikit-learn.
 """
 
 from __future__ import annotations

@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
-from collections.abc import Callable
+import string
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
+
+import numpy as np
+
+from .folding import FOLD_TABLE, fold
 
 Replacement = str | Callable[[re.Match[str]], str]
 Gate = Callable[[str], object]
@@ -64,68 +68,6 @@ class Offsets:
     ends: list[int]
 
 
-# --- per-character folding -------------------------------------------------------------------
-
-_DROP = frozenset(
-    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
-    "\u2060\u2061\u2062\u2063\u2064\u206a\u206b\u206c\u206d\u206e\u206f\u3164\ufe0e\ufe0f\ufeff"
-)
-_PUNCT = {
-    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u0060\u00b4", "'"),
-    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
-    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
-}
-# Cyrillic/Greek letters that look Latin, a common way to dodge word filters.
-_CONFUSABLES = dict(
-    zip(
-        "\u0430\u0432\u0435\u043a\u043c\u043d\u043e\u0440\u0441\u0442\u0443\u0445\u0456\u0458"
-        "\u0455\u0501\u0261\u04cf\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422"
-        "\u0423\u0425\u0406\u0408\u0405\u03b1\u03b5\u03b9\u03ba\u03bd\u03bf\u03c1\u03c4\u03c5"
-        "\u03c7\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5"
-        "\u03a7",
-        "abekmhopctyxijsdglABEKMHOPCTYXIJSaeikvoptuxABEZHIKMNOPTYX",
-        strict=True,
-    )
-)
-_TABLE_LIMIT = 50_000  # bound the memo so hostile input cannot grow it without limit
-
-
-def _fold_char(char: str) -> str:
-    """Map one character to its canonical form; keeps case, never yields case-expanding chars."""
-    if char in _DROP:
-        return ""
-    category = unicodedata.category(char)
-    if char.isspace() or category == "Cc":
-        return " "
-    if category == "Cf":
-        return ""
-    if char in _CONFUSABLES:
-        return _CONFUSABLES[char]
-    out = []
-    for part in unicodedata.normalize("NFKD", char):
-        if unicodedata.combining(part):
-            continue
-        part = _PUNCT.get(part, _CONFUSABLES.get(part, part))
-        if part.isspace():
-            part = " "
-        # Lower-casing later must not change the length (offsets are tracked position-wise).
-        out.append(part if len(part.lower()) == 1 else part.lower()[0])
-    return "".join(out)
-
-
-class _FoldTable(dict[int, str]):
-    """``str.translate`` table that fills itself on first sight of a code point."""
-
-    def __missing__(self, key: int) -> str:
-        value = _fold_char(chr(key))
-        if len(self) < _TABLE_LIMIT:
-            self[key] = value
-        return value
-
-
-_FOLD_TABLE = _FoldTable()
-
-
 # --- structural rules (case preserved) --------------------------------------------------------
 
 # Bare domains ("kidsmediausa.com") count as links; TLDs that are also English words are left out.
@@ -137,10 +79,14 @@ _LINK = (
 )
 
 
+_SCHEME_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\d?\.)?")
+_HOST_END_RE = re.compile(r"[/?#:\s]")
+
+
 def _url(match: re.Match[str]) -> str:
     """A link becomes ``url <host>``: link presence and domain are signals, paths are noise."""
-    host = re.sub(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\d?\.)?", "", match.group().lower())
-    host = re.split(r"[/?#:\s]", host, maxsplit=1)[0].strip(".")
+    host = _SCHEME_RE.sub("", match.group().lower())
+    host = _HOST_END_RE.split(host, maxsplit=1)[0].strip(".")
     return f" url {host} " if host else " url "
 
 
@@ -159,12 +105,15 @@ def _maybe_ip(s: str) -> bool:
 
 
 def _maybe_clitic(s: str) -> bool:
-    return " '" in s or " n'" in s or " N'" in s
+    return "'" in s and (" '" in s or " n'" in s or " N'" in s)  # one-character tests are fast
+
+
+_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
 def _hashtag(match: re.Match[str]) -> str:
     """``#LockThemAllUp`` -> ``Lock Them All Up`` (hashtags are Twitter-only artifacts)."""
-    return " " + re.sub(r"(?<=[a-z])(?=[A-Z])", " ", match.group(1)) + " "
+    return " " + _CAMEL_RE.sub(" ", match.group(1)) + " "
 
 
 def _rule(
@@ -195,8 +144,9 @@ _STRUCTURE = (
     _rule(_LINK, _url, _has_link, re.I),
     _rule(r"\bURL\b", " url ", "URL"),  # OLID's placeholder
     _rule(r"\bRT\s*@\w+\s*:?", " ", "RT"),  # retweet prefix
-    _rule(r"(?<![\w@])@\w+", " @user ", "@"),
-    _rule(r"(?<![\w&#])#([A-Za-z]\w*)", _hashtag, "#"),
+    # The lookbehinds follow the literal, so the regex engine can skip ahead to it.
+    _rule(r"@(?<![\w@]@)\w+", " @user ", "@"),
+    _rule(r"#(?<![\w&#]#)([A-Za-z]\w*)", _hashtag, "#"),
     # Wikipedia: signatures, links, templates, bold/italic, headings, IP editors.
     _rule(r"\d{1,2}:\d{2},? \d{1,2} \w+ \d{4} \(UTC\)", " ", "(UTC)"),
     _rule(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]", r"\1", "[["),
@@ -228,6 +178,7 @@ _SHAPE = bytes(
 )
 
 
+_SEPARATORS_RE = re.compile(r"[ .*_-]")
 _RUN_CHARS = "abcdefghijklmnopqrstuvwxyz!?.*-_=~+#$"
 _RUN_RE = re.compile(rf"([{re.escape(_RUN_CHARS)}])\1\1\1")
 
@@ -242,7 +193,7 @@ _LEXICAL = (
     # "f u c k", "i.d.i.o.t" -> one word.
     _rule(
         r"(?<![a-z0-9_])[a-z](?:[ .*_-][a-z]){3,}(?![a-z0-9_])",
-        lambda m: re.sub(r"[ .*_-]", "", m.group()),
+        lambda m: _SEPARATORS_RE.sub("", m.group()),
     ),
     # "stupiiiiid" -> "stupiiid", "!!!!!!" -> "!!!".
     _rule(_RUN_RE.pattern + "+", r"\1\1\1"),
@@ -260,13 +211,47 @@ def _lexical_gates(lowered: str) -> tuple[bool, bool, bool]:
     )
 
 
-_STRUCTURE_STEPS = tuple((r.pattern.sub, r.repl, r.needle, r.gate) for r in _STRUCTURE)
+_Sub = Callable[[Replacement, str], str]
+# Searching for one character is several times faster than for a longer string, so a rule whose
+# needle has a rarely used character first tests that character, then the needle.
+_RARE = "[]{}=()<>#@|~^\\/:'\"" + string.ascii_uppercase
+
+
+# Frequent rules that delete spaces before a captured group, rewritten to delete them with a
+# lookahead instead: a constant replacement stays in C, a group reference calls Python per match
+# (before 3.12).  Matches start with a space and the groups hold none: same output.
+_DELETIONS = {
+    r"(?<=\w) (n't|'(?:s|ve|re|ll|d|m))\b": re.compile(
+        r"(?<=\w) (?=(?:n't|'(?:s|ve|re|ll|d|m))\b)", re.I
+    ),
+    r" +([,.!?;:%)\]])(?= |$)": re.compile(r" +(?=[,.!?;:%)\]](?: |$))"),
+}
+
+
+def _step(rule: Rule) -> tuple[_Sub, Replacement, str | None, Gate | None]:
+    needle, gate = rule.needle, rule.gate
+    probe = min((c for c in needle or "" if c in _RARE), key=_RARE.index, default=None)
+    if needle is not None and len(needle) > 1 and probe is not None and gate is None:
+        needle, gate = probe, re.compile(re.escape(needle)).search
+    deletion = _DELETIONS.get(rule.pattern.pattern)
+    if deletion is not None:
+        if rule.repl != r"\1" or deletion.flags != rule.pattern.flags:  # pragma: no cover
+            raise AssertionError(f"{rule.pattern.pattern!r} changed: update its rewrite")
+        return deletion.sub, "", needle, gate
+    return rule.pattern.sub, rule.repl, needle, gate
+
+
+if len([r for r in _STRUCTURE if r.pattern.pattern in _DELETIONS]) != len(_DELETIONS):
+    raise AssertionError("a rewritten rule is gone")  # pragma: no cover
+
+
+_STRUCTURE_STEPS = tuple(_step(rule) for rule in _STRUCTURE)
 
 
 def analyse(text: str) -> Analysed:
     """Fast path used for scoring and training (the rule loop is inlined: it runs per comment)."""
     s = _ENTITY.pattern.sub(_ENTITY.repl, text) if "&" in text else text
-    s = s.translate(_FOLD_TABLE)
+    s = fold(s)
     for sub, repl, needle, gate in _STRUCTURE_STEPS:
         if (needle is None or needle in s) and (gate is None or gate(s)):
             s = sub(repl, s)
@@ -276,6 +261,68 @@ def analyse(text: str) -> Analysed:
         if applies:
             s = rule.pattern.sub(rule.repl, s)
     return Analysed(clean, s)
+
+
+def _structure(text: str) -> str:
+    """``clean``: entities, folding and the structural rules (the first half of ``analyse``)."""
+    s = _ENTITY.pattern.sub(_ENTITY.repl, text) if "&" in text else text
+    s = fold(s)
+    for sub, repl, needle, gate in _STRUCTURE_STEPS:
+        if (needle is None or needle in s) and (gate is None or gate(s)):
+            s = sub(repl, s)
+    return s.strip(" ")
+
+
+# Bytes (of ``str.encode("ascii", "replace")``) that may start a run the run rule shortens;
+# a non-ASCII character becomes "?", which is one of them, so the test has no false negatives.
+_RUN_BYTES = np.zeros(256, dtype=bool)
+_RUN_BYTES[list(_RUN_CHARS.encode("ascii"))] = True
+
+
+def _lexical_candidates(lowered: Sequence[str]) -> set[int]:
+    """Indices of the texts on which a lexical gate may pass, found with a few numpy passes over
+    the whole batch (per text, the gates cost more than the rest of the lexical stage).
+
+    The gates look at a few consecutive characters; a newline (shape "#", not a run character)
+    between texts keeps matches from spanning two texts.  Over-inclusion is harmless: each
+    candidate is then tested with :func:`_lexical_gates` itself.
+    """
+    raw = "\n".join(lowered).encode("ascii", "replace") + b"\n" * 8  # a byte per character
+    shape = np.frombuffer(raw.translate(_SHAPE), dtype=np.uint8)
+    letter, leet, gap = shape == ord("a"), shape == ord("1"), shape == ord(".")
+    # "a1a", "a11a", "a111a": 1-3 leet characters between letters (p: the first of them).
+    p = (letter[:-1] & leet[1:]).nonzero()[0] + 1
+    leet_word = p[letter[p + 1] | (leet[p + 1] & (letter[p + 2] | (leet[p + 2] & letter[p + 3])))]
+    # "a.a.a.a": single letters between separators.
+    pair = letter[:-1] & gap[1:]
+    n = shape.size - 6
+    spaced = (pair[:n] & pair[2 : n + 2] & pair[4 : n + 4] & letter[6:]).nonzero()[0]
+    # Four equal bytes in a row, the first a run character.
+    codes = np.frombuffer(raw, dtype=np.uint8)
+    same = codes[1:] == codes[:-1]
+    runs = (same[:-2] & same[1:-1] & same[2:]).nonzero()[0]
+    runs = runs[_RUN_BYTES.take(codes.take(runs))]
+    starts = np.zeros(len(lowered), dtype=np.intp)
+    np.cumsum(
+        np.fromiter(map(len, lowered[:-1]), dtype=np.intp, count=len(lowered) - 1) + 1,
+        out=starts[1:],
+    )
+    found = np.concatenate([leet_word, spaced, runs])
+    return set((starts.searchsorted(found, side="right") - 1).tolist())
+
+
+def analyse_many(texts: Sequence[str]) -> list[Analysed]:
+    """``[analyse(t) for t in texts]``, faster: the lexical gates are tested on the whole batch
+    at once (they rarely pass, and testing them was most of the lexical rules' cost)."""
+    cleans = [_structure(text) for text in texts]
+    norms = [clean.lower() for clean in cleans]
+    for i in sorted(_lexical_candidates(norms)) if norms else ():
+        s = norms[i]
+        for rule, applies in zip(_LEXICAL, _lexical_gates(s), strict=True):
+            if applies:
+                s = rule.pattern.sub(rule.repl, s)
+        norms[i] = s
+    return list(map(Analysed, cleans, norms))
 
 
 def normalize(text: str) -> str:
@@ -314,13 +361,13 @@ def _apply_tracked(rule: Rule, s: str, offsets: Offsets) -> tuple[str, Offsets]:
 
 
 def _fold_tracked(s: str, offsets: Offsets) -> tuple[str, Offsets]:
-    if s.translate(_FOLD_TABLE) == s:  # nothing to fold: the usual case, skip the slow loop
+    if s.translate(FOLD_TABLE) == s:  # nothing to fold: the usual case, skip the slow loop
         return s, offsets
     parts: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     for i, char in enumerate(s):
-        out = _FOLD_TABLE[ord(char)]
+        out = FOLD_TABLE[ord(char)]
         parts.append(out)
         starts.extend([offsets.starts[i]] * len(out))
         ends.extend([offsets.ends[i]] * len(out))

@@ -59,6 +59,8 @@ def test_scoring_is_thread_safe(tiny_model) -> None:
     texts = [f"{word} number {i} you idiot" for i in range(200) for word in ("foo", "bar")]
     expected = [tiny_model.score(t) for t in texts]
     tiny_model._vocabulary._unseen.clear()
+    tiny_model._vocabulary._chunks.clear()  # resolved concurrently too
+    tiny_model._vocabulary._packed.clear()
     with ThreadPoolExecutor(max_workers=8) as pool:
         got = list(pool.map(tiny_model.score, texts))
     assert got == expected
