@@ -50,6 +50,7 @@ test: lint typecheck unit
 
 bench: install
 	$(BIN)/python bench/bench_classifier.py
+	$(BIN)/python bench/bench_training.py
 	$(BIN)/python bench/bench_submission.py
 
 train: install

@@ -179,6 +179,8 @@ def build(
     trained_by: str,
     seconds: float,
     lean_difference: float,
+    stage_seconds: dict[str, float] | None = None,
+    anchor_cache: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The card as JSON-ready data; ``corpus`` includes any extra rows, ``extra`` describes them."""
     files = [{**f, **_provenance(data_dir, Path(str(f["file"])).stem)} for f in corpus.files]
@@ -195,6 +197,8 @@ def build(
         "operating_point": chosen.get("held_out_operating_point"),
         "lean_vs_sklearn_max_abs_difference": lean_difference,
     }
+    if anchor_cache is not None:
+        metrics["tfidf_anchor_cache"] = anchor_cache
     if anchor_chosen is not None:
         metrics["tfidf_anchor_same_threshold_rule"] = {
             "thresholds": anchor_chosen["thresholds"],
@@ -207,6 +211,7 @@ def build(
         "seed": seed,
         "training_command": command,
         "training_seconds": round(seconds, 1),
+        "training_stage_seconds": stage_seconds or {},
         "library_versions": _library_versions(),
         "data_fingerprint": data_fingerprint,
         "data": {

@@ -85,9 +85,25 @@ def count_blocks(
 ) -> Counts:
     """Document-term counts per block; blocks are counted in parallel processes (pure Python
     analyzers hold the GIL)."""
-    jobs = (delayed(_count)(vectorizer, docs) for vectorizer in vectorizers.values())
-    results = Parallel(n_jobs=min(n_jobs, len(vectorizers)))(jobs)
-    return Counts(tuple(vectorizers), tuple(m for m, _ in results), tuple(v for _, v in results))
+    return count_many([(docs, vectorizers)], n_jobs)[0]
+
+
+def count_many(
+    work: Sequence[tuple[Sequence[object], dict[str, CountVectorizer]]], n_jobs: int = 1
+) -> list[Counts]:
+    """:func:`count_blocks` for several (docs, vectorizers) in one process pool, so that e.g. our
+    blocks and the anchor's share both cores instead of waiting on the slowest block of each."""
+    jobs = [(t, name, docs, v) for t, (docs, vs) in enumerate(work) for name, v in vs.items()]
+    jobs.sort(key=lambda job: job[1] != "char")  # the slow char blocks first
+    results = Parallel(n_jobs=max(1, min(n_jobs, len(jobs))))(
+        delayed(_count)(vectorizer, docs) for _, _, docs, vectorizer in jobs
+    )
+    done = {(t, name): r for (t, name, _, _), r in zip(jobs, results, strict=True)}
+    out = []
+    for t, (_, vectorizers) in enumerate(work):
+        mine = [done[t, name] for name in vectorizers]
+        out.append(Counts(tuple(vectorizers), tuple(m for m, _ in mine), tuple(v for _, v in mine)))
+    return out
 
 
 @dataclass(frozen=True)

@@ -25,13 +25,22 @@ from .fitting import (
     Mask,
     Tfidf,
     anchor_vectorizers,
-    count_blocks,
+    count_many,
     our_vectorizers,
 )
 from .model import HEADS, Model
 from .text import Analysed, analyse
 from .thresholds import choose
-from .validation import ANCHOR, OURS, cross_validate, fit_heads
+from .validation import (
+    ANCHOR,
+    OURS,
+    cache_key,
+    cross_validate_many,
+    default_cache_dir,
+    fit_heads,
+    load_cached,
+    store_cached,
+)
 
 Progress = bool | Callable[[str], None]
 _CHECK_ROWS = 300
@@ -130,6 +139,7 @@ def train(
     extra: Corpus | None = None,
     extra_weight: float = 1.0,
     trained_by: str | None = None,
+    cache_dir: Path | bool | None = True,
 ) -> dict[str, Any]:
     """Train both heads on every ``*.csv`` in ``data_dir``; write the artifact to ``output_dir``.
 
@@ -139,41 +149,85 @@ def train(
     deduplicated by normalised text (the last wins), weigh ``extra_weight`` times a base row,
     join every validation fold's training rows and are never held out.  ``trained_by`` defaults
     to the login name.  Same data and seed give the same weights and the same ``model.npz`` bytes.
+
+    The anchor's validation depends only on the exact rows, seed, recipe, validation code and
+    library versions; it is cached under that key in ``cache_dir`` (True: ``$COMMENTS_ML_CACHE_DIR``
+    or ``~/.cache/comments-ml``; False/None: no cache), so re-training on unchanged data skips it.
+    The card records whether the anchor figures came from the cache and for which rows.
     """
     say = _reporter(progress)
     started = time.perf_counter()
+    stages: dict[str, float] = {}
+    mark = [started]
+
+    def stage(name: str) -> None:
+        now = time.perf_counter()
+        stages[name] = round(now - mark[0], 2)
+        mark[0] = now
+
+    cache = default_cache_dir() if cache_dir is True else (cache_dir or None)
     data_dir, output_dir = Path(data_dir), Path(output_dir)
     base = read_dir(data_dir)
     say(f"read {len(base)} rows from {len(base.files)} files in {data_dir}")
     corpus, added, extra_card = _join_extra(base, extra, extra_weight)
     if extra_card is not None:
         say(f"added {extra_card['rows']} extra examples at weight {extra_weight}")
+    stage("read")
     docs = [analyse(text) for text in corpus.texts]
     config = FeatureConfig()
-    counts = count_blocks(docs, our_vectorizers(config), n_jobs)
     links = link_only(docs)
+    stage("analyse")
+
+    anchor = None
+    anchor_cache: dict[str, Any] | None = None
+    key: dict[str, Any] | None = None
+    if baseline:
+        key = cache_key(ANCHOR, anchor_vectorizers(), corpus, seed, added)
+        anchor = load_cached(cache, key) if cache is not None else None
+        anchor_cache = {
+            "used": anchor is not None,
+            "dir": str(cache) if cache is not None else None,
+            "rows_sha256": key["rows_sha256"],
+            "note": (
+                "tfidf_anchor figures are for exactly these rows (rows_sha256 = classifier.data."
+                "fingerprint of the training rows), this seed, recipe, validation code and "
+                "library versions; "
+                + ("read from the cache" if anchor is not None else "computed in this run")
+            ),
+        }
+        if anchor is not None:
+            say("tfidf-anchor: validation read from the cache (same rows, seed and code)")
+    work: list[tuple[Any, Any]] = [(docs, our_vectorizers(config))]
+    if baseline and anchor is None:
+        work.append((corpus.texts, anchor_vectorizers()))
+    counted = count_many(work, n_jobs)
+    counts = counted[0]
     sizes = zip(counts.names, map(len, counts.vocabularies), strict=True)
     say("features: " + ", ".join(f"{name} {size}" for name, size in sizes))
+    stage("count")
 
-    ours = cross_validate(
-        OURS, corpus, counts, links, seed=seed, n_jobs=n_jobs, say=say, extra=added
+    tasks = [(OURS, counts)] + [(ANCHOR, raw) for raw in counted[1:]]
+    validations = cross_validate_many(
+        tasks, corpus, links, seed=seed, n_jobs=n_jobs, say=say, extra=added
     )
+    del counted, tasks
+    ours = validations[0]
+    if len(validations) > 1:
+        anchor = validations[1]
+        if cache is not None and key is not None and anchor_cache is not None:
+            anchor_cache["stored"] = store_cached(cache, key, anchor)
     chosen = choose(corpus, ours, links)
-    anchor = None
-    if baseline:
-        raw = count_blocks(corpus.texts, anchor_vectorizers(), n_jobs)
-        anchor = cross_validate(
-            ANCHOR, corpus, raw, links, seed=seed, n_jobs=n_jobs, say=say, extra=added
-        )
-        del raw
+    stage("validate")
 
     say("fitting the final model on all rows")
     rows = np.ones(len(corpus), dtype=bool)
-    x, heads, tfidf = fit_heads(OURS, corpus, counts, rows, links, HEADS, seed, added)
+    x, heads, tfidf = fit_heads(OURS, corpus, counts, rows, links, HEADS, seed, added, n_jobs)
     assert isinstance(tfidf, Tfidf)
     arrays = export(config, counts, tfidf, heads)
+    stage("final_fit")
     difference = _check_lean(model_from_arrays(arrays, {}, "check"), corpus, x, heads)
     say(f"lean scorer matches scikit-learn (max |diff| {difference:.1e})")
+    stage("lean_check")
 
     if command is None:
         command = f"classifier.train({str(data_dir)!r}, {str(output_dir)!r}, seed={seed}"
@@ -197,6 +251,8 @@ def train(
         trained_by=_who(trained_by),
         seconds=time.perf_counter() - started,
         lean_difference=difference,
+        stage_seconds=stages,
+        anchor_cache=anchor_cache,
     )
     card = save(output_dir, arrays, card)
     say(f"wrote {output_dir} (version {card['version']})")

@@ -9,16 +9,23 @@ not a comparable "source", and the metrics stay measured on the same public corp
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 from joblib import Parallel, delayed
 
-from .data import Corpus, group_of
+from .data import Corpus, fingerprint, group_of
 from .fitting import (
+    MIN_DF,
     SPAM_PARAMS,
     TOXICITY_PARAMS,
     Counts,
@@ -75,15 +82,20 @@ def fit_heads(
     heads: tuple[str, ...],
     seed: int,
     extra: Extra | None = None,
+    n_jobs: int = 1,
 ) -> tuple[sp.csr_matrix, dict[str, Head], object]:
-    """Fit TF-IDF on ``rows`` and the requested heads; returns (all-row matrix, heads, tfidf)."""
+    """Fit TF-IDF on ``rows`` and the requested heads; returns (all-row matrix, heads, tfidf).
+
+    With ``n_jobs`` > 1 the heads are fitted in parallel threads (liblinear releases the GIL);
+    each fit is independent, so the weights are the same as fitting them one after the other.
+    """
     tfidf = fit_tfidf(counts, rows)
     x = tfidf.transform(counts)
-    fitted: dict[str, Head] = {}
-    if "toxicity" in heads:
+
+    def toxicity() -> Head:
         index, weights = toxicity_rows(corpus, rows, extra)
         sources = [corpus.sources[i] for i in index]
-        fitted["toxicity"] = fit_head(
+        return fit_head(
             x[index],
             corpus.toxic[index],
             weights,
@@ -92,13 +104,14 @@ def fit_heads(
             seed,
             _extra_among(extra, index),
         )
-    if "spam" in heads:
+
+    def spam() -> Head:
         if recipe.ordinary_spam_negatives:
             index, weights = spam_rows(corpus, rows, link_only, extra)
         else:
             index, weights = labelled_rows(corpus.spam, rows, extra)
         sources = [corpus.sources[i] for i in index]
-        fitted["spam"] = fit_head(
+        return fit_head(
             x[index],
             spam_labels(corpus, index),
             weights,
@@ -107,6 +120,16 @@ def fit_heads(
             seed,
             _extra_among(extra, index),
         )
+
+    both = (("toxicity", toxicity), ("spam", spam))
+    wanted = [(name, fit) for name, fit in both if name in heads]
+    if n_jobs > 1 and len(wanted) > 1:
+        heads_fitted = Parallel(n_jobs=min(n_jobs, len(wanted)), prefer="threads")(
+            delayed(fit)() for _, fit in wanted
+        )
+    else:
+        heads_fitted = [fit() for _, fit in wanted]
+    fitted = {name: head for (name, _), head in zip(wanted, heads_fitted, strict=True)}
     return x, fitted, tfidf
 
 
@@ -127,6 +150,65 @@ def _viable(corpus: Corpus, rows: Mask, head: str) -> bool:
     return bool((labels == 1).any() and (labels == 0).any())
 
 
+def cross_validate_many(
+    tasks: Sequence[tuple[Recipe, Counts]],
+    corpus: Corpus,
+    link_only: Mask,
+    *,
+    seed: int,
+    n_jobs: int,
+    say: Callable[[str], None],
+    extra: Extra | None = None,
+) -> list[Validation]:
+    """:func:`cross_validate` for several (recipe, counts) at once, all folds in one thread pool.
+
+    Sharing the pool keeps both cores busy where one recipe's last fold would leave one idle.
+    Folds that refit both heads (the slow ones) of every recipe are queued first.
+    """
+    groups = [group_of(s) for s in corpus.sources]
+    group_array = np.array(groups)
+    plan = plan_folds(corpus, extra)
+
+    def run(
+        recipe: Recipe, counts: Counts, group: str, heads: tuple[str, ...]
+    ) -> tuple[npt.NDArray[np.intp], dict[str, Floats]]:
+        rows = group_array != group
+        if extra is not None:
+            rows |= extra.rows
+        usable = tuple(h for h in heads if _viable(corpus, rows, h))
+        x, fitted, _ = fit_heads(recipe, corpus, counts, rows, link_only, usable, seed, extra)
+        test = np.flatnonzero(~rows)
+        say(f"{recipe.name}: held out {group}")
+        return test, {head: fitted[head].decision(x[test]) for head in fitted}
+
+    jobs = [
+        (t, recipe, counts, group, heads)
+        for t, (recipe, counts) in enumerate(tasks)
+        for group, heads in plan
+    ]
+    jobs.sort(key=lambda job: -len(job[4]))  # stable: plan order within each kind of fold
+    results = Parallel(n_jobs=n_jobs, prefer="threads")(
+        delayed(run)(recipe, counts, group, heads) for _, recipe, counts, group, heads in jobs
+    )
+    out = []
+    for t in range(len(tasks)):
+        oof = {head: np.full(len(corpus), np.nan) for head in ("toxicity", "spam")}
+        for job, (test, scores) in zip(jobs, results, strict=True):
+            if job[0] == t:
+                for head, values in scores.items():
+                    oof[head][test] = values
+        validation = Validation(groups, oof)
+        for head, labels in (("toxicity", corpus.toxic), ("spam", corpus.spam)):
+            per_source: dict[str, dict[str, float | int | None]] = {}
+            for group in sorted(set(group_array[labels >= 0])):
+                members = (group_array == group) & (labels >= 0) & ~np.isnan(oof[head])
+                if members.any():
+                    per_source[group] = ranking(labels[members], oof[head][members])
+            validation.metrics[head] = per_source
+        out.append(validation)
+    return out
+
+
 def cross_validate(
     recipe: Recipe,
     corpus: Corpus,
@@ -139,31 +221,94 @@ def cross_validate(
     extra: Extra | None = None,
 ) -> Validation:
     """Out-of-fold scores for every base row; extra rows are in every fold's training rows."""
-    groups = [group_of(s) for s in corpus.sources]
-    group_array = np.array(groups)
-    plan = plan_folds(corpus, extra)
+    return cross_validate_many(
+        [(recipe, counts)], corpus, link_only, seed=seed, n_jobs=n_jobs, say=say, extra=extra
+    )[0]
 
-    def run(group: str, heads: tuple[str, ...]) -> tuple[npt.NDArray[np.intp], dict[str, Floats]]:
-        rows = group_array != group
-        if extra is not None:
-            rows |= extra.rows
-        usable = tuple(h for h in heads if _viable(corpus, rows, h))
-        x, fitted, _ = fit_heads(recipe, corpus, counts, rows, link_only, usable, seed, extra)
-        test = np.flatnonzero(~rows)
-        say(f"{recipe.name}: held out {group}")
-        return test, {head: fitted[head].decision(x[test]) for head in fitted}
 
-    results = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(run)(g, h) for g, h in plan)
-    oof = {head: np.full(len(corpus), np.nan) for head in ("toxicity", "spam")}
-    for test, scores in results:
-        for head, values in scores.items():
-            oof[head][test] = values
-    validation = Validation(groups, oof)
-    for head, labels in (("toxicity", corpus.toxic), ("spam", corpus.spam)):
-        per_source: dict[str, dict[str, float | int | None]] = {}
-        for group in sorted(set(group_array[labels >= 0])):
-            members = (group_array == group) & (labels >= 0) & ~np.isnan(oof[head])
-            if members.any():
-                per_source[group] = ranking(labels[members], oof[head][members])
-        validation.metrics[head] = per_source
-    return validation
+# Caching a validation (the anchor's): it depends only on the exact rows, the recipe, the seed,
+# the validation code and the library versions, all of which are in the key.
+CACHE_ENV = "COMMENTS_ML_CACHE_DIR"
+_CACHE_FORMAT = "validation-cache-1"
+_CODE = ("fitting.py", "validation.py", "metrics.py")
+
+
+def default_cache_dir() -> Path | None:
+    """``$COMMENTS_ML_CACHE_DIR`` (empty or ``off`` disables), else ``~/.cache/comments-ml``."""
+    value = os.environ.get(CACHE_ENV)
+    if value is not None:
+        return None if value.strip() in ("", "off", "0") else Path(value)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "comments-ml"
+
+
+def cache_key(
+    recipe: Recipe,
+    vectorizers: dict[str, Any],
+    corpus: Corpus,
+    seed: int,
+    extra: Extra | None,
+) -> dict[str, Any]:
+    """What a cached validation is valid for (its sha256 names the cache file)."""
+    here = Path(__file__).parent
+    code = hashlib.sha256(b"".join((here / name).read_bytes() for name in _CODE)).hexdigest()
+    return {
+        "format": _CACHE_FORMAT,
+        "recipe": repr(recipe),
+        "vectorizers": {
+            name: repr(sorted(v.get_params().items())) for name, v in vectorizers.items()
+        },
+        "min_df": MIN_DF,
+        "rows_sha256": fingerprint(corpus),
+        "extra_rows": None
+        if extra is None
+        else hashlib.sha256(np.packbits(extra.rows).tobytes()).hexdigest(),
+        "extra_weight": None if extra is None else extra.weight,
+        "seed": seed,
+        "code_sha256": code,
+        "libraries": {n: metadata.version(n) for n in ("numpy", "scipy", "scikit-learn")},
+    }
+
+
+def _digest(key: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def load_cached(cache_dir: Path, key: dict[str, Any]) -> Validation | None:
+    """The validation stored under ``key``, or None (missing, unreadable or not for this key)."""
+    stem = cache_dir / _digest(key)
+    try:
+        meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+        if meta["key"] != key:
+            return None
+        with np.load(stem.with_suffix(".npz"), allow_pickle=False) as arrays:
+            oof = {head: np.asarray(arrays[head], dtype=np.float64) for head in meta["heads"]}
+        groups = [str(g) for g in meta["groups"]]
+        if any(len(v) != len(groups) for v in oof.values()):
+            return None
+        return Validation(groups, oof, meta["metrics"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def store_cached(cache_dir: Path, key: dict[str, Any], validation: Validation) -> bool:
+    """Write atomically (temp file + rename); a cache that cannot be written is not an error."""
+    stem = cache_dir / _digest(key)
+    meta = {
+        "key": key,
+        "groups": validation.groups,
+        "heads": sorted(validation.oof),
+        "metrics": validation.metrics,
+    }
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = stem.with_suffix(f".{os.getpid()}.tmp.npz")
+        with tmp.open("wb") as handle:
+            np.savez(handle, toxicity=validation.oof["toxicity"], spam=validation.oof["spam"])
+        os.replace(tmp, stem.with_suffix(".npz"))
+        tmp_json = stem.with_suffix(f".{os.getpid()}.tmp")
+        tmp_json.write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(tmp_json, stem.with_suffix(".json"))
+    except OSError:
+        return False
+    return True

@@ -26,6 +26,9 @@ from comments.config import database_url
 from comments.services.scoring import ModelProvider
 
 SERVER_URL = os.environ.get("TEST_DATABASE_URL")
+# Training in tests must not read or fill the user's anchor-validation cache; the tests of the
+# cache pass their own folder.
+os.environ["COMMENTS_ML_CACHE_DIR"] = "off"
 
 
 def base_config(db_url: str, **overrides: Any) -> dict[str, Any]:
