@@ -1,15 +1,20 @@
-"""Database engine behaviour that must hold for every connection."""
+"""Database engine behaviour that must hold for every connection and every request."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from typing import Any
 
-from flask import has_request_context, request
+from flask import Flask, has_request_context, request, request_tearing_down
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, scoped_session
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+log = logging.getLogger(__name__)
 
 
 @event.listens_for(Engine, "connect")
@@ -39,3 +44,31 @@ def _begin_sqlite(connection: Any) -> None:
         return
     writing = not has_request_context() or request.method not in _SAFE_METHODS
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+def discard_transaction(session: Session | scoped_session[Any]) -> None:
+    """Roll back, also when the connection is gone: the server has then dropped the work.
+
+    After a lost connection the session refuses every query (PendingRollbackError) until it is
+    rolled back, and SQLAlchemy reports the rollback itself as an error when it is the first to
+    find the connection dead. Neither may turn an answer into a 500: the database being
+    unreachable is the 503 the caller reports, or nothing at all once the answer is ready.
+    """
+    try:
+        session.rollback()
+    except DBAPIError as error:
+        if not (error.connection_invalidated or isinstance(error, OperationalError)):
+            raise
+        log.warning("rolled back over a lost database connection: %s", error.orig)
+
+
+@request_tearing_down.connect
+def _end_request_transaction(app: Flask, **_: Any) -> None:
+    """End the request's transaction before Flask-SQLAlchemy closes the session.
+
+    Its close rolls back too, but lets a lost connection escape from the teardown, where it
+    replaces a finished answer (a thread already read) with the server's bare 500 page.
+    """
+    extension = app.extensions.get("sqlalchemy")
+    if extension is not None:
+        discard_transaction(extension.session)

@@ -8,20 +8,33 @@ from flask import Blueprint, current_app
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from comments.db import discard_transaction
+from comments.errors import RETRY_AFTER_DB_DOWN
 from comments.extensions import db
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
-def healthz() -> tuple[dict[str, Any], int]:
+def healthz() -> tuple[dict[str, Any], int, dict[str, str]]:
+    """200 when comments are stored and scored; 503 when either fails, saying why in the body.
+
+    A model that could not be loaded while another keeps scoring is reported (``degraded``) but
+    stays a 200: taking the instance out of service would not bring that model back.
+    """
     database: dict[str, Any] = {"ok": True, "engine": db.engine.dialect.name}
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError as error:
-        database.update(ok=False, error=type(error).__name__)
-        db.session.rollback()
-    model = current_app.extensions["model_provider"].status(db.session)
-    healthy = database["ok"] and model["loaded"]
-    body = {"status": "ok" if healthy else "degraded", "database": database, "model": model}
-    return body, 200 if healthy else 503
+        database.update(ok=False, error=type(error).__name__)  # public: no hosts, no paths
+        discard_transaction(db.session)
+    # Without the database the choice of version cannot be re-read: report what serves now.
+    model = current_app.extensions["model_provider"].status(db.session if database["ok"] else None)
+    healthy = database["ok"] and model["scoring"]
+    body = {
+        "status": "ok" if healthy and not model["error"] else "degraded",
+        "database": database,
+        "model": model,
+    }
+    headers = {} if database["ok"] else {"Retry-After": str(RETRY_AFTER_DB_DOWN)}
+    return body, 200 if healthy else 503, headers

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 import classifier
 from comments.models import ModelEvent, ModelVersion
 from comments.services.model_store import ModelStore, StoreError
-from comments.services.scoring import BUILTIN, REGISTRY
+from comments.services.scoring import BUILTIN, REGISTRY, scoring_failure
 
 
 class RegistryError(Exception):
@@ -40,18 +40,25 @@ class Registry:
             raise RegistryError(f"the built-in model cannot be loaded: {error}") from error
 
     def load(self, row: ModelVersion) -> classifier.Model:
-        """Load exactly as a worker will, so promotion fails here rather than in production."""
+        """Load exactly as a worker will, so promotion fails here rather than in production.
+
+        Like a worker, refuse a model that loads but cannot score an ordinary comment.
+        """
         if row.source == BUILTIN:
             model = self.builtin()
             if model.version != row.version:
                 raise RegistryError(
                     f"{row.version} was a built-in model; this install ships {model.version}"
                 )
-            return model
-        try:
-            return self.store.load(row.version)
-        except StoreError as error:
-            raise RegistryError(f"{row.version} cannot be loaded: {error}") from error
+        else:
+            try:
+                model = self.store.load(row.version)
+            except StoreError as error:
+                raise RegistryError(f"{row.version} cannot be loaded: {error}") from error
+        failure = scoring_failure(model)
+        if failure is not None:
+            raise RegistryError(f"{row.version} cannot score: {failure}")
+        return model
 
 
 def ensure_version(
@@ -131,10 +138,19 @@ def get(session: Session, version: str) -> ModelVersion:
     return row
 
 
-def _serving_version(session: Session, registry: Registry) -> ModelVersion:
-    """The version deciding now: the active row, or the built-in model when none is active."""
+def _serving_version(session: Session, registry: Registry) -> ModelVersion | None:
+    """The version deciding now: the active row, or the built-in model when none is active.
+
+    None when nothing decides because the built-in model is broken: promoting a good version
+    is then how scoring recovers, so it must not need the broken one.
+    """
     active = active_version(session)
-    return active if active is not None else ensure_version(session, registry.builtin())
+    if active is not None:
+        return active
+    try:
+        return ensure_version(session, registry.builtin())
+    except RegistryError:
+        return None
 
 
 def _activate(session: Session, row: ModelVersion, now: datetime) -> None:
@@ -155,11 +171,12 @@ def promote(
     row = get(session, version)
     registry.load(row)
     current = _serving_version(session, registry)
-    if current.version == row.version and row.active:
+    if row.active:
         raise RegistryError(f"{version} is already active")
     now = datetime.now(UTC)
     _activate(session, row, now)
-    return _event(session, row.version, "promote", current.version, actor, note, now)
+    previous = current.version if current is not None else None
+    return _event(session, row.version, "promote", previous, actor, note, now)
 
 
 def rollback(session: Session, registry: Registry, actor: str) -> ModelEvent:

@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 BUILTIN = "builtin"
 REGISTRY = "registry"
+#: An ordinary comment: a model that cannot score it cannot score anything.
+PROBE_TEXT = "Thanks for the write-up; the second example cleared it up for me."
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +99,19 @@ class ModelProvider:
         try:
             model: classifier.Model = load()
         except Exception as error:  # any failure means "not this model", never a crash
-            message = str(error) or type(error).__name__
-            self._failures[key] = (time.monotonic(), message)
-            log.warning("model %s unavailable: %s", key, message)
+            self._refuse(key, str(error) or type(error).__name__)
+            return None
+        failure = scoring_failure(model)
+        if failure is not None:
+            self._refuse(key, f"it cannot score: {failure}")
             return None
         self._failures.pop(key, None)
         log.info("loaded model %s", model.version)
         return model
+
+    def _refuse(self, key: str, reason: str) -> None:
+        self._failures[key] = (time.monotonic(), reason)
+        log.warning("model %s unavailable: %s", key, reason)
 
     def _load(self, wanted: tuple[str, str]) -> classifier.Model | None:
         version, source = wanted
@@ -133,10 +141,13 @@ class ModelProvider:
 
     # -- following the database ------------------------------------------------------------
 
-    def serving(self, session: Session) -> Serving:
-        """The models to use for this request, re-reading the choice if it may be stale."""
+    def serving(self, session: Session | None) -> Serving:
+        """The models to use for this request, re-reading the choice if it may be stale.
+
+        Without a session (the database is unreachable) the models already chosen are kept.
+        """
         now = time.monotonic()
-        if now - self._checked_at >= self.refresh_seconds:
+        if session is not None and now - self._checked_at >= self.refresh_seconds:
             rows = session.execute(
                 select(
                     ModelVersion.version,
@@ -190,17 +201,48 @@ class ModelProvider:
         """The model serving now, without consulting the database (scripts, benchmarks)."""
         return self._active or self.fallback()
 
-    def status(self, session: Session) -> dict[str, Any]:
+    def status(self, session: Session | None) -> dict[str, Any]:
+        """What /healthz reports: the model deciding here, whether it scores, and why not.
+
+        The deciding model scores a probe text on every call, so every worker reports a model
+        that fails at scoring time, before (and whether or not) a comment meets it.
+        """
         serving = self.serving(session)
         model = serving.active
+        failure = scoring_failure(model) if model is not None else None
+        error: str | None
+        if model is None:
+            error = serving.error or self._failure(BUILTIN)
+        elif failure is not None:
+            error = f"model {model.version} cannot score: {failure}"
+        else:
+            error = serving.error
         return {
             "loaded": model is not None,
+            "scoring": model is not None and failure is None,
             "version": model.version if model else None,
             "shadow": serving.shadow.version if serving.shadow else None,
-            "error": serving.error
-            if model is not None
-            else (serving.error or self._failure(BUILTIN)),
+            "error": error,
         }
+
+
+def _scores(model: classifier.Model, text: str) -> classifier.Scores:
+    """The model's scores, refused unless they are probabilities (a NaN compares as "low")."""
+    scores = model.score(text)
+    for name in ("toxicity", "spam"):
+        value = getattr(scores, name)
+        if not 0.0 <= value <= 1.0:  # also false for NaN
+            raise ValueError(f"the model gave {value!r} as the {name} probability")
+    return scores
+
+
+def scoring_failure(model: classifier.Model) -> str | None:
+    """Why ``model`` cannot score an ordinary comment, or None when it can."""
+    try:
+        _scores(model, PROBE_TEXT)
+    except Exception as error:  # whatever breaks scoring makes the model unusable
+        return f"{type(error).__name__}: {error}"
+    return None
 
 
 def score_with(model: classifier.Model | None, text: str, error: str | None = None) -> ScoreResult:
@@ -208,10 +250,10 @@ def score_with(model: classifier.Model | None, text: str, error: str | None = No
     if model is None:
         return ScoreResult(None, error or "no model loaded")
     try:
-        scores = model.score(text)
+        scores = _scores(model, text)
     except Exception as failure:
         log.exception("scoring failed")
-        return ScoreResult(None, str(failure) or type(failure).__name__)
+        return ScoreResult(None, f"{type(failure).__name__}: {failure}")
     return ScoreResult(ModelScores(scores.toxicity, scores.spam, model.version), model=model)
 
 

@@ -1,4 +1,9 @@
-"""Concurrent writers through gunicorn: no 5xx, and every acknowledged comment is stored."""
+"""Idempotency keys: however often, and however concurrently, a comment is sent, it is stored once.
+
+The widget sends a fresh key with each new comment and the same key when it retries one (see
+``idempotencyKey`` in embed.js); the answer to a retry is the comment stored the first time.
+Sustained load and crashes are in test_reliability_load.py.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +14,20 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from comments.extensions import db
 from comments.models import Comment
-from tests.servers import gunicorn
+from tests.comments.conftest import NICE
+from tests.servers import fetch, gunicorn
 
-WRITERS = 8
-POSTS_PER_WRITER = 15
+RETRIES = 50
+KEY = "0b5d3e0c-6a0e-4c1e-9d52-2a4f2f7c9e11"  # what crypto.randomUUID() gives the widget
 
 
 def post(url: str, writer: int, n: int) -> tuple[int, int | None]:
+    """One comment by ``writer`` through the real stack: (status, id)."""
     body = json.dumps(
         {
             "thread": f"/concurrent/{n % 3}",
@@ -37,44 +45,34 @@ def post(url: str, writer: int, n: int) -> tuple[int, int | None]:
         return error.code, None
 
 
-def test_concurrent_posts_through_two_workers(app: Flask, db_url: str, tmp_path: Path) -> None:
-    log = tmp_path / "gunicorn.log"
-    with gunicorn(db_url, log, workers=2, threads=2) as url, ThreadPoolExecutor(WRITERS) as pool:
-        futures = [
-            pool.submit(post, url, writer, n)
-            for writer in range(WRITERS)
-            for n in range(POSTS_PER_WRITER)
-        ]
-        results = [future.result() for future in futures]
-    statuses = sorted({status for status, _ in results})
-    assert statuses == [201], (statuses, log.read_text())
-    acknowledged = {comment_id for _, comment_id in results}
+def stored(app: Flask) -> list[tuple[int, str, str | None]]:
     with app.app_context():
-        stored = set(db.session.scalars(select(Comment.id)))
-    assert acknowledged == stored
-    assert len(stored) == WRITERS * POSTS_PER_WRITER
+        rows = db.session.execute(select(Comment.id, Comment.body_raw, Comment.idempotency_key))
+        return [tuple(row) for row in rows]
 
 
-def test_same_idempotency_key_posted_concurrently_stores_one_comment(
+def test_the_same_key_posted_again_answers_with_the_first_comment(
+    app: Flask, client: FlaskClient
+) -> None:
+    first = {"thread": "/retry", "author_name": "Ann", "body": NICE, "idempotency_key": KEY}
+    created = client.post("/api/v1/comments", json=first)
+    again = client.post("/api/v1/comments", json=first)
+    # A key is the comment's identity: even a changed body gets the stored comment back.
+    changed = client.post("/api/v1/comments", json={**first, "body": "Edited before retrying."})
+    assert [created.status_code, again.status_code, changed.status_code] == [201, 200, 200]
+    assert again.get_json() == created.get_json() == changed.get_json()
+    assert stored(app) == [(created.get_json()["id"], NICE, KEY)]
+
+
+def test_the_same_key_posted_fifty_times_concurrently_stores_one_comment(
     app: Flask, db_url: str, tmp_path: Path
 ) -> None:
-    body = json.dumps(
-        {"thread": "/retry", "body": "Posted once, retried often.", "idempotency_key": "k" * 32}
-    ).encode()
-
-    def send(_: int) -> tuple[int, int]:
-        request = urllib.request.Request(
-            f"{url}/api/v1/comments", data=body, headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read())["id"]
-
+    payload = {"thread": "/retry", "body": "Posted once, retried often.", "idempotency_key": KEY}
     log = tmp_path / "gunicorn.log"
     with gunicorn(db_url, log, workers=2, threads=4) as url, ThreadPoolExecutor(16) as pool:
-        results = list(pool.map(send, range(50)))
-    assert sorted(status for status, _ in results).count(201) == 1
-    assert {status for status, _ in results} <= {200, 201}
-    ids = {comment_id for _, comment_id in results}
-    assert len(ids) == 1
-    with app.app_context():
-        assert list(db.session.scalars(select(Comment.id))) == list(ids)
+        replies = list(pool.map(lambda _: fetch(f"{url}/api/v1/comments", payload), range(RETRIES)))
+    statuses = sorted(reply.status for reply in replies)
+    assert statuses == [200] * (RETRIES - 1) + [201], log.read_text()
+    # Every answer is the same comment: same id, same rendered body, same everything.
+    assert [reply.body for reply in replies] == [replies[0].body] * RETRIES
+    assert stored(app) == [(replies[0].body["id"], payload["body"], KEY)]
