@@ -6,8 +6,12 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
+from marshmallow import Schema, fields
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+
+from comments.db import discard_transaction
+from comments.extensions import db
 
 RETRY_AFTER_DB_DOWN = 5
 
@@ -24,6 +28,19 @@ class NotAllowed(Exception):
     """The request is understood but refused (e.g. a foreign origin); answered as 403."""
 
 
+class ErrorSchema(Schema):
+    """The body of every API error; the OpenAPI document describes errors with it."""
+
+    code = fields.Integer(required=True, metadata={"example": 422})
+    status = fields.String(required=True, metadata={"example": "Unprocessable Entity"})
+    message = fields.String(required=True)
+    #: Only for invalid input: messages by field (nested by index or key for lists and objects).
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw())
+
+
+_error_body = ErrorSchema()
+
+
 def error_response(
     code: int,
     message: str,
@@ -33,7 +50,7 @@ def error_response(
     body: dict[str, Any] = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
     if errors:
         body["errors"] = errors
-    response = jsonify(body)
+    response = jsonify(_error_body.dump(body))
     response.status_code = code
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -82,6 +99,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def _database_unavailable(error: OperationalError) -> Response:
         app.logger.error("database unavailable: %s", error.orig)
+        # End the failed transaction here: hooks that run after this handler (CORS) query again,
+        # and a session left as it is fails there with PendingRollbackError, a 500.
+        discard_transaction(db.session)
         return error_response(
             503,
             "The database is unavailable; try again shortly.",

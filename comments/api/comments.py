@@ -7,14 +7,16 @@ from typing import Any
 from flask import current_app, request
 
 from comments.api import bp
-from comments.api.parsing import json_body, load, query_args
+from comments.api.contract import contract
 from comments.extensions import db, limiter
+from comments.models import Comment
 from comments.network import client_ip, current_ip_hash
 from comments.schemas.public import (
     CommentCreateSchema,
     FormTokenQuerySchema,
-    PublicCommentSchema,
+    FormTokenSchema,
     SubmittedCommentSchema,
+    ThreadPageSchema,
     ThreadQuerySchema,
 )
 from comments.services import form_tokens
@@ -23,10 +25,6 @@ from comments.services.scoring import ModelProvider
 from comments.services.submission import Client, FormTokenSettings, Submission, submit_comment
 from comments.services.threads import get_site
 
-_create_schema = CommentCreateSchema()
-_thread_query = ThreadQuerySchema()
-_token_query = FormTokenQuerySchema()
-_public = PublicCommentSchema()
 _submitted = SubmittedCommentSchema()
 
 
@@ -52,8 +50,9 @@ def model_provider() -> ModelProvider:
     key_func=_email_key,
     exempt_when=lambda: not _posted_email(),
 )
-def create_comment() -> tuple[dict[str, Any], int]:
-    data = load(_create_schema, json_body())
+@contract({201: _submitted, 200: _submitted}, body=CommentCreateSchema(), errors=(403, 429))
+def create_comment(body: dict[str, Any]) -> tuple[Comment, int]:
+    """Post a comment or reply; 200 with the earlier comment for a repeated idempotency_key."""
     client = Client(
         ip_hash=current_ip_hash(),
         user_agent=(request.user_agent.string or "")[:512],
@@ -62,7 +61,7 @@ def create_comment() -> tuple[dict[str, Any], int]:
     )
     result = submit_comment(
         db.session(),
-        Submission(**data),
+        Submission(**body),
         client,
         provider=model_provider(),
         tokens=FormTokenSettings(
@@ -71,12 +70,13 @@ def create_comment() -> tuple[dict[str, Any], int]:
         ),
     )
     db.session.commit()
-    return _submitted.dump(result.comment), 201 if result.created else 200
+    return result.comment, 201 if result.created else 200
 
 
 @bp.get("/comments")
-def read_thread() -> dict[str, Any]:
-    query = load(_thread_query, query_args())
+@contract({200: ThreadPageSchema()}, query=ThreadQuerySchema())
+def read_thread(query: dict[str, Any]) -> dict[str, Any]:
+    """A thread's published comments, oldest first, a page at a time."""
     cursor = query["cursor"]
     page = list_thread(
         db.session(),
@@ -86,15 +86,16 @@ def read_thread() -> dict[str, Any]:
         after=int(cursor) if cursor else None,
     )
     return {
-        "comments": _public.dump(page.comments, many=True),
+        "comments": page.comments,
         "total": page.total,
         "next": str(page.next_after) if page.next_after is not None else None,
     }
 
 
 @bp.get("/form-token")
-def form_token() -> tuple[dict[str, Any], int, dict[str, str]]:
-    query = load(_token_query, query_args())
+@contract({200: FormTokenSchema()}, query=FormTokenQuerySchema())
+def form_token(query: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """A signed time token for the widget to send back as form_token (never cached)."""
     site = get_site(db.session(), query["site"])
     token = form_tokens.issue(current_app.config["SECRET_KEY"], site.name, query["thread"])
     return (

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app
 from werkzeug.exceptions import Conflict, NotFound
 
-from comments.api.parsing import json_body, load
+from comments.api.contract import ID, contract
 from comments.auth import MODERATE, READ_QUEUES, current_staff, require, site_ids_visible_to
-from comments.errors import FieldErrors
 from comments.extensions import db
 from comments.models import Ban, Comment, Staff
 from comments.schemas.moderation import (
+    BanLiftedSchema,
+    BanResultSchema,
     BanSchema,
+    BulkDecisionResultSchema,
     BulkDecisionSchema,
-    DecisionRecordSchema,
+    CommentDetailSchema,
+    DecisionResultSchema,
     DecisionSchema,
-    ModeratedCommentSchema,
+    QueuePageSchema,
     QueueQuerySchema,
+    TrustResultSchema,
 )
 from comments.services.explanations import explain_comment
 from comments.services.moderation import authors, items
@@ -27,16 +31,9 @@ from comments.services.moderation.decisions import (
     IllegalTransition,
     decide_comment,
 )
-from comments.services.moderation.queue import BadCursor, QueueQuery, queue_counts, queue_page
+from comments.services.moderation.queue import QueueQuery, queue_counts, queue_page
 
 bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1/moderation")
-
-_queue_query = QueueQuerySchema()
-_decision = DecisionSchema()
-_bulk = BulkDecisionSchema()
-_ban = BanSchema()
-_item = ModeratedCommentSchema()
-_record = DecisionRecordSchema()
 
 
 def _staff() -> Staff:
@@ -56,32 +53,32 @@ def _visible_comment(comment_id: int) -> Comment:
 
 @bp.get("/queue")
 @require(READ_QUEUES)
-def queue() -> dict[str, Any]:
-    args = load(_queue_query, request.args.to_dict())
+@contract({200: QueuePageSchema()}, query=QueueQuerySchema())
+def queue(query: dict[str, Any]) -> dict[str, Any]:
+    """A page of one queue, filtered and sorted, with the number of comments in every queue."""
     visible = site_ids_visible_to(_staff())
     site_ids = frozenset(visible) if visible is not None else None
-    try:
-        page = queue_page(
-            db.session(), QueueQuery(queue=args.pop("status"), site_ids=site_ids, **args)
-        )
-    except BadCursor as error:
-        raise FieldErrors({"cursor": [str(error)]}) from error
+    page = queue_page(
+        db.session(), QueueQuery(queue=query.pop("status"), site_ids=site_ids, **query)
+    )
     return {
-        "items": _item.dump(items.describe(db.session(), page.comments), many=True),
+        "items": items.describe(db.session(), page.comments),
         "counts": queue_counts(db.session(), site_ids),
         "next": page.next_cursor,
     }
 
 
-@bp.get("/comments/<int:comment_id>")
+@bp.get(f"/comments/<{ID}:comment_id>")
 @require(READ_QUEUES)
+@contract({200: CommentDetailSchema()})
 def comment_detail(comment_id: int) -> dict[str, Any]:
+    """One comment as the queue shows it, with its full decision history."""
     comment = _visible_comment(comment_id)
-    item: dict[str, Any] = _item.dump(items.describe(db.session(), [comment])[0])
+    item = items.describe(db.session(), [comment])[0]
     if item["explanation"] is None:
         provider = current_app.extensions["model_provider"]
         item["explanation"] = explain_comment(db.session(), provider, comment)
-    item["history"] = _record.dump(items.history(db.session(), comment), many=True)
+    item["history"] = items.history(db.session(), comment)
     return item
 
 
@@ -98,42 +95,44 @@ def _decide(comment: Comment, data: dict[str, Any]) -> dict[str, Any]:
     return {"id": comment.id, "status": comment.status}
 
 
-@bp.post("/comments/<int:comment_id>/decision")
+@bp.post(f"/comments/<{ID}:comment_id>/decision")
 @require(MODERATE)
-def decision(comment_id: int) -> dict[str, Any]:
-    data = load(_decision, json_body())
-    result = _decide(_visible_comment(comment_id), data)
+@contract({200: DecisionResultSchema()}, body=DecisionSchema(), errors=(409,))
+def decision(comment_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """Approve, reject, file as spam, clear of spam or restore one comment."""
+    result = _decide(_visible_comment(comment_id), body)
     db.session.commit()
     return result
 
 
 @bp.post("/decisions")
 @require(MODERATE)
-def bulk_decision() -> dict[str, Any]:
+@contract({200: BulkDecisionResultSchema()}, body=BulkDecisionSchema())
+def bulk_decision(body: dict[str, Any]) -> dict[str, Any]:
     """Each id is decided on its own; one illegal transition does not stop the others."""
-    data = load(_bulk, json_body())
     results = []
-    for comment_id in dict.fromkeys(data["ids"]):
+    for comment_id in dict.fromkeys(body["ids"]):
         try:
-            results.append({**_decide(_visible_comment(comment_id), data), "ok": True})
+            results.append({**_decide(_visible_comment(comment_id), body), "ok": True})
         except (Conflict, NotFound) as error:
             results.append({"id": comment_id, "ok": False, "error": error.description})
     db.session.commit()
     return {"results": results, "decided": sum(1 for r in results if r["ok"])}
 
 
-@bp.post("/comments/<int:comment_id>/ban")
+@bp.post(f"/comments/<{ID}:comment_id>/ban")
 @require(MODERATE)
-def ban(comment_id: int) -> tuple[dict[str, Any], int]:
-    data = load(_ban, json_body())
+@contract({201: BanResultSchema()}, body=BanSchema(), errors=(409,))
+def ban(comment_id: int, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """Ban the comment's author by e-mail and IP hash, optionally rejecting their comments."""
     comment = _visible_comment(comment_id)
     try:
         record, rejected = authors.ban_author(
             db.session(),
             comment,
             _staff(),
-            reason=data["reason"],
-            reject_comments=data["reject_comments"],
+            reason=body["reason"],
+            reject_comments=body["reject_comments"],
         )
     except authors.NoAuthorIdentity as error:
         raise Conflict(str(error)) from error
@@ -141,9 +140,11 @@ def ban(comment_id: int) -> tuple[dict[str, Any], int]:
     return {"ban_id": record.id, "rejected": [c.id for c in rejected]}, 201
 
 
-@bp.post("/bans/<int:ban_id>/lift")
+@bp.post(f"/bans/<{ID}:ban_id>/lift")
 @require(MODERATE)
+@contract({200: BanLiftedSchema()}, errors=(409,))
 def lift_ban(ban_id: int) -> dict[str, Any]:
+    """Lift a ban; the author's comments are decided normally again."""
     record = db.session.get(Ban, ban_id)
     visible = site_ids_visible_to(_staff())
     if record is None or (visible is not None and record.site_id not in visible):
@@ -155,9 +156,11 @@ def lift_ban(ban_id: int) -> dict[str, Any]:
     return {"ban_id": record.id, "lifted": True}
 
 
-@bp.post("/comments/<int:comment_id>/trust")
+@bp.post(f"/comments/<{ID}:comment_id>/trust")
 @require(MODERATE)
+@contract({200: TrustResultSchema()}, errors=(409,))
 def trust(comment_id: int) -> dict[str, Any]:
+    """Trust the author: their comments skip the queue unless a hard rule or a sure model fires."""
     comment = _visible_comment(comment_id)
     try:
         authors.trust_author(db.session(), comment, _staff())

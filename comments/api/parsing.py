@@ -27,7 +27,3 @@ def load(schema: Schema, payload: Any) -> dict[str, Any]:
         if not isinstance(messages, Mapping):
             messages = {"_schema": messages}
         raise FieldErrors(dict(messages)) from error
-
-
-def query_args() -> dict[str, str]:
-    return request.args.to_dict()

@@ -13,6 +13,7 @@ from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
+from comments.api.contract import ID
 from comments.auth import MODERATE
 from comments.extensions import db
 from comments.moderation_ui import bp, reads
@@ -57,7 +58,7 @@ def _decision_fields() -> dict[str, Any]:
     return {name: request.form.get(name, "") for name in ("action", "reason", "note")}
 
 
-@bp.post("/comments/<int:comment_id>/decision")
+@bp.post(f"/comments/<{ID}:comment_id>/decision")
 @page(MODERATE)
 def decide(comment_id: int) -> Response:
     session = db.session()
@@ -114,7 +115,7 @@ def bulk_decision() -> Response:
     return _back()
 
 
-@bp.post("/comments/<int:comment_id>/ban")
+@bp.post(f"/comments/<{ID}:comment_id>/ban")
 @page(MODERATE)
 def ban(comment_id: int) -> Response:
     session = db.session()
@@ -146,7 +147,7 @@ def ban(comment_id: int) -> Response:
     return _back()
 
 
-@bp.post("/comments/<int:comment_id>/trust")
+@bp.post(f"/comments/<{ID}:comment_id>/trust")
 @page(MODERATE)
 def trust(comment_id: int) -> Response:
     session = db.session()

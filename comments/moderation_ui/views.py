@@ -8,6 +8,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
+from comments.api.contract import ID
 from comments.auth import READ_QUEUES, check_csrf, current_staff, log_in, log_out
 from comments.extensions import db, limiter
 from comments.moderation_ui import bp, charts, present, reads, stats
@@ -146,7 +147,7 @@ def queue() -> tuple[str, int]:
     ), 400 if errors else 200
 
 
-@bp.get("/comments/<int:comment_id>")
+@bp.get(f"/comments/<{ID}:comment_id>")
 @page(READ_QUEUES)
 def comment(comment_id: int) -> str:
     """The full card and every decision on the comment, who made it and with which scores."""

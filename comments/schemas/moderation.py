@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from typing import Any
 
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from comments.schemas.classifier import ExplanationSchema
 from comments.schemas.public import MAX_ID, CleanLine, CleanText
 from comments.services.moderation.decisions import ACTIONS
-from comments.services.moderation.queue import QUEUES, SORTS
+from comments.services.moderation.queue import QUEUES, SORTS, BadCursor, decode_cursor
 
 _unit = validate.Range(0.0, 1.0)
 
@@ -27,6 +30,20 @@ class QueueQuerySchema(Schema):
     sort = fields.String(load_default="newest", validate=validate.OneOf(SORTS))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
     cursor = fields.String(load_default=None, validate=validate.Length(1, 200))
+
+    @validates_schema
+    def _cursor_of_this_sort(self, data: dict[str, Any], **_: Any) -> None:
+        """Cursors come back from clients: a forged one is a 422, never a query with an id the
+        database cannot hold."""
+        if not data["cursor"]:
+            return
+        try:
+            _, after_id = decode_cursor(data["cursor"], data["sort"])
+            valid = 1 <= after_id <= MAX_ID
+        except BadCursor:
+            valid = False
+        if not valid:
+            raise ValidationError("Not a cursor of this sort.", "cursor")
 
 
 class DecisionSchema(Schema):
@@ -75,11 +92,22 @@ class AuthorSchema(Schema):
     history = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
+class ThreadSchema(Schema):
+    key = fields.String()
+    title = fields.String(allow_none=True)
+    url = fields.String(allow_none=True)
+
+
+class SignalSchema(Schema):
+    name = fields.String()
+    detail = fields.Dict(allow_none=True)
+
+
 class ModeratedCommentSchema(Schema):
     id = fields.Integer()
     status = fields.String()
     site = fields.String()
-    thread = fields.Dict()
+    thread = fields.Nested(ThreadSchema)
     parent_id = fields.Integer(allow_none=True)
     author = fields.Nested(AuthorSchema)
     body = fields.String()
@@ -87,8 +115,8 @@ class ModeratedCommentSchema(Schema):
     created_at = fields.DateTime(format="iso")
     published_at = fields.DateTime(format="iso", allow_none=True)
     scores = fields.Nested(ScoresSchema)
-    explanation = fields.Dict(allow_none=True)
-    signals = fields.List(fields.Dict())
+    explanation = fields.Nested(ExplanationSchema, allow_none=True)
+    signals = fields.List(fields.Nested(SignalSchema))
     reports = fields.List(fields.Nested(ReportSchema))
 
 
@@ -102,3 +130,49 @@ class DecisionRecordSchema(Schema):
     note = fields.String()
     scores = fields.Nested(ScoresSchema)
     created_at = fields.DateTime(format="iso")
+
+
+class CommentDetailSchema(ModeratedCommentSchema):
+    history = fields.List(fields.Nested(DecisionRecordSchema))
+
+
+class QueuePageSchema(Schema):
+    items = fields.List(fields.Nested(ModeratedCommentSchema))
+    #: Comments per queue, over the sites the caller may see.
+    counts = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(QUEUES)), values=fields.Integer()
+    )
+    #: The cursor of the next page, or None on the last one.
+    next = fields.String(allow_none=True)
+
+
+class DecisionResultSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+
+
+class BulkDecisionItemSchema(DecisionResultSchema):
+    ok = fields.Boolean()
+    #: Why this id was not decided (only when ok is false).
+    error = fields.String()
+
+
+class BulkDecisionResultSchema(Schema):
+    results = fields.List(fields.Nested(BulkDecisionItemSchema))
+    decided = fields.Integer()
+
+
+class BanResultSchema(Schema):
+    ban_id = fields.Integer()
+    #: Comments of the author rejected with the ban.
+    rejected = fields.List(fields.Integer())
+
+
+class BanLiftedSchema(Schema):
+    ban_id = fields.Integer()
+    lifted = fields.Boolean()
+
+
+class TrustResultSchema(Schema):
+    email = fields.String(allow_none=True)
+    trusted = fields.Boolean()

@@ -137,4 +137,25 @@ class PublicCommentSchema(Schema):
 
 
 class SubmittedCommentSchema(PublicCommentSchema):
-    status = fields.Function(lambda comment: PUBLIC_STATUS.get(comment.status, "pending"))
+    status = fields.Function(
+        lambda comment: PUBLIC_STATUS.get(comment.status, "pending"),
+        metadata={"type": "string", "enum": sorted(set(PUBLIC_STATUS.values()))},
+    )
+
+
+class ThreadPageSchema(Schema):
+    comments = fields.List(fields.Nested(PublicCommentSchema))
+    total = fields.Integer()
+    #: The cursor of the next page, or None on the last one.
+    next = fields.String(allow_none=True)
+
+
+class FormTokenSchema(Schema):
+    token = fields.String()
+    min_seconds = fields.Integer()
+
+
+class ReportCreatedSchema(Schema):
+    id = fields.Integer()
+    comment_id = fields.Integer()
+    reason = fields.String(validate=validate.OneOf(REPORT_REASONS))

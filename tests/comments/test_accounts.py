@@ -10,6 +10,7 @@ PUBLIC_ENDPOINTS = {
     "api.read_thread",
     "api.form_token",
     "api.create_report",
+    "api.openapi_document",
     "health.healthz",
     "static",
     "moderation_ui.static",
@@ -69,9 +70,7 @@ def test_every_non_public_route_requires_credentials(app: Flask, client: FlaskCl
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC_ENDPOINTS or rule.endpoint.startswith("ui."):
             continue
-        url = rule.rule
-        for argument in rule.arguments:
-            url = url.replace(f"<int:{argument}>", "1").replace(f"<{argument}>", "x")
+        _, url = rule.build(dict.fromkeys(rule.arguments, 1)) or ("", rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             response = client.open(url, method=method, json={})
             assert "Access-Control-Allow-Origin" not in response.headers

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
-from tests.comments.conftest import PostComment
+from tests.comments.conftest import PostComment, StaffToken
 
 
 def assert_field_error(response: Any, field: str) -> None:
@@ -86,3 +88,35 @@ def test_wrong_method_is_405_json(client: FlaskClient) -> None:
     response = client.delete("/api/v1/comments")
     assert response.status_code == 405
     assert response.get_json()["code"] == 405
+
+
+BEYOND_ANY_ROW = 2**64  # more than SQLite or a PostgreSQL bigint can hold
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", f"/api/v1/moderation/comments/{BEYOND_ANY_ROW}"),
+        ("POST", f"/api/v1/moderation/comments/{BEYOND_ANY_ROW}/trust"),
+        ("POST", f"/api/v1/moderation/bans/{BEYOND_ANY_ROW}/lift"),
+        ("POST", f"/api/v1/comments/{BEYOND_ANY_ROW}/reports"),
+    ],
+)
+def test_ids_beyond_any_row_are_404(
+    client: FlaskClient, staff_headers: StaffToken, method: str, path: str
+) -> None:
+    response = client.open(
+        path, method=method, json={"reason": "spam"}, headers=staff_headers("admin")
+    )
+    assert response.status_code == 404
+    assert response.get_json()["code"] == 404
+
+
+def test_forged_queue_cursor_is_422(client: FlaskClient, staff_headers: StaffToken) -> None:
+    forged = base64.urlsafe_b64encode(json.dumps(["2024-01-01T00:00:00", BEYOND_ANY_ROW]).encode())
+    response = client.get(
+        "/api/v1/moderation/queue",
+        query_string={"cursor": forged.decode()},
+        headers=staff_headers("admin"),
+    )
+    assert_field_error(response, "cursor")

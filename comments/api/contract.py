@@ -1,0 +1,75 @@
+"""Each API view declares once what it accepts and answers: the declaration parses the request,
+serialises the answer, and is what the OpenAPI document is built from, so they cannot drift."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from flask import request
+from marshmallow import Schema
+from werkzeug.wrappers import Response
+
+from comments.api.parsing import json_body, load
+from comments.schemas.public import MAX_ID
+
+View = Callable[..., Any]
+
+#: URL converter for ids: ids outside what a row can hold answer 404 before any query runs.
+ID = f"int(min=1, max={MAX_ID})"
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    #: Success status -> schema of the body (None: the view answers a finished Response).
+    responses: Mapping[int, Schema | None]
+    body: Schema | None = None
+    query: Schema | None = None
+    #: Error statuses beyond those that follow from the route itself (see comments.api.openapi).
+    errors: frozenset[int] = field(default_factory=frozenset)
+
+
+def contract(
+    responses: Mapping[int, Schema | None],
+    *,
+    body: Schema | None = None,
+    query: Schema | None = None,
+    errors: tuple[int, ...] = (),
+) -> Callable[[View], View]:
+    """Pass the parsed query as `query` and the parsed JSON body as `body` (422 when invalid),
+    and dump what the view returns with the schema of the status it answers."""
+    declared = Contract(responses, body, query, frozenset(errors))
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if query is not None:
+                kwargs["query"] = load(query, request.args.to_dict())
+            if body is not None:
+                kwargs["body"] = load(body, json_body())
+            result = view(*args, **kwargs)
+            if isinstance(result, Response):
+                return result
+            answer, status, headers = _unpack(result)
+            schema = declared.responses[status]
+            return (schema.dump(answer) if schema else answer), status, headers
+
+        wrapped.contract = declared  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def _unpack(result: Any) -> tuple[Any, int, Mapping[str, str]]:
+    """A view answers `body`, `(body, status)` or `(body, status, headers)`, as in Flask."""
+    if not isinstance(result, tuple):
+        return result, 200, {}
+    if len(result) == 2:
+        return result[0], result[1], {}
+    return result[0], result[1], result[2]
+
+
+def contract_of(view: View) -> Contract | None:
+    return getattr(view, "contract", None)
