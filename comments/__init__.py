@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from comments import config, db  # noqa: F401  (db registers the engine event listeners)
+from comments import config, db, network  # noqa: F401  (db registers the engine event listeners)
 from comments.errors import register_error_handlers
 from comments.extensions import db as database
 from comments.extensions import limiter, migrate
@@ -23,15 +22,18 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Configure and wire the app; no database access and no model loading happen here."""
-    app = Flask(__name__, instance_relative_config=True)
+    # No app-wide /static route: each blueprint serves its own files, and a route nobody
+    # decided to publish (even one serving nothing) is one more thing to keep public.
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.config.from_mapping(config.DEFAULTS)
     if test_config is None:
         app.config.from_mapping(config.from_environment(os.environ, Path(app.instance_path)))
     else:
         app.config.from_mapping(test_config)
 
-    if app.config["PROXY_FIX_X_FOR"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])  # type: ignore[method-assign]
+    # Read before any request: a bad proxy list or a retired setting stops the app starting.
+    app.extensions["trusted_proxies"] = network.trusted_proxies(app.config)
+    app.config.update(config.rate_limit_storage(app.config))
 
     database.init_app(app)
     # Batch mode lets later migrations ALTER tables on SQLite too.

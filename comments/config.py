@@ -11,13 +11,22 @@ from typing import Any
 #: Environment variables the service reads, with their defaults (listed in the README).
 DEFAULTS: dict[str, Any] = {
     "RATELIMIT_ENABLED": True,
+    # Without REDIS_URL each process counts on its own: N workers let N times the limit through.
     "RATELIMIT_STORAGE_URI": "memory://",
+    "REDIS_URL": None,
+    "REDIS_KEY_PREFIX": "comments",
+    # At most N in any span of the window, not N per clock minute (twice that across a boundary).
+    "RATELIMIT_STRATEGY": "moving-window",
+    # Redis down: each worker keeps counting in memory (looser, never off), and checks back.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": False,
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_COMMENTS_PER_IP": "6 per minute;60 per hour",
     "RATELIMIT_COMMENTS_PER_EMAIL": "4 per minute;30 per hour",
     "RATELIMIT_REPORTS_PER_IP": "10 per minute;50 per day",
     "MAX_CONTENT_LENGTH": 64 * 1024,
-    "PROXY_FIX_X_FOR": 0,
+    "TRUSTED_PROXIES": "",
+    "PROXY_FIX_X_FOR": 0,  # retired: refused unless TRUSTED_PROXIES is set (comments.network)
     "MODEL_PATH": None,
     "MODEL_RETRY_SECONDS": 30,
     "MODEL_REFRESH_SECONDS": 2,
@@ -33,6 +42,11 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _TRUE = {"1", "true", "yes", "on"}
+
+#: Seconds to wait for Redis before a request falls back to in-memory limits; it answers in
+#: well under a millisecond when healthy, and a hung Redis must not hang comment posting.
+REDIS_TIMEOUT_SECONDS = 1.0
+_REDIS_SCHEMES = ("redis", "rediss", "valkey", "valkeys")
 
 
 def _flag(value: str) -> bool:
@@ -73,8 +87,6 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, A
     )
     if env.get("IP_HASH_KEY"):
         config["IP_HASH_KEY"] = env["IP_HASH_KEY"]
-    if env.get("REDIS_URL"):
-        config["RATELIMIT_STORAGE_URI"] = env["REDIS_URL"]
     if "SESSION_COOKIE_SECURE" in env:
         config["SESSION_COOKIE_SECURE"] = _flag(env["SESSION_COOKIE_SECURE"])
     if "RATELIMIT_ENABLED" in env:
@@ -83,6 +95,10 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, A
         "RATELIMIT_COMMENTS_PER_IP",
         "RATELIMIT_COMMENTS_PER_EMAIL",
         "RATELIMIT_REPORTS_PER_IP",
+        "RATELIMIT_LOGIN_PER_IP",
+        "REDIS_URL",
+        "REDIS_KEY_PREFIX",
+        "TRUSTED_PROXIES",
         "MODEL_PATH",
     ):
         if env.get(name):
@@ -93,3 +109,20 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, A
     if env.get("MODEL_REFRESH_SECONDS"):
         config["MODEL_REFRESH_SECONDS"] = float(env["MODEL_REFRESH_SECONDS"])
     return config
+
+
+def rate_limit_storage(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Flask-Limiter's storage settings: REDIS_URL when set, with the deployment's key prefix.
+
+    The prefix lets several deployments (or test runs) share one Redis without sharing counts.
+    """
+    uri = config.get("REDIS_URL") or config["RATELIMIT_STORAGE_URI"]
+    options: dict[str, Any] = dict(config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+    if uri.partition(":")[0].partition("+")[0] in _REDIS_SCHEMES:
+        options = {
+            "key_prefix": config["REDIS_KEY_PREFIX"],
+            "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+            "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            **options,
+        }
+    return {"RATELIMIT_STORAGE_URI": uri, "RATELIMIT_STORAGE_OPTIONS": options}

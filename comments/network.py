@@ -1,16 +1,137 @@
-"""Who is asking: the client address and its keyed hash."""
+"""Who is asking: the client address, believed from X-Forwarded-For only via trusted proxies.
+
+A proxy appends the address it received the request from to ``X-Forwarded-For``, so only the
+entries that trusted proxies wrote can be believed: walking the chain from the right, the first
+address that is not a trusted proxy is the client. Everything to its left was sent by the client
+and may be forged (a rotating fake address would otherwise reset every per-IP limit).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app, request
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+#: The TRUSTED_PROXIES entry for a proxy that connects over a Unix socket (no peer address).
+UNIX_SOCKET = "unix"
+
+log = logging.getLogger(__name__)
+
+
+class ProxyConfigError(ValueError):
+    """TRUSTED_PROXIES (or the retired PROXY_FIX_X_FOR) cannot be used as configured."""
+
+
+def parse_address(text: str) -> IPAddress | None:
+    """An address from a peer or an X-Forwarded-For entry; a port or IPv6 brackets are dropped.
+
+    IPv4-mapped IPv6 (``::ffff:192.0.2.1``, seen on dual-stack sockets) becomes plain IPv4, so
+    one client has one address whichever way it arrived.
+    """
+    text = text.strip()
+    if text.startswith("["):  # "[2001:db8::1]:443"
+        text = text[1:].partition("]")[0]
+    elif text.count(":") == 1:  # "203.0.113.7:51234"
+        text = text.partition(":")[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+@dataclass(frozen=True)
+class TrustedProxies:
+    """The proxies whose X-Forwarded-For entries are believed; empty means none are."""
+
+    networks: tuple[IPNetwork, ...] = ()
+    unix_socket: bool = False
+
+    @classmethod
+    def parse(cls, value: str | Iterable[str]) -> TrustedProxies:
+        """``"127.0.0.1, 10.0.0.0/8 unix"`` (or a list); a bad entry stops the app starting."""
+        entries = value.replace(",", " ").split() if isinstance(value, str) else list(value)
+        networks: list[IPNetwork] = []
+        unix_socket = False
+        for entry in entries:
+            if entry.strip().lower() == UNIX_SOCKET:
+                unix_socket = True
+                continue
+            try:
+                networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+            except ValueError as error:
+                raise ProxyConfigError(
+                    f"TRUSTED_PROXIES: {entry!r} is not an IP address, a network "
+                    f"(10.0.0.0/8) or {UNIX_SOCKET!r}"
+                ) from error
+        return cls(tuple(networks), unix_socket)
+
+    def __bool__(self) -> bool:
+        return bool(self.networks) or self.unix_socket
+
+    def trusts(self, address: IPAddress) -> bool:
+        return any(address in network for network in self.networks)
+
+    def client(self, peer: str | None, forwarded_for: Iterable[str] = ()) -> str:
+        """The client's address: the peer, or the nearest untrusted X-Forwarded-For entry."""
+        peer_address = parse_address(peer) if peer else None
+        if peer_address is None:
+            # Servers report no address for a Unix-socket peer.
+            trusted_peer = not peer and self.unix_socket
+            client = peer or "unknown"
+        else:
+            trusted_peer = self.trusts(peer_address)
+            client = str(peer_address)
+        if not trusted_peer:
+            return client
+        hops = [hop for header in forwarded_for for hop in header.split(",")]
+        for hop in reversed(hops):
+            address = parse_address(hop)
+            if address is None:
+                # A trusted proxy passed on something that is no address: the proxy itself
+                # is the last hop we can vouch for, so a client cannot mint fresh keys.
+                break
+            client = str(address)
+            if not self.trusts(address):
+                break
+        return client
+
+
+def trusted_proxies(config: Mapping[str, Any]) -> TrustedProxies:
+    """TRUSTED_PROXIES from the app's config; the retired PROXY_FIX_X_FOR alone is refused.
+
+    PROXY_FIX_X_FOR=N believed N hops of X-Forwarded-For from any client, so anyone could
+    choose their address. Silently dropping it would put every client behind the proxy into
+    one rate-limit bucket, so the app refuses to start and says what to set instead.
+    """
+    proxies = TrustedProxies.parse(config.get("TRUSTED_PROXIES") or ())
+    if config.get("PROXY_FIX_X_FOR"):
+        if not proxies:
+            raise ProxyConfigError(
+                "PROXY_FIX_X_FOR is no longer read: it trusted X-Forwarded-For from any client. "
+                "Set TRUSTED_PROXIES to your proxies' addresses or networks (for example "
+                "TRUSTED_PROXIES=127.0.0.1 for a proxy on the same host, or 10.0.0.0/8) and "
+                "remove PROXY_FIX_X_FOR."
+            )
+        log.warning("PROXY_FIX_X_FOR is ignored; TRUSTED_PROXIES decides. Remove PROXY_FIX_X_FOR.")
+    return proxies
+
 
 def client_ip() -> str:
-    """The peer address; ProxyFix (PROXY_FIX_X_FOR) rewrites it only behind trusted proxies."""
-    return request.remote_addr or "unknown"
+    """The address of whoever sent this request, as the rate limits and the IP hash see it."""
+    proxies: TrustedProxies = current_app.extensions["trusted_proxies"]
+    return proxies.client(request.remote_addr, request.headers.getlist("X-Forwarded-For"))
 
 
 def ip_hash_key(secret_key: str, configured: str | None) -> bytes:

@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
+from flask import Flask
 from flask.testing import FlaskClient
+from limits.storage import MemoryStorage
+from sqlalchemy import select
+from werkzeug.test import TestResponse
 
+from comments import config, create_app
+from comments.extensions import db, limiter
+from comments.models import Comment
+from comments.network import ProxyConfigError, TrustedProxies, hash_ip, ip_hash_key
 from tests.comments.conftest import PostComment
+from tests.conftest import base_config
+from tests.instances import REDIS_URL, redis_prefix
+from tests.servers import free_port
+
+LIMITS = {
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_COMMENTS_PER_IP": "3 per minute",
+    "RATELIMIT_COMMENTS_PER_EMAIL": "2 per minute",
+}
 
 
 @pytest.fixture
 def app_config() -> dict[str, Any]:
-    return {
-        "RATELIMIT_ENABLED": True,
-        "RATELIMIT_COMMENTS_PER_IP": "3 per minute",
-        "RATELIMIT_COMMENTS_PER_EMAIL": "2 per minute",
-    }
+    return LIMITS
 
 
 def test_per_ip_limit_answers_429_with_retry_after(post_comment: PostComment) -> None:
@@ -80,3 +97,134 @@ def test_post_from_a_foreign_origin_is_refused(client: FlaskClient, count_commen
         headers={"Origin": "http://localhost"},
     )
     assert same_site.status_code == 201
+
+
+# --- who the client is: X-Forwarded-For only through trusted proxies ----------------------
+
+
+@pytest.mark.parametrize(
+    ("trusted", "peer", "forwarded_for", "client"),
+    [
+        ("", "127.0.0.1", ["203.0.113.1"], "127.0.0.1"),
+        ("127.0.0.1", "127.0.0.1", ["203.0.113.1"], "203.0.113.1"),
+        ("127.0.0.1", "198.51.100.9", ["203.0.113.1"], "198.51.100.9"),
+        ("127.0.0.1", "127.0.0.1", [], "127.0.0.1"),
+        # Entries left of the first untrusted hop came from the client: never believed.
+        ("127.0.0.1, 10.0.0.0/8", "127.0.0.1", ["6.6.6.6, 203.0.113.1, 10.1.2.3"], "203.0.113.1"),
+        ("127.0.0.1", "127.0.0.1", ["6.6.6.6", "203.0.113.1"], "203.0.113.1"),
+        ("10.0.0.0/8", "10.0.0.1", ["10.0.0.2"], "10.0.0.2"),
+        ("127.0.0.1", "127.0.0.1", ["203.0.113.1, not-an-address"], "127.0.0.1"),
+        ("127.0.0.1", "127.0.0.1", ["203.0.113.1:5555"], "203.0.113.1"),
+        ("::1", "::1", ["[2001:db8::1]:443"], "2001:db8::1"),
+        ("127.0.0.1", "::ffff:127.0.0.1", ["::ffff:203.0.113.1"], "203.0.113.1"),
+        ("2001:db8:1::/48", "2001:db8:1::5", ["2001:db8:2::7"], "2001:db8:2::7"),
+        ("unix", "", ["203.0.113.1"], "203.0.113.1"),
+        ("", "", ["203.0.113.1"], "unknown"),
+    ],
+)
+def test_the_client_is_the_nearest_address_no_trusted_proxy_vouches_for(
+    trusted: str, peer: str, forwarded_for: list[str], client: str
+) -> None:
+    assert TrustedProxies.parse(trusted).client(peer, forwarded_for) == client
+
+
+@pytest.mark.parametrize("app_config", [{**LIMITS, "TRUSTED_PROXIES": "127.0.0.1"}])
+def test_a_trusted_proxy_names_each_client_and_forged_hops_do_not_help(
+    app: Flask, client: FlaskClient
+) -> None:
+    def post(forwarded_for: str, peer: str = "127.0.0.1") -> int:
+        return client.post(
+            "/api/v1/comments",
+            json={"thread": "/t", "body": f"From {forwarded_for} via {peer}"},
+            headers={"X-Forwarded-For": forwarded_for},
+            environ_base={"REMOTE_ADDR": peer},
+        ).status_code
+
+    # The proxy appends the real client (203.0.113.1); the client forged what is left of it.
+    limited = [post(f"198.51.100.{n}, 203.0.113.1") for n in range(4)]
+    assert limited == [201, 201, 201, 429]
+    assert post("203.0.113.2") == 201  # another client behind the same proxy
+    # Not a trusted proxy: its X-Forwarded-For is ignored, so rotating it changes nothing.
+    assert [post(f"192.0.2.{n}", peer="198.51.100.50") for n in range(4)][-1] == 429
+    with app.app_context():
+        key = ip_hash_key(app.config["SECRET_KEY"], app.config.get("IP_HASH_KEY"))
+        stored = set(db.session.scalars(select(Comment.ip_hash)))
+    assert stored == {hash_ip(ip, key) for ip in ("203.0.113.1", "203.0.113.2", "198.51.100.50")}
+
+
+def test_the_retired_proxy_setting_is_refused_with_what_to_set_instead(db_url: str) -> None:
+    with pytest.raises(ProxyConfigError, match="Set TRUSTED_PROXIES"):
+        create_app(base_config(db_url, PROXY_FIX_X_FOR=1))
+    migrated = create_app(base_config(db_url, PROXY_FIX_X_FOR=1, TRUSTED_PROXIES="10.0.0.0/8"))
+    assert migrated.extensions["trusted_proxies"] == TrustedProxies.parse("10.0.0.0/8")
+    with pytest.raises(ProxyConfigError, match=re.escape("'10.0.0.0/33'")):
+        create_app(base_config(db_url, TRUSTED_PROXIES="127.0.0.1, 10.0.0.0/33"))
+
+
+# --- where the counts live: Redis when configured, memory otherwise ------------------------
+
+
+def test_redis_url_is_the_storage_and_the_prefix_keeps_deployments_apart(tmp_path: Path) -> None:
+    env = {"REDIS_URL": "redis://cache:6379/2", "REDIS_KEY_PREFIX": "blog", "SECRET_KEY": "s"}
+    storage = config.rate_limit_storage(
+        {**config.DEFAULTS, **config.from_environment(env, tmp_path)}
+    )
+    assert storage["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/2"
+    assert storage["RATELIMIT_STORAGE_OPTIONS"]["key_prefix"] == "blog"
+    assert storage["RATELIMIT_STORAGE_OPTIONS"]["socket_timeout"] == config.REDIS_TIMEOUT_SECONDS
+    without = config.rate_limit_storage(
+        {**config.DEFAULTS, **config.from_environment({"SECRET_KEY": "s"}, tmp_path)}
+    )
+    assert without == {"RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_STORAGE_OPTIONS": {}}
+
+
+MakeApp = Callable[..., Flask]
+
+
+@pytest.fixture
+def make_app(db_url: str, tmp_path: Path) -> Iterator[MakeApp]:
+    """Apps on this test's database with limits on: as separate deployments or instances."""
+    apps: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        settings = {"MODEL_STORE": str(tmp_path / "models"), **LIMITS, **overrides}
+        apps.append(create_app(base_config(db_url, **settings)))
+        return apps[-1]
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def post_from(app: Flask, n: int) -> TestResponse:
+    return app.test_client().post("/api/v1/comments", json={"thread": "/t", "body": f"No. {n}"})
+
+
+def test_with_redis_the_count_is_shared_and_kept_under_the_prefix(make_app: MakeApp) -> None:
+    with redis_prefix() as prefix, redis_prefix() as other_prefix:
+        app = make_app(REDIS_URL=REDIS_URL, REDIS_KEY_PREFIX=prefix)
+        assert [post_from(app, n).status_code for n in range(3)] == [201] * 3
+        refused = post_from(app, 3)
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+        with redis.Redis.from_url(REDIS_URL) as store:
+            assert list(store.scan_iter(match=f"{prefix}:*"))  # the counts live under the prefix
+        # Another deployment on the same Redis counts on its own.
+        other = make_app(REDIS_URL=REDIS_URL, REDIS_KEY_PREFIX=other_prefix)
+        assert post_from(other, 4).status_code == 201
+
+
+def test_an_unreachable_redis_keeps_limits_per_worker_and_says_so(
+    make_app: MakeApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Comments keep flowing (the model and the rules still judge them), limits stay on."""
+    app = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+    statuses = [post_from(app, n).status_code for n in range(4)]
+    assert statuses == [201, 201, 201, 429]
+    assert "falling back to in-memory storage" in caplog.text
+
+
+def test_without_redis_the_limits_count_in_memory(make_app: MakeApp) -> None:
+    app = make_app()
+    assert isinstance(limiter.storage, MemoryStorage)
+    assert [post_from(app, n).status_code for n in range(4)] == [201, 201, 201, 429]

@@ -7,9 +7,22 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from comments.extensions import db
+from comments.models import Comment, Staff
 from comments.moderation_ui.guards import CSP
 from comments.moderation_ui.views import BAD_CREDENTIALS
+from comments.services.moderation import authors
+from tests.comments.test_authorisation import (
+    PUBLIC_ENDPOINTS,
+    UNSAFE_METHODS,
+    Targets,
+    build_url,
+    sample,
+    state,
+    with_csrf,
+)
 from tests.moderation_ui.conftest import (
     ABUSIVE,
     MakeStaff,
@@ -115,20 +128,53 @@ def test_anonymous_visitors_are_sent_to_sign_in(
     assert client.get(location).status_code == 200
 
 
-def test_every_ui_route_refuses_anonymous_callers(app: Flask, client: FlaskClient) -> None:
-    """Walk the blueprint's URL map: no page or action is reachable without signing in."""
-    open_endpoints = {"moderation_ui.login", "moderation_ui.logout", "moderation_ui.static"}
-    checked = 0
-    for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("moderation_ui.") or rule.endpoint in open_endpoints:
-            continue
-        url = rule.rule.replace("<int:comment_id>", "1")
-        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            response = client.open(url, method=method, data={"action": "approve"})
-            assert response.status_code == 303, (method, url)
-            assert response.headers["Location"].startswith("/moderation/login")
-            checked += 1
-    assert checked >= 7
+def test_every_session_write_needs_the_sessions_csrf_token(
+    app: Flask, make_staff: MakeStaff, post_comment: PostComment
+) -> None:
+    """Walk the URL map: every write a signed-in browser can make (the pages' forms and the
+    script's API calls) is refused without the session's token or with another one, changes
+    nothing, and succeeds with the right token. The anonymous side: tests/comments/
+    test_authorisation.py."""
+    make_staff("admin", "admin")
+    writes = [
+        (rule, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("moderation_ui.") or rule.endpoint not in PUBLIC_ENDPOINTS
+        for method in sorted((rule.methods or set()) & UNSAFE_METHODS)
+    ]
+    assert {"moderation_ui.login", "moderation_ui.logout", "moderation_ui.decide"} <= {
+        rule.endpoint for rule, _ in writes
+    }
+    for rule, method in writes:
+        target = Targets(post_comment(body=ABUSIVE, author_email="ann@example.org"), ban(app), "")
+        client = app.test_client()
+        assert sign_in(client, "admin").status_code == 303
+        request = sample(rule.endpoint, method, target)
+        path = build_url(app, rule, method, target)
+        before = state(app)
+        for refused in (request, with_csrf(request, "not-the-sessions-token")):
+            response = client.open(path, method=method, **refused)
+            assert response.status_code == 403, (method, path, response.status_code)
+            assert state(app) == before, (method, path)
+        assert client.get("/moderation/").status_code == 200  # still signed in
+        right = with_csrf(request, session_csrf(client))
+        accepted = client.open(path, method=method, **right)
+        assert accepted.status_code in (200, 201, 303), (method, path, accepted.status_code)
+
+
+def ban(app: Flask) -> int:
+    """A ban on a comment from an address of its own, so it does not touch later comments."""
+    response = app.test_client().post(
+        "/api/v1/comments",
+        json={"thread": "/banned", "body": "Buy now", "author_email": "spam@example.org"},
+        environ_base={"REMOTE_ADDR": "198.51.100.99"},
+    )
+    with app.app_context():
+        admin = db.session.scalar(select(Staff).where(Staff.name == "admin"))
+        comment = db.session.get(Comment, response.get_json()["id"])
+        record, _ = authors.ban_author(db.session(), comment, admin)
+        db.session.commit()
+        return record.id
 
 
 def test_analysts_read_queues_and_statistics_but_cannot_decide(
@@ -224,4 +270,16 @@ def test_sign_in_attempts_are_rate_limited(client: FlaskClient, make_staff: Make
         data={"name": "maria", "password": "correct horse battery", "csrf_token": token},
     )
     assert blocked.status_code == 429 and "Too many attempts" in blocked.text
+    assert int(blocked.headers["Retry-After"]) > 0
     assert client.get("/moderation/login").status_code == 200  # the form itself stays readable
+
+
+def test_a_comment_id_beyond_any_database_integer_is_not_found(signed_in: SignedIn) -> None:
+    client = signed_in("moderator")
+    huge = "99999999999999999999"
+    assert client.get(f"/moderation/comments/{huge}").status_code == 404
+    response = client.post(
+        f"/moderation/comments/{huge}/decision",
+        data={"csrf_token": session_csrf(client), "action": "approve"},
+    )
+    assert response.status_code == 404
