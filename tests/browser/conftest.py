@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from browser_support import CSP_PREFIX, LiveServer, OtherSite, PageIssues, Widget
+from flask import Flask
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -36,6 +37,8 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
+
+from comments import create_app
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -147,6 +150,21 @@ def live_server(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_app(live_server: LiveServer) -> Flask:
+    """The app in this process on the live server's database, to seed data in bulk through
+    the real API (the test client) without HTTP in between; same secret, rate limits off."""
+    if os.environ.get("LIVE_SERVER_URL"):
+        pytest.skip("seeding needs the database of a server this run started")
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{live_server.database_path}",
+            "SECRET_KEY": "test",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
 
 
 @pytest.fixture(scope="session")
