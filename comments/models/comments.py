@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from comments.models.base import Base, BigId, utcnow
@@ -28,8 +28,13 @@ class Comment(Base):
         Index("ix_comments_thread_status_id", "thread_id", "status", "id"),
         # The moderation queues, per site and status, newest or oldest first.
         Index("ix_comments_site_status_created", "site_id", "status", "created_at", "id"),
-        # An author's history and duplicate detection.
-        Index("ix_comments_site_email", "site_id", "author_email"),
+        # The same across sites, and the queues sorted by score (the expressions must stay
+        # those of services/moderation/queue.py for the index to be used); counts by status.
+        Index("ix_comments_status_created", "status", "created_at", "id"),
+        Index("ix_comments_status_toxicity", "status", text("coalesce(toxicity, -1.0)"), "id"),
+        Index("ix_comments_status_spam", "status", text("coalesce(spam, -1.0)"), "id"),
+        # An author's history (by e-mail, on every site) and standing; duplicate detection.
+        Index("ix_comments_email_site_status", "author_email", "site_id", "status"),
         Index("ix_comments_site_fingerprint", "site_id", "body_fingerprint"),
         Index("ix_comments_ip_hash", "ip_hash"),
     )

@@ -114,6 +114,15 @@ class Report(Base):
     """A reader's report on a published comment, open until a moderator reviews it."""
 
     __tablename__ = "reports"
+    #: The reported queue starts from the open reports.
+    __table_args__ = (
+        Index(
+            "ix_reports_open",
+            "comment_id",
+            sqlite_where=text("resolved_at IS NULL"),
+            postgresql_where=text("resolved_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     comment_id: Mapped[int] = mapped_column(

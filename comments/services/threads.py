@@ -10,10 +10,14 @@ from comments.errors import FieldErrors
 from comments.models import Site, Thread
 
 
+def unknown_site(name: str) -> FieldErrors:
+    return FieldErrors({"site": [f"Unknown site {name!r}."]})
+
+
 def get_site(session: Session, name: str) -> Site:
     site = session.scalar(select(Site).where(Site.name == name))
     if site is None:
-        raise FieldErrors({"site": [f"Unknown site {name!r}."]})
+        raise unknown_site(name)
     return site
 
 
