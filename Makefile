@@ -48,10 +48,23 @@ unit: unit-sqlite unit-postgres
 
 test: lint typecheck unit
 
+# Every benchmark in bench/, each writing JSON to bench/results/, then one summary table.
+# QUICK=1 runs them at small sizes (checks that they work; not figures). The HTTP benches need
+# wrk (installed with apt when run as root) and install Isso into .bench/ on first use.
 bench: install
-	$(BIN)/python bench/bench_classifier.py
-	$(BIN)/python bench/bench_training.py
-	$(BIN)/python bench/bench_submission.py
+	@command -v wrk >/dev/null || { test "$$(id -u)" = 0 && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } || \
+		{ echo "Install wrk (apt-get install wrk) for the HTTP benchmarks" >&2; exit 1; }
+	rm -f bench/results/*.json && mkdir -p bench/results
+	$(BIN)/python bench/bench_classifier.py $(if $(QUICK),--n 300 --no-anchors) \
+		> bench/results/classifier.json && cat bench/results/classifier.json
+	$(if $(QUICK),@echo "training: skipped with QUICK=1", \
+		$(BIN)/python bench/bench_training.py > bench/results/training.json \
+		&& cat bench/results/training.json)
+	$(BIN)/python bench/bench_submission.py $(if $(QUICK),--quick)
+	$(BIN)/python bench/bench_reading.py $(if $(QUICK),--quick)
+	$(BIN)/python bench/bench_queue.py $(if $(QUICK),--quick)
+	$(BIN)/python bench/summary.py
 
 train: install
 	$(BIN)/flask --app wsgi classifier train
