@@ -130,7 +130,9 @@ def isso(folder: Path) -> Server:
     config.write_text(ISSO_CONFIG.format(dbpath=folder / "isso.db", host=host))
     return Server(
         "isso",
-        [str(gunicorn), "isso.run:application"],
+        # --preload: the master creates Isso's database once; two workers creating it at the
+        # same time race on its preferences table and one fails to boot.
+        [str(gunicorn), "--preload", "isso.run:application"],
         {"ISSO_SETTINGS": str(config)},
         health="/config",
         log_dir=folder,
