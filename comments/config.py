@@ -24,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_COMMENTS_PER_IP": "6 per minute;60 per hour",
     "RATELIMIT_COMMENTS_PER_EMAIL": "4 per minute;30 per hour",
     "RATELIMIT_REPORTS_PER_IP": "10 per minute;50 per day",
+    #: Calls per site API key to the Perspective- and Akismet-compatible APIs.
+    "RATELIMIT_PER_SITE_KEY": "600 per minute",
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "TRUSTED_PROXIES": "",
     "PROXY_FIX_X_FOR": 0,  # retired: refused unless TRUSTED_PROXIES is set (comments.network)
@@ -95,6 +97,7 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, A
         "RATELIMIT_COMMENTS_PER_IP",
         "RATELIMIT_COMMENTS_PER_EMAIL",
         "RATELIMIT_REPORTS_PER_IP",
+        "RATELIMIT_PER_SITE_KEY",
         "RATELIMIT_LOGIN_PER_IP",
         "REDIS_URL",
         "REDIS_KEY_PREFIX",

@@ -35,6 +35,7 @@ _TAGS = {
     "api": ("public", "What the widget and readers use: no credentials."),
     "moderation_api": ("moderation", "Queues, decisions, bans and trust, for staff."),
     "classifier_api": ("classifier", "Model versions and scores, for staff."),
+    "site_keys_api": ("site keys", "API keys of each site for the compatible APIs, for admins."),
 }
 _WERKZEUG_ARGUMENT = re.compile(r"<(?:[^<>]*:)?(\w+)>")
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from comments.cli.errors import refused_as_usage_error
 from comments.extensions import db
 from comments.models import MODERATION_MODES
+from comments.services import site_keys
 from comments.services import sites as site_service
 
 sites_cli = AppGroup("sites", help="Create, list and configure sites.")
@@ -72,3 +73,40 @@ def update_site(name: str, **settings: Any) -> None:
         site = site_service.update_site(db.session(), name, _given(settings))
     db.session.commit()
     click.echo(json.dumps(site_service.describe(site)))
+
+
+@sites_cli.command("key")
+@click.argument("name")
+@click.option("--label", default="", help="What the key is for, shown in listings.")
+def create_key(name: str, label: str) -> None:
+    """Create an API key for site NAME; the key is printed once, alone on the last line."""
+    with refused_as_usage_error():
+        issued = site_keys.create_key(db.session(), name, label, created_by="cli")
+    db.session.commit()
+    click.echo(
+        f"Key {issued.record.id} for site {name!r} ({issued.record.prefix}...). "
+        "It is shown only now; store it where the calling server keeps its secrets.",
+        err=True,
+    )
+    click.echo(issued.key)
+
+
+@sites_cli.command("keys")
+@click.argument("name")
+def list_keys(name: str) -> None:
+    """List the API keys of site NAME (never the keys themselves) as JSON lines."""
+    with refused_as_usage_error():
+        records = site_keys.list_keys(db.session(), name)
+    for record in records:
+        click.echo(json.dumps(site_keys.describe_key(record)))
+
+
+@sites_cli.command("revoke-key")
+@click.argument("name")
+@click.argument("key_id", type=int)
+def revoke_key(name: str, key_id: int) -> None:
+    """Revoke key KEY_ID of site NAME; calls with it are refused from now on."""
+    with refused_as_usage_error():
+        record = site_keys.revoke_key(db.session(), name, key_id)
+    db.session.commit()
+    click.echo(json.dumps(site_keys.describe_key(record)))

@@ -10,7 +10,7 @@ from comments.models.moderation import (
     ModelVersion,
     Report,
 )
-from comments.models.sites import MODERATION_MODES, Site, Thread
+from comments.models.sites import MODERATION_MODES, Site, SiteApiKey, Thread
 from comments.models.staff import ROLES, ApiToken, Staff
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "ModelVersion",
     "Report",
     "Site",
+    "SiteApiKey",
     "Staff",
     "Thread",
     "TrustedAuthor",

@@ -154,6 +154,8 @@ class LabelledExample(Base):
     toxic: Mapped[bool | None]
     spam: Mapped[bool | None]
     reason: Mapped[str] = mapped_column(Text, default="")
-    #: Where the label came from: "moderation" here; later also API feedback.
+    #: Where the label came from: "moderation", "import", "akismet", "perspective".
     source: Mapped[str] = mapped_column(String(32), default="moderation")
+    #: What else the sender told us (author, e-mail, website, IP hash, user agent, ...).
+    context: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -55,3 +55,25 @@ class Thread(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     site: Mapped[Site] = relationship(back_populates="threads", lazy="joined")
+
+
+class SiteApiKey(Base):
+    """A key a site's own servers use for the Perspective- and Akismet-compatible APIs.
+
+    Only its sha256 is stored, so a leak of the table is inert; the prefix lets admins tell
+    keys apart in listings without ever seeing one again.
+    """
+
+    __tablename__ = "site_api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    site: Mapped[Site] = relationship(lazy="joined")

@@ -19,7 +19,7 @@ from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from comments.extensions import db
-from comments.models import Ban, Comment, Decision, Staff, TrustedAuthor
+from comments.models import Ban, Comment, Decision, SiteApiKey, Staff, TrustedAuthor
 from comments.services import accounts
 from comments.services.moderation import authors
 from tests.moderation_ui.conftest import PASSWORD, session_csrf, sign_in
@@ -80,6 +80,8 @@ def sample(endpoint: str, method: str, target: Targets) -> dict[str, Any]:
         "moderation_ui.trust": {"data": {}},
         "moderation_ui.login": {"data": {"name": "admin", "password": PASSWORD}},
         "moderation_ui.logout": {"data": {}},
+        "site_keys_api.create_key": {"json": {"label": "platform"}},
+        "site_keys_api.revoke_key": {},
     }
     if endpoint not in samples:
         pytest.fail(f"{method} {endpoint} is new: add a legitimate request for it to sample()")
@@ -94,7 +96,12 @@ def with_csrf(request: dict[str, Any], token: str) -> dict[str, Any]:
 
 
 def build_url(app: Flask, rule: Rule, method: str, target: Targets) -> str:
-    values = {"comment_id": target.comment, "ban_id": target.ban}
+    values = {
+        "comment_id": target.comment,
+        "ban_id": target.ban,
+        "site": target.marker.removeprefix("held-on-"),
+        "key_id": 1,
+    }
     unknown = set(rule.arguments) - set(values)
     assert not unknown, f"{rule.endpoint}: give the test a value for {unknown}"
     arguments = {name: values[name] for name in rule.arguments}
@@ -133,6 +140,7 @@ def state(app: Flask) -> tuple[Any, ...]:
             session.scalar(select(func.count()).select_from(Decision)),
             sorted(session.execute(select(Ban.id, Ban.lifted_at)).all()),
             session.scalar(select(func.count()).select_from(TrustedAuthor)),
+            sorted(session.execute(select(SiteApiKey.id, SiteApiKey.revoked_at)).all()),
         )
 
 
