@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     #: Calls per site API key to the Perspective- and Akismet-compatible APIs.
     "RATELIMIT_PER_SITE_KEY": "600 per minute",
     "MAX_CONTENT_LENGTH": 64 * 1024,
+    #: Queue pages count each queue up to this many comments, then show "1,000+".
+    "QUEUE_COUNT_CAP": 1_000,
     "TRUSTED_PROXIES": "",
     "PROXY_FIX_X_FOR": 0,  # retired: refused unless TRUSTED_PROXIES is set (comments.network)
     "MODEL_PATH": None,
@@ -106,7 +108,7 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, A
     ):
         if env.get(name):
             config[name] = env[name]
-    for name in ("MAX_CONTENT_LENGTH", "PROXY_FIX_X_FOR", "MODEL_RETRY_SECONDS"):
+    for name in ("MAX_CONTENT_LENGTH", "PROXY_FIX_X_FOR", "MODEL_RETRY_SECONDS", "QUEUE_COUNT_CAP"):
         if env.get(name):
             config[name] = int(env[name])
     if env.get("MODEL_REFRESH_SECONDS"):

@@ -31,7 +31,7 @@ from comments.services.moderation.decisions import (
     IllegalTransition,
     decide_comment,
 )
-from comments.services.moderation.queue import QueueQuery, queue_counts, queue_page
+from comments.services.moderation.queue import QueueQuery, capped_queue_counts, queue_page
 
 bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1/moderation")
 
@@ -61,9 +61,11 @@ def queue(query: dict[str, Any]) -> dict[str, Any]:
     page = queue_page(
         db.session(), QueueQuery(queue=query.pop("status"), site_ids=site_ids, **query)
     )
+    counted = capped_queue_counts(db.session(), site_ids, current_app.config["QUEUE_COUNT_CAP"])
     return {
         "items": items.describe(db.session(), page.comments),
-        "counts": queue_counts(db.session(), site_ids),
+        "counts": counted.counts,
+        "counts_capped": sorted(counted.capped),
         "next": page.next_cursor,
     }
 

@@ -261,3 +261,8 @@ def card(item: dict[str, Any], parent: dict[str, Any] | None) -> dict[str, Any]:
         "thread_link": web_link(item["thread"].get("url")),
         "author_link": web_link(item["author"].get("url")),
     }
+
+
+def count_label(count: int, capped: bool = False) -> str:
+    """A queue's size; a queue counted only up to its cap reads "1,000+"."""
+    return f"{count:,}+" if capped else str(count)

@@ -23,9 +23,12 @@ from comments.services.moderation.queue import (
     BadCursor,
     QueuePage,
     QueueQuery,
+    capped_queue_counts,
     queue_counts,
     queue_page,
 )
+
+bp.add_app_template_filter(present.count_label, "count_label")
 
 #: One message for an unknown name, a wrong password and a disabled account alike.
 BAD_CREDENTIALS = "That name and password do not match an active account."
@@ -120,6 +123,7 @@ def queue() -> tuple[str, int]:
         except BadCursor as error:
             errors = {"cursor": [str(error)]}
     described = items.describe(session, result.comments)
+    counted = capped_queue_counts(session, site_ids, current_app.config["QUEUE_COUNT_CAP"])
     parents = reads.parents(session, {i["parent_id"] for i in described if i["parent_id"]})
     kept: dict[str, Any] = {
         key: value for key, value in raw.items() if key not in ("status", "cursor")
@@ -127,7 +131,8 @@ def queue() -> tuple[str, int]:
     return render_template(
         "moderation_ui/queue.html",
         cards=[present.card(item, parents.get(item["parent_id"] or 0)) for item in described],
-        counts=queue_counts(session, site_ids),
+        counts=counted.counts,
+        capped=counted.capped,
         current=current,
         queues=QUEUES,
         queue_labels=QUEUE_LABELS,

@@ -138,10 +138,12 @@ class CommentDetailSchema(ModeratedCommentSchema):
 
 class QueuePageSchema(Schema):
     items = fields.List(fields.Nested(ModeratedCommentSchema))
-    #: Comments per queue, over the sites the caller may see.
+    #: Comments per queue, over the sites the caller may see, exact up to QUEUE_COUNT_CAP (1,000).
     counts = fields.Dict(
         keys=fields.String(validate=validate.OneOf(QUEUES)), values=fields.Integer()
     )
+    #: Queues with more comments than their count shows: read their count as "1,000+".
+    counts_capped = fields.List(fields.String(validate=validate.OneOf(QUEUES)))
     #: The cursor of the next page, or None on the last one.
     next = fields.String(allow_none=True)
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from comments.errors import FieldErrors, NotAllowed
 from comments.models import (
     Ban,
+    Base,
     Comment,
     CommentScore,
     CommentSignal,
@@ -315,6 +316,7 @@ def submit_comment(
 
 
 _COMMENTS = cast(Table, Comment.__table__)
+_AUTOMATIC_ACTIONS = {"published": "publish", "pending": "hold", "spam": "file_spam"}
 #: INSERT ... ON CONFLICT (site, idempotency key) DO NOTHING RETURNING id, per dialect.
 _COMMENT_INSERTS: dict[str, Insert] = {
     name: insert_into(_COMMENTS)
@@ -340,11 +342,11 @@ def _insert_comment(session: Session, values: dict[str, Any]) -> Comment | None:
     return comment
 
 
-def _insert(session: Session, *rows: Any) -> None:
-    """INSERT rows built as model objects in one Core statement, without the unit of work."""
+def _insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """INSERT rows in one Core statement: no model objects, no unit of work (column defaults
+    such as created_at still apply)."""
     if rows:
-        values = [{k: v for k, v in vars(row).items() if not k.startswith("_")} for row in rows]
-        session.connection().execute(type(rows[0]).__table__.insert(), values)
+        session.connection().execute(cast(Table, model.__table__).insert(), rows)
 
 
 def _record(
@@ -357,52 +359,62 @@ def _record(
 ) -> None:
     """Scores, signals and the automatic decision, each naming the model version, then a
     shadow model's scores; one INSERT per row kind."""
+    scores: list[dict[str, Any]] = []
     if scored.scores is not None:
         held = outcome.status != "published"
-        _insert(
-            session,
-            CommentScore(
-                comment_id=comment.id,
-                model_version=scored.scores.model_version,
-                role="decision",
-                toxicity=scored.scores.toxicity,
-                spam=scored.scores.spam,
-                status=outcome.status,
+        scores.append(
+            {
+                "comment_id": comment.id,
+                "model_version": scored.scores.model_version,
+                "role": "decision",
+                "toxicity": scored.scores.toxicity,
+                "spam": scored.scores.spam,
+                "status": outcome.status,
                 # Moderators look at held comments; published ones are explained on demand.
-                explanation=explain(scored.model, comment.body_raw) if held else None,
-                created_at=now,
-            ),
+                "explanation": explain(scored.model, comment.body_raw) if held else None,
+                "created_at": now,
+            }
         )
-    _insert(
-        session,
-        *(
-            CommentSignal(comment_id=comment.id, name=signal.name, detail=signal.detail)
-            for signal in outcome.signals
-        ),
-    )
-    _insert(
-        session,
-        Decision.about(
-            comment,
-            actor="model",
-            action={"published": "publish", "pending": "hold", "spam": "file_spam"}[outcome.status],
-            to_status=outcome.status,
-            from_status=None,
-            reason=outcome.reason,
-            created_at=now,
-        ),
-    )
     if shadow is not None:
-        scores, status = shadow
-        _insert(
-            session,
-            CommentScore(
-                comment_id=comment.id,
-                model_version=scores.model_version,
-                role="shadow",
-                toxicity=scores.toxicity,
-                spam=scores.spam,
-                status=status,
-                created_at=now,
-            ),
+        candidate, status = shadow
+        scores.append(
+            {
+                "comment_id": comment.id,
+                "model_version": candidate.model_version,
+                "role": "shadow",
+                "toxicity": candidate.toxicity,
+                "spam": candidate.spam,
+                "status": status,
+                "explanation": None,
+                "created_at": now,
+            }
         )
+    _insert(session, CommentScore, scores)
+    _insert(
+        session,
+        CommentSignal,
+        [
+            {"comment_id": comment.id, "name": signal.name, "detail": signal.detail}
+            for signal in outcome.signals
+        ],
+    )
+    _insert(
+        session,
+        Decision,
+        [
+            {
+                "comment_id": comment.id,
+                "actor": "model",
+                "staff_id": None,
+                "model_version": comment.model_version,
+                "action": _AUTOMATIC_ACTIONS[outcome.status],
+                "toxicity": comment.toxicity,
+                "spam": comment.spam,
+                "from_status": None,
+                "to_status": outcome.status,
+                "reason": outcome.reason,
+                "note": "",
+                "created_at": now,
+            }
+        ],
+    )

@@ -226,3 +226,23 @@ def test_trusted_author_skips_the_queue(
     links = " ".join(f"https://source{n}.example/report" for n in range(5))
     response = post_comment(author_email="regular@example.org", body=f"Sources: {links}")
     assert response.get_json()["status"] == "published"
+
+
+@pytest.mark.parametrize("app_config", [{"QUEUE_COUNT_CAP": 2}])
+def test_counts_beyond_the_cap_read_as_at_least_the_cap(
+    client: FlaskClient,
+    moderator: dict[str, str],
+    staff_headers: Any,
+    post_comment: PostComment,
+) -> None:
+    """Queue pages count a queue only up to the cap, so a huge queue costs a page nothing."""
+    for n in range(3):
+        post_comment(body=f"{ABUSIVE} number {n}", author_email=f"a{n}@example.org")
+    post_comment(body="A fair point, thanks.", author_email="fair@example.org")
+    data = client.get(QUEUE, headers=moderator).get_json()
+    assert data["counts"]["pending"] == 2 and data["counts_capped"] == ["pending"]
+    assert data["counts"]["published"] == 1
+    assert len(client.get(f"{QUEUE}?per_page=10", headers=moderator).get_json()["items"]) == 3
+
+    limited = staff_headers("moderator", name="elsewhere", sites=("default",))
+    assert client.get(QUEUE, headers=limited).get_json()["counts_capped"] == ["pending"]

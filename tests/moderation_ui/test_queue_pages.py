@@ -128,6 +128,18 @@ def test_filters_sorts_and_the_next_page_link(
     assert "Nothing here for these filters" in none.text
 
 
+@pytest.mark.parametrize("app_config", [{"QUEUE_COUNT_CAP": 2}])
+def test_a_queue_larger_than_the_count_cap_reads_cap_plus(
+    signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    for n in range(3):
+        post_comment(body=f"{ABUSIVE} number {n}", author_email=f"a{n}@x.org")
+    page = signed_in("moderator").get("/moderation/?status=pending").text
+    assert re.search(r'data-count="pending">2\+</span>', page)
+    assert re.search(r'data-count="spam">0</span>', page)
+    assert "<title>Pending (2+)" in page
+
+
 @pytest.mark.parametrize(
     "query", ["status=everything", "sort=random", "min_toxicity=2", "cursor=%%"]
 )

@@ -146,7 +146,8 @@ def test_every_session_write_needs_the_sessions_csrf_token(
         rule.endpoint for rule, _ in writes
     }
     for rule, method in writes:
-        target = Targets(post_comment(body=ABUSIVE, author_email="ann@example.org"), ban(app), "")
+        comment = post_comment(body=ABUSIVE, author_email="ann@example.org")
+        target = Targets(comment, ban(app), "held-on-default")
         client = app.test_client()
         assert sign_in(client, "admin").status_code == 303
         request = sample(rule.endpoint, method, target)

@@ -136,12 +136,18 @@
   async function refreshCounts() {
     try {
       const data = await api("GET", `/queue?status=${encodeURIComponent(queue)}&per_page=1`);
+      const capped = new Set(data.counts_capped || []);
+      const label = (name, value) =>
+        capped.has(name) ? `${value.toLocaleString("en")}+` : String(value);
       for (const [name, value] of Object.entries(data.counts || {})) {
         const badge = document.querySelector(`[data-count="${name}"]`);
-        if (badge) badge.textContent = String(value);
+        if (badge) badge.textContent = label(name, value);
       }
       if (data.counts && queue in data.counts) {
-        document.title = document.title.replace(/\(\d+\)/, `(${data.counts[queue]})`);
+        document.title = document.title.replace(
+          /\([\d,]+\+?\)/,
+          `(${label(queue, data.counts[queue])})`,
+        );
       }
     } catch (error) {
       /* The counts are a convenience; the decision itself was already announced. */
