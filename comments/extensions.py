@@ -8,7 +8,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
 from comments.models.base import Base
-from comments.network import client_ip
+from comments.rate_keys import client_bucket
 
 
 class Limiter(flask_limiter.Limiter):
@@ -27,4 +27,4 @@ class Limiter(flask_limiter.Limiter):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-limiter = Limiter(key_func=client_ip)
+limiter = Limiter(key_func=client_bucket)

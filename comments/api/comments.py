@@ -10,7 +10,8 @@ from comments.api import bp
 from comments.api.contract import contract
 from comments.extensions import db, limiter
 from comments.models import Comment
-from comments.network import client_ip, current_ip_hash
+from comments.network import current_ip_hash
+from comments.rate_keys import client_bucket, email_bucket, posted_email
 from comments.schemas.public import (
     CommentCreateSchema,
     FormTokenQuerySchema,
@@ -28,27 +29,17 @@ from comments.services.threads import get_site
 _submitted = SubmittedCommentSchema()
 
 
-def _posted_email() -> str:
-    payload = request.get_json(silent=True)
-    email = payload.get("author_email") if isinstance(payload, dict) else None
-    return email.strip().lower() if isinstance(email, str) else ""
-
-
-def _email_key() -> str:
-    return "email:" + _posted_email()
-
-
 def model_provider() -> ModelProvider:
     provider: ModelProvider = current_app.extensions["model_provider"]
     return provider
 
 
 @bp.post("/comments")
-@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENTS_PER_IP"], key_func=client_ip)
+@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENTS_PER_IP"], key_func=client_bucket)
 @limiter.limit(
     lambda: current_app.config["RATELIMIT_COMMENTS_PER_EMAIL"],
-    key_func=_email_key,
-    exempt_when=lambda: not _posted_email(),
+    key_func=email_bucket,
+    exempt_when=lambda: not posted_email(),
 )
 @contract({201: _submitted, 200: _submitted}, body=CommentCreateSchema(), errors=(403, 429))
 def create_comment(body: dict[str, Any]) -> tuple[Comment, int]:

@@ -11,7 +11,8 @@ from comments.api import bp
 from comments.api.contract import ID, contract
 from comments.extensions import db, limiter
 from comments.models import Report
-from comments.network import client_ip, current_ip_hash
+from comments.network import current_ip_hash
+from comments.rate_keys import client_bucket
 from comments.schemas.public import ReportCreatedSchema, ReportCreateSchema
 from comments.services.reports import NotReportable, report_comment
 
@@ -19,7 +20,7 @@ _created = ReportCreatedSchema()
 
 
 @bp.post(f"/comments/<{ID}:comment_id>/reports")
-@limiter.limit(lambda: current_app.config["RATELIMIT_REPORTS_PER_IP"], key_func=client_ip)
+@limiter.limit(lambda: current_app.config["RATELIMIT_REPORTS_PER_IP"], key_func=client_bucket)
 @contract({201: _created, 200: _created}, body=ReportCreateSchema(), errors=(429,))
 def create_report(comment_id: int, body: dict[str, Any]) -> tuple[Report, int]:
     """Report a published comment to the moderators; 200 when this reader reported it already."""

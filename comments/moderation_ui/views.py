@@ -13,7 +13,7 @@ from comments.auth import READ_QUEUES, check_csrf, current_staff, log_in, log_ou
 from comments.extensions import db, limiter
 from comments.moderation_ui import bp, charts, present, reads, stats
 from comments.moderation_ui.guards import page, safe_next, signed_in_staff
-from comments.network import client_ip
+from comments.rate_keys import client_bucket
 from comments.schemas.moderation import QueueQuerySchema
 from comments.services.accounts import authenticate
 from comments.services.explanations import explain_comment
@@ -67,7 +67,7 @@ def _login_limit() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=client_ip)
+@limiter.limit(_login_limit, methods=["POST"], key_func=client_bucket)
 def login() -> Response | str:
     """Sign-in form; the form's CSRF token also stops other sites logging people in."""
     next_url = safe_next(request.values.get("next"))

@@ -39,10 +39,16 @@ PUBLIC_ENDPOINTS = {
     "moderation_ui.login": "staff reach the sign-in form without a session; CSRF-checked, limited",
     "moderation_ui.logout": "ends only the caller's own session; CSRF-checked",
     "moderation_ui.static": "the moderation pages' script and stylesheet; no data",
+    "akismet.verify_key": "Akismet's protocol: the api_key field names the site (test below)",
+    "akismet.comment_check": "Akismet's protocol: the api_key field names the site",
+    "akismet.submit_spam": "Akismet's protocol: the api_key field names the site",
+    "akismet.submit_ham": "Akismet's protocol: the api_key field names the site",
 }
 ROLES = ("admin", "moderator", "analyst")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ALLOWED_ORIGIN = "https://blog.example"
+#: Public above, yet refused without a live site key in Akismet's words (test at the end).
+AKISMET_ENDPOINTS = frozenset(name for name in PUBLIC_ENDPOINTS if name.startswith("akismet."))
 LOGIN = "/moderation/login"
 
 
@@ -286,3 +292,31 @@ def test_the_same_requests_work_for_the_right_staff(app: Flask, world: World) ->
     assert on_page.status_code == 303
     with app.app_context():
         assert db.session.get(Comment, world.theirs.comment).status == "published"
+
+
+def test_akismet_routes_refuse_callers_without_a_live_site_key(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    """Akismet's clients expect HTTP 200 and the body ``invalid``, never a 401."""
+    from comments.models import LabelledExample
+
+    before = state(app)
+    form = {"blog": ALLOWED_ORIGIN, "user_ip": "192.0.2.9", "comment_content": "Buy now"}
+    refused = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint not in AKISMET_ENDPOINTS:
+            continue
+        for key in ({}, {"api_key": "cms_not-a-key"}, {"key": "cms_not-a-key"}):
+            response = client.post(
+                rule.rule, data={**form, **key}, headers={"Origin": ALLOWED_ORIGIN}
+            )
+            where = (rule.rule, key, response.status_code)
+            assert response.status_code == 200, where
+            assert response.text == "invalid", where
+            assert response.headers["X-akismet-debug-help"], where
+            assert "Access-Control-Allow-Origin" not in response.headers, where
+            refused.add(rule.endpoint)
+    assert refused == AKISMET_ENDPOINTS and len(refused) == 4
+    assert state(app) == before
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LabelledExample)) == 0

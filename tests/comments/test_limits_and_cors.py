@@ -59,6 +59,21 @@ def test_per_email_limit_counts_across_addresses(client: FlaskClient) -> None:
     assert post("other@example.org", "10.0.0.4") == 201
 
 
+def test_an_ipv6_client_counts_per_64_not_per_address(client: FlaskClient) -> None:
+    """Stepping through the addresses of one's own /64 does not reset the limit."""
+
+    def post(ip: str) -> int:
+        return client.post(
+            "/api/v1/comments",
+            json={"thread": "/t", "body": f"From {ip}"},
+            environ_base={"REMOTE_ADDR": ip},
+        ).status_code
+
+    same_64 = [f"2001:db8:1:2::{n:x}" for n in range(1, 5)]
+    assert [post(ip) for ip in same_64] == [201, 201, 201, 429]
+    assert post("2001:db8:1:3::1") == 201
+
+
 def test_spoofed_forwarded_for_does_not_reset_the_ip_limit(client: FlaskClient) -> None:
     codes = [
         client.post(
@@ -212,6 +227,21 @@ def test_with_redis_the_count_is_shared_and_kept_under_the_prefix(make_app: Make
         # Another deployment on the same Redis counts on its own.
         other = make_app(REDIS_URL=REDIS_URL, REDIS_KEY_PREFIX=other_prefix)
         assert post_from(other, 4).status_code == 201
+
+
+def test_redis_never_holds_an_address_or_an_email(make_app: MakeApp) -> None:
+    with redis_prefix() as prefix:
+        app = make_app(REDIS_URL=REDIS_URL, REDIS_KEY_PREFIX=prefix)
+        for n in range(3):
+            app.test_client().post(
+                "/api/v1/comments",
+                json={"thread": "/t", "body": f"No. {n}", "author_email": "Reader@Example.org"},
+                environ_base={"REMOTE_ADDR": "203.0.113.77"},
+            )
+        with redis.Redis.from_url(REDIS_URL) as store:
+            keys = [key.decode() for key in store.scan_iter(match=f"{prefix}:*")]
+    assert len(keys) >= 2  # one count per address, one per e-mail
+    assert not [key for key in keys if "203.0.113" in key or "example.org" in key.lower()]
 
 
 def test_an_unreachable_redis_keeps_limits_per_worker_and_says_so(

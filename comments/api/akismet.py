@@ -1,0 +1,151 @@
+"""Akismet's REST API 1.1 served from our rules and models, for platforms with Akismet clients.
+
+Thin: parse the form, find the site by its API key, call ``comments.services.akismet``, and
+answer in Akismet's words: plain-text bodies, ``X-akismet-*`` headers, HTTP 200 even for a bad
+key or a missing field, as Akismet's clients expect. Its own protocol, so it is not in the
+OpenAPI document. The ``blog`` URL is required but not matched against the site's origins:
+the key is the credential, and Akismet's only way to warn (``X-akismet-alert-*`` headers)
+makes several clients treat a good answer as an error.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import TooManyRequests
+
+from comments.extensions import db, limiter
+from comments.models import Site
+from comments.network import ip_hash_key
+from comments.rate_keys import client_bucket
+from comments.schemas.akismet import AkismetFormSchema
+from comments.services import akismet, site_keys
+from comments.services.akismet import AkismetComment, ModelUnavailable
+from comments.services.scoring import ModelProvider
+
+bp = Blueprint("akismet", __name__, url_prefix="/1.1")
+
+SUBMITTED = "Thanks for making the web a better place."
+_form = AkismetFormSchema()
+
+
+def _sent_key() -> str:
+    return request.form.get("api_key") or request.form.get("key") or ""
+
+
+def _key_bucket() -> str:
+    """Counted per key (by its hash, never the key itself); calls without a key per address."""
+    key = _sent_key()
+    return site_keys.rate_limit_key(key) if key else "akismet-no-key:" + client_bucket()
+
+
+#: One budget per key across the four calls.
+_per_key = limiter.shared_limit(
+    lambda: current_app.config["RATELIMIT_PER_SITE_KEY"], scope="site-key", key_func=_key_bucket
+)
+
+
+def _text(body: str, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(body, status, headers, mimetype="text/plain")
+
+
+def _invalid(help_text: str) -> Response:
+    return _text("invalid", headers={"X-akismet-debug-help": help_text})
+
+
+def _missing(field: str) -> Response:
+    return _text(
+        f"Missing required field: {field}.",
+        headers={"X-akismet-debug-help": f'Empty "{field}" value'},
+    )
+
+
+def _parse() -> tuple[str, AkismetComment, Site | None]:
+    """The key, the comment and the key's site (None for a missing, unknown or revoked key)."""
+    key, comment = _form.load(request.form.to_dict())
+    return key, comment, site_keys.site_for_key(db.session(), key) if key else None
+
+
+def _unknown_key(key: str) -> Response:
+    if not key:
+        return _invalid('Empty "api_key" value')
+    return _invalid("The API key is unknown or has been revoked.")
+
+
+def _ip_key() -> bytes:
+    return ip_hash_key(current_app.config["SECRET_KEY"], current_app.config.get("IP_HASH_KEY"))
+
+
+@bp.errorhandler(TooManyRequests)
+def _too_many(error: TooManyRequests) -> Response:
+    return _text("Too many requests; try again later.", 429)
+
+
+@bp.post("/verify-key")
+@_per_key
+def verify_key() -> Response:
+    """``valid`` for a live key of any site; the key alone names the site."""
+    key, comment, site = _parse()
+    if site is None:
+        return _unknown_key(key)
+    if not comment.blog:
+        return _invalid('Empty "blog" value')
+    db.session.commit()  # the key's last use
+    return _text("valid")
+
+
+@bp.post("/comment-check")
+@_per_key
+def comment_check() -> Response:
+    """``true`` (spam) or ``false``, with ``X-akismet-pro-tip: discard`` for blatant spam, and
+    what the widget path would have done in ``X-Comments-Status`` and ``X-Comments-Reason``."""
+    key, comment, site = _parse()
+    if site is None:
+        return _unknown_key(key)
+    missing = akismet.missing_field(comment)
+    if missing:
+        return _missing(missing)
+    provider: ModelProvider = current_app.extensions["model_provider"]
+    try:
+        verdict = akismet.check_comment(
+            db.session(), site, comment, provider=provider, ip_key=_ip_key()
+        )
+    except ModelUnavailable:
+        return _text(
+            "The spam model is unavailable; try again shortly.",
+            503,
+            {
+                "Retry-After": str(current_app.config["MODEL_RETRY_SECONDS"]),
+                "X-akismet-debug-help": "No model could score the comment.",
+            },
+        )
+    db.session.commit()
+    headers = {"X-Comments-Status": verdict.status, "X-Comments-Reason": verdict.reason}
+    if verdict.discard:
+        headers["X-akismet-pro-tip"] = "discard"
+    return _text("true" if verdict.spam else "false", headers=headers)
+
+
+def _submit(spam: bool) -> Response:
+    key, comment, site = _parse()
+    if site is None:
+        return _unknown_key(key)
+    missing = akismet.missing_field(comment)
+    if missing:
+        return _missing(missing)
+    akismet.learn(db.session(), site, comment, spam=spam, ip_key=_ip_key())
+    db.session.commit()
+    return _text(SUBMITTED)
+
+
+@bp.post("/submit-spam")
+@_per_key
+def submit_spam() -> Response:
+    """A comment the platform's moderators call spam: a labelled example of the key's site."""
+    return _submit(spam=True)
+
+
+@bp.post("/submit-ham")
+@_per_key
+def submit_ham() -> Response:
+    """A comment wrongly called spam: a labelled example (not spam) of the key's site."""
+    return _submit(spam=False)
