@@ -43,12 +43,16 @@ PUBLIC_ENDPOINTS = {
     "akismet.comment_check": "Akismet's protocol: the api_key field names the site",
     "akismet.submit_spam": "Akismet's protocol: the api_key field names the site",
     "akismet.submit_ham": "Akismet's protocol: the api_key field names the site",
+    "perspective.analyze": "Perspective's protocol: the key names the site (test below)",
+    "perspective.suggest_score": "Perspective's protocol: the key names the site",
 }
 ROLES = ("admin", "moderator", "analyst")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ALLOWED_ORIGIN = "https://blog.example"
 #: Public above, yet refused without a live site key in Akismet's words (test at the end).
 AKISMET_ENDPOINTS = frozenset(name for name in PUBLIC_ENDPOINTS if name.startswith("akismet."))
+#: Likewise, refused without a live site key in Google's words.
+PERSPECTIVE_ENDPOINTS = frozenset(n for n in PUBLIC_ENDPOINTS if n.startswith("perspective."))
 LOGIN = "/moderation/login"
 
 
@@ -317,6 +321,40 @@ def test_akismet_routes_refuse_callers_without_a_live_site_key(
             assert "Access-Control-Allow-Origin" not in response.headers, where
             refused.add(rule.endpoint)
     assert refused == AKISMET_ENDPOINTS and len(refused) == 4
+    assert state(app) == before
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LabelledExample)) == 0
+
+
+def test_perspective_routes_refuse_callers_without_a_live_site_key(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    """Perspective's clients expect Google's answers: 403 without a key, 400 API_KEY_INVALID
+    for a key that is not live."""
+    from comments.models import LabelledExample
+
+    before = state(app)
+    body = {
+        "comment": {"text": "Buy now"},
+        "requestedAttributes": {"TOXICITY": {}},
+        "attributeScores": {"TOXICITY": {"summaryScore": {"value": 1}}},
+    }
+    refused = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint not in PERSPECTIVE_ENDPOINTS:
+            continue
+        for query, expected in (("", 403), ("?key=cms_not-a-key", 400)):
+            response = client.post(rule.rule + query, json=body, headers={"Origin": ALLOWED_ORIGIN})
+            where = (rule.rule, query, response.status_code)
+            assert response.status_code == expected, where
+            error = response.get_json()["error"]
+            if expected == 400:
+                assert error["details"][0]["reason"] == "API_KEY_INVALID", where
+            else:
+                assert error["status"] == "PERMISSION_DENIED", where
+            assert "Access-Control-Allow-Origin" not in response.headers, where
+            refused.add(rule.endpoint)
+    assert refused == PERSPECTIVE_ENDPOINTS and len(refused) == 2
     assert state(app) == before
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(LabelledExample)) == 0

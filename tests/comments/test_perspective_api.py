@@ -1,0 +1,464 @@
+"""The Perspective-compatible API, called the way Coral Talk's Perspective client calls it.
+
+Coral joins ``/comments:analyze`` to its configured endpoint, puts the key in ``?key=`` and
+POSTs ``{"comment": {"text"}, "doNotStore", "requestedAttributes": {"TOXICITY": {}},
+"languages": ["en"]}`` as JSON; everything here goes through the real app, database and
+shipped model.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import posixpath
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import func, select
+
+import classifier
+from comments.extensions import db
+from comments.models import LabelledExample, Site
+from tests.comments.conftest import ABUSIVE, NICE
+
+ANALYZE = "/v1alpha1/comments:analyze"
+SUGGEST = "/v1alpha1/comments:suggestscore"
+#: Spam the shipped model is sure of.
+CHANNEL_SPAM = "Hey guys check out my new song on my channel and subscribe http://music.example"
+
+Post = Callable[..., Any]
+
+
+@pytest.fixture
+def new_key(runner: FlaskCliRunner) -> Callable[..., str]:
+    """``flask sites key SITE`` prints the key alone on its last line."""
+
+    def create(site: str = "default") -> str:
+        result = runner.invoke(args=["sites", "key", site, "--label", "coral"])
+        assert result.exit_code == 0, result.output
+        return str(result.output.strip().splitlines()[-1])
+
+    return create
+
+
+@pytest.fixture
+def key(new_key: Callable[..., str]) -> str:
+    return new_key()
+
+
+def coral_body(text: str, **extra: Any) -> dict[str, Any]:
+    """Coral's analyze request, as its perspective client formats it."""
+    return {
+        "comment": {"text": text},
+        "doNotStore": True,
+        "requestedAttributes": {"TOXICITY": {}},
+        "languages": ["en"],
+        **extra,
+    }
+
+
+def call(client: FlaskClient, path: str, key: str | None, body: Any) -> Any:
+    """POST a JSON body (or raw bytes) with the key in the query string, like Coral."""
+    url = f"{path}?{urlencode({'key': key})}" if key is not None else path
+    data = body if isinstance(body, bytes) else json.dumps(body)
+    return client.post(url, data=data, headers={"Content-Type": "application/json"})
+
+
+def table_counts(app: Flask) -> dict[str, int]:
+    """Rows in every table of the schema."""
+    with app.app_context():
+        return {
+            table.name: db.session.scalar(select(func.count()).select_from(table)) or 0
+            for table in db.metadata.sorted_tables
+        }
+
+
+def examples(app: Flask) -> list[LabelledExample]:
+    with app.app_context():
+        rows = list(db.session.scalars(select(LabelledExample).order_by(LabelledExample.id)))
+        db.session.expunge_all()
+        return rows
+
+
+def utf16_slice(text: str, begin: int, end: int) -> str:
+    """What a JavaScript platform gets from ``text.slice(begin, end)``."""
+    return text.encode("utf-16-le")[2 * begin : 2 * end].decode("utf-16-le")
+
+
+def summary(response: Any, attribute: str = "TOXICITY") -> float:
+    score = response.get_json()["attributeScores"][attribute]["summaryScore"]
+    assert score["type"] == "PROBABILITY"
+    return float(score["value"])
+
+
+# --- analyze --------------------------------------------------------------------------------
+
+
+def test_toxic_text_scores_high_and_friendly_text_low_with_the_shipped_model(
+    client: FlaskClient, key: str, shipped_model: classifier.Model
+) -> None:
+    toxic = call(client, ANALYZE, key, coral_body(ABUSIVE))
+    friendly = call(client, ANALYZE, key, coral_body(NICE))
+    assert toxic.status_code == 200 and friendly.status_code == 200
+    assert summary(toxic) > 0.9 and summary(friendly) < 0.2
+    assert summary(toxic) == pytest.approx(shipped_model.score(ABUSIVE).toxicity)
+    assert toxic.get_json()["languages"] == ["en"]
+    assert "spanScores" not in toxic.get_json()["attributeScores"]["TOXICITY"]
+
+
+def test_a_platform_reaches_us_by_changing_only_the_endpoint(app: Flask, key: str) -> None:
+    """Coral's own URL building: Node's ``path.join(endpoint.pathname, "/comments:analyze")``
+    (which, unlike Python's, concatenates then normalises)."""
+    endpoint = "https://comments.example.org/v1alpha1"
+    parts = urlsplit(endpoint)
+    path = posixpath.normpath(f"{parts.path}//comments:analyze")
+    url = f"{parts.scheme}://{parts.netloc}{path}"
+    with httpx.Client(transport=httpx.WSGITransport(app=app)) as http:
+        response = http.post(
+            url,
+            params={"key": key},
+            content=json.dumps(coral_body(ABUSIVE)),
+            headers={"Content-Type": "application/json"},
+        )
+    assert response.status_code == 200
+    assert response.json()["attributeScores"]["TOXICITY"]["summaryScore"]["value"] > 0.9
+
+
+def test_toxicity_and_spam_are_both_served_and_the_client_token_is_echoed(
+    client: FlaskClient, key: str
+) -> None:
+    body = {
+        "comment": {"text": CHANNEL_SPAM},
+        "requestedAttributes": {"TOXICITY": {}, "SPAM": {}},
+        "clientToken": "comment:42",
+    }
+    response = call(client, ANALYZE, key, body)
+    assert response.status_code == 200
+    answer = response.get_json()
+    assert set(answer["attributeScores"]) == {"TOXICITY", "SPAM"}
+    assert summary(response, "SPAM") > 0.9 and summary(response, "TOXICITY") < 0.5
+    assert answer["clientToken"] == "comment:42"
+    assert answer["languages"] == ["en"]  # none sent: English assumed
+
+
+def test_the_key_may_come_in_googles_header(client: FlaskClient, key: str) -> None:
+    response = client.post(ANALYZE, json=coral_body(NICE), headers={"X-Goog-Api-Key": key})
+    assert response.status_code == 200 and summary(response) < 0.2
+
+
+def test_span_scores_point_at_the_offending_words_in_utf16_offsets(
+    client: FlaskClient, key: str
+) -> None:
+    # Astral characters before the insult: one code point each, two UTF-16 units each.
+    text = "🎉🎉 Great news, but you are a stupid idiot."
+    response = call(client, ANALYZE, key, coral_body(text, spanAnnotations=True))
+    assert response.status_code == 200
+    spans = response.get_json()["attributeScores"]["TOXICITY"]["spanScores"]
+    assert spans and all(span["score"]["type"] == "PROBABILITY" for span in spans)
+    words = [utf16_slice(text, span["begin"], span["end"]) for span in spans]
+    assert all(word and word in text for word in words), words
+    top = max(spans, key=lambda span: span["score"]["value"])
+    assert utf16_slice(text, top["begin"], top["end"]) in {"idiot", "stupid", "stupid idiot"}
+    assert top["score"]["value"] > 0.9
+    assert text[top["begin"] : top["end"]] != utf16_slice(text, top["begin"], top["end"])
+    friendly = [span for span in spans if "Great" in utf16_slice(text, span["begin"], span["end"])]
+    assert all(span["score"]["value"] < 0.5 for span in friendly)
+
+
+def test_a_score_threshold_leaves_out_lower_scores(client: FlaskClient, key: str) -> None:
+    body = coral_body(NICE, requestedAttributes={"TOXICITY": {"scoreThreshold": 0.5}})
+    response = call(client, ANALYZE, key, body)
+    assert response.status_code == 200 and response.get_json()["attributeScores"] == {}
+
+
+@pytest.mark.parametrize("do_not_store", [True, False])
+def test_analyze_stores_and_logs_nothing_with_or_without_do_not_store(
+    app: Flask, client: FlaskClient, key: str, do_not_store: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    text = "Zanzibar-marker: you are a stupid idiot"
+    before = table_counts(app)
+    with caplog.at_level(logging.DEBUG):
+        body = coral_body(text, doNotStore=do_not_store, spanAnnotations=True)
+        assert call(client, ANALYZE, key, body).status_code == 200
+    assert table_counts(app) == before
+    assert "Zanzibar" not in caplog.text
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+INVALID = "INVALID_ARGUMENT"
+REFUSED: list[tuple[str, Any, str, str | None]] = [
+    # (case, body, message, errorType)
+    *[
+        (
+            f"{name} is not served",
+            coral_body(NICE, requestedAttributes={"TOXICITY": {}, name: {}}),
+            f"Unknown requested attribute: {name}",
+            "INVALID_REQUEST",
+        )
+        for name in ("SEVERE_TOXICITY", "INSULT", "PROFANITY", "THREAT", "IDENTITY_ATTACK")
+    ],
+    (
+        "French",
+        coral_body(NICE, languages=["fr"]),
+        "Attribute TOXICITY does not support request languages: fr",
+        "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
+    ),
+    ("text over 20 KB", coral_body("a " * 10241), "Comment text too long.", "COMMENT_TOO_LONG"),
+    (
+        "20 KB counted in bytes, not characters",
+        coral_body("é" * 10241),
+        "Comment text too long.",
+        "COMMENT_TOO_LONG",
+    ),
+    ("no text", coral_body(NICE, comment={}), "Comment must be non-empty.", "COMMENT_EMPTY"),
+    ("no comment", {"requestedAttributes": {"TOXICITY": {}}}, "Comment must be non-empty.", None),
+    (
+        "no attributes",
+        coral_body(NICE, requestedAttributes={}),
+        "Missing requested_attributes",
+        "NO_REQUESTED_ATTRIBUTES",
+    ),
+    ("malformed JSON", b'{"comment": {"text": "hi"', "Invalid JSON payload received.", None),
+    ("not an object", b'["hi"]', "Invalid JSON payload received.", None),
+    ("unknown field", coral_body(NICE, colour="red"), "Invalid JSON payload received.", None),
+    ("text not a string", coral_body(NICE, comment={"text": 5}), "Invalid JSON payload", None),
+    (
+        "body over the request limit",
+        coral_body("x" * 70_000),
+        "Request payload size exceeds the limit: 65536 bytes.",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "body", "message", "error_type"), REFUSED)
+def test_refused_requests_get_perspectives_error_and_store_nothing(
+    app: Flask,
+    client: FlaskClient,
+    key: str,
+    case: str,
+    body: Any,
+    message: str,
+    error_type: str | None,
+) -> None:
+    before = table_counts(app)
+    response = call(client, ANALYZE, key, body)
+    assert response.status_code == 400, case
+    error = response.get_json()["error"]
+    assert (error["code"], error["status"]) == (400, INVALID), case
+    assert error["message"].startswith(message), (case, error["message"])
+    if error_type is not None:
+        (detail,) = error["details"]
+        assert detail["errorType"] == error_type, case
+    assert table_counts(app) == before
+
+
+def test_the_language_error_names_the_attribute_and_languages(
+    client: FlaskClient, key: str
+) -> None:
+    body = coral_body(NICE, languages=["de", "fr"], requestedAttributes={"SPAM": {}})
+    (detail,) = call(client, ANALYZE, key, body).get_json()["error"]["details"]
+    assert detail["languageNotSupportedByAttributeError"] == {
+        "attribute": "SPAM",
+        "requestedLanguages": ["de", "fr"],
+    }
+    english = call(client, ANALYZE, key, coral_body(NICE, languages=["en-GB", "fr"]))
+    assert english.status_code == 200 and english.get_json()["languages"] == ["en-GB", "fr"]
+    exactly_20_kb = call(client, ANALYZE, key, coral_body("é" * 10240))
+    assert exactly_20_kb.status_code == 200
+
+
+def test_missing_bad_and_revoked_keys_get_googles_answers(
+    app: Flask, client: FlaskClient, runner: FlaskCliRunner, key: str
+) -> None:
+    before = table_counts(app)
+    missing = call(client, ANALYZE, None, coral_body(ABUSIVE))
+    assert missing.status_code == 403
+    assert missing.get_json()["error"] == {
+        "code": 403,
+        "message": "The request is missing a valid API key.",
+        "status": "PERMISSION_DENIED",
+    }
+    assert call(client, ANALYZE, key, coral_body(NICE)).status_code == 200
+    revoked = runner.invoke(args=["sites", "revoke-key", "default", "1"])
+    assert revoked.exit_code == 0, revoked.output
+    for path in (ANALYZE, SUGGEST):
+        for sent in (key, "cms_not-a-key"):
+            response = call(client, path, sent, coral_body(ABUSIVE))
+            assert response.status_code == 400, (path, sent)
+            error = response.get_json()["error"]
+            assert error["message"] == "API key not valid. Please pass a valid API key."
+            assert error["status"] == INVALID
+            assert error["details"][0]["reason"] == "API_KEY_INVALID"
+    after = table_counts(app)
+    assert after == before and not examples(app)
+
+
+@pytest.mark.parametrize("app_config", [{"MODEL_PATH": "/nonexistent/perspective-test-model"}])
+def test_without_a_model_the_platform_is_asked_to_retry(client: FlaskClient, key: str) -> None:
+    response = call(client, ANALYZE, key, coral_body(NICE))
+    assert response.status_code == 503
+    assert response.get_json()["error"]["status"] == "UNAVAILABLE"
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "RATELIMIT_PER_SITE_KEY": "2 per minute"}]
+)
+def test_each_key_is_rate_limited_in_perspectives_words(
+    client: FlaskClient, new_key: Callable[..., str]
+) -> None:
+    busy, quiet = new_key(), new_key()
+    for _ in range(2):
+        assert call(client, ANALYZE, busy, coral_body(NICE)).status_code == 200
+    refused = call(client, SUGGEST, busy, coral_body(NICE))
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    error = refused.get_json()["error"]
+    assert (error["code"], error["status"]) == (429, "RESOURCE_EXHAUSTED")
+    assert error["details"][0]["reason"] == "RATE_LIMIT_EXCEEDED"
+    assert call(client, ANALYZE, quiet, coral_body(NICE)).status_code == 200
+
+
+# --- suggestscore ------------------------------------------------------------------------------
+
+
+def suggestion(text: str, **scores: float) -> dict[str, Any]:
+    """A SuggestCommentScore request with the fields Coral sends."""
+    return {
+        "comment": {"text": text},
+        "context": {"entries": [{"text": json.dumps({"Coral_comment_id": "c-1"})}]},
+        "attributeScores": {
+            name: {"summaryScore": {"value": value}} for name, value in scores.items()
+        },
+        "languages": ["en"],
+        "communityId": "Coral:https://news.example",
+        "clientToken": "comment:c-1",
+        "sessionId": "s-7",
+    }
+
+
+def test_suggested_scores_become_labelled_examples_of_the_keys_site_and_are_exported(
+    app: Flask,
+    client: FlaskClient,
+    runner: FlaskCliRunner,
+    new_key: Callable[..., str],
+    tmp_path: Path,
+) -> None:
+    assert runner.invoke(args=["sites", "create", "news"]).exit_code == 0
+    key = new_key("news")
+    toxic = call(client, SUGGEST, key, suggestion(ABUSIVE, TOXICITY=1.0))
+    assert toxic.status_code == 200 and toxic.get_json() == {"clientToken": "comment:c-1"}
+    spam = call(client, SUGGEST, key, suggestion(CHANNEL_SPAM, SPAM=0.9, TOXICITY=0.1))
+    assert spam.status_code == 200
+
+    first, second = examples(app)
+    assert (first.text, first.toxic, first.spam, first.source) == (
+        ABUSIVE,
+        True,
+        None,
+        "perspective",
+    )
+    assert first.context == {
+        "attributeScores": {"TOXICITY": {"summaryScore": {"value": 1.0, "type": "PROBABILITY"}}},
+        "languages": ["en"],
+        "clientToken": "comment:c-1",
+        "communityId": "Coral:https://news.example",
+        "sessionId": "s-7",
+        "context": {"entries": [{"text": json.dumps({"Coral_comment_id": "c-1"})}]},
+    }
+    assert (second.toxic, second.spam) == (False, True)
+    with app.app_context():
+        news = db.session.scalar(select(Site.id).where(Site.name == "news"))
+        assert first.site_id == second.site_id == news
+
+    output = tmp_path / "labels.csv"
+    exported = runner.invoke(args=["classifier", "export", "--output", str(output)])
+    assert exported.exit_code == 0, exported.output
+    with output.open(newline="") as handle:
+        rows = {row["text"]: row for row in csv.DictReader(handle)}
+    assert (rows[ABUSIVE]["toxic"], rows[ABUSIVE]["spam"]) == ("1", "")
+    assert (rows[CHANNEL_SPAM]["toxic"], rows[CHANNEL_SPAM]["spam"]) == ("0", "1")
+    assert rows[ABUSIVE]["source"] == "perspective/news"
+
+
+def coral_feedback(text: str, decision: str, comment_id: str) -> bytes:
+    """Coral's moderation feedback ("send moderation actions"), byte for byte as it sends it:
+    the decision as an attribute, languages ``["EN"]``, pretty-printed JSON."""
+    body = {
+        "comment": {"text": text},
+        "context": {
+            "entries": [
+                {
+                    "text": json.dumps(
+                        {
+                            "url": f"https://news.example/story?commentID={comment_id}",
+                            "Coral_comment_id": comment_id,
+                        }
+                    )
+                }
+            ]
+        },
+        "attributeScores": {decision: {"summaryScore": {"value": 1}}},
+        "languages": ["EN"],
+        "communityId": "Coral:news.example",
+        "clientToken": f"comment:{comment_id}",
+    }
+    return json.dumps(body, indent=2).encode()
+
+
+def test_corals_moderation_feedback_is_labelled_like_our_moderators_decisions(
+    app: Flask, client: FlaskClient, key: str
+) -> None:
+    approved = call(client, SUGGEST, key, coral_feedback(NICE, "APPROVED", "c-1"))
+    rejected = call(client, SUGGEST, key, coral_feedback(ABUSIVE, "DELETED", "c-2"))
+    # Coral checks that the answer carries its clientToken back.
+    assert approved.get_json() == {"clientToken": "comment:c-1"}
+    assert rejected.get_json() == {"clientToken": "comment:c-2"}
+    first, second = examples(app)
+    assert (first.text, first.toxic, first.spam) == (NICE, False, False)
+    assert (second.text, second.toxic, second.spam) == (ABUSIVE, True, None)
+    assert second.context["communityId"] == "Coral:news.example"
+    assert second.context["languages"] == ["EN"]
+
+
+def test_suggestions_are_training_data_with_decisions(
+    client: FlaskClient, runner: FlaskCliRunner, key: str, base_data: Path, tmp_path: Path
+) -> None:
+    call(client, SUGGEST, key, suggestion(ABUSIVE, TOXICITY=1.0))
+    call(client, SUGGEST, key, suggestion(NICE, TOXICITY=0.0, SPAM=0.0))
+    call(client, SUGGEST, key, suggestion(CHANNEL_SPAM, SPAM=1.0))
+    args = ["--data-dir", str(base_data), "--output", str(tmp_path), "--no-baseline"]
+    trained = runner.invoke(args=["classifier", "train", *args, "--with-decisions"])
+    assert trained.exit_code == 0, trained.output
+    extra = json.loads((tmp_path / "model-card.json").read_text(encoding="utf-8"))["data"]["extra"]
+    assert extra["sources"] == {"perspective/default": 3}
+    assert extra["labels"] == {"toxic": 1, "not_toxic": 1, "spam": 1, "not_spam": 1}
+
+
+@pytest.mark.parametrize(
+    ("case", "body", "message"),
+    [
+        ("unserved attribute", suggestion(NICE, INSULT=1.0), "Unknown attribute"),
+        ("no scores", suggestion(NICE), "Missing attribute_scores"),
+        ("approved and deleted", suggestion(NICE, APPROVED=1, DELETED=1), "Contradictory"),
+        ("value over 1", suggestion(NICE, TOXICITY=1.5), "Invalid JSON payload received."),
+        ("no text", {**suggestion("", TOXICITY=1.0)}, "Comment must be non-empty."),
+        ("German", {**suggestion(NICE, TOXICITY=1.0), "languages": ["de"]}, "Attribute"),
+        ("a stray field", {**suggestion(NICE, TOXICITY=1.0), "doNotStore": True}, "Invalid"),
+    ],
+)
+def test_refused_suggestions_store_nothing(
+    app: Flask, client: FlaskClient, key: str, case: str, body: Any, message: str
+) -> None:
+    before = table_counts(app)
+    response = call(client, SUGGEST, key, body)
+    assert response.status_code == 400, case
+    assert response.get_json()["error"]["message"].startswith(message), case
+    assert table_counts(app) == before
