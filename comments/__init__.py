@@ -57,7 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     from comments import api, health, moderation_ui, ui
-    from comments.api import classifier, moderation, site_keys
+    from comments.api import classifier, moderation, site_keys, webhooks
     from comments.api.akismet import bp as akismet_bp
     from comments.api.perspective import bp as perspective_bp
 
@@ -67,6 +67,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(site_keys.bp)
     app.register_blueprint(akismet_bp)
     app.register_blueprint(perspective_bp)
+    app.register_blueprint(webhooks.bp)  # with it, the delivery worker
     app.register_blueprint(moderation_ui.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(ui.bp)

@@ -43,6 +43,14 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    #: Webhooks: a delivery thread in each app process (off: run `flask webhooks deliver`).
+    "WEBHOOKS_DELIVER_IN_PROCESS": True,
+    "WEBHOOKS_MAX_ATTEMPTS": 8,
+    "WEBHOOKS_TIMEOUT_SECONDS": 10.0,
+    #: Seconds before retries 2, 3, ... (the last repeats): 1 min, 5 min, 30 min, 2 h, 5 h, ...
+    "WEBHOOKS_RETRY_SCHEDULE": "60,300,1800,7200,18000,36000,86400",
+    "WEBHOOKS_POLL_SECONDS": 2.0,
+    "WEBHOOKS_BATCH_SIZE": 10,
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -113,6 +121,23 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, A
             config[name] = int(env[name])
     if env.get("MODEL_REFRESH_SECONDS"):
         config["MODEL_REFRESH_SECONDS"] = float(env["MODEL_REFRESH_SECONDS"])
+    config.update(_webhook_settings(env))
+    return config
+
+
+def _webhook_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    config: dict[str, Any] = {}
+    if "WEBHOOKS_DELIVER_IN_PROCESS" in env:
+        config["WEBHOOKS_DELIVER_IN_PROCESS"] = _flag(env["WEBHOOKS_DELIVER_IN_PROCESS"])
+    for name, kind in (
+        ("WEBHOOKS_MAX_ATTEMPTS", int),
+        ("WEBHOOKS_BATCH_SIZE", int),
+        ("WEBHOOKS_TIMEOUT_SECONDS", float),
+        ("WEBHOOKS_POLL_SECONDS", float),
+        ("WEBHOOKS_RETRY_SCHEDULE", str),
+    ):
+        if env.get(name):
+            config[name] = kind(env[name])
     return config
 
 

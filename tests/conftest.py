@@ -29,6 +29,8 @@ SERVER_URL = os.environ.get("TEST_DATABASE_URL")
 # Training in tests must not read or fill the user's anchor-validation cache; the tests of the
 # cache pass their own folder.
 os.environ["COMMENTS_ML_CACHE_DIR"] = "off"
+# Servers the tests start (tests/servers.py passes the environment on) deliver no webhooks.
+os.environ.setdefault("WEBHOOKS_DELIVER_IN_PROCESS", "0")
 
 
 def base_config(db_url: str, **overrides: Any) -> dict[str, Any]:
@@ -39,6 +41,8 @@ def base_config(db_url: str, **overrides: Any) -> dict[str, Any]:
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "MODEL_SIGNING_KEY": "test-signing-key",
+        # No delivery thread outliving its test's app; test_webhook_delivery.py starts one.
+        "WEBHOOKS_DELIVER_IN_PROCESS": False,
     }
     config.update(overrides)
     return config

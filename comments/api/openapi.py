@@ -36,6 +36,7 @@ _TAGS = {
     "moderation_api": ("moderation", "Queues, decisions, bans and trust, for staff."),
     "classifier_api": ("classifier", "Model versions and scores, for staff."),
     "site_keys_api": ("site keys", "API keys of each site for the compatible APIs, for admins."),
+    "webhooks_api": ("webhooks", "Signed webhook endpoints per site and their delivery log."),
 }
 _WERKZEUG_ARGUMENT = re.compile(r"<(?:[^<>]*:)?(\w+)>")
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})

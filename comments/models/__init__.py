@@ -12,8 +12,10 @@ from comments.models.moderation import (
 )
 from comments.models.sites import MODERATION_MODES, Site, SiteApiKey, Thread
 from comments.models.staff import ROLES, ApiToken, Staff
+from comments.models.webhooks import EVENT_TYPES, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "EVENT_TYPES",
     "MODERATION_MODES",
     "ROLES",
     "STATUSES",
@@ -33,4 +35,6 @@ __all__ = [
     "Staff",
     "Thread",
     "TrustedAuthor",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

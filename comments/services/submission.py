@@ -26,7 +26,7 @@ from comments.models import (
 from comments.policy import ModelScores, Outcome, Signal, Thresholds, decide
 from comments.rendering import RENDERER_VERSION, render
 from comments.rules import check_honeypot, check_links, check_words
-from comments.services import form_tokens
+from comments.services import form_tokens, webhooks
 from comments.services.moderation.authors import active_bans
 from comments.services.origins import origin_allowed
 from comments.services.registry import ensure_version
@@ -312,6 +312,7 @@ def submit_comment(
         assert earlier is not None, "a conflicting insert leaves its comment behind"
         return Submitted(earlier, created=False)
     _record(session, comment, outcome, scored, shadow, now)
+    webhooks.record_comment_events(session, comment, site.name, submission.thread)
     return Submitted(comment, created=True)
 
 

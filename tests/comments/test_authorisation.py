@@ -92,6 +92,10 @@ def sample(endpoint: str, method: str, target: Targets) -> dict[str, Any]:
         "moderation_ui.logout": {"data": {}},
         "site_keys_api.create_key": {"json": {"label": "platform"}},
         "site_keys_api.revoke_key": {},
+        "webhooks_api.create_endpoint": {"json": {"url": "https://hooks.example/in"}},
+        "webhooks_api.update_endpoint": {"json": {"active": False}},
+        "webhooks_api.remove_endpoint": {},
+        "webhooks_api.redeliver": {},
     }
     if endpoint not in samples:
         pytest.fail(f"{method} {endpoint} is new: add a legitimate request for it to sample()")
@@ -111,6 +115,8 @@ def build_url(app: Flask, rule: Rule, method: str, target: Targets) -> str:
         "ban_id": target.ban,
         "site": target.marker.removeprefix("held-on-"),
         "key_id": 1,
+        "webhook_id": 1,
+        "delivery_id": 1,
     }
     unknown = set(rule.arguments) - set(values)
     assert not unknown, f"{rule.endpoint}: give the test a value for {unknown}"

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from comments.models import Comment, Decision, LabelledExample, Report, Staff
+from comments.services import webhooks
 
 #: action -> (statuses it applies to, status it leads to).
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -91,6 +92,7 @@ def decide_comment(
             .values(resolved_at=now, resolved_by=staff.id)
         )
     session.flush()
+    webhooks.record_decision_events(session, comment, decision)
     if request.action in LABELS:
         toxic, spam = LABELS[request.action]
         session.add(

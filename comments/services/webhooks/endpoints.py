@@ -1,0 +1,195 @@
+"""What admins do with webhooks: add, change and remove endpoints, read the delivery log, and
+send a delivery again. The API and the CLI both call these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from comments.errors import FieldErrors
+from comments.models import EVENT_TYPES, WebhookDelivery, WebhookEndpoint
+from comments.services.threads import get_site
+from comments.services.webhooks import signing
+from comments.services.webhooks.events import forget_subscriptions
+
+MAX_URL_LENGTH = 2048
+EDITABLE = ("url", "events", "description", "active")
+
+
+def check_url(url: str) -> str:
+    """An absolute http or https URL; anything else is refused when the endpoint is saved,
+    not discovered at the first delivery."""
+    problem = None
+    try:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            problem = "Must be an http or https address."
+        elif not parts.hostname:
+            problem = "Must name a host."
+        elif len(url) > MAX_URL_LENGTH or any(c.isspace() or ord(c) < 32 for c in url):
+            problem = f"Must be at most {MAX_URL_LENGTH} characters, without spaces."
+        else:
+            parts.port  # noqa: B018  (raises ValueError for a port out of range)
+    except ValueError:
+        problem = "Not a valid address."
+    if problem:
+        raise FieldErrors({"url": [problem]})
+    return url
+
+
+def check_events(events: Iterable[str]) -> list[str]:
+    chosen = list(dict.fromkeys(events))
+    unknown = [event for event in chosen if event not in EVENT_TYPES]
+    if unknown or not chosen:
+        raise FieldErrors({"events": [f"Choose among {', '.join(EVENT_TYPES)}."]})
+    return chosen
+
+
+def create_endpoint(
+    session: Session,
+    site_name: str,
+    url: str,
+    events: Iterable[str] = EVENT_TYPES,
+    description: str = "",
+    created_by: str = "",
+) -> WebhookEndpoint:
+    """A new endpoint with a fresh signing secret (``endpoint.secret``, to be shown once)."""
+    site = get_site(session, site_name)
+    endpoint = WebhookEndpoint(
+        site_id=site.id,
+        url=check_url(url),
+        events=check_events(events),
+        secret=signing.new_secret(),
+        description=description[:200],
+        active=True,
+        created_by=created_by[:64],
+        created_at=datetime.now(UTC),
+    )
+    session.add(endpoint)
+    session.flush()
+    forget_subscriptions(session)
+    return endpoint
+
+
+def list_endpoints(session: Session, site_name: str | None = None) -> list[WebhookEndpoint]:
+    query = select(WebhookEndpoint).order_by(WebhookEndpoint.id)
+    if site_name is not None:
+        query = query.where(WebhookEndpoint.site_id == get_site(session, site_name).id)
+    return list(session.scalars(query))
+
+
+def update_endpoint(
+    session: Session, endpoint: WebhookEndpoint, changes: Mapping[str, Any]
+) -> WebhookEndpoint:
+    """Change the URL, events, description or active flag; the secret stays."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise FieldErrors({name: ["Unknown setting."] for name in sorted(unknown)})
+    if changes.get("url") is not None:
+        endpoint.url = check_url(changes["url"])
+    if changes.get("events") is not None:
+        endpoint.events = check_events(changes["events"])
+    if changes.get("description") is not None:
+        endpoint.description = changes["description"][:200]
+    if changes.get("active") is not None:
+        endpoint.active = bool(changes["active"])
+    session.flush()
+    forget_subscriptions(session)
+    return endpoint
+
+
+def delete_endpoint(session: Session, endpoint: WebhookEndpoint) -> None:
+    """Remove the endpoint and its delivery log; disable it instead to keep the log."""
+    session.delete(endpoint)
+    session.flush()
+    forget_subscriptions(session)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryQuery:
+    site: str | None = None
+    status: str | None = None
+    endpoint_id: int | None = None
+    #: Keyset cursor: only deliveries with a smaller id (the log is newest first).
+    before: int | None = None
+    per_page: int = 50
+
+
+def list_deliveries(session: Session, query: DeliveryQuery) -> list[WebhookDelivery]:
+    """The delivery log, newest first."""
+    statement = select(WebhookDelivery).order_by(WebhookDelivery.id.desc()).limit(query.per_page)
+    if query.site is not None:
+        site_id = get_site(session, query.site).id
+        statement = statement.join(WebhookDelivery.endpoint).where(
+            WebhookEndpoint.site_id == site_id
+        )
+    if query.status is not None:
+        statement = statement.where(WebhookDelivery.status == query.status)
+    if query.endpoint_id is not None:
+        statement = statement.where(WebhookDelivery.endpoint_id == query.endpoint_id)
+    if query.before is not None:
+        statement = statement.where(WebhookDelivery.id < query.before)
+    return list(session.scalars(statement))
+
+
+def redeliver(session: Session, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send the same event again, now, as a new entry of the log; the old one stays as it was.
+
+    The Webhook-Id is the event's, so a receiver that did process it can recognise a repeat.
+    """
+    now = datetime.now(UTC)
+    again = WebhookDelivery(
+        endpoint_id=delivery.endpoint_id,
+        event_type=delivery.event_type,
+        event_id=delivery.event_id,
+        payload=delivery.payload,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(again)
+    session.flush()
+    return again
+
+
+def describe_endpoint(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    """Everything but the secret, which is shown once when the endpoint is created."""
+    return {
+        "id": endpoint.id,
+        "site": endpoint.site.name,
+        "url": endpoint.url,
+        "events": endpoint.events,
+        "description": endpoint.description,
+        "active": endpoint.active,
+        "created_by": endpoint.created_by,
+        "created_at": endpoint.created_at,
+    }
+
+
+def describe_delivery(delivery: WebhookDelivery, with_payload: bool = True) -> dict[str, Any]:
+    described = {
+        "id": delivery.id,
+        "endpoint_id": delivery.endpoint_id,
+        "site": delivery.endpoint.site.name,
+        "url": delivery.endpoint.url,
+        "event_type": delivery.event_type,
+        "event_id": delivery.event_id,
+        "status": delivery.status,
+        "attempts": delivery.attempts,
+        "next_attempt_at": delivery.next_attempt_at if delivery.status == "pending" else None,
+        "last_status_code": delivery.last_status_code,
+        "last_error": delivery.last_error,
+        "created_at": delivery.created_at,
+        "last_attempt_at": delivery.last_attempt_at,
+        "delivered_at": delivery.delivered_at,
+    }
+    if with_payload:
+        described["payload"] = delivery.payload
+    return described
