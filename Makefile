@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed
 # The PostgreSQL server the second test pass runs against (trust auth on this machine kind).
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 CHROMIUM ?= /usr/bin/chromium
+# Access log lines without the client's address, query string, referrer or user agent.
+ACCESS_LOG_FORMAT := '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)s'
 
 .PHONY: install run test lint typecheck unit unit-sqlite unit-postgres chromium bench train clean
 
@@ -22,7 +24,8 @@ $(STAMP): pyproject.toml
 
 run: install
 	$(BIN)/flask --app wsgi db upgrade
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - \
+		--access-logformat $(ACCESS_LOG_FORMAT) wsgi:app
 
 lint: install
 	$(BIN)/ruff check .

@@ -56,8 +56,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         retry_seconds=app.config["MODEL_RETRY_SECONDS"],
     )
 
-    from comments import api, health, moderation_ui, ui
+    from comments import api, health, mail_pages, moderation_ui, privacy_ui, ui
     from comments.api import classifier, moderation, site_keys, webhooks
+    from comments.api import exports as exports_api
+    from comments.api import privacy as privacy_api
     from comments.api.akismet import bp as akismet_bp
     from comments.api.perspective import bp as perspective_bp
 
@@ -68,9 +70,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(akismet_bp)
     app.register_blueprint(perspective_bp)
     app.register_blueprint(webhooks.bp)  # with it, the delivery worker
+    app.register_blueprint(exports_api.bp)
     app.register_blueprint(moderation_ui.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(ui.bp)
+    app.register_blueprint(mail_pages.bp)  # with it, the mail sender
+    app.register_blueprint(privacy_api.bp)
+    app.register_blueprint(privacy_ui.bp)
     register_error_handlers(app)
 
     from comments.cli import register_commands

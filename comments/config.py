@@ -24,6 +24,9 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_COMMENTS_PER_IP": "6 per minute;60 per hour",
     "RATELIMIT_COMMENTS_PER_EMAIL": "4 per minute;30 per hour",
     "RATELIMIT_REPORTS_PER_IP": "10 per minute;50 per day",
+    #: Readers asking for a link to export or erase what is stored about their address.
+    "RATELIMIT_PRIVACY_PER_IP": "5 per minute;20 per day",
+    "RATELIMIT_PRIVACY_PER_EMAIL": "3 per hour;5 per day",
     #: Calls per site API key to the Perspective- and Akismet-compatible APIs.
     "RATELIMIT_PER_SITE_KEY": "600 per minute",
     "MAX_CONTENT_LENGTH": 64 * 1024,
@@ -37,6 +40,13 @@ DEFAULTS: dict[str, Any] = {
     "MODEL_STORE": None,
     "MODEL_SIGNING_KEY": None,
     "FORM_TOKEN_MAX_AGE": 24 * 3600,
+    #: Earlier IP hash keys still matched (bans) after a rotation, comma-separated.
+    "IP_HASH_PREVIOUS_KEYS": "",
+    #: Days after their last change that spam and rejected comments are purged; 0 keeps them.
+    "RETENTION_SPAM_DAYS": 30,
+    "RETENTION_REJECTED_DAYS": 90,
+    #: How long a reader's export or erasure link stays valid, in seconds.
+    "PRIVACY_LINK_MAX_AGE": 24 * 3600,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "JSON_SORT_KEYS": False,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -51,6 +61,30 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOKS_RETRY_SCHEDULE": "60,300,1800,7200,18000,36000,86400",
     "WEBHOOKS_POLL_SECONDS": 2.0,
     "WEBHOOKS_BATCH_SIZE": 10,
+    #: E-mail: off while SMTP_HOST is unset. SMTP_PORT None: 25, 587 or 465 by SMTP_SECURITY.
+    "SMTP_HOST": None,
+    "SMTP_PORT": None,
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_SECURITY": "starttls",  # none, starttls or tls
+    "SMTP_TIMEOUT_SECONDS": 10.0,
+    "MAIL_FROM": None,  # None: comments@ the host of PUBLIC_URL
+    #: The service's external base URL, for links in mails (https://comments.example.org).
+    "PUBLIC_URL": None,
+    #: A sending thread in each app process; None: on when SMTP_HOST is set.
+    "MAIL_SEND_IN_PROCESS": None,
+    "MAIL_MAX_ATTEMPTS": 8,
+    "MAIL_RETRY_SCHEDULE": "60,300,1800,7200,18000,36000,86400",
+    "MAIL_POLL_SECONDS": 2.0,
+    "MAIL_BATCH_SIZE": 20,
+    #: Days a mail (address, subject, text) is kept after it was queued, sent or not.
+    "MAIL_KEEP_DAYS": 7.0,
+    #: Seconds a reader's confirmation link stays valid.
+    "MAIL_CONFIRM_MAX_AGE": 7 * 24 * 3600,
+    #: Seconds a moderator's link to a waiting comment stays valid.
+    "MAIL_STAFF_LINK_MAX_AGE": 14 * 24 * 3600,
+    #: The UTC hour at which daily digests go out.
+    "MAIL_DIGEST_HOUR": 8,
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -109,6 +143,9 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, A
         "RATELIMIT_REPORTS_PER_IP",
         "RATELIMIT_PER_SITE_KEY",
         "RATELIMIT_LOGIN_PER_IP",
+        "RATELIMIT_PRIVACY_PER_IP",
+        "RATELIMIT_PRIVACY_PER_EMAIL",
+        "IP_HASH_PREVIOUS_KEYS",
         "REDIS_URL",
         "REDIS_KEY_PREFIX",
         "TRUSTED_PROXIES",
@@ -116,12 +153,21 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, A
     ):
         if env.get(name):
             config[name] = env[name]
-    for name in ("MAX_CONTENT_LENGTH", "PROXY_FIX_X_FOR", "MODEL_RETRY_SECONDS", "QUEUE_COUNT_CAP"):
+    for name in (
+        "MAX_CONTENT_LENGTH",
+        "PROXY_FIX_X_FOR",
+        "MODEL_RETRY_SECONDS",
+        "QUEUE_COUNT_CAP",
+        "RETENTION_SPAM_DAYS",
+        "RETENTION_REJECTED_DAYS",
+        "PRIVACY_LINK_MAX_AGE",
+    ):
         if env.get(name):
             config[name] = int(env[name])
     if env.get("MODEL_REFRESH_SECONDS"):
         config["MODEL_REFRESH_SECONDS"] = float(env["MODEL_REFRESH_SECONDS"])
     config.update(_webhook_settings(env))
+    config.update(_mail_settings(env))
     return config
 
 
@@ -135,6 +181,33 @@ def _webhook_settings(env: Mapping[str, str]) -> dict[str, Any]:
         ("WEBHOOKS_TIMEOUT_SECONDS", float),
         ("WEBHOOKS_POLL_SECONDS", float),
         ("WEBHOOKS_RETRY_SCHEDULE", str),
+    ):
+        if env.get(name):
+            config[name] = kind(env[name])
+    return config
+
+
+def _mail_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    config: dict[str, Any] = {}
+    if "MAIL_SEND_IN_PROCESS" in env:
+        config["MAIL_SEND_IN_PROCESS"] = _flag(env["MAIL_SEND_IN_PROCESS"])
+    for name, kind in (
+        ("SMTP_HOST", str),
+        ("SMTP_PORT", int),
+        ("SMTP_USERNAME", str),
+        ("SMTP_PASSWORD", str),
+        ("SMTP_SECURITY", str),
+        ("SMTP_TIMEOUT_SECONDS", float),
+        ("MAIL_FROM", str),
+        ("PUBLIC_URL", str),
+        ("MAIL_MAX_ATTEMPTS", int),
+        ("MAIL_RETRY_SCHEDULE", str),
+        ("MAIL_POLL_SECONDS", float),
+        ("MAIL_BATCH_SIZE", int),
+        ("MAIL_KEEP_DAYS", float),
+        ("MAIL_CONFIRM_MAX_AGE", int),
+        ("MAIL_STAFF_LINK_MAX_AGE", int),
+        ("MAIL_DIGEST_HOUR", int),
     ):
         if env.get(name):
             config[name] = kind(env[name])

@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session, scoped_session
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Execution option of a connection that only reads, also within a writing request: on SQLite
+#: it begins a plain transaction instead of taking the write lock.
+READ_ONLY = "comments_read_only"
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,9 @@ def _begin_sqlite(connection: Any) -> None:
     another worker committed in between; BEGIN IMMEDIATE waits for the lock instead.
     """
     if connection.dialect.name != "sqlite":
+        return
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
         return
     writing = not has_request_context() or request.method not in _SAFE_METHODS
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import flask_limiter
 from flask import Flask
 from flask_migrate import Migrate
@@ -22,7 +24,18 @@ class Limiter(flask_limiter.Limiter):
     def init_app(self, app: Flask) -> None:
         self._storage_dead = False
         self.logger = app.logger.getChild("rate_limits")
+        if _without_keys not in self.logger.filters:
+            self.logger.addFilter(_without_keys)
         super().init_app(app)
+
+
+def _without_keys(record: logging.LogRecord) -> bool:
+    """Flask-Limiter logs a breached limit with its key, a client's IP or e-mail address for
+    some limits: the log keeps the limit and the endpoint, never the key."""
+    args = record.args
+    if str(record.msg).startswith("ratelimit ") and isinstance(args, tuple) and len(args) == 3:
+        record.args = (args[0], "key withheld", args[2])
+    return True
 
 
 db = SQLAlchemy(model_class=Base)

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import ipaddress
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,10 +141,35 @@ def ip_hash_key(secret_key: str, configured: str | None) -> bytes:
     return hmac.new(secret_key.encode(), b"ip-hash", hashlib.sha256).digest()
 
 
+#: The IP_HASH_PREVIOUS_KEYS entry for the key derived from SECRET_KEY (no IP_HASH_KEY set).
+DERIVED_KEY = "derived"
+
+
+def ip_hash_keys(config: Mapping[str, Any]) -> tuple[bytes, ...]:
+    """The current key, then the previous ones (IP_HASH_PREVIOUS_KEYS, comma-separated).
+
+    An HMAC cannot be re-keyed without the address it hides, so after a rotation stored hashes
+    (bans above all) keep matching through the previous keys until they are dropped.
+    """
+    current = ip_hash_key(config["SECRET_KEY"], config.get("IP_HASH_KEY"))
+    keys = [current]
+    for entry in str(config.get("IP_HASH_PREVIOUS_KEYS") or "").split(","):
+        entry = entry.strip()
+        key = ip_hash_key(config["SECRET_KEY"], None if entry == DERIVED_KEY else entry)
+        if entry and key not in keys:
+            keys.append(key)
+    return tuple(keys)
+
+
 def hash_ip(ip: str, key: bytes) -> str:
     return hmac.new(key, ip.encode(), hashlib.sha256).hexdigest()
 
 
+def ip_hashes(ip: str, keys: Sequence[bytes]) -> list[str]:
+    """The address under every accepted key, the current key's hash first."""
+    return [hash_ip(ip, key) for key in keys]
+
+
 def current_ip_hash() -> str:
-    key = ip_hash_key(current_app.config["SECRET_KEY"], current_app.config.get("IP_HASH_KEY"))
-    return hash_ip(client_ip(), key)
+    """The caller's address under the current key: what new rows store."""
+    return hash_ip(client_ip(), ip_hash_keys(current_app.config)[0])

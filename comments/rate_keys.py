@@ -13,15 +13,16 @@ import ipaddress
 
 from flask import current_app, request
 
-from comments.network import client_ip, ip_hash_key
+from comments.network import client_ip, ip_hash_keys
 
 #: Enough of the digest to tell clients apart; shorter keys keep Redis small.
 _DIGEST_CHARS = 32
 
 
 def _digest(kind: str, value: str) -> str:
-    key = ip_hash_key(current_app.config["SECRET_KEY"], current_app.config.get("IP_HASH_KEY"))
-    mac = hmac.new(key, f"rate-limit:{kind}:{value}".encode(), hashlib.sha256)
+    mac = hmac.new(
+        ip_hash_keys(current_app.config)[0], f"rate-limit:{kind}:{value}".encode(), hashlib.sha256
+    )
     return f"{kind}:{mac.hexdigest()[:_DIGEST_CHARS]}"
 
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from comments.api import comments, cors, openapi, reports  # noqa: E402,F401  (routes register on import)
+from comments.api import comments, cors, edits, openapi, reports  # noqa: E402,F401  (routes register on import)

@@ -15,7 +15,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from comments.extensions import db, limiter
 from comments.models import Site
-from comments.network import ip_hash_key
+from comments.network import ip_hash_keys
 from comments.rate_keys import client_bucket
 from comments.schemas.akismet import AkismetFormSchema
 from comments.services import akismet, site_keys
@@ -71,8 +71,9 @@ def _unknown_key(key: str) -> Response:
     return _invalid("The API key is unknown or has been revoked.")
 
 
-def _ip_key() -> bytes:
-    return ip_hash_key(current_app.config["SECRET_KEY"], current_app.config.get("IP_HASH_KEY"))
+def _ip_keys() -> tuple[bytes, ...]:
+    """The current IP hash key first, then the previous ones bans may still be keyed with."""
+    return ip_hash_keys(current_app.config)
 
 
 @bp.errorhandler(TooManyRequests)
@@ -107,7 +108,7 @@ def comment_check() -> Response:
     provider: ModelProvider = current_app.extensions["model_provider"]
     try:
         verdict = akismet.check_comment(
-            db.session(), site, comment, provider=provider, ip_key=_ip_key()
+            db.session(), site, comment, provider=provider, ip_keys=_ip_keys()
         )
     except ModelUnavailable:
         return _text(
@@ -132,7 +133,7 @@ def _submit(spam: bool) -> Response:
     missing = akismet.missing_field(comment)
     if missing:
         return _missing(missing)
-    akismet.learn(db.session(), site, comment, spam=spam, ip_key=_ip_key())
+    akismet.learn(db.session(), site, comment, spam=spam, ip_key=_ip_keys()[0])
     db.session.commit()
     return _text(SUBMITTED)
 

@@ -8,25 +8,27 @@ from flask import current_app, g, request
 
 from comments.api import bp
 from comments.api.contract import contract
+from comments.api.edits import settle_nudge
 from comments.extensions import db, limiter
-from comments.models import Comment
-from comments.network import current_ip_hash
+from comments.network import client_ip, current_ip_hash, ip_hash_keys
 from comments.rate_keys import client_bucket, email_bucket, posted_email
+from comments.schemas.edits import NudgedSchema, PostedCommentSchema
 from comments.schemas.public import (
     CommentCreateSchema,
     FormTokenQuerySchema,
     FormTokenSchema,
-    SubmittedCommentSchema,
     ThreadPageSchema,
     ThreadQuerySchema,
 )
 from comments.services import form_tokens
+from comments.services.edits import posted
 from comments.services.listing import list_thread
+from comments.services.privacy.keys import ban_keys
 from comments.services.scoring import ModelProvider
 from comments.services.submission import Client, FormTokenSettings, Submission, submit_comment
 from comments.services.threads import get_site
 
-_submitted = SubmittedCommentSchema()
+_posted = PostedCommentSchema()
 
 
 def model_provider() -> ModelProvider:
@@ -41,14 +43,24 @@ def model_provider() -> ModelProvider:
     key_func=email_bucket,
     exempt_when=lambda: not posted_email(),
 )
-@contract({201: _submitted, 200: _submitted}, body=CommentCreateSchema(), errors=(403, 429))
-def create_comment(body: dict[str, Any]) -> tuple[Comment, int]:
-    """Post a comment or reply; 200 with the earlier comment for a repeated idempotency_key."""
+@contract(
+    {201: _posted, 200: _posted, 202: NudgedSchema()},
+    body=CommentCreateSchema(),
+    errors=(403, 429),
+)
+def create_comment(body: dict[str, Any]) -> tuple[Any, int]:
+    """Post a comment or reply; 200 with the earlier comment for a repeated idempotency_key.
+
+    The answer carries the poster's edit token. With `nudge: true`, a comment the policy
+    would hold as toxic is not stored: 202 names the words behind the score instead.
+    """
+    nudge_wanted, nudge_id = body.pop("nudge"), body.pop("nudge_id")
     client = Client(
         ip_hash=current_ip_hash(),
         user_agent=(request.user_agent.string or "")[:512],
         origin=request.headers.get("Origin"),
         own_origin=request.host_url.rstrip("/"),
+        ban_keys=ban_keys(body["author_email"], client_ip(), ip_hash_keys(current_app.config)),
     )
     result = submit_comment(
         db.session(),
@@ -60,13 +72,18 @@ def create_comment(body: dict[str, Any]) -> tuple[Comment, int]:
             max_age=current_app.config["FORM_TOKEN_MAX_AGE"],
         ),
     )
+    # The service checked the Origin against this comment's site: no second look for CORS.
+    g.origin_checked = True
+    if result.created:
+        nudged = settle_nudge(result.comment, body["thread"], nudge_wanted, nudge_id)
+        if nudged is not None:
+            return nudged, 202
     # The answer is what was just written: reloading it after the commit would cost a SELECT
     # and, on SQLite, a second write transaction.
     db.session().expire_on_commit = False
     db.session.commit()
-    # The service checked the Origin against this comment's site: no second look for CORS.
-    g.origin_checked = True
-    return result.comment, 201 if result.created else 200
+    answer = posted(current_app.config["SECRET_KEY"], result.comment, result.site)
+    return answer, 201 if result.created else 200
 
 
 @bp.get("/comments")

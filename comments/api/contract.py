@@ -29,6 +29,8 @@ class Contract:
     query: Schema | None = None
     #: Error statuses beyond those that follow from the route itself (see comments.api.openapi).
     errors: frozenset[int] = field(default_factory=frozenset)
+    #: Media types of the success bodies, for views answering something other than JSON.
+    produces: tuple[str, ...] = ("application/json",)
 
 
 def contract(
@@ -37,10 +39,11 @@ def contract(
     body: Schema | None = None,
     query: Schema | None = None,
     errors: tuple[int, ...] = (),
+    produces: tuple[str, ...] = ("application/json",),
 ) -> Callable[[View], View]:
     """Pass the parsed query as `query` and the parsed JSON body as `body` (422 when invalid),
     and dump what the view returns with the schema of the status it answers."""
-    declared = Contract(responses, body, query, frozenset(errors))
+    declared = Contract(responses, body, query, frozenset(errors), produces)
 
     def decorator(view: View) -> View:
         @wraps(view)

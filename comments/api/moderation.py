@@ -24,6 +24,7 @@ from comments.schemas.moderation import (
     QueueQuerySchema,
     TrustResultSchema,
 )
+from comments.services.edits import describe_revisions
 from comments.services.explanations import explain_comment
 from comments.services.moderation import authors, items
 from comments.services.moderation.decisions import (
@@ -74,13 +75,14 @@ def queue(query: dict[str, Any]) -> dict[str, Any]:
 @require(READ_QUEUES)
 @contract({200: CommentDetailSchema()})
 def comment_detail(comment_id: int) -> dict[str, Any]:
-    """One comment as the queue shows it, with its full decision history."""
+    """One comment as the queue shows it, with its full decision history and earlier texts."""
     comment = _visible_comment(comment_id)
     item = items.describe(db.session(), [comment])[0]
     if item["explanation"] is None:
         provider = current_app.extensions["model_provider"]
         item["explanation"] = explain_comment(db.session(), provider, comment)
     item["history"] = items.history(db.session(), comment)
+    item["revisions"] = describe_revisions(db.session(), comment.id)
     return item
 
 

@@ -37,6 +37,7 @@ _TAGS = {
     "classifier_api": ("classifier", "Model versions and scores, for staff."),
     "site_keys_api": ("site keys", "API keys of each site for the compatible APIs, for admins."),
     "webhooks_api": ("webhooks", "Signed webhook endpoints per site and their delivery log."),
+    "exports_api": ("exports", "A site's comments as JSON Lines or WXR, for admins."),
 }
 _WERKZEUG_ARGUMENT = re.compile(r"<(?:[^<>]*:)?(\w+)>")
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -46,6 +47,9 @@ _ERRORS = {
     401: "No valid staff credentials (a bearer token or a signed-in session).",
     403: "Refused: a role that may not do this, a missing CSRF token, or a foreign origin.",
     404: "No such resource, or one the caller may not see.",
+    # Werkzeug checks a path's methods before its id's bounds: an id out of range on a path that
+    # other methods also serve answers 405 rather than 404.
+    405: "The method is not allowed here, or the id is out of range.",
     409: "The action does not apply in the resource's current state.",
     413: "The request body is too large.",
     415: "The body is not declared as JSON (Content-Type: application/json).",
@@ -172,7 +176,9 @@ def _operation(
 def _responses(rule: Rule, declared: Contract, roles: frozenset[str] | None) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for status, schema in sorted(declared.responses.items()):
-        content = {"application/json": {"schema": schema if schema else {"type": "object"}}}
+        content = {
+            kind: {"schema": schema if schema else _unspecified(kind)} for kind in declared.produces
+        }
         responses[str(status)] = {"description": HTTPStatus(status).phrase, "content": content}
     errors = {503, *declared.errors}
     if declared.body is not None:
@@ -186,6 +192,11 @@ def _responses(rule: Rule, declared: Contract, roles: frozenset[str] | None) -> 
     for status in sorted(errors):
         responses[str(status)] = _error_name(status)
     return responses
+
+
+def _unspecified(media_type: str) -> dict[str, str]:
+    """A body without a schema: some JSON object, or a stream of text (JSON Lines, XML)."""
+    return {"type": "object" if media_type == "application/json" else "string"}
 
 
 def _path_parameters(rule: Rule) -> list[dict[str, Any]]:

@@ -10,13 +10,14 @@ from flask.cli import AppGroup
 
 from comments.cli.errors import refused_as_usage_error
 from comments.extensions import db
-from comments.models import MODERATION_MODES
+from comments.models import ERASURE_MODES, MODERATION_MODES
 from comments.services import site_keys
 from comments.services import sites as site_service
 
 sites_cli = AppGroup("sites", help="Create, list and configure sites.")
 
 _unit = click.FloatRange(0.0, 1.0)
+ERASURE_HELP = "What erasing an author does: keep the text anonymised, or remove the comments."
 
 
 def _settings_options(command: Any) -> Any:
@@ -32,6 +33,12 @@ def _settings_options(command: Any) -> Any:
         click.option("--max-links", type=click.IntRange(0, 100)),
         click.option("--require-form-token/--no-require-form-token", default=None),
         click.option("--min-form-seconds", type=click.IntRange(0, 3600)),
+        click.option(
+            "--edit-window-seconds",
+            type=click.IntRange(0, 7 * 24 * 3600),
+            help="How long readers may edit or delete their comments (0: never).",
+        ),
+        click.option("--erasure", type=click.Choice(ERASURE_MODES), help=ERASURE_HELP),
     ]
     for option in reversed(options):
         command = option(command)

@@ -9,8 +9,9 @@ from flask.cli import AppGroup
 
 from comments.cli.errors import refused_as_usage_error
 from comments.extensions import db
-from comments.models import ROLES
+from comments.models import NOTIFY_CHOICES, ROLES
 from comments.services import accounts
+from comments.services.mail.preferences import update_preferences
 
 users_cli = AppGroup("users", help="Staff accounts and API tokens.")
 
@@ -65,3 +66,20 @@ def revoke_token(name: str, token_id: int | None) -> None:
     count = accounts.revoke_tokens(db.session(), staff, token_id)
     db.session.commit()
     click.echo(f"Revoked {count} token(s) of {staff.name}.")
+
+
+@users_cli.command("update")
+@click.argument("name")
+@click.option("--email", help="Where notifications go ('' removes the address).")
+@click.option(
+    "--notify",
+    type=click.Choice(NOTIFY_CHOICES),
+    help="Mail about waiting comments: immediate, an hourly or daily digest, or off.",
+)
+def update_user(name: str, email: str | None, notify: str | None) -> None:
+    """Change NAME's e-mail address and notification preference."""
+    with refused_as_usage_error():
+        staff = accounts.find_staff(db.session(), name)
+        update_preferences(db.session(), staff, email=email, notify=notify)
+    db.session.commit()
+    click.echo(f"{staff.name}: {staff.email or 'no address'}, notify {staff.notify}.")

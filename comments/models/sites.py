@@ -36,6 +36,8 @@ class Site(Base):
     edit_window_seconds: Mapped[int] = mapped_column(default=900)
     #: How the thresholds were last calibrated: model version, targets, data, achieved figures.
     calibration: Mapped[dict[str, Any] | None]
+    #: What erasing an author does here: "anonymise" (keep the text) or "remove" the comments.
+    erasure: Mapped[str] = mapped_column(String(16), default="anonymise")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     threads: Mapped[list[Thread]] = relationship(back_populates="site", lazy="raise")

@@ -32,6 +32,11 @@ class Staff(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    #: Where notifications about waiting comments go, and how often (models.mail.NOTIFY_CHOICES).
+    email: Mapped[str | None] = mapped_column(String(254))
+    notify: Mapped[str] = mapped_column(String(16), default="off")
+    #: The end of the period the last digest covered: the next one lists what came later.
+    digest_sent_at: Mapped[datetime | None]
 
     #: Empty means every site; otherwise a moderator sees only these.
     sites: Mapped[list[Site]] = relationship(secondary=staff_sites, lazy="selectin")

@@ -16,4 +16,9 @@ bp = Blueprint(
     static_url_path="/static",
 )
 
-from comments.moderation_ui import actions, guards, views  # noqa: E402, F401  (register on bp)
+from comments.moderation_ui import (  # noqa: E402, F401  (register on bp)
+    actions,
+    guards,
+    notifications,
+    views,
+)

@@ -16,6 +16,7 @@ from comments.moderation_ui.guards import page, safe_next, signed_in_staff
 from comments.rate_keys import client_bucket
 from comments.schemas.moderation import QueueQuerySchema
 from comments.services.accounts import authenticate
+from comments.services.edits import describe_revisions
 from comments.services.explanations import explain_comment
 from comments.services.moderation import items
 from comments.services.moderation.queue import (
@@ -27,6 +28,7 @@ from comments.services.moderation.queue import (
     queue_counts,
     queue_page,
 )
+from comments.services.nudges import nudge_counts
 
 bp.add_app_template_filter(present.count_label, "count_label")
 
@@ -167,6 +169,7 @@ def comment(comment_id: int) -> str:
         "moderation_ui/comment.html",
         card=present.card(item, parent.get(record.parent_id or 0)),
         history=items.history(session, record),
+        revisions=describe_revisions(session, record.id),
         here=request.path,
     )
 
@@ -183,6 +186,7 @@ def statistics() -> str:
     timing = stats.time_to_decision(session, site_ids, days=days)
     counts = queue_counts(session, site_ids)
     sizes = {queue: counts[queue] for queue in QUEUES}
+    nudged = nudge_counts(session, site_ids, days=days)
     return render_template(
         "moderation_ui/stats.html",
         days=days,
@@ -191,6 +195,7 @@ def statistics() -> str:
         outcomes=outcomes,
         overrules=overrules,
         timing=timing,
+        nudges=nudged,
         charts={
             "sizes": charts.queue_sizes_chart(sizes, QUEUE_LABELS),
             "rates": charts.rates_chart(outcomes),

@@ -132,8 +132,22 @@ class DecisionRecordSchema(Schema):
     created_at = fields.DateTime(format="iso")
 
 
+class RevisionSchema(Schema):
+    """The comment before one of its author's edits, as the model judged it then."""
+
+    body = fields.String()
+    html = fields.String()
+    author_name = fields.String()
+    status = fields.String()
+    signals = fields.List(fields.String())
+    scores = fields.Nested(ScoresSchema)
+    edited_at = fields.DateTime(format="iso")
+
+
 class CommentDetailSchema(ModeratedCommentSchema):
     history = fields.List(fields.Nested(DecisionRecordSchema))
+    #: Earlier texts replaced by the author's edits, oldest first.
+    revisions = fields.List(fields.Nested(RevisionSchema))
 
 
 class QueuePageSchema(Schema):

@@ -85,6 +85,19 @@ class CommentCreateSchema(Schema):
             validate.Regexp(r"^[A-Za-z0-9_-]+$", error="Only letters, digits, - and _."),
         ],
     )
+    #: The widget asks to be told, instead of the comment being held as toxic (nothing stored).
+    nudge = fields.Boolean(load_default=False)
+    #: A resubmission after a nudge: decided normally, and the nudge records how it ended.
+    nudge_id = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=[
+            validate.Length(8, 32),
+            validate.Regexp(r"^[A-Za-z0-9_-]+$", error="Only letters, digits, - and _."),
+        ],
+    )
+    #: The author asks to be e-mailed replies (needs author_email; confirmed by a mailed link).
+    notify_replies = fields.Boolean(load_default=False)
 
     @post_load
     def _stored_form(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

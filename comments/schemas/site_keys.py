@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from comments.schemas.public import CleanLine
+
 
 class SiteKeyCreateSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    label = fields.String(load_default="", validate=validate.Length(max=100))
+    label = CleanLine(load_default="", validate=validate.Length(max=100))
 
 
 class SiteKeySchema(Schema):

@@ -18,6 +18,7 @@ the key's site (``source="akismet"``) with what else the platform sent, the IP a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -27,9 +28,11 @@ from sqlalchemy.orm import Session
 
 from comments.models import Comment, LabelledExample, Site
 from comments.network import hash_ip, parse_address
-from comments.policy import Signal, Thresholds, decide
-from comments.rules import check_honeypot, check_links, check_words
-from comments.services.moderation.authors import active_bans, is_trusted
+from comments.policy import Signal
+from comments.rules import check_honeypot
+from comments.services.deciding import content_signals, decide_for_site, site_thresholds
+from comments.services.moderation.authors import is_trusted, matching_bans
+from comments.services.privacy.keys import ban_keys
 from comments.services.scoring import ModelProvider, score_with
 
 #: Akismet's documented test values.
@@ -99,8 +102,7 @@ def missing_field(comment: AkismetComment) -> str | None:
 
 def ip_hash(user_ip: str, key: bytes) -> str:
     """The IP's hash as the widget path stores it, so bans by IP match either way."""
-    address = parse_address(user_ip)
-    return hash_ip(str(address) if address is not None else user_ip.strip(), key)
+    return hash_ip(_address(user_ip), key)
 
 
 def blatant_threshold(spam_file: float) -> float:
@@ -108,24 +110,24 @@ def blatant_threshold(spam_file: float) -> float:
     return spam_file + (1.0 - spam_file) / 2
 
 
+def _address(user_ip: str) -> str:
+    address = parse_address(user_ip)
+    return str(address) if address is not None else user_ip.strip()
+
+
 def _rule_signals(
-    session: Session, site: Site, comment: AkismetComment, hashed_ip: str
+    session: Session, site: Site, comment: AkismetComment, ip_keys: Sequence[bytes]
 ) -> list[Signal]:
     """The widget's rules on Akismet's fields; form tokens and duplicates do not apply."""
     email = comment.comment_author_email or None
     signals = check_honeypot(comment.honeypot_value)
-    bans = active_bans(session, site.id, email, hashed_ip)
+    keys = ban_keys(email, _address(comment.user_ip), ip_keys)
+    bans = matching_bans(session, site.id, keys)
     if bans:
         signals.append(Signal("author_banned", {"bans": [ban.id for ban in bans]}))
-    signals += check_links(
-        comment.comment_content,
-        comment.comment_author_url,
-        max_links=site.max_links,
-        blocked_domains=site.blocked_domains,
+    signals += content_signals(
+        site, comment.comment_content, comment.comment_author, comment.comment_author_url
     )
-    signals += check_words([comment.comment_content, comment.comment_author], site.blocked_words)
-    if site.moderation == "all":
-        signals.append(Signal("site_holds_all"))
     return signals
 
 
@@ -145,7 +147,7 @@ def check_comment(
     comment: AkismetComment,
     *,
     provider: ModelProvider,
-    ip_key: bytes,
+    ip_keys: Sequence[bytes],
 ) -> Verdict:
     """Decide like the widget path, then answer in Akismet's terms (module docstring)."""
     if (
@@ -156,26 +158,19 @@ def check_comment(
     if comment.user_role.lower() == TEST_HAM_ROLE:
         return Verdict(spam=False, discard=False, status="published", reason="administrator")
 
-    hashed_ip = ip_hash(comment.user_ip, ip_key)
-    signals = _rule_signals(session, site, comment, hashed_ip)
+    hashed_ip = ip_hash(comment.user_ip, ip_keys[0])
+    signals = _rule_signals(session, site, comment, ip_keys)
     serving = provider.serving(session)
     scored = score_with(serving.active, comment.comment_content, serving.error)
-    thresholds = None
-    if scored.model is not None:
-        site_values = {
-            "toxicity_hold": site.toxicity_hold,
-            "spam_hold": site.spam_hold,
-            "spam_file": site.spam_file,
-        }
-        thresholds = Thresholds.resolve(site_values, scored.model.card["thresholds"])
     email = comment.comment_author_email
-    outcome = decide(
+    outcome = decide_for_site(
+        site,
         signals,
-        scored.scores,
-        thresholds,
+        scored,
         author_approved=_author_approved(session, site, email, hashed_ip),
         author_trusted=is_trusted(session, site.id, email or None),
     )
+    thresholds = site_thresholds(site, scored)
     if scored.error and outcome.status != "spam":
         raise ModelUnavailable(scored.error)
 

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 import classifier
 from comments.models import LabelledExample, Site
 from comments.services.scoring import ModelProvider, explain, score_with
+from comments.text import clean_multiline
 
 #: Our attributes and the head that scores each.
 HEADS = {"TOXICITY": "toxicity", "SPAM": "spam"}
@@ -258,7 +259,8 @@ def suggest(
     }
     example = LabelledExample(
         site_id=site.id,
-        text=request.text,
+        # Scores read the text as sent (offsets); a stored example is cleaned like any other.
+        text=clean_multiline(request.text),
         toxic=learned.get("toxic"),
         spam=learned.get("spam"),
         reason="suggestscore",

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comments.models import Comment, Report
+from comments.services.mail import notifications
 
 REASONS = ("spam", "abusive", "off-topic", "other")
 
@@ -33,4 +34,5 @@ def report_comment(
     report = Report(comment_id=comment_id, reason=reason, text=text, ip_hash=ip_hash)
     session.add(report)
     session.flush()
+    notifications.comment_reported(session, comment)
     return report, True

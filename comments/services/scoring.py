@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 import classifier
+from comments.db import READ_ONLY
 from comments.models import ModelVersion
 from comments.policy import ModelScores
 from comments.services.model_store import ModelStore
@@ -148,14 +149,21 @@ class ModelProvider:
         """
         now = time.monotonic()
         if session is not None and now - self._checked_at >= self.refresh_seconds:
-            rows = session.execute(
-                select(
-                    ModelVersion.version,
-                    ModelVersion.source,
-                    ModelVersion.active,
-                    ModelVersion.shadow,
-                ).where(or_(ModelVersion.active, ModelVersion.shadow))
-            ).all()
+            # On a connection of its own that only reads: within the request's transaction, a
+            # POST on SQLite would hold the write lock through this and any model load below.
+            with session.get_bind().engine.connect() as connection:
+                rows = (
+                    connection.execution_options(**{READ_ONLY: True})
+                    .execute(
+                        select(
+                            ModelVersion.version,
+                            ModelVersion.source,
+                            ModelVersion.active,
+                            ModelVersion.shadow,
+                        ).where(or_(ModelVersion.active, ModelVersion.shadow))
+                    )
+                    .all()
+                )
             wanted = _Wanted(
                 active=next(((r.version, r.source) for r in rows if r.active), None),
                 shadow=next(((r.version, r.source) for r in rows if r.shadow), None),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comments.errors import FieldErrors
-from comments.models import Site
+from comments.models import ERASURE_MODES, Site
 from comments.services.threads import get_site
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -26,6 +26,8 @@ SETTINGS = (
     "max_links",
     "require_form_token",
     "min_form_seconds",
+    "edit_window_seconds",
+    "erasure",
 )
 
 
@@ -47,6 +49,8 @@ def describe(site: Site) -> dict[str, Any]:
         "max_links": site.max_links,
         "require_form_token": site.require_form_token,
         "min_form_seconds": site.min_form_seconds,
+        "edit_window_seconds": site.edit_window_seconds,
+        "erasure": site.erasure,
     }
 
 
@@ -63,6 +67,8 @@ def _apply(site: Site, settings: dict[str, Any]) -> None:
     for name in SETTINGS:
         if name != "origins" and name in settings:
             setattr(site, name, settings[name])
+    if settings.get("erasure", ERASURE_MODES[0]) not in ERASURE_MODES:
+        raise FieldErrors({"erasure": [f"One of {', '.join(ERASURE_MODES)}."]})
     spam_hold = site.spam_hold
     if spam_hold is not None and site.spam_file is not None and spam_hold > site.spam_file:
         raise FieldErrors({"spam_hold": ["Must not be above spam_file."]})

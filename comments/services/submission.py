@@ -4,33 +4,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Insert, Select, String, Table, and_, bindparam, exists, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import Select, String, and_, bindparam, exists, or_, select
+from sqlalchemy.orm import Session
 
 from comments.errors import FieldErrors, NotAllowed
 from comments.models import (
     Ban,
-    Base,
     Comment,
-    CommentScore,
-    CommentSignal,
-    Decision,
     ModelVersion,
     Site,
     Thread,
     TrustedAuthor,
 )
-from comments.policy import ModelScores, Outcome, Signal, Thresholds, decide
+from comments.policy import ModelScores, Outcome, Signal
 from comments.rendering import RENDERER_VERSION, render
-from comments.rules import check_honeypot, check_links, check_words
+from comments.rules import check_honeypot
 from comments.services import form_tokens, webhooks
-from comments.services.moderation.authors import active_bans
+from comments.services.deciding import content_signals, decide_for_site
+from comments.services.mail import notifications
+from comments.services.moderation.authors import matching_bans
 from comments.services.origins import origin_allowed
+from comments.services.privacy.keys import BanKeys
+from comments.services.recording import insert_comment, record_decision
 from comments.services.registry import ensure_version
-from comments.services.scoring import ModelProvider, ScoreResult, explain, score_with
+from comments.services.scoring import ModelProvider, ScoreResult, score_with
 from comments.services.threads import get_or_create_thread, unknown_site
 from comments.text import fingerprint
 
@@ -51,6 +50,8 @@ class Submission:
     form_token: str | None = None
     honeypot: str = ""
     idempotency_key: str | None = None
+    #: E-mail the author replies to this comment, once they confirm (services.mail).
+    notify_replies: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,12 @@ class Client:
     #: The browser's Origin header, if any, and the service's own origin.
     origin: str | None = None
     own_origin: str | None = None
+    #: Every value a ban of this author may hold (previous IP hash keys, erased addresses);
+    #: None: the e-mail and ip_hash as given.
+    ban_keys: BanKeys | None = None
+
+    def bans_match(self, email: str | None) -> BanKeys:
+        return self.ban_keys or BanKeys.of(email, self.ip_hash)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +80,7 @@ class Submitted:
     comment: Comment
     #: False when an idempotency key matched an earlier submission, which is returned instead.
     created: bool
+    site: Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +122,10 @@ def _known_statement(by_email: bool) -> Select[Any]:
         exists().where(
             Ban.site_id == Site.id,
             Ban.lifted_at.is_(None),
-            or_(Ban.email == email, Ban.ip_hash == ip_hash),
+            or_(
+                Ban.email.in_(bindparam("ban_emails", expanding=True)),
+                Ban.ip_hash.in_(bindparam("ban_ip_hashes", expanding=True)),
+            ),
         ),
         exists().where(in_site, Comment.body_fingerprint == bindparam("fingerprint"), same_author),
         exists().where(in_site, Comment.status == "published", same_author),
@@ -134,6 +145,7 @@ def look_up(
     version: str | None,
 ) -> Known:
     """Everything submit_comment reads before it writes; 422 for an unknown site."""
+    bans = client.bans_match(submission.author_email)
     row = session.execute(
         _KNOWN[bool(submission.author_email)],
         {
@@ -144,6 +156,8 @@ def look_up(
             "ip_hash": client.ip_hash or None,
             "fingerprint": body_fingerprint,
             "version": version,
+            "ban_emails": list(bans.emails),
+            "ban_ip_hashes": list(bans.ip_hashes),
         },
     ).one_or_none()
     if row is None:
@@ -169,7 +183,7 @@ def rule_signals(
     site = known.site
     signals = check_honeypot(submission.honeypot)
     if known.banned:  # rare: only then are the bans themselves read, for their ids
-        bans = active_bans(session, site.id, submission.author_email, client.ip_hash)
+        bans = matching_bans(session, site.id, client.bans_match(submission.author_email))
         signals.append(Signal("author_banned", {"bans": [ban.id for ban in bans]}))
     signals += form_tokens.check(
         tokens.secret_key,
@@ -182,39 +196,19 @@ def rule_signals(
             required=site.require_form_token,
         ),
     )
-    signals += check_links(
-        submission.body,
-        submission.author_url or "",
-        max_links=site.max_links,
-        blocked_domains=site.blocked_domains,
+    signals += content_signals(
+        site, submission.body, submission.author_name, submission.author_url or ""
     )
-    signals += check_words([submission.body, submission.author_name], site.blocked_words)
     if known.duplicate:
         signals.append(Signal("duplicate"))
-    if site.moderation == "all":
-        signals.append(Signal("site_holds_all"))
     return signals
 
 
 def _decide(known: Known, signals: list[Signal], scored: ScoreResult) -> Outcome:
-    site = known.site
-    thresholds = None
-    if scored.model is not None:
-        defaults = scored.model.card["thresholds"]
-        thresholds = Thresholds.resolve(
-            {
-                "toxicity_hold": site.toxicity_hold,
-                "spam_hold": site.spam_hold,
-                "spam_file": site.spam_file,
-            },
-            defaults,
-        )
-    if scored.error:
-        signals = [*signals, Signal("model_unavailable", {"error": scored.error[:200]})]
-    return decide(
+    return decide_for_site(
+        known.site,
         signals,
-        scored.scores,
-        thresholds,
+        scored,
         author_approved=known.approved,
         author_trusted=known.trusted,
     )
@@ -255,7 +249,7 @@ def submit_comment(
     if known.earlier_id is not None:
         earlier = session.get(Comment, known.earlier_id)
         if earlier is not None:
-            return Submitted(earlier, created=False)
+            return Submitted(earlier, created=False, site=site)
     if submission.parent_id is not None:
         # A reply can only go into an existing thread.
         _check_parent(session, submission.parent_id, known.thread_id)
@@ -280,7 +274,7 @@ def submit_comment(
             title=submission.thread_title,
             url=submission.thread_url,
         ).id
-    comment = _insert_comment(
+    comment = insert_comment(
         session,
         {
             "site_id": site.id,
@@ -310,112 +304,8 @@ def submit_comment(
         key = Comment.idempotency_key == submission.idempotency_key
         earlier = session.scalar(select(Comment).where(Comment.site_id == site.id, key))
         assert earlier is not None, "a conflicting insert leaves its comment behind"
-        return Submitted(earlier, created=False)
-    _record(session, comment, outcome, scored, shadow, now)
+        return Submitted(earlier, created=False, site=site)
+    record_decision(session, comment, outcome, scored, shadow, now)
     webhooks.record_comment_events(session, comment, site.name, submission.thread)
-    return Submitted(comment, created=True)
-
-
-_COMMENTS = cast(Table, Comment.__table__)
-_AUTOMATIC_ACTIONS = {"published": "publish", "pending": "hold", "spam": "file_spam"}
-#: INSERT ... ON CONFLICT (site, idempotency key) DO NOTHING RETURNING id, per dialect.
-_COMMENT_INSERTS: dict[str, Insert] = {
-    name: insert_into(_COMMENTS)
-    .on_conflict_do_nothing(index_elements=["site_id", "idempotency_key"])
-    .returning(_COMMENTS.c.id)
-    for name, insert_into in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
-}
-
-
-def _insert_comment(session: Session, values: dict[str, Any]) -> Comment | None:
-    """Insert the comment in one statement; None when its idempotency key was taken meanwhile.
-
-    Replaces a savepoint, an ORM flush and the savepoint's release; the row is then attached
-    to the session as if loaded, so callers get a persistent Comment as before.
-    """
-    statement = _COMMENT_INSERTS[session.get_bind().dialect.name]
-    comment_id = session.connection().execute(statement, values).scalar()
-    if comment_id is None:
-        return None
-    comment = Comment(id=comment_id, **values)
-    make_transient_to_detached(comment)
-    session.add(comment)
-    return comment
-
-
-def _insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    """INSERT rows in one Core statement: no model objects, no unit of work (column defaults
-    such as created_at still apply)."""
-    if rows:
-        session.connection().execute(cast(Table, model.__table__).insert(), rows)
-
-
-def _record(
-    session: Session,
-    comment: Comment,
-    outcome: Outcome,
-    scored: ScoreResult,
-    shadow: tuple[ModelScores, str] | None,
-    now: datetime,
-) -> None:
-    """Scores, signals and the automatic decision, each naming the model version, then a
-    shadow model's scores; one INSERT per row kind."""
-    scores: list[dict[str, Any]] = []
-    if scored.scores is not None:
-        held = outcome.status != "published"
-        scores.append(
-            {
-                "comment_id": comment.id,
-                "model_version": scored.scores.model_version,
-                "role": "decision",
-                "toxicity": scored.scores.toxicity,
-                "spam": scored.scores.spam,
-                "status": outcome.status,
-                # Moderators look at held comments; published ones are explained on demand.
-                "explanation": explain(scored.model, comment.body_raw) if held else None,
-                "created_at": now,
-            }
-        )
-    if shadow is not None:
-        candidate, status = shadow
-        scores.append(
-            {
-                "comment_id": comment.id,
-                "model_version": candidate.model_version,
-                "role": "shadow",
-                "toxicity": candidate.toxicity,
-                "spam": candidate.spam,
-                "status": status,
-                "explanation": None,
-                "created_at": now,
-            }
-        )
-    _insert(session, CommentScore, scores)
-    _insert(
-        session,
-        CommentSignal,
-        [
-            {"comment_id": comment.id, "name": signal.name, "detail": signal.detail}
-            for signal in outcome.signals
-        ],
-    )
-    _insert(
-        session,
-        Decision,
-        [
-            {
-                "comment_id": comment.id,
-                "actor": "model",
-                "staff_id": None,
-                "model_version": comment.model_version,
-                "action": _AUTOMATIC_ACTIONS[outcome.status],
-                "toxicity": comment.toxicity,
-                "spam": comment.spam,
-                "from_status": None,
-                "to_status": outcome.status,
-                "reason": outcome.reason,
-                "note": "",
-                "created_at": now,
-            }
-        ],
-    )
+    notifications.comment_submitted(session, comment, submission.notify_replies)
+    return Submitted(comment, created=True, site=site)

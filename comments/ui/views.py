@@ -68,6 +68,12 @@ def embed_js() -> Response:
     return _asset("embed.js", "application/javascript; charset=utf-8")
 
 
+@bp.get("/embed-edit.js")
+def embed_edit_js() -> Response:
+    """Editing one's own comments and the rephrase nudge, loaded by embed.js beside itself."""
+    return _asset("embed-edit.js", "application/javascript; charset=utf-8")
+
+
 @bp.get("/embed.css")
 def embed_css() -> Response:
     """The widget stylesheet, injected by embed.js from the same base URL."""

@@ -100,8 +100,10 @@ def test_publish_reply_and_moderation(
     expect(widget.count).to_have_text("2 Comments")
     expect(first.get_by_role("form")).to_have_count(0)  # back in its place at the top
 
-    # An abusive comment is held, and shown to its author as held, not as published.
+    # An abusive comment is first shown back with the words behind its score (the nudge);
+    # posted anyway, it is held, and shown to its author as held, not as published.
     widget.post(ABUSE, name="Troll")
+    widget.root.locator(".cw-nudge").get_by_role("button", name="Post anyway").click()
     expect(widget.status).to_contain_text("awaiting moderation")
     held = widget.comment(ABUSE)
     expect(held).to_have_class(re.compile("cw-pending"))

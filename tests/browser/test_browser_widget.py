@@ -230,10 +230,28 @@ def test_payload_matches_the_contract(
         "body": "A *reply*.",
         "form_token": "token-1",
         "honeypot": "",
+        "nudge": True,  # embed-edit.js: tell the poster before holding a toxic comment
+        "notify_replies": False,  # the box is unticked
     }
     assert api.post_headers[0]["content-type"] == "application/json"
     expect(widget.count).to_have_text("2 Comments")
     assert api.tokens_issued == 2  # a fresh token for the next comment
+
+
+def test_reply_notifications_are_offered_only_with_an_email(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    api.answers.append(lambda route: route.fulfill(**created(api.posted[-1], id_=2)))
+    widget.open(live_server.url)
+    box = widget.form.get_by_label("E-mail me replies")
+    widget.write("A thought.", "Cy")
+    expect(box).to_be_hidden()
+    widget.email.fill("cy@example.org")
+    expect(box).to_be_visible()
+    box.check()
+    widget.submit.click()
+    expect(page.locator("#comment-2")).to_be_visible()
+    assert api.posted[0]["notify_replies"] is True
 
 
 def test_rate_limit_shows_retry_after(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from comments.extensions import db
 from comments.models import Comment
 from comments.services import accounts, sites
 from tests.classifier.synthetic import write_corpus
+from tests.comments.smtp_server import SmtpServer
 
 NICE = "Thanks for the clear summary, the point about the alliance's history was new to me."
 ABUSIVE = "You are a fucking idiot and a moron, shut up you stupid piece of shit"
@@ -89,3 +90,12 @@ def moderator(app: Flask) -> str:
         accounts.create_staff(db.session(), "maria", "moderator", "correct horse battery", [])
         db.session.commit()
     return "maria"
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback; read what it received from its inbox."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()

@@ -30,15 +30,24 @@ PUBLIC_ENDPOINTS = {
     "api.read_thread": "the widget shows a thread: published comments, public fields only",
     "api.create_report": "readers flag published comments: rate-limited, one report per reader",
     "api.form_token": "the widget's signed time token against bots; carries no data",
+    "api.edit_comment": "a reader edits their own comment: needs its signed edit token, in time",
+    "api.delete_comment": "a reader deletes their own comment: needs its signed edit token",
     "api.openapi_document": "the API's description for integrators; no data, only shapes",
     "health.healthz": "load balancers probe without credentials; database and model state only",
     "ui.demo": "the demo blog post that embeds the widget",
     "ui.embed_js": "the widget's script, embedded by other sites' pages",
     "ui.embed_css": "the widget's stylesheet",
+    "ui.embed_edit_js": "the widget's editing and nudge code, loaded by embed.js",
     "ui.static": "the demo page's and the widget's static files",
     "moderation_ui.login": "staff reach the sign-in form without a session; CSRF-checked, limited",
     "moderation_ui.logout": "ends only the caller's own session; CSRF-checked",
     "moderation_ui.static": "the moderation pages' script and stylesheet; no data",
+    "privacy_api.request_link": "readers ask for their data: the link goes to the address only",
+    "privacy_ui.form": "readers' privacy page; with a link's token, a form that changes nothing",
+    "privacy_ui.ask": "the privacy page's request form: mails the address, rate-limited",
+    "privacy_ui.confirm": "acts only with a signed, unused link and the address it was sent to",
+    "mail.confirm": "a reader confirms reply mails: acts only with the signed link mailed to them",
+    "mail.unsubscribe": "RFC 8058 one-click unsubscribe: acts only with a mailed signed link",
     "akismet.verify_key": "Akismet's protocol: the api_key field names the site (test below)",
     "akismet.comment_check": "Akismet's protocol: the api_key field names the site",
     "akismet.submit_spam": "Akismet's protocol: the api_key field names the site",
@@ -46,13 +55,13 @@ PUBLIC_ENDPOINTS = {
     "perspective.analyze": "Perspective's protocol: the key names the site (test below)",
     "perspective.suggest_score": "Perspective's protocol: the key names the site",
 }
-ROLES = ("admin", "moderator", "analyst")
-UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-ALLOWED_ORIGIN = "https://blog.example"
 #: Public above, yet refused without a live site key in Akismet's words (test at the end).
 AKISMET_ENDPOINTS = frozenset(name for name in PUBLIC_ENDPOINTS if name.startswith("akismet."))
 #: Likewise, refused without a live site key in Google's words.
 PERSPECTIVE_ENDPOINTS = frozenset(n for n in PUBLIC_ENDPOINTS if n.startswith("perspective."))
+ROLES = ("admin", "moderator", "analyst")
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ALLOWED_ORIGIN = "https://blog.example"
 LOGIN = "/moderation/login"
 
 
@@ -92,10 +101,15 @@ def sample(endpoint: str, method: str, target: Targets) -> dict[str, Any]:
         "moderation_ui.logout": {"data": {}},
         "site_keys_api.create_key": {"json": {"label": "platform"}},
         "site_keys_api.revoke_key": {},
+        "privacy_api.export": {"json": {"email": f"{target.marker}@example.org"}},
+        "privacy_api.erase": {"json": {"email": f"{target.marker}@example.org"}},
         "webhooks_api.create_endpoint": {"json": {"url": "https://hooks.example/in"}},
         "webhooks_api.update_endpoint": {"json": {"active": False}},
         "webhooks_api.remove_endpoint": {},
         "webhooks_api.redeliver": {},
+        "moderation_ui.notification_settings": {
+            "data": {"email": "m@example.org", "notify": "off"}
+        },
     }
     if endpoint not in samples:
         pytest.fail(f"{method} {endpoint} is new: add a legitimate request for it to sample()")
@@ -330,6 +344,25 @@ def test_akismet_routes_refuse_callers_without_a_live_site_key(
     assert state(app) == before
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(LabelledExample)) == 0
+
+
+def test_reader_edits_refuse_callers_without_the_comments_edit_token(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    """Public routes, yet anonymous calls (even naming the author's e-mail) change nothing."""
+    before = state(app)
+    path = f"/api/v1/comments/{world.mine.comment}"
+    email = f"{world.mine.marker}@example.org"
+    for method, request in [
+        ("PATCH", {"json": {"body": "Rewritten by someone else."}}),
+        ("PATCH", {"json": {"body": "Rewritten.", "author_email": email}}),
+        ("DELETE", {}),
+        ("DELETE", {"headers": {"X-Edit-Token": "not-a-token"}}),
+    ]:
+        headers = {"Origin": ALLOWED_ORIGIN, **request.pop("headers", {})}
+        response = client.open(path, method=method, headers=headers, **request)
+        assert response.status_code in (403, 422), (method, request, response.status_code)
+    assert state(app) == before
 
 
 def test_perspective_routes_refuse_callers_without_a_live_site_key(

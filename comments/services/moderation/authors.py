@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from comments.models import Ban, Comment, Decision, Staff, TrustedAuthor
 from comments.services.moderation.decisions import DecisionRequest, decide_comment
+from comments.services.privacy.keys import BanKeys
 
 
 class NoAuthorIdentity(Exception):
@@ -18,11 +19,17 @@ class NoAuthorIdentity(Exception):
 def active_bans(
     session: Session, site_id: int, email: str | None, ip_hash: str | None
 ) -> list[Ban]:
+    return matching_bans(session, site_id, BanKeys.of(email, ip_hash))
+
+
+def matching_bans(session: Session, site_id: int, keys: BanKeys) -> list[Ban]:
+    """Live bans naming the author by address (or its keyed hash, once they were erased) or
+    by IP hash under the current or a previous key (``privacy.keys.ban_keys``)."""
     matches = []
-    if email:
-        matches.append(Ban.email == email)
-    if ip_hash:
-        matches.append(Ban.ip_hash == ip_hash)
+    if keys.emails:
+        matches.append(Ban.email.in_(keys.emails))
+    if keys.ip_hashes:
+        matches.append(Ban.ip_hash.in_(keys.ip_hashes))
     if not matches:
         return []
     query = select(Ban).where(Ban.site_id == site_id, Ban.lifted_at.is_(None), or_(*matches))

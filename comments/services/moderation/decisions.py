@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from comments.models import Comment, Decision, LabelledExample, Report, Staff
 from comments.services import webhooks
+from comments.services.mail import notifications
 
 #: action -> (statuses it applies to, status it leads to).
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -93,6 +94,7 @@ def decide_comment(
         )
     session.flush()
     webhooks.record_decision_events(session, comment, decision)
+    notifications.comment_decided(session, comment, decision)
     if request.action in LABELS:
         toxic, spam = LABELS[request.action]
         session.add(

@@ -7,11 +7,11 @@ workers after importing the app, and a thread started before the fork would not 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 
 from flask import Flask
 
+from comments.background import ProcessThread
 from comments.extensions import db
 from comments.services.webhooks.delivery import DeliverySettings, deliver_due, new_client
 
@@ -42,41 +42,10 @@ def run(app: Flask, stop: threading.Event, *, once: bool = False) -> int:
     return attempted
 
 
-class InProcessDelivery:
-    """One daemon delivery thread per process, started on demand and stoppable by tests."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self.stop_event = threading.Event()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._pid: int | None = None
-
-    def ensure_running(self) -> None:
-        """Cheap when running: two attribute reads per request."""
-        if self._thread is not None and self._pid == os.getpid():
-            return
-        with self._lock:
-            if self._thread is not None and self._pid == os.getpid():
-                return
-            self.stop_event = threading.Event()
-            self._thread = threading.Thread(
-                target=run, args=(self.app, self.stop_event), name="webhooks", daemon=True
-            )
-            self._pid = os.getpid()
-            self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self.stop_event.set()
-        if self._thread is not None and self._pid == os.getpid():
-            self._thread.join(timeout)
-        self._thread = None
-
-
 def init_app(app: Flask) -> None:
     """Deliver from inside this process when WEBHOOKS_DELIVER_IN_PROCESS is true."""
     if not app.config["WEBHOOKS_DELIVER_IN_PROCESS"]:
         return
-    delivery = InProcessDelivery(app)
+    delivery = ProcessThread(app, run, "webhooks")
     app.extensions["webhooks_delivery"] = delivery
     app.before_request(delivery.ensure_running)

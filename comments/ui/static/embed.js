@@ -42,7 +42,12 @@
   };
   const lang = document.documentElement.lang || navigator.language || "en";
 
-  window.commentsWidget = Object.freeze({ version: VERSION, base: BASE.href });
+  // embed-edit.js (editing one's own comments, the rephrase nudge) registers here once.
+  let extension = null;
+  const register = (factory) => {
+    if (!extension && typeof factory === "function") extension = factory;
+  };
+  window.commentsWidget = Object.freeze({ version: VERSION, base: BASE.href, register });
 
   /* ------------------------------------------------------------------ helpers */
 
@@ -206,7 +211,13 @@
   const trustedPolicy = (() => {
     if (!window.trustedTypes || !trustedTypes.createPolicy) return null;
     try {
-      return trustedTypes.createPolicy("comments-widget", { createHTML: (s) => s });
+      return trustedTypes.createPolicy("comments-widget", {
+        createHTML: (s) => s,
+        createScriptURL: (s) => {
+          if (s !== EXTENSION_URL) throw new TypeError("only the widget's own script");
+          return s;
+        },
+      });
     } catch {
       return null; // the host's CSP does not allow the name; parsing below may then throw
     }
@@ -300,6 +311,32 @@
     head.insertBefore(link, head.firstChild); // first, so the host's own rules win ties
   }
 
+  /* ------------------------------------------------------------------ extension */
+
+  const EXTENSION_URL = (() => {
+    const url = new URL("embed-edit.js", SCRIPT.src);
+    url.search = new URL(SCRIPT.src).search;
+    return url.href;
+  })();
+
+  /** Load embed-edit.js; resolves to its factory, or null: the widget works without it. */
+  function loadExtension() {
+    return new Promise((resolve) => {
+      try {
+        const script = document.createElement("script");
+        script.src = trustedPolicy ? trustedPolicy.createScriptURL(EXTENSION_URL) : EXTENSION_URL;
+        script.async = true;
+        script.addEventListener("load", () => resolve(extension));
+        script.addEventListener("error", () => resolve(null));
+        (document.head || document.documentElement).append(script);
+      } catch {
+        resolve(null); // e.g. Trusted Types enforced without our policy name
+      }
+    });
+  }
+
+  let extensionReady = null;
+
   /* ------------------------------------------------------------------ the widget */
 
   let instances = 0;
@@ -365,6 +402,14 @@
       "aria-hidden": "true",
     });
     const saveBox = el("input", { type: "checkbox", id: id("save"), name: "save_details" });
+    // Offered only with an address: the service mails a confirmation link before any reply.
+    const notifyBox = el("input", { type: "checkbox", id: id("notify"), name: "notify_replies" });
+    const notifyRow = el(
+      "div",
+      { class: "cw-check cw-notify", hidden: true },
+      notifyBox,
+      el("label", { for: notifyBox.id }, "E-mail me replies (we send a link to confirm first)."),
+    );
     const submitButton = el("button", { type: "submit", class: "cw-submit" }, "Post Comment");
     const formStatus = el("p", { class: "cw-form-status", role: "status", "aria-live": "polite" });
     const summary = el("div", { class: "cw-summary", role: "alert", tabindex: "-1", hidden: true });
@@ -417,6 +462,7 @@
           "Save my name, email, and website in this browser for the next time I comment.",
         ),
       ),
+      notifyRow,
       el("div", { class: "cw-actions" }, submitButton),
       formStatus,
     );
@@ -464,6 +510,8 @@
       urlInput,
       honeypot,
       saveBox,
+      notifyBox,
+      notifyRow,
       submitButton,
       cancelReplyButton,
       countHeading,
@@ -498,6 +546,7 @@
       cooldownUntil: 0,
     };
     const ui = buildDom(id);
+    let ext = null; // the extension's hooks for this widget, once loaded
 
     const { form, formHome, fields, errors, summary, replying, replyingName, formStatus } = ui;
     const { textarea, nameInput, emailInput, urlInput, honeypot, saveBox, submitButton } = ui;
@@ -516,6 +565,15 @@
     saveBox.addEventListener("change", () => {
       if (!saveBox.checked) storage.clear();
     });
+
+    function syncNotify() {
+      const withEmail = emailInput.value.trim() !== "";
+      ui.notifyRow.hidden = !withEmail;
+      ui.notifyBox.disabled = !withEmail;
+      if (!withEmail) ui.notifyBox.checked = false;
+    }
+    emailInput.addEventListener("input", syncNotify);
+    syncNotify();
 
     function rememberDetails() {
       if (saveBox.checked) {
@@ -582,12 +640,27 @@
       return { li, article, replies, button, name };
     }
 
+    /** A reply's parent is older, so already shown, unless it was removed: say so. */
+    function removedParent(parentId) {
+      const replies = el("ol", { class: "cw-replies" });
+      const card = el("p", { class: "cw-card cw-removed" }, "This comment was removed.");
+      const li = el("li", { class: "cw-comment", "data-id": parentId }, card, replies);
+      threadList.append(li);
+      const entry = { li, article: card, replies, button: null, name: "" };
+      state.entries.set(parentId, entry);
+      return entry;
+    }
+
     function insertComment(comment, pending) {
       if (!pending && state.entries.has(comment.id)) return state.entries.get(comment.id);
       const entry = renderComment(comment, pending);
-      const parent = comment.parent_id == null ? null : state.entries.get(comment.parent_id);
+      let parent = null;
+      if (comment.parent_id != null) {
+        parent = state.entries.get(comment.parent_id) || removedParent(comment.parent_id);
+      }
       (parent ? parent.replies : threadList).append(entry.li);
       if (!pending) state.entries.set(comment.id, entry);
+      if (ext) ext.decorate(entry, comment, pending);
       return entry;
     }
 
@@ -616,6 +689,7 @@
       moreButton.hidden = true;
       loadStatus.textContent = "Loading comments…";
       try {
+        await extReady;
         await loadPage(cursor);
         while (state.next && state.pages % AUTO_PAGES !== 0) await loadPage(state.next);
         loadStatus.textContent = "";
@@ -815,6 +889,8 @@
         body: textarea.value,
         form_token: token ? token.value : "",
         honeypot: honeypot.value,
+        notify_replies: ui.notifyBox.checked && !ui.notifyBox.disabled,
+        ...(ext ? ext.payloadFields() : {}),
       };
     }
 
@@ -839,6 +915,7 @@
       };
       const isPublished = data.status === "published";
       const wasReply = state.replyTo !== null;
+      if (ext) ext.remember(data, payload);
       if (wasReply) closeReply(false);
       const entry = insertComment(comment, !isPublished);
       entry.li.classList.add("cw-new");
@@ -881,6 +958,7 @@
       setBusy(true);
       setStatus("Posting your comment…");
       try {
+        await extReady;
         const token = await currentToken();
         if (token) {
           // A form posted faster than a person could fill it looks automated; wait it out.
@@ -905,6 +983,12 @@
           return; // state.retry is kept: posting again reuses the idempotency key
         }
         const data = await readJson(response);
+        if (response.status === 202 && data && data.nudge && ext) {
+          state.retry = null; // nothing was stored: the next post is a new submission
+          setStatus("");
+          ext.showNudge(data.nudge);
+          return;
+        }
         if ((response.status === 201 || response.status === 200) && data) {
           showSubmitted(data, payload);
           return;
@@ -954,6 +1038,29 @@
 
     form.addEventListener("submit", submit);
 
+    const extReady = extensionReady.then((factory) => {
+      if (!factory) return;
+      try {
+        ext = factory({
+          el,
+          request,
+          readJson,
+          retryAfterSeconds,
+          plural,
+          commentFragment,
+          api: API,
+          state,
+          form,
+          textarea,
+          setStatus,
+          updateCount,
+          insertPoint: form.querySelector(".cw-actions"),
+        });
+      } catch {
+        ext = null; // a broken extension must not break commenting
+      }
+    });
+
     fetchToken();
     loadThread(null);
   }
@@ -964,6 +1071,7 @@
     const roots = document.querySelectorAll("#comments, [data-comments]");
     if (!roots.length) return;
     ensureStylesheet();
+    if (!extensionReady) extensionReady = loadExtension();
     for (const root of roots) {
       if (root.hasAttribute("data-comments-ready")) continue;
       root.setAttribute("data-comments-ready", "");

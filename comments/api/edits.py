@@ -1,0 +1,103 @@
+"""PATCH and DELETE /api/v1/comments/<id>: a reader edits or deletes their own comment, with
+the edit token the POST answered; and the nudge step of POST /api/v1/comments."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import current_app, g, request
+from werkzeug.exceptions import Conflict, Forbidden, NotFound
+
+from comments.api import bp
+from comments.api.contract import ID, contract
+from comments.errors import NotAllowed
+from comments.extensions import db, limiter
+from comments.models import Comment
+from comments.network import client_ip
+from comments.schemas.edits import (
+    EDIT_TOKEN_HEADER,
+    CommentEditSchema,
+    DeletedCommentSchema,
+    PostedCommentSchema,
+)
+from comments.services import edits, nudges
+from comments.services.origins import origin_allowed
+from comments.services.scoring import ModelProvider
+
+
+def settle_nudge(
+    comment: Comment, thread_key: str, wanted: bool, nudge_id: str | None
+) -> dict[str, Any] | None:
+    """After a new comment was decided: the nudge to answer instead (its transaction rolled
+    back, the nudge recorded), or None to go on; a resubmission resolves its nudge."""
+    session = db.session()
+    secret = current_app.config["SECRET_KEY"]
+    now = datetime.now(UTC)
+    if nudge_id is not None:
+        nudges.resolve(session, secret, nudge_id, comment, thread_key=thread_key, now=now)
+        return None
+    draft = nudges.draft_for(session, comment, thread_key) if wanted else None
+    if draft is None:
+        return None
+    db.session.rollback()  # nothing of the comment is stored
+    nudge = nudges.record(session, secret, draft, now)
+    db.session.commit()
+    return nudges.answer(nudge, draft)
+
+
+def _own_comment(comment_id: int) -> tuple[Comment, datetime, Any]:
+    """The comment, once the token, the origin and the window allow the caller to change it."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound(f"No comment {comment_id}.")
+    now = datetime.now(UTC)
+    token = request.headers.get(EDIT_TOKEN_HEADER)
+    try:
+        site = edits.authorise(db.session(), current_app.config["SECRET_KEY"], comment, token, now)
+    except edits.EditRefused as refused:
+        raise (Forbidden if refused.status == 403 else Conflict)(str(refused)) from refused
+    origin = request.headers.get("Origin")
+    if not origin_allowed(site, origin, request.host_url.rstrip("/")):
+        raise NotAllowed(f"Comments from {origin} are not accepted for this site.")
+    g.origin_checked = True
+    return comment, now, site
+
+
+@bp.patch(f"/comments/<{ID}:comment_id>")
+@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENTS_PER_IP"], key_func=client_ip)
+@contract({200: PostedCommentSchema()}, body=CommentEditSchema(), errors=(403, 405, 409, 429))
+def edit_comment(comment_id: int, body: dict[str, Any]) -> edits.Posted:
+    """Replace the text (and name) of one's own comment; it is scored and decided again.
+
+    Send the `edit_token` of the POST answer in the `X-Edit-Token` header: 403 without it or
+    with another comment's, 409 once the site's edit window closed or the comment was deleted.
+    """
+    comment, now, site = _own_comment(comment_id)
+    provider: ModelProvider = current_app.extensions["model_provider"]
+    edits.edit_comment(
+        db.session(),
+        comment,
+        site,
+        body=body["body"],
+        author_name=body["author_name"],
+        provider=provider,
+        now=now,
+    )
+    db.session().expire_on_commit = False
+    db.session.commit()
+    return edits.posted(current_app.config["SECRET_KEY"], comment, site)
+
+
+@bp.delete(f"/comments/<{ID}:comment_id>")
+@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENTS_PER_IP"], key_func=client_ip)
+@contract({200: DeletedCommentSchema()}, errors=(403, 405, 409, 429))
+def delete_comment(comment_id: int) -> dict[str, Any]:
+    """Delete one's own comment: gone from the thread, kept for moderators.
+
+    Authorised like PATCH, by the comment's edit token in the `X-Edit-Token` header.
+    """
+    comment, now, _site = _own_comment(comment_id)
+    edits.delete_comment(db.session(), comment, now)
+    db.session.commit()
+    return {"id": comment_id, "deleted": True}

@@ -1,0 +1,122 @@
+"""Privacy over the API: admins export or erase an address; readers ask for a link by mail."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, current_app, request, url_for
+
+from comments.api.contract import contract
+from comments.auth import ADMINISTER, current_staff, require
+from comments.extensions import db, limiter
+from comments.network import ip_hash_keys
+from comments.rate_keys import client_bucket
+from comments.schemas.privacy import (
+    AddressSchema,
+    ErasedSchema,
+    EraseSchema,
+    ExportSchema,
+    ReaderRequestAnswerSchema,
+    ReaderRequestSchema,
+)
+from comments.services.privacy import requests
+from comments.services.privacy.keys import email_hash, normalise_email
+
+bp = Blueprint("privacy_api", __name__, url_prefix="/api/v1")
+
+#: The one answer to a reader's request, known address or not.
+ANSWER = (
+    "If the address is right, a message is on its way to it: it says what we hold, and how "
+    "to download or erase it. The link in it works once, for a limited time."
+)
+
+
+def _staff_name() -> str:
+    staff = current_staff()
+    assert staff is not None  # guaranteed by @require
+    return f"admin:{staff.name}"
+
+
+@bp.post("/admin/privacy/export")
+@require(ADMINISTER)
+@contract({200: ExportSchema()}, body=AddressSchema())
+def export(body: dict[str, Any]) -> dict[str, Any]:
+    """Everything stored about the address on every site; the request is logged."""
+    document = requests.export_logged(
+        db.session(),
+        body["email"],
+        keys=ip_hash_keys(current_app.config),
+        requested_by=_staff_name(),
+        now=datetime.now(UTC),
+    )
+    db.session.commit()
+    return document
+
+
+@bp.post("/admin/privacy/erase")
+@require(ADMINISTER)
+@contract({200: ErasedSchema()}, body=EraseSchema(), errors=(422,))
+def erase(body: dict[str, Any]) -> dict[str, Any]:
+    """Erase the address (one site or all), as each site's setting or ``mode`` says."""
+    counts = requests.erase_logged(
+        db.session(),
+        body["email"],
+        keys=ip_hash_keys(current_app.config),
+        requested_by=_staff_name(),
+        now=datetime.now(UTC),
+        site=body["site"],
+        mode=body["mode"],
+    )
+    db.session.commit()
+    return {"counts": counts}
+
+
+def posted_email() -> str:
+    """The address a reader's request names, from JSON or a form."""
+    payload = request.get_json(silent=True) if request.is_json else request.form
+    email = payload.get("email") if payload is not None and hasattr(payload, "get") else None
+    return normalise_email(email) if isinstance(email, str) else ""
+
+
+def hashed_email_key() -> str:
+    """A rate-limit key for the address that is not the address (Redis keys, limit logs)."""
+    return "email:" + email_hash(posted_email(), ip_hash_keys(current_app.config)[0])
+
+
+def reader_limits(view: Any) -> Any:
+    """Per client IP and per address, both keyed by hashes, for the API and the page."""
+    per_email = limiter.limit(
+        lambda: current_app.config["RATELIMIT_PRIVACY_PER_EMAIL"],
+        key_func=hashed_email_key,
+        exempt_when=lambda: not posted_email(),
+    )
+    per_ip = limiter.limit(
+        lambda: current_app.config["RATELIMIT_PRIVACY_PER_IP"], key_func=client_bucket
+    )
+    return per_ip(per_email(view))
+
+
+def send_link(email: str, kind: str) -> None:
+    """Queue the reader's mail and commit: the same work whether the address is known."""
+    requests.request_link(
+        db.session(),
+        email,
+        kind,
+        secret_key=current_app.config["SECRET_KEY"],
+        keys=ip_hash_keys(current_app.config),
+        max_age=current_app.config["PRIVACY_LINK_MAX_AGE"],
+        link=lambda token: url_for("privacy_ui.form", token=token, _external=True),
+        now=datetime.now(UTC),
+    )
+    db.session.commit()
+
+
+@bp.post("/privacy/requests")
+@reader_limits
+@contract({202: ReaderRequestAnswerSchema()}, body=ReaderRequestSchema(), errors=(429,))
+def request_link(body: dict[str, Any]) -> tuple[dict[str, str], int]:
+    """A reader asks for a link to export or erase what is stored about their address; it
+    goes to that address, and the answer is the same whether or not we know it."""
+    send_link(body["email"], body["kind"])
+    return {"message": ANSWER}, 202

@@ -1,0 +1,82 @@
+"""`flask privacy ...`: export or erase what is stored about an address; retention purges."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import TextIO
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from comments.cli.errors import refused_as_usage_error
+from comments.extensions import db
+from comments.models import ERASURE_MODES
+from comments.network import ip_hash_keys
+from comments.services.privacy import requests, retention
+
+privacy_cli = AppGroup("privacy", help="Export or erase an address's data; purge old data.")
+
+
+@privacy_cli.command("export")
+@click.argument("email")
+@click.option("--output", type=click.File("w"), default="-", help="File to write (default: -).")
+def export(email: str, output: TextIO) -> None:
+    """Write everything stored about EMAIL, on every site, as JSON; the request is logged."""
+    document = requests.export_logged(
+        db.session(),
+        email,
+        keys=ip_hash_keys(current_app.config),
+        requested_by="cli",
+        now=datetime.now(UTC),
+    )
+    db.session.commit()
+    json.dump(document, output, indent=2, ensure_ascii=False)
+    output.write("\n")
+
+
+@privacy_cli.command("erase")
+@click.argument("email")
+@click.option("--site", help="Only this site (default: every site).")
+@click.option(
+    "--mode",
+    type=click.Choice(ERASURE_MODES),
+    help="Override each site's setting (flask sites update SITE --erasure ...).",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def erase(email: str, site: str | None, mode: str | None, yes: bool) -> None:
+    """Erase EMAIL: anonymise or remove its comments, drop it from every other record."""
+    if not yes:
+        click.confirm(f"Erase everything stored about {email}? This cannot be undone", abort=True)
+    with refused_as_usage_error():
+        counts = requests.erase_logged(
+            db.session(),
+            email,
+            keys=ip_hash_keys(current_app.config),
+            requested_by="cli",
+            now=datetime.now(UTC),
+            site=site,
+            mode=mode,
+        )
+    db.session.commit()
+    click.echo(json.dumps(counts))
+
+
+@privacy_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what would go; change nothing.")
+def purge(dry_run: bool) -> None:
+    """Purge spam and rejected comments past RETENTION_SPAM_DAYS / RETENTION_REJECTED_DAYS,
+    and reader links that expired unused (for cron: prints the counts as JSON)."""
+    counts = retention.purge(
+        db.session(),
+        spam_days=current_app.config["RETENTION_SPAM_DAYS"],
+        rejected_days=current_app.config["RETENTION_REJECTED_DAYS"],
+        now=datetime.now(UTC),
+        dry_run=dry_run,
+    )
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    click.echo(json.dumps({"dry_run": dry_run, **counts}))

@@ -1,0 +1,100 @@
+"""Readers' privacy pages under ``/privacy``: ask for a link, then download or erase with it.
+
+No JavaScript and no session: the request form posts the address, the link from the mail
+opens the same page with a confirmation form that posts the token and the address typed in
+again. Nothing changes on a GET, so a mail client fetching the link ahead erases nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from comments.api.privacy import ANSWER, posted_email, reader_limits, send_link
+from comments.extensions import db
+from comments.models import PRIVACY_KINDS
+from comments.network import ip_hash_keys
+from comments.services.privacy import requests
+
+bp = Blueprint("privacy_ui", __name__, url_prefix="/privacy", template_folder="templates")
+
+CSP = "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+#: The one refusal for a link that is tampered, expired, used, or typed with another address.
+INVALID = "This link is not valid: it may have expired or been used already. Ask for a new one."
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    """Pages about someone's data: never cached, never framed, never leaked as a Referer."""
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _max_age() -> int:
+    return int(current_app.config["PRIVACY_LINK_MAX_AGE"])
+
+
+@bp.get("")
+def form() -> tuple[str, int]:
+    """The request form, or with ``?token=`` from the mail, the confirmation form."""
+    token = request.args.get("token", "")
+    if not token:
+        return render_template("privacy_ui/page.html", kinds=PRIVACY_KINDS), 200
+    secret = current_app.config["SECRET_KEY"]
+    kind = requests.link_kind(token, secret_key=secret, max_age=_max_age())
+    if kind is None:
+        return render_template("privacy_ui/page.html", kinds=PRIVACY_KINDS, error=INVALID), 400
+    return render_template("privacy_ui/confirm.html", kind=kind, token=token), 200
+
+
+@bp.post("")
+@reader_limits
+def ask() -> tuple[str, int]:
+    """Send the link; the page says the same whether or not the address is known."""
+    email, kind = posted_email(), request.form.get("kind", "")
+    if "@" not in email or len(email) > 254 or kind not in PRIVACY_KINDS:
+        error = "Enter your e-mail address and choose what to do."
+        return render_template("privacy_ui/page.html", kinds=PRIVACY_KINDS, error=error), 422
+    send_link(email, kind)
+    return render_template("privacy_ui/done.html", message=ANSWER), 200
+
+
+@bp.post("/confirm")
+def confirm() -> Response | tuple[str, int]:
+    """Carry out the link's request: the export as a download, or the erasure."""
+    token, email = request.form.get("token", ""), posted_email()
+    config = current_app.config
+    keys, now = ip_hash_keys(config), datetime.now(UTC)
+    try:
+        claimed = requests.redeem(
+            db.session(),
+            token,
+            email,
+            secret_key=config["SECRET_KEY"],
+            keys=keys,
+            max_age=_max_age(),
+            now=now,
+        )
+    except requests.InvalidLink:
+        return render_template("privacy_ui/page.html", kinds=PRIVACY_KINDS, error=INVALID), 400
+    if claimed.kind == "export":
+        document = requests.export_logged(
+            db.session(), email, keys=keys, requested_by="reader", now=now, request=claimed
+        )
+        db.session.commit()
+        return Response(
+            json.dumps(document, indent=2, ensure_ascii=False),
+            mimetype="application/json",
+            headers={"Content-Disposition": 'attachment; filename="my-comments-data.json"'},
+        )
+    requests.erase_logged(
+        db.session(), email, keys=keys, requested_by="reader", now=now, request=claimed
+    )
+    db.session.commit()
+    message = "Done: your comments no longer carry your name or address."
+    return render_template("privacy_ui/done.html", message=message), 200

@@ -1,0 +1,328 @@
+"""Storing what a reader produced, in batches, whatever the format.
+
+Each batch of comments costs a few statements (which are new, their threads, one INSERT per
+table); replies are linked to their parents once everything is in, so a reply may come before
+its parent in the file. In a dry run the same checks and counts happen and nothing is written.
+Nothing here commits: the caller commits once, so an import lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+import classifier
+from comments.models import Comment, CommentScore, Decision, ImportedComment, Site
+from comments.network import hash_ip
+from comments.rendering import RENDERER_VERSION, render
+from comments.services.imports.records import Problem, Record, SourceComment, SourceError
+from comments.services.registry import ensure_version
+from comments.services.threads import find_thread, get_or_create_thread
+from comments.text import fingerprint
+
+#: How many refs (source ids) are listed per skip reason or warning; the rest are counted.
+LISTED_REFS = 20
+ALREADY_IMPORTED = "already imported"
+_COMMENTS = cast(Table, Comment.__table__)
+_LINK_PARENT = (
+    update(_COMMENTS)
+    .where(_COMMENTS.c.id == bindparam("child"))
+    .values(parent_id=bindparam("parent"))
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    source: str
+    #: Source status (records.SOURCE_STATUSES) -> our status, or "skip".
+    status_map: Mapping[str, str]
+    #: The current IP hash key (network.ip_hash_keys(config)[0]): hashes match new comments'.
+    ip_key: bytes
+    dry_run: bool = False
+    #: Score every imported comment with this model; None leaves them unscored.
+    model: classifier.Model | None = None
+    batch_size: int = 500
+
+
+@dataclass
+class ImportSummary:
+    """What an import did (or, in a dry run, would do)."""
+
+    site: str
+    source: str
+    dry_run: bool
+    threads_created: int = 0
+    threads_existing: int = 0
+    imported: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    warnings: Counter[str] = field(default_factory=Counter)
+    #: Per skip reason or warning, the first LISTED_REFS source ids it concerned.
+    refs: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    model_version: str | None = None
+
+    def note(self, counter: Counter[str], reason: str, ref: str) -> None:
+        counter[reason] += 1
+        if len(self.refs[reason]) < LISTED_REFS:
+            self.refs[reason].append(ref)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "site": self.site,
+            "source": self.source,
+            "dry_run": self.dry_run,
+            "threads": {"created": self.threads_created, "existing": self.threads_existing},
+            "imported": dict(self.imported),
+            "imported_total": sum(self.imported.values()),
+            "skipped": {
+                reason: {"count": count, "refs": self.refs[reason]}
+                for reason, count in self.skipped.items()
+            },
+            "warnings": {
+                reason: {"count": count, "refs": self.refs[reason]}
+                for reason, count in self.warnings.items()
+            },
+            "model_version": self.model_version,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """Where a source comment ended up here: its id (None once deleted here) and thread."""
+
+    comment_id: int | None
+    thread_id: int | None
+
+
+class Writer:
+    """Feed it records with ``add``, then call ``finish`` once."""
+
+    def __init__(self, session: Session, site: Site, options: ImportOptions, now: datetime):
+        self.session = session
+        self.site = site
+        self.options = options
+        self.now = now
+        self.summary = ImportSummary(site.name, options.source, options.dry_run)
+        self._batch: list[SourceComment] = []
+        self._threads: dict[str, int] = {}
+        self._placed: dict[str, _Placed] = {}
+        self._seen: set[str] = set()
+        #: (comment id, thread id, its source ref, its parent's source ref)
+        self._replies: list[tuple[int, int, str, str]] = []
+        self._next_fake_id = 0
+        if options.model is not None:
+            self.summary.model_version = options.model.version
+            if not options.dry_run:
+                ensure_version(session, options.model)
+
+    def add(self, record: Record) -> None:
+        if isinstance(record, Problem):
+            self.summary.note(self.summary.skipped, record.reason, record.ref)
+            return
+        if record.ref in self._seen:
+            self.summary.note(self.summary.skipped, "duplicate id in the file", record.ref)
+            return
+        self._seen.add(record.ref)
+        self._batch.append(record)
+        if len(self._batch) >= self.options.batch_size:
+            self._flush()
+
+    def finish(self) -> ImportSummary:
+        self._flush()
+        self._link_replies()
+        return self.summary
+
+    # -- batches ---------------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        earlier = self._imported_before([c.ref for c in batch])
+        fresh: list[SourceComment] = []
+        for comment in batch:
+            if comment.ref in earlier:
+                self._placed[comment.ref] = earlier[comment.ref]
+                self.summary.note(self.summary.skipped, ALREADY_IMPORTED, comment.ref)
+            elif self.options.status_map[comment.status] == "skip":
+                reason = f"{comment.status}: mapped to skip"
+                self.summary.note(self.summary.skipped, reason, comment.ref)
+            else:
+                fresh.append(comment)
+        if fresh:
+            self._store(fresh)
+
+    def _imported_before(self, refs: list[str]) -> dict[str, _Placed]:
+        """Which of these source ids an earlier import brought in, and where they are now."""
+        query = (
+            select(ImportedComment.ref, ImportedComment.comment_id, Comment.thread_id)
+            .outerjoin(Comment, Comment.id == ImportedComment.comment_id)
+            .where(
+                ImportedComment.site_id == self.site.id,
+                ImportedComment.source == self.options.source,
+                ImportedComment.ref.in_(bindparam("refs", expanding=True)),
+            )
+        )
+        found = {}
+        for start in range(0, len(refs), self.options.batch_size):
+            chunk = refs[start : start + self.options.batch_size]
+            for ref, cid, tid in self.session.execute(query, {"refs": chunk}):
+                found[ref] = _Placed(cid, tid)
+        return found
+
+    def _thread_id(self, comment: SourceComment) -> int:
+        thread = comment.thread
+        if thread.key in self._threads:
+            return self._threads[thread.key]
+        found = find_thread(self.session, self.site, thread.key)
+        if found is not None:
+            self.summary.threads_existing += 1
+        else:
+            self.summary.threads_created += 1
+        if self.options.dry_run:
+            thread_id = found.id if found is not None else self._fake_id()
+        else:
+            thread_id = get_or_create_thread(
+                self.session, self.site, thread.key, title=thread.title, url=thread.url
+            ).id
+        self._threads[thread.key] = thread_id
+        return thread_id
+
+    def _fake_id(self) -> int:
+        """Stands in for an id in a dry run; negative, so it can never name a real row."""
+        self._next_fake_id -= 1
+        return self._next_fake_id
+
+    def _scores(self, comments: list[SourceComment]) -> list[classifier.Scores | None]:
+        model = self.options.model
+        if model is None:
+            return [None] * len(comments)
+        try:
+            scores = model.score_many([comment.body for comment in comments])
+        except Exception as error:  # an import must not half-score: stop, nothing is kept
+            raise SourceError(f"model {model.version} failed to score: {error}") from error
+        for found in scores:
+            if not (0.0 <= found.toxicity <= 1.0 and 0.0 <= found.spam <= 1.0):
+                raise SourceError(f"model {model.version} gave scores outside 0..1")
+        return list(scores)
+
+    def _store(self, comments: list[SourceComment]) -> None:
+        rows = [self._row(c, s) for c, s in zip(comments, self._scores(comments), strict=True)]
+        if self.options.dry_run:
+            ids = [self._fake_id() for _ in rows]
+        else:
+            statement = insert(_COMMENTS).returning(_COMMENTS.c.id, sort_by_parameter_order=True)
+            ids = list(self.session.connection().execute(statement, rows).scalars())
+            self._record(comments, rows, ids)
+        for comment, row, comment_id in zip(comments, rows, ids, strict=True):
+            self._placed[comment.ref] = _Placed(comment_id, row["thread_id"])
+            self.summary.imported[row["status"]] += 1
+            if comment.parent_ref is not None:
+                self._replies.append(
+                    (comment_id, row["thread_id"], comment.ref, comment.parent_ref)
+                )
+
+    def _row(self, comment: SourceComment, scores: classifier.Scores | None) -> dict[str, Any]:
+        status = self.options.status_map[comment.status]
+        return {
+            "site_id": self.site.id,
+            "thread_id": self._thread_id(comment),
+            "parent_id": None,  # linked in _link_replies, once every parent has its id
+            "status": status,
+            "body_raw": comment.body,
+            "body_html": render(comment.body),
+            "renderer_version": RENDERER_VERSION,
+            "body_fingerprint": fingerprint(comment.body),
+            "author_name": comment.author_name,
+            "author_email": comment.author_email,
+            "author_url": comment.author_url,
+            "ip_hash": hash_ip(comment.ip, self.options.ip_key) if comment.ip else None,
+            "user_agent": "",
+            "idempotency_key": None,
+            "toxicity": scores.toxicity if scores else None,
+            "spam": scores.spam if scores else None,
+            "model_version": self.summary.model_version if scores else None,
+            "created_at": comment.created_at,
+            # Changed now: retention counts from here, so moderators get their full window.
+            "updated_at": self.now,
+            "published_at": comment.created_at if status == "published" else None,
+        }
+
+    def _record(
+        self, comments: list[SourceComment], rows: list[dict[str, Any]], ids: list[int]
+    ) -> None:
+        """Where each comment came from, the import as its first decision, and its scores."""
+        connection = self.session.connection()
+        source = self.options.source
+        connection.execute(
+            insert(ImportedComment),
+            [
+                {
+                    "site_id": self.site.id,
+                    "source": source,
+                    "ref": comment.ref,
+                    "comment_id": comment_id,
+                    "imported_at": self.now,
+                }
+                for comment, comment_id in zip(comments, ids, strict=True)
+            ],
+        )
+        connection.execute(
+            insert(Decision),
+            [
+                {
+                    "comment_id": comment_id,
+                    "actor": "system",
+                    "staff_id": None,
+                    "model_version": row["model_version"],
+                    "action": "import",
+                    "toxicity": row["toxicity"],
+                    "spam": row["spam"],
+                    "from_status": None,
+                    "to_status": row["status"],
+                    "reason": f"imported from {source} (there: {comment.status}, id {comment.ref})",
+                    "note": "",
+                    "created_at": self.now,
+                }
+                for comment, row, comment_id in zip(comments, rows, ids, strict=True)
+            ],
+        )
+        scored = [
+            {
+                "comment_id": comment_id,
+                "model_version": row["model_version"],
+                "role": "decision",
+                "toxicity": row["toxicity"],
+                "spam": row["spam"],
+                "status": row["status"],
+                "explanation": None,  # explained on demand, as for published comments
+                "created_at": self.now,
+            }
+            for row, comment_id in zip(rows, ids, strict=True)
+            if row["model_version"] is not None
+        ]
+        if scored:
+            connection.execute(insert(CommentScore), scored)
+
+    # -- threading -------------------------------------------------------------------------
+
+    def _link_replies(self) -> None:
+        """Point each reply at its parent; one whose parent is missing stays top-level."""
+        missing = {parent for _, _, _, parent in self._replies if parent not in self._placed}
+        self._placed.update(self._imported_before(sorted(missing)))
+        links = []
+        for comment_id, thread_id, ref, parent_ref in self._replies:
+            parent = self._placed.get(parent_ref)
+            if parent is None or parent.comment_id is None or parent_ref == ref:
+                self.summary.note(self.summary.warnings, "parent not imported: top-level", ref)
+            elif parent.thread_id != thread_id:
+                self.summary.note(self.summary.warnings, "parent in another thread: top-level", ref)
+            else:
+                links.append({"child": comment_id, "parent": parent.comment_id})
+        if links and not self.options.dry_run:
+            self.session.connection().execute(_LINK_PARENT, links)

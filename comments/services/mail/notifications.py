@@ -1,0 +1,147 @@
+"""What readers and moderators are mailed, queued in the transaction of the event.
+
+The hooks cost nothing when e-mail is off (SMTP_HOST unset) and, when it is on, nothing in
+the common case: subscriptions are read only for a published reply or a comment published by
+a moderator, and who wants immediate mail is cached per process (``staff_recipients``).
+
+- The author who ticked "E-mail me replies" gets one confirmation mail (not for spam).
+- Each confirmed subscriber to the parent of a published reply gets the reply, unless they
+  wrote it themself (same address).
+- The confirmed subscriber of a comment a moderator publishes after review is told so: the
+  ticked box is the only consent we have, so authors who did not tick it get nothing.
+- Moderators who chose "immediate" get a mail per held or reported comment on their sites.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from comments.models import Comment, Decision, MailSubscription, Report, Thread
+from comments.services.mail import links, settings, staff_recipients, subscriptions, texts
+from comments.services.mail.outbox import queue_mail
+
+
+def open_reports(session: Session, comment_id: int) -> list[int]:
+    query = select(Report.id).where(Report.comment_id == comment_id, Report.resolved_at.is_(None))
+    return list(session.scalars(query.limit(2)))
+
+
+#: Statuses a moderator publishes from after review, which the author is told about.
+_REVIEWED = frozenset({"pending", "spam", "rejected"})
+
+
+def _enabled(*, wanted: bool = True) -> bool:
+    if settings.current().enabled:
+        return True
+    if wanted:
+        settings.warn_once("off", "SMTP_HOST is unset: e-mail notifications are off")
+    return False
+
+
+def comment_submitted(session: Session, comment: Comment, notify_replies: bool) -> None:
+    """After submit_comment stored a new comment."""
+    if not _enabled(wanted=notify_replies) or comment.status == "spam":
+        return
+    if notify_replies and comment.author_email:
+        subscriptions.subscribe(session, comment)
+    if comment.status == "published" and comment.parent_id is not None:
+        _mail_subscribers_of_parent(session, comment)
+    elif comment.status == "pending":
+        _mail_moderators(session, comment, "held")
+
+
+def comment_decided(session: Session, comment: Comment, decision: Decision) -> None:
+    """After a moderator's decision: a comment now published may owe mails."""
+    if decision.to_status != "published" or decision.from_status not in _REVIEWED:
+        return
+    if not _enabled(wanted=False):
+        return
+    if comment.parent_id is not None:
+        _mail_subscribers_of_parent(session, comment)
+    own = subscriptions.confirmed_for(session, [comment.id])
+    if own:
+        thread = session.get(Thread, comment.thread_id)
+        for subscription in own:
+            _send(session, subscription, "published", thread, comment)
+
+
+def comment_reported(session: Session, comment: Comment) -> None:
+    """After a reader's report: mailed for the comment's first open report only."""
+    if not _enabled(wanted=False) or not staff_recipients.immediate(session, comment.site_id):
+        return
+    if len(open_reports(session, comment.id)) == 1:
+        _mail_moderators(session, comment, "reported")
+
+
+def _mail_subscribers_of_parent(session: Session, reply: Comment) -> None:
+    assert reply.parent_id is not None
+    found = subscriptions.confirmed_for(session, [reply.parent_id])
+    recipients = [s for s in found if s.email != (reply.author_email or "")]
+    if not recipients:
+        return
+    thread = session.get(Thread, reply.thread_id)
+    for subscription in recipients:
+        _send(session, subscription, "reply", thread, reply)
+
+
+def _send(
+    session: Session,
+    subscription: MailSubscription,
+    template: str,
+    thread: Thread | None,
+    comment: Comment,
+) -> None:
+    """One reader mail, with a visible unsubscribe link and RFC 8058 one-click headers."""
+    unsubscribe = links.unsubscribe_url(subscription)
+    title = texts.thread_name(thread)
+    subject = (
+        f"New reply to your comment on {title}"
+        if template == "reply"
+        else f"Your comment on {title} is published"
+    )
+    queue_mail(
+        session,
+        to=subscription.email,
+        subject=subject,
+        text=texts.render(
+            template,
+            name=texts.one_line(comment.author_name or "Someone", 80),
+            title=title,
+            text=texts.quoted(comment.body_html),
+            link=texts.comment_link(thread, comment.id),
+            unsubscribe=unsubscribe,
+        ),
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+        kind=template,
+    )
+
+
+def _mail_moderators(session: Session, comment: Comment, reason: str) -> None:
+    recipients = staff_recipients.immediate(session, comment.site_id)
+    if not recipients:
+        return
+    thread = session.get(Thread, comment.thread_id)
+    title = texts.thread_name(thread)
+    site = thread.site.name if thread is not None else "a site"
+    base = settings.base_url()
+    for recipient in recipients:
+        queue_mail(
+            session,
+            to=recipient.email,
+            subject=f"[{site}] Comment {reason}: {title}",
+            text=texts.render(
+                "held",
+                site=site,
+                title=title,
+                reason=reason,
+                name=texts.one_line(comment.author_name or "Anonymous", 80),
+                text=texts.excerpt(comment.body_html, 1000),
+                link=links.staff_url(recipient.staff_id, comment.id),
+                settings=f"{base}/moderation/settings",
+            ),
+            kind="moderation",
+        )

@@ -1,0 +1,104 @@
+"""Mail settings from the app's config, checked once when the app starts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app, has_request_context, request
+
+log = logging.getLogger(__name__)
+
+SECURITY_MODES = ("none", "starttls", "tls")
+_DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+_warned: set[str] = set()
+
+
+def warn_once(key: str, message: str, *args: Any) -> None:
+    """One warning per process and subject: e-mail being off is news once, not per comment."""
+    if key not in _warned:
+        _warned.add(key)
+        log.warning(message, *args)
+
+
+def parse_schedule(value: str) -> tuple[float, ...]:
+    """ "60,300,1800" (seconds) -> (60.0, 300.0, 1800.0)."""
+    schedule = tuple(float(part) for part in value.replace(" ", "").split(",") if part)
+    if not schedule or any(delay < 0 for delay in schedule):
+        raise ValueError("MAIL_RETRY_SCHEDULE needs one or more delays of 0 s or more")
+    return schedule
+
+
+@dataclass(frozen=True, slots=True)
+class MailSettings:
+    host: str | None
+    port: int
+    username: str | None
+    password: str | None
+    security: str
+    timeout: float
+    sender: str
+    public_url: str | None
+    max_attempts: int
+    schedule: tuple[float, ...]
+    batch_size: int
+    poll: float
+    keep_days: float
+    digest_hour: int
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> MailSettings:
+        """Raises ValueError for a setting that cannot work, so the app refuses to start."""
+        security = str(config["SMTP_SECURITY"]).lower()
+        if security not in SECURITY_MODES:
+            raise ValueError(f"SMTP_SECURITY must be one of {', '.join(SECURITY_MODES)}")
+        public_url = (config.get("PUBLIC_URL") or "").rstrip("/") or None
+        if public_url and urlsplit(public_url).scheme not in ("http", "https"):
+            raise ValueError("PUBLIC_URL must be an http or https address")
+        host_name = urlsplit(public_url).hostname if public_url else None
+        digest_hour = int(config["MAIL_DIGEST_HOUR"])
+        if not 0 <= digest_hour <= 23:
+            raise ValueError("MAIL_DIGEST_HOUR must be an hour from 0 to 23 (UTC)")
+        return cls(
+            host=config.get("SMTP_HOST") or None,
+            port=int(config.get("SMTP_PORT") or _DEFAULT_PORTS[security]),
+            username=config.get("SMTP_USERNAME") or None,
+            password=config.get("SMTP_PASSWORD") or None,
+            security=security,
+            timeout=float(config["SMTP_TIMEOUT_SECONDS"]),
+            sender=config.get("MAIL_FROM") or f"comments@{host_name or 'localhost'}",
+            public_url=public_url,
+            max_attempts=max(1, int(config["MAIL_MAX_ATTEMPTS"])),
+            schedule=parse_schedule(str(config["MAIL_RETRY_SCHEDULE"])),
+            batch_size=max(1, int(config["MAIL_BATCH_SIZE"])),
+            poll=float(config["MAIL_POLL_SECONDS"]),
+            keep_days=float(config["MAIL_KEEP_DAYS"]),
+            digest_hour=digest_hour,
+        )
+
+
+def current() -> MailSettings:
+    """The running app's settings, parsed once per app."""
+    settings: MailSettings | None = current_app.extensions.get("mail_settings")
+    if settings is None:
+        settings = MailSettings.from_config(current_app.config)
+        current_app.extensions["mail_settings"] = settings
+    return settings
+
+
+def base_url() -> str:
+    """Where links in mails point: PUBLIC_URL, else the host of the request being served."""
+    settings = current()
+    if settings.public_url:
+        return settings.public_url
+    warn_once("public_url", "PUBLIC_URL is unset: links in mails use the request's host")
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return "http://localhost:5000"

@@ -1,0 +1,112 @@
+"""What the mails say, as plain text: comment text comes from its sanitised HTML, stripped
+of every tag, so a mail can never carry markup or a link the comment did not show."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+from comments.models import Thread
+
+_BLOCK_END = re.compile(r"</(p|li|blockquote|pre|ul|ol)>|<br\s*/?>", re.IGNORECASE)
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+TEMPLATES = {
+    "confirm": """\
+Someone, hopefully you, posted a comment on "{title}" with this address and asked to be told
+by e-mail when somebody replies to it:
+
+{excerpt}
+
+To receive those e-mails, confirm here:
+{url}
+
+If it was not you, ignore this mail: nothing more will be sent to you.
+""",
+    "reply": """\
+{name} replied to your comment on "{title}":
+
+{text}
+
+Read it on the page: {link}
+
+You receive this because you asked for replies to your comment. To stop, unsubscribe
+(one click, no sign-in): {unsubscribe}
+""",
+    "published": """\
+Your comment on "{title}" has been published after review:
+
+{text}
+
+See it on the page: {link}
+
+You receive this because you asked to hear about your comment. To stop, unsubscribe
+(one click, no sign-in): {unsubscribe}
+""",
+    "held": """\
+A comment waits for moderation on {site}, "{title}" ({reason}):
+
+{name}:
+{text}
+
+Open it in the queue (you may be asked to sign in): {link}
+
+Change how often you hear about waiting comments: {settings}
+""",
+    "digest": """\
+{count} comment(s) started waiting for moderation on sites you moderate since {since}:
+
+{items}
+
+The queue: {queue}
+Change how often you hear about waiting comments: {settings}
+""",
+}
+
+
+def render(template: str, **values: str) -> str:
+    return TEMPLATES[template].format(**values)
+
+
+def plain_text(body_html: str) -> str:
+    """The comment as a reader saw it, without any markup."""
+    with_breaks = _BLOCK_END.sub(lambda match: match.group(0) + "\n", body_html)
+    stripped = html.unescape(nh3.clean(with_breaks, tags=set()))
+    return _BLANK_LINES.sub("\n\n", stripped).strip()
+
+
+def quoted(body_html: str) -> str:
+    return "\n".join(f"> {line}".rstrip() for line in plain_text(body_html).splitlines())
+
+
+def excerpt(body_html: str, limit: int = 300) -> str:
+    text = plain_text(body_html)
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return "\n".join(f"> {line}".rstrip() for line in text.splitlines())
+
+
+def one_line(value: str, limit: int = 120) -> str:
+    """For subjects and list items: no line breaks, bounded length."""
+    flat = " ".join(value.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def thread_name(thread: Thread | None) -> str:
+    if thread is None:
+        return "a page"
+    return one_line(thread.title or thread.key, 100)
+
+
+def comment_link(thread: Thread | None, comment_id: int) -> str:
+    """The thread's page with the comment's anchor, when the page's address is known."""
+    if thread is None:
+        return "(the page's address is not known)"
+    base = thread.url
+    if not base and thread.key.startswith("/") and thread.site.allowed_origins:
+        base = thread.site.allowed_origins[0].rstrip("/") + thread.key
+    if not base:
+        return "(the page's address is not known)"
+    return f"{base.split('#', 1)[0]}#comment-{comment_id}"

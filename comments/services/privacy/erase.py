@@ -1,0 +1,195 @@
+"""Erase an e-mail address: its comments anonymised or removed as each site chooses.
+
+- ``anonymise`` (the default): the text and its place in the thread stay; the author's name,
+  address, website, IP hash and user agent go. Readers see an anonymous comment.
+- ``remove``: the comments are deleted with what hangs off them (scores, signals, decisions,
+  reports). One that others answered becomes an anonymous "[deleted]" placeholder instead, so
+  the replies keep their place.
+
+Moderation records stay, without the address: a ban keeps working through the address's keyed
+hash (``keys.ban_keys``); trust and reply subscriptions are withdrawn, mails to the address in
+the outbox deleted. Labelled examples keep their text and label (the
+training data moderators made), losing the author details an API sender attached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Executable, delete, select, update
+from sqlalchemy.orm import Session
+
+from comments.errors import FieldErrors
+from comments.models import (
+    ERASURE_MODES,
+    Ban,
+    Comment,
+    LabelledExample,
+    MailSubscription,
+    OutboxMail,
+    Site,
+    TrustedAuthor,
+)
+from comments.rendering import RENDERER_VERSION, render
+from comments.services.privacy.export import comments_of, examples_about
+from comments.services.privacy.keys import HASHED_EMAIL_PREFIX, email_hash, normalise_email
+from comments.services.threads import get_site
+from comments.text import fingerprint
+
+#: What a removed comment that has replies shows in their place.
+PLACEHOLDER = "[deleted]"
+#: Author details an Akismet client may attach to a labelled example.
+PERSONAL_CONTEXT = frozenset(
+    {
+        "comment_author",
+        "comment_author_email",
+        "comment_author_url",
+        "user_ip_hash",
+        "user_agent",
+        "referrer",
+    }
+)
+#: Rows per statement: well inside every engine's limit on bound parameters.
+CHUNK = 500
+
+_ANONYMOUS = {
+    "author_name": "",
+    "author_email": None,
+    "author_url": None,
+    "ip_hash": None,
+    "user_agent": "",
+    "idempotency_key": None,
+}
+
+
+def affected(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE; how many rows it touched."""
+    result = session.execute(statement)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def chunks(ids: Sequence[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield list(ids[start : start + CHUNK])
+
+
+def anonymise(session: Session, ids: Sequence[int], now: datetime) -> None:
+    for part in chunks(ids):
+        session.execute(
+            update(Comment).where(Comment.id.in_(part)).values(**_ANONYMOUS, updated_at=now)
+        )
+
+
+def keep_answered(session: Session, ids: set[int]) -> set[int]:
+    """Those of ``ids`` that a comment outside ``ids`` answers (directly or through another
+    of ``ids`` kept): they stay as placeholders so the thread keeps its shape."""
+    kept: set[int] = set()
+    while True:
+        leaving = ids - kept
+        answered: set[int] = {
+            parent
+            for part in chunks(sorted(leaving))
+            for parent in session.scalars(
+                select(Comment.parent_id).where(
+                    Comment.parent_id.in_(part), Comment.id.not_in(leaving)
+                )
+            )
+            if parent is not None
+        }
+        if answered <= kept:
+            return kept
+        kept |= answered
+
+
+def remove(session: Session, ids: Sequence[int], now: datetime) -> tuple[int, int]:
+    """Delete the comments, or blank those others answered; (deleted, placeholders)."""
+    kept = keep_answered(session, set(ids))
+    placeholder = {
+        "body_raw": PLACEHOLDER,
+        "body_html": render(PLACEHOLDER),
+        "renderer_version": RENDERER_VERSION,
+        "body_fingerprint": fingerprint(PLACEHOLDER),
+    }
+    for part in chunks(sorted(kept)):
+        session.execute(
+            update(Comment)
+            .where(Comment.id.in_(part))
+            .values(**_ANONYMOUS, **placeholder, updated_at=now)
+        )
+    gone = sorted(set(ids) - kept)
+    for part in chunks(gone):
+        # Scores, signals, decisions and reports go with them (ON DELETE CASCADE); labelled
+        # examples and bans keep their rows (SET NULL).
+        session.execute(delete(Comment).where(Comment.id.in_(part)))
+    return len(gone), len(kept)
+
+
+def scrub_examples(session: Session, *conditions: ColumnElement[bool]) -> int:
+    """Drop author details from the context of matching labelled examples."""
+    count = 0
+    for example in session.scalars(select(LabelledExample).where(*conditions)):
+        if example.context and PERSONAL_CONTEXT & set(example.context):
+            example.context = {
+                k: v for k, v in example.context.items() if k not in PERSONAL_CONTEXT
+            }
+            count += 1
+    return count
+
+
+def erase_address(
+    session: Session,
+    email: str,
+    keys: Sequence[bytes],
+    now: datetime,
+    *,
+    site: str | None = None,
+    mode: str | None = None,
+) -> dict[str, int]:
+    """Erase the address on one site or all; ``mode`` overrides each site's ``erasure``.
+
+    Counts what was done by kind; the caller logs the request and commits.
+    """
+    if mode is not None and mode not in ERASURE_MODES:
+        raise FieldErrors({"mode": [f"One of {', '.join(ERASURE_MODES)}."]})
+    address = normalise_email(email)
+    only = get_site(session, site).id if site else None
+    modes = {
+        site_id: erasure for site_id, erasure in session.execute(select(Site.id, Site.erasure))
+    }
+    comments = [c for c in comments_of(session, address) if only in (None, c.site_id)]
+    in_site = [Ban.site_id == only] if only else []
+    examples = scrub_examples(
+        session,
+        examples_about(address),
+        *([LabelledExample.site_id == only] if only else []),
+    )
+    by_mode: dict[str, list[int]] = {name: [] for name in ERASURE_MODES}
+    for comment in comments:
+        by_mode[mode or modes.get(comment.site_id) or "anonymise"].append(comment.id)
+    anonymise(session, by_mode["anonymise"], now)
+    removed, placeholders = remove(session, by_mode["remove"], now)
+    hashed = HASHED_EMAIL_PREFIX + email_hash(address, keys[0])
+    bans = affected(session, update(Ban).where(Ban.email == address, *in_site).values(email=hashed))
+    trusted = [TrustedAuthor.site_id == only] if only else []
+    untrusted = affected(
+        session, delete(TrustedAuthor).where(TrustedAuthor.email == address, *trusted)
+    )
+    subscribed = [MailSubscription.site_id == only] if only else []
+    unsubscribed = affected(
+        session, delete(MailSubscription).where(MailSubscription.email == address, *subscribed)
+    )
+    # Mails to the address (sent or not) belong to no site: only a full erasure drops them.
+    to_address = delete(OutboxMail).where(OutboxMail.to_address == address)
+    mails = 0 if only else affected(session, to_address)
+    session.expire_all()
+    return {
+        "comments_anonymised": len(by_mode["anonymise"]),
+        "comments_removed": removed,
+        "comments_left_as_placeholders": placeholders,
+        "bans_kept_by_hash": bans,
+        "trusted_author_withdrawn": untrusted,
+        "labelled_examples_scrubbed": examples,
+        "subscriptions_deleted": unsubscribed,
+        "mails_deleted": mails,
+    }

@@ -1,0 +1,271 @@
+/*!
+ * Comments widget, part two: loaded by embed.js from the same directory. Lets readers edit
+ * and delete their own comments while the site's edit window is open, and shows the rephrase
+ * nudge. Like embed.js it builds every node itself (no HTML strings, no inline style), and the
+ * only HTML it displays is the server's comment HTML, through embed.js's own sanitiser.
+ *
+ * The edit token of each comment this browser posted is kept in localStorage (with the text,
+ * so the edit box can start from it) until its window closes; nothing else is stored.
+ */
+(() => {
+  "use strict";
+
+  const widget = window.commentsWidget;
+  if (!widget || typeof widget.register !== "function") return;
+
+  const STORAGE_KEY = "comments-widget:edits";
+  const MAX_TIMER_MS = 2 ** 31 - 1;
+
+  const tokens = {
+    read() {
+      try {
+        const raw = JSON.parse(window.localStorage.getItem(STORAGE_KEY) || "{}");
+        const now = Date.now();
+        const kept = {};
+        for (const [id, value] of Object.entries(raw && typeof raw === "object" ? raw : {})) {
+          if (value && typeof value.token === "string" && Number(value.until) > now) {
+            kept[id] = value;
+          }
+        }
+        return kept;
+      } catch {
+        return {}; // storage disabled or corrupt: no edit buttons, nothing else changes
+      }
+    },
+    write(all) {
+      try {
+        window.localStorage.setItem(STORAGE_KEY, JSON.stringify(all));
+      } catch {
+        /* storage full or disabled */
+      }
+    },
+    get(id) {
+      return this.read()[id] || null;
+    },
+    put(id, value) {
+      const all = this.read();
+      all[id] = value;
+      this.write(all);
+    },
+    drop(id) {
+      const all = this.read();
+      delete all[id];
+      this.write(all);
+    },
+  };
+
+  /** Code-point offsets (the server's) to [start, end) ranges merged where they overlap. */
+  function mergedRanges(words) {
+    const ranges = words
+      .map((w) => [Number(w.start), Number(w.end)])
+      .filter(([start, end]) => Number.isInteger(start) && Number.isInteger(end) && end > start)
+      .sort((a, b) => a[0] - b[0]);
+    const merged = [];
+    for (const range of ranges) {
+      const last = merged[merged.length - 1];
+      if (last && range[0] <= last[1]) last[1] = Math.max(last[1], range[1]);
+      else merged.push(range);
+    }
+    return merged;
+  }
+
+  function create(w) {
+    const { el, request, readJson, state, textarea, setStatus } = w;
+    let nudge = null; // {id, text}: the open nudge, named by the next submission
+
+    /* ---- the nudge ---- */
+
+    const nudgePanel = el("div", { class: "cw-nudge", role: "alert", hidden: true });
+    w.insertPoint.before(nudgePanel);
+
+    function highlighted(text, words) {
+      const chars = Array.from(text); // code points, as the server counts
+      const quote = el("blockquote", { class: "cw-nudge-text" });
+      let at = 0;
+      for (const [start, end] of mergedRanges(words)) {
+        if (start < at || end > chars.length) continue;
+        quote.append(chars.slice(at, start).join(""));
+        quote.append(el("mark", { class: "cw-nudge-word" }, chars.slice(start, end).join("")));
+        at = end;
+      }
+      quote.append(chars.slice(at).join(""));
+      return quote;
+    }
+
+    function selectFirstWord(text, words) {
+      const [first] = mergedRanges(words);
+      const offset = textarea.value.indexOf(text);
+      textarea.focus();
+      if (!first || offset < 0) return;
+      const units = (n) => Array.from(text).slice(0, n).join("").length; // to UTF-16
+      textarea.setSelectionRange(offset + units(first[0]), offset + units(first[1]));
+    }
+
+    function showNudge(data) {
+      const words = Array.isArray(data.words) ? data.words : [];
+      const text = typeof data.text === "string" ? data.text : textarea.value;
+      nudge = { id: String(data.id || ""), text };
+      const editButton = el("button", { type: "button", class: "cw-link-button" }, "Edit");
+      const postButton = el("button", { type: "button", class: "cw-link-button" }, "Post anyway");
+      editButton.addEventListener("click", () => selectFirstWord(text, words));
+      postButton.addEventListener("click", () => w.form.requestSubmit());
+      nudgePanel.replaceChildren(
+        el("p", { class: "cw-nudge-message" }, String(data.message || "")),
+        highlighted(text, words),
+        el("p", { class: "cw-nudge-actions" }, editButton, " ", postButton),
+      );
+      nudgePanel.hidden = false;
+    }
+
+    function closeNudge() {
+      nudge = null;
+      nudgePanel.hidden = true;
+      nudgePanel.replaceChildren();
+    }
+
+    /* ---- editing one's own comments ---- */
+
+    function remember(data, payload) {
+      closeNudge();
+      const until = Date.parse(String(data.editable_until || ""));
+      if (typeof data.edit_token !== "string" || !(until > Date.now())) return;
+      tokens.put(data.id, { token: data.edit_token, until, body: payload.body });
+    }
+
+    function decorate(entry, comment, pending) {
+      const saved = tokens.get(comment.id);
+      if (!saved) return;
+      const body = entry.article.querySelector(".cw-body");
+      const editButton = el("button", { type: "button", class: "cw-link-button" }, "Edit");
+      const deleteButton = el("button", { type: "button", class: "cw-link-button" }, "Delete");
+      const message = el("p", { class: "cw-edit-status", role: "status" });
+      const actions = el("div", { class: "cw-own-actions" }, editButton, " ", deleteButton);
+      const box = el("textarea", { rows: 4, maxlength: 10000, "aria-label": "Edit your comment" });
+      const save = el("button", { type: "button", class: "cw-submit" }, "Save");
+      const cancel = el("button", { type: "button", class: "cw-link-button" }, "Cancel");
+      const editor = el("div", { class: "cw-editor", hidden: true }, box, save, " ", cancel);
+      entry.article.append(actions, editor, message);
+      const closeWindow = () => {
+        actions.remove();
+        editor.remove();
+        tokens.drop(comment.id);
+      };
+      const timer = setTimeout(closeWindow, Math.min(saved.until - Date.now(), MAX_TIMER_MS));
+
+      async function send(method, payload) {
+        const current = tokens.get(comment.id);
+        if (!current) {
+          closeWindow();
+          return null;
+        }
+        const headers = { "X-Edit-Token": current.token };
+        if (payload) headers["Content-Type"] = "application/json";
+        let response;
+        try {
+          response = await request(new URL(`comments/${comment.id}`, w.api), {
+            method,
+            headers,
+            body: payload ? JSON.stringify(payload) : undefined,
+          });
+        } catch {
+          message.textContent = "Could not reach the comment server; please try again.";
+          return null;
+        }
+        const data = await readJson(response);
+        if (response.ok && data) return data;
+        const reason = data && typeof data.message === "string" ? data.message : "";
+        if (response.status === 403 || response.status === 409) closeWindow();
+        if (response.status === 429) {
+          const after = w.retryAfterSeconds(response, data);
+          message.textContent = after
+            ? `Too many changes, try again in ${w.plural(after, "second", "seconds")}.`
+            : "Too many changes, try again in a little while.";
+        } else if (data && data.errors && data.errors.body) {
+          message.textContent = [].concat(data.errors.body).join(" ");
+        } else {
+          message.textContent = reason || `Sorry, that did not work (error ${response.status}).`;
+        }
+        return null;
+      }
+
+      editButton.addEventListener("click", () => {
+        box.value = tokens.get(comment.id)?.body || body.textContent.trim();
+        editor.hidden = false;
+        actions.hidden = true;
+        message.textContent = "";
+        box.focus();
+      });
+      cancel.addEventListener("click", () => {
+        editor.hidden = true;
+        actions.hidden = false;
+        editButton.focus();
+      });
+      save.addEventListener("click", async () => {
+        if (!box.value.trim()) {
+          message.textContent = "Please write a comment.";
+          return;
+        }
+        const data = await send("PATCH", { body: box.value });
+        if (!data) return;
+        const current = tokens.get(comment.id);
+        if (current) tokens.put(comment.id, { ...current, body: box.value });
+        body.replaceChildren(w.commentFragment(String(data.html || "")));
+        editor.hidden = true;
+        actions.hidden = false;
+        const held = data.status !== "published";
+        if (held && !pending) {
+          pending = true;
+          state.total = Math.max(0, state.total - 1);
+          w.updateCount();
+        }
+        entry.li.classList.toggle("cw-pending", held);
+        message.textContent = held
+          ? "Your edit is awaiting moderation and will appear once approved."
+          : "Your comment was updated.";
+      });
+
+      let confirming = null;
+      deleteButton.addEventListener("click", () => {
+        if (confirming) return;
+        const yes = el("button", { type: "button", class: "cw-link-button" }, "Yes, delete it");
+        const no = el("button", { type: "button", class: "cw-link-button" }, "Keep it");
+        confirming = el("p", { class: "cw-confirm" }, "Delete your comment? ", yes, " ", no);
+        actions.after(confirming);
+        no.addEventListener("click", () => {
+          confirming.remove();
+          confirming = null;
+          deleteButton.focus();
+        });
+        yes.addEventListener("click", async () => {
+          const data = await send("DELETE");
+          confirming.remove();
+          confirming = null;
+          if (!data) return;
+          clearTimeout(timer);
+          closeWindow();
+          if (!pending) {
+            state.total = Math.max(0, state.total - 1);
+            w.updateCount();
+          }
+          if (entry.replies.children.length || entry.li.contains(w.form)) {
+            entry.article.replaceChildren(
+              el("p", { class: "cw-removed" }, "This comment was deleted by its author."),
+            );
+          } else {
+            entry.li.remove();
+          }
+          setStatus("Your comment was deleted.", "ok");
+        });
+        yes.focus();
+      });
+    }
+
+    function payloadFields() {
+      return nudge ? { nudge_id: nudge.id } : { nudge: true };
+    }
+
+    return { decorate, remember, showNudge, payloadFields };
+  }
+
+  widget.register(create);
+})();

@@ -1,0 +1,135 @@
+"""Readers edit and delete their own comments in the widget, and meet the rephrase nudge,
+against the real API and model.
+
+The edit-window tests embed the widget on another origin (so edits cross CORS with the
+X-Edit-Token header) for a site whose window is a few seconds long.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+import pytest
+from browser_support import LiveServer, OtherSite, Widget
+from flask import Flask
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from comments.extensions import db
+from comments.models import Nudge
+
+pytestmark = pytest.mark.browser
+
+WINDOW_SECONDS = 10
+FIRST = "A first thought about the article, written a little too quickly."
+SECOND = "A second thought: the article is right about the history of the alliance."
+ABUSE = "You are a fucking idiot and a moron, shut up you stupid piece of shit"
+KIND = "I disagree with you, but I appreciate that you explained your reasoning."
+
+
+@pytest.fixture
+def quick_page(live_app: Flask, live_server: LiveServer, other_site: OtherSite) -> str:
+    """A page of another blog embedding the widget for a new site with a short edit window."""
+    name = f"quick-{uuid.uuid4().hex[:8]}"
+    result = live_app.test_cli_runner().invoke(
+        args=[
+            *("sites", "create", name, "--origin", other_site.origin),
+            *("--edit-window-seconds", str(WINDOW_SECONDS), "--min-form-seconds", "0"),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    path = f"/{name}/post"
+    other_site.pages[path] = (
+        f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Quick</title>
+</head><body><div id="comments" data-site="{name}" data-thread="/post"></div>
+<script src="{live_server.url}/embed.js" defer></script></body></html>""",
+        {},
+    )
+    return other_site.origin + path
+
+
+def test_edit_within_the_window_then_the_buttons_go(
+    page: Page, widget: Widget, quick_page: str
+) -> None:
+    page.goto(quick_page)
+    posted_at = time.monotonic()
+    widget.post(FIRST, name="Ann")
+    expect(widget.status).to_have_text("Your comment has been published.")
+    mine = widget.comment(FIRST)
+    mine.get_by_role("button", name="Edit").click()
+    box = mine.get_by_role("textbox", name="Edit your comment")
+    expect(box).to_have_value(FIRST)
+    box.fill(SECOND)
+    mine.get_by_role("button", name="Save").click()
+    edited = widget.comment(SECOND)
+    expect(edited.locator(".cw-edit-status")).to_have_text("Your comment was updated.")
+    expect(edited.locator(".cw-body")).to_have_text(SECOND)
+
+    # The token outlives a reload: the reader's own comment still offers Edit, others do not.
+    page.reload()
+    edited = widget.comment(SECOND)
+    expect(edited.get_by_role("button", name="Edit")).to_be_visible()
+    assert time.monotonic() - posted_at < WINDOW_SECONDS, "too slow to see the open window"
+    expect(edited.get_by_role("button", name="Edit")).to_have_count(
+        0, timeout=(WINDOW_SECONDS + 5) * 1000
+    )
+    expect(edited.get_by_role("button", name="Delete")).to_have_count(0)
+    expect(edited.locator(".cw-body")).to_have_text(SECOND)
+
+
+def test_delete_takes_the_comment_out_of_the_thread(
+    page: Page, widget: Widget, quick_page: str
+) -> None:
+    page.goto(quick_page)
+    widget.post(FIRST, name="Ann")
+    expect(widget.count).to_have_text("1 Comment")
+    mine = widget.comment(FIRST)
+    mine.get_by_role("button", name="Delete").click()
+    mine.get_by_role("button", name="Yes, delete it").click()
+    expect(widget.comment(FIRST)).to_have_count(0)
+    expect(widget.status).to_have_text("Your comment was deleted.")
+    expect(widget.count).to_have_text("No comments yet")
+    page.reload()
+    expect(widget.count).to_have_text("No comments yet")
+    expect(page.get_by_text(FIRST)).to_have_count(0)
+
+
+def test_the_nudge_shows_the_words_then_an_edit_is_published(
+    page: Page, widget: Widget, live_server: LiveServer, live_app: Flask
+) -> None:
+    widget.open(live_server.url)
+    widget.post(ABUSE, name="Tom")
+    panel = page.locator(".cw-nudge")
+    expect(panel).to_be_visible()
+    expect(panel).to_contain_text("highlighted words")
+    marks = panel.locator("mark")
+    expect(marks.first).to_be_visible()
+    highlighted = {text.lower() for text in marks.all_inner_texts()}
+    assert {"fucking", "idiot"} <= {word for text in highlighted for word in text.split()}
+    assert all(text in ABUSE.lower() for text in highlighted)
+    expect(widget.comment(ABUSE)).to_have_count(0)  # nothing was stored or shown
+    expect(widget.comment_box).to_have_value(ABUSE)
+
+    panel.get_by_role("button", name="Edit").click()
+    expect(widget.comment_box).to_be_focused()
+    widget.comment_box.fill(KIND)
+    widget.submit.click()
+    expect(widget.status).to_have_text("Your comment has been published.")
+    expect(widget.comment(KIND)).to_be_visible()
+    expect(panel).to_be_hidden()
+    with live_app.app_context():
+        latest = db.session.scalars(select(Nudge).order_by(Nudge.id.desc())).first()
+        assert latest is not None and latest.outcome == "edited" and latest.comment_id
+
+
+def test_posting_anyway_goes_to_the_moderators(
+    page: Page, widget: Widget, live_server: LiveServer
+) -> None:
+    widget.open(live_server.url)
+    text = ABUSE + " " + uuid.uuid4().hex[:6]
+    widget.post(text, name="Tom")
+    page.locator(".cw-nudge").get_by_role("button", name="Post anyway").click()
+    expect(widget.status).to_have_text(re.compile("awaiting moderation"))
+    expect(page.locator(".cw-nudge")).to_be_hidden()

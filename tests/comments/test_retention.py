@@ -1,0 +1,111 @@
+"""Retention: old spam and rejected comments are purged; recent and published ones stay."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import func, select, update
+
+from comments.extensions import db
+from comments.models import Comment, CommentScore, LabelledExample, PrivacyRequest
+from tests.comments.conftest import NICE, PostComment
+
+
+def aged(app: Flask, comment_id: int, status: str, days: int) -> None:
+    with app.app_context():
+        then = datetime.now(UTC) - timedelta(days=days)
+        db.session.execute(
+            update(Comment).where(Comment.id == comment_id).values(status=status, updated_at=then)
+        )
+        db.session.commit()
+
+
+def test_purge_deletes_old_spam_and_rejected_only(
+    app: Flask, runner: FlaskCliRunner, post_comment: PostComment
+) -> None:
+    ids = {
+        name: post_comment(body=f"{NICE} {name}", author_email="ann@example.org").get_json()["id"]
+        for name in ("old_spam", "new_spam", "old_rejected", "new_rejected", "old_published")
+    }
+    answered = post_comment(body=NICE + " answered").get_json()["id"]
+    reply = post_comment(body=NICE + " reply", parent_id=answered).get_json()["id"]
+    for name, status, days in [
+        ("old_spam", "spam", 31),
+        ("new_spam", "spam", 29),
+        ("old_rejected", "rejected", 91),
+        ("new_rejected", "rejected", 60),
+        ("old_published", "published", 400),
+    ]:
+        aged(app, ids[name], status, days)
+    aged(app, answered, "rejected", 100)
+    with app.app_context():
+        db.session.add(
+            LabelledExample(
+                site_id=1,
+                comment_id=ids["old_spam"],
+                text="labelled",
+                spam=True,
+                context={"comment_author_email": "ann@example.org", "blog_lang": "en"},
+            )
+        )
+        past = datetime.now(UTC) - timedelta(days=2)
+        db.session.add(
+            PrivacyRequest(
+                kind="export", email_hash="0" * 64, requested_by="reader", expires_at=past
+            )
+        )
+        db.session.commit()
+
+    dry = runner.invoke(args=["privacy", "purge", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    expected = {
+        "spam_purged": 1,
+        "rejected_purged": 1,
+        "left_as_placeholders": 1,
+        "expired_links_deleted": 1,
+    }
+    assert json.loads(dry.output) == {"dry_run": True, **expected}
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Comment)) == 7
+
+    done = runner.invoke(args=["privacy", "purge"])
+    assert json.loads(done.output) == {
+        "dry_run": False,
+        **expected,
+        "labelled_examples_scrubbed": 1,
+    }
+    with app.app_context():
+        left = set(db.session.scalars(select(Comment.id)))
+        assert left == {
+            ids["new_spam"],
+            ids["new_rejected"],
+            ids["old_published"],
+            answered,
+            reply,
+        }
+        placeholder = db.session.get(Comment, answered)
+        assert placeholder is not None and placeholder.body_raw == "[deleted]"
+        assert db.session.get(Comment, reply).parent_id == answered  # type: ignore[union-attr]
+        scores = select(CommentScore.comment_id).where(
+            CommentScore.comment_id.in_([ids["old_spam"], ids["old_rejected"]])
+        )
+        assert list(db.session.scalars(scores)) == []
+        example = db.session.scalar(select(LabelledExample))
+        assert example is not None and example.comment_id is None
+        assert example.context == {"blog_lang": "en"}
+        assert db.session.scalar(select(func.count()).select_from(PrivacyRequest)) == 0
+
+
+def test_zero_days_keeps_everything(
+    app: Flask, runner: FlaskCliRunner, post_comment: PostComment
+) -> None:
+    comment_id = post_comment().get_json()["id"]
+    aged(app, comment_id, "spam", 1000)
+    app.config.update(RETENTION_SPAM_DAYS=0)
+    result = runner.invoke(args=["privacy", "purge"])
+    assert json.loads(result.output)["spam_purged"] == 0
+    with app.app_context():
+        assert db.session.get(Comment, comment_id) is not None
