@@ -61,6 +61,8 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOKS_RETRY_SCHEDULE": "60,300,1800,7200,18000,36000,86400",
     "WEBHOOKS_POLL_SECONDS": 2.0,
     "WEBHOOKS_BATCH_SIZE": 10,
+    #: Endpoints on loopback, private or link-local addresses are refused unless this is set.
+    "WEBHOOKS_ALLOW_PRIVATE_TARGETS": False,
     #: E-mail: off while SMTP_HOST is unset. SMTP_PORT None: 25, 587 or 465 by SMTP_SECURITY.
     "SMTP_HOST": None,
     "SMTP_PORT": None,
@@ -173,8 +175,9 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, A
 
 def _webhook_settings(env: Mapping[str, str]) -> dict[str, Any]:
     config: dict[str, Any] = {}
-    if "WEBHOOKS_DELIVER_IN_PROCESS" in env:
-        config["WEBHOOKS_DELIVER_IN_PROCESS"] = _flag(env["WEBHOOKS_DELIVER_IN_PROCESS"])
+    for flag in ("WEBHOOKS_DELIVER_IN_PROCESS", "WEBHOOKS_ALLOW_PRIVATE_TARGETS"):
+        if flag in env:
+            config[flag] = _flag(env[flag])
     for name, kind in (
         ("WEBHOOKS_MAX_ATTEMPTS", int),
         ("WEBHOOKS_BATCH_SIZE", int),

@@ -43,6 +43,8 @@ def base_config(db_url: str, **overrides: Any) -> dict[str, Any]:
         "MODEL_SIGNING_KEY": "test-signing-key",
         # No delivery thread outliving its test's app; test_webhook_delivery.py starts one.
         "WEBHOOKS_DELIVER_IN_PROCESS": False,
+        # The tests' webhook receivers listen on loopback.
+        "WEBHOOKS_ALLOW_PRIVATE_TARGETS": True,
         # Nor a mail thread; tests/comments/test_mail*.py call the sender themselves.
         "MAIL_SEND_IN_PROCESS": False,
     }

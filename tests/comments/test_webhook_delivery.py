@@ -245,3 +245,25 @@ def test_the_app_delivers_by_itself_when_configured(
         assert verify(secret, hooks.received[0])
     finally:
         app.extensions["webhooks_delivery"].stop()
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"WEBHOOKS_ALLOW_PRIVATE_TARGETS": False, "WEBHOOKS_MAX_ATTEMPTS": 1}]
+)
+def test_endpoints_on_private_addresses_are_refused_unless_allowed(
+    app: Flask,
+    client: FlaskClient,
+    admin: dict[str, str],
+    hooks: Receiver,
+    post_comment: PostComment,
+) -> None:
+    """A site's admin cannot make the service call its own network (loopback here; private
+    ranges and cloud metadata addresses alike): the attempt fails before any connection."""
+    add_endpoint(client, admin, hooks.url)
+    post_comment(body="A fair point, thanks.")
+    deliver(app)
+    assert hooks.received == []
+    [failed] = log(client, admin)
+    assert failed["status"] == "failed"
+    assert "not a public address" in failed["last_error"]
+    assert "WEBHOOKS_ALLOW_PRIVATE_TARGETS" in failed["last_error"]

@@ -10,16 +10,19 @@ dies mid-delivery leaves a lease that expires, and another worker retries the de
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import random
 import secrets
+import socket
 import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import or_, select, update
@@ -61,6 +64,8 @@ class DeliverySettings:
     #: Delay before attempt 2, 3, ...; the last entry repeats for attempts beyond the list.
     schedule: tuple[float, ...]
     batch_size: int = 10
+    #: Whether endpoints on loopback, private or link-local addresses may be called.
+    allow_private: bool = False
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> DeliverySettings:
@@ -69,6 +74,7 @@ class DeliverySettings:
             timeout=float(config["WEBHOOKS_TIMEOUT_SECONDS"]),
             schedule=parse_schedule(config["WEBHOOKS_RETRY_SCHEDULE"]),
             batch_size=max(1, int(config["WEBHOOKS_BATCH_SIZE"])),
+            allow_private=bool(config["WEBHOOKS_ALLOW_PRIVATE_TARGETS"]),
         )
 
     @property
@@ -157,8 +163,32 @@ def body_of(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def attempt(client: httpx.Client, job: Job) -> Result:
+def non_public_target(url: str) -> str | None:
+    """Why the URL may not be called, if its host is or resolves to an address that is not
+    public: loopback, private networks, link-local (cloud metadata services) and the like.
+
+    Checked before every attempt, not only when an admin saves the URL, since DNS can change
+    (a name can still be re-pointed between this check and the connection; a filtering
+    HTTPS_PROXY closes that gap).
+    """
+    host = urlsplit(url).hostname or ""
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return None  # unresolvable: the request fails on its own, with the resolver's error
+    for *_, sockaddr in found:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+        if not address.is_global:
+            return f"{host} is {address}, not a public address"
+    return None
+
+
+def attempt(client: httpx.Client, job: Job, *, allow_private: bool = False) -> Result:
     """One signed POST; 2xx is delivered, anything else (redirects included) a failure."""
+    refused = None if allow_private else non_public_target(job.url)
+    if refused:
+        message = f"Refused: {refused} (WEBHOOKS_ALLOW_PRIVATE_TARGETS is off)"
+        return Result(False, None, message[:_ERROR_CHARS], datetime.now(UTC))
     body = body_of(job.payload)
     headers = {
         "Content-Type": "application/json",
@@ -233,7 +263,7 @@ def deliver_due(session: Session, client: httpx.Client, settings: DeliverySettin
         by_endpoint.setdefault(job.endpoint_id, []).append(job)
 
     def in_order(queue: list[Job]) -> list[tuple[Job, Result]]:
-        return [(job, attempt(client, job)) for job in queue]
+        return [(job, attempt(client, job, allow_private=settings.allow_private)) for job in queue]
 
     with ThreadPoolExecutor(max_workers=len(by_endpoint)) as pool:
         done = [pair for pairs in pool.map(in_order, by_endpoint.values()) for pair in pairs]
