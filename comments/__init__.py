@@ -16,6 +16,7 @@ from comments.extensions import limiter, migrate
 from comments.services.model_store import ModelStore
 from comments.services.registry import Registry
 from comments.services.scoring import ModelProvider
+from comments.sessions import CookieSessions
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -25,6 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # No app-wide /static route: each blueprint serves its own files, and a route nobody
     # decided to publish (even one serving nothing) is one more thing to keep public.
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app.session_interface = CookieSessions()
     app.config.from_mapping(config.DEFAULTS)
     if test_config is None:
         app.config.from_mapping(config.from_environment(os.environ, Path(app.instance_path)))
@@ -34,6 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Read before any request: a bad proxy list or a retired setting stops the app starting.
     app.extensions["trusted_proxies"] = network.trusted_proxies(app.config)
     app.config.update(config.rate_limit_storage(app.config))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config.engine_options(app.config)
 
     database.init_app(app)
     # Batch mode lets later migrations ALTER tables on SQLite too.

@@ -47,7 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_REJECTED_DAYS": 90,
     #: How long a reader's export or erasure link stays valid, in seconds.
     "PRIVACY_LINK_MAX_AGE": 24 * 3600,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    #: pool_pre_ping is added for database servers (see engine_options).
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
     "JSON_SORT_KEYS": False,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -120,6 +121,16 @@ def secret_key(instance_path: Path, name: str = "secret_key") -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(secrets.token_urlsafe(48))
     return key_file.read_text().strip()
+
+
+def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """A server may drop a pooled connection (restart, failover), so each checkout is pinged
+    first; an SQLite file has no connection to lose, and the ping would be a query per request.
+    """
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    if not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        options.setdefault("pool_pre_ping", True)
+    return options
 
 
 def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import ipaddress
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app, request
@@ -151,11 +152,20 @@ def ip_hash_keys(config: Mapping[str, Any]) -> tuple[bytes, ...]:
     An HMAC cannot be re-keyed without the address it hides, so after a rotation stored hashes
     (bans above all) keep matching through the previous keys until they are dropped.
     """
-    current = ip_hash_key(config["SECRET_KEY"], config.get("IP_HASH_KEY"))
-    keys = [current]
-    for entry in str(config.get("IP_HASH_PREVIOUS_KEYS") or "").split(","):
+    return _ip_hash_keys(
+        config["SECRET_KEY"],
+        config.get("IP_HASH_KEY"),
+        str(config.get("IP_HASH_PREVIOUS_KEYS") or ""),
+    )
+
+
+@lru_cache(maxsize=16)
+def _ip_hash_keys(secret_key: str, configured: str | None, previous: str) -> tuple[bytes, ...]:
+    """Derived once per configuration, not on every request that hashes an address."""
+    keys = [ip_hash_key(secret_key, configured)]
+    for entry in previous.split(","):
         entry = entry.strip()
-        key = ip_hash_key(config["SECRET_KEY"], None if entry == DERIVED_KEY else entry)
+        key = ip_hash_key(secret_key, None if entry == DERIVED_KEY else entry)
         if entry and key not in keys:
             keys.append(key)
     return tuple(keys)

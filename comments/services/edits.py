@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -66,15 +67,20 @@ def _stamp(comment: Comment) -> int:
     return (comment.created_at.astimezone(UTC) - _EPOCH) // _MICROSECOND
 
 
+@lru_cache(maxsize=8)
+def _serializer(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_key, salt=_SALT)
+
+
 def issue_token(secret_key: str, comment: Comment) -> str:
-    return URLSafeSerializer(secret_key, salt=_SALT).dumps([comment.id, _stamp(comment)])
+    return _serializer(secret_key).dumps([comment.id, _stamp(comment)])
 
 
 def token_matches(secret_key: str, token: str | None, comment: Comment) -> bool:
     if not token:
         return False
     try:
-        value = URLSafeSerializer(secret_key, salt=_SALT).loads(token)
+        value = _serializer(secret_key).loads(token)
     except BadSignature:
         return False
     return bool(value == [comment.id, _stamp(comment)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -12,9 +13,14 @@ from comments.policy import Signal
 _SALT = "comment-form-token"
 
 
+@lru_cache(maxsize=8)
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    """One per key: building it costs more than checking a token with it."""
+    return URLSafeTimedSerializer(secret_key, salt=_SALT)
+
+
 def issue(secret_key: str, site_name: str, thread_key: str) -> str:
-    serializer = URLSafeTimedSerializer(secret_key, salt=_SALT)
-    return serializer.dumps({"s": site_name, "t": thread_key})
+    return _serializer(secret_key).dumps({"s": site_name, "t": thread_key})
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +37,10 @@ def check(secret_key: str, form: FormCheck, now: float | None = None) -> list[Si
     """Signals for a missing, forged, expired, reused-elsewhere or too-quick token."""
     if not form.token:
         return [Signal("form_token_required" if form.required else "form_token_missing")]
-    serializer = URLSafeTimedSerializer(secret_key, salt=_SALT)
     try:
-        payload, issued = serializer.loads(form.token, max_age=form.max_age, return_timestamp=True)
+        payload, issued = _serializer(secret_key).loads(
+            form.token, max_age=form.max_age, return_timestamp=True
+        )
     except BadSignature:
         return [Signal("form_token_invalid", {"problem": "bad signature or expired"})]
     if payload != {"s": form.site_name, "t": form.thread_key}:

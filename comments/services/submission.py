@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import Select, String, and_, bindparam, exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, String, Table, and_, bindparam, exists, false, or_, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from comments.errors import FieldErrors, NotAllowed
 from comments.models import (
@@ -102,31 +103,32 @@ class Known:
     version_known: bool
 
 
-def _known_statement(by_email: bool) -> Select[Any]:
-    """The site and every lookup of a submission in one SELECT, so one round trip.
+_SITES = cast(Table, Site.__table__)
+_SITE_KEYS = tuple(column.key for column in _SITES.c)
 
-    Built once per author key (e-mail, else IP hash) with bound parameters; NULL parameters
-    match nothing, as the separate queries skipped lookups for missing values.
+
+@lru_cache(maxsize=64)
+def _known_statement(by_email: bool, ban_emails: int, ban_ip_hashes: int) -> Select[Any]:
+    """The site's columns and every lookup of a submission in one SELECT, so one round trip.
+
+    Plain columns rather than the Site entity, and one statement per author key (e-mail, else
+    IP hash) and number of ban values, so nothing is recompiled or expanded per request; NULL
+    parameters match nothing, as the separate queries skipped lookups for missing values.
     """
     email, ip_hash = bindparam("email", type_=String), bindparam("ip_hash", type_=String)
     same_author = Comment.author_email == email if by_email else Comment.ip_hash == ip_hash
     in_site = Comment.site_id == Site.id
     thread = and_(Thread.site_id == Site.id, Thread.key == bindparam("thread"))
+    banned = [Ban.email == bindparam(f"ban_email_{i}") for i in range(ban_emails)]
+    banned += [Ban.ip_hash == bindparam(f"ban_ip_hash_{i}") for i in range(ban_ip_hashes)]
     return select(
-        Site,
+        *_SITES.c,
         select(Comment.id)
         .where(in_site, Comment.idempotency_key == bindparam("key"))
         .scalar_subquery(),
         select(Thread.id).where(thread).scalar_subquery(),
         exists().where(thread, or_(Thread.title == "", Thread.url.is_(None), Thread.url == "")),
-        exists().where(
-            Ban.site_id == Site.id,
-            Ban.lifted_at.is_(None),
-            or_(
-                Ban.email.in_(bindparam("ban_emails", expanding=True)),
-                Ban.ip_hash.in_(bindparam("ban_ip_hashes", expanding=True)),
-            ),
-        ),
+        exists().where(Ban.site_id == Site.id, Ban.lifted_at.is_(None), or_(false(), *banned)),
         exists().where(in_site, Comment.body_fingerprint == bindparam("fingerprint"), same_author),
         exists().where(in_site, Comment.status == "published", same_author),
         exists().where(TrustedAuthor.site_id == Site.id, TrustedAuthor.email == email),
@@ -134,7 +136,23 @@ def _known_statement(by_email: bool) -> Select[Any]:
     ).where(Site.name == bindparam("site"))
 
 
-_KNOWN = {True: _known_statement(True), False: _known_statement(False)}
+#: Per site id: its columns as last read, and a detached Site built from them.
+_site_snapshots: dict[int, tuple[tuple[Any, ...], Site]] = {}
+
+
+def _site_from(values: tuple[Any, ...]) -> Site:
+    """The site as this request read it; the object is reused while its row is unchanged.
+
+    Building an ORM object per request cost more than the query; it is never added to a
+    session, so no request can change the shared copy.
+    """
+    cached = _site_snapshots.get(values[0])
+    if cached is not None and cached[0] == values:
+        return cached[1]
+    site = Site(**dict(zip(_SITE_KEYS, values, strict=True)))
+    make_transient_to_detached(site)
+    _site_snapshots[site.id] = (values, site)
+    return site
 
 
 def look_up(
@@ -146,23 +164,25 @@ def look_up(
 ) -> Known:
     """Everything submit_comment reads before it writes; 422 for an unknown site."""
     bans = client.bans_match(submission.author_email)
-    row = session.execute(
-        _KNOWN[bool(submission.author_email)],
-        {
-            "site": submission.site,
-            "key": submission.idempotency_key,
-            "thread": submission.thread,
-            "email": submission.author_email or None,
-            "ip_hash": client.ip_hash or None,
-            "fingerprint": body_fingerprint,
-            "version": version,
-            "ban_emails": list(bans.emails),
-            "ban_ip_hashes": list(bans.ip_hashes),
-        },
-    ).one_or_none()
+    parameters = {
+        "site": submission.site,
+        "key": submission.idempotency_key,
+        "thread": submission.thread,
+        "email": submission.author_email or None,
+        "ip_hash": client.ip_hash or None,
+        "fingerprint": body_fingerprint,
+        "version": version,
+    }
+    parameters.update({f"ban_email_{i}": value for i, value in enumerate(bans.emails)})
+    parameters.update({f"ban_ip_hash_{i}": value for i, value in enumerate(bans.ip_hashes)})
+    statement = _known_statement(
+        bool(submission.author_email), len(bans.emails), len(bans.ip_hashes)
+    )
+    row = session.connection().execute(statement, parameters).one_or_none()
     if row is None:
         raise unknown_site(submission.site)
-    site, earlier_id, thread_id, *flags = row
+    site = _site_from(tuple(row[: len(_SITE_KEYS)]))
+    earlier_id, thread_id, *flags = row[len(_SITE_KEYS) :]
     return Known(site, earlier_id, thread_id, *map(bool, flags))
 
 

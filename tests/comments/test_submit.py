@@ -131,6 +131,15 @@ def test_site_that_holds_everything(post_comment: PostComment, runner) -> None:
     assert post_comment().get_json()["status"] == "pending"
 
 
+def test_a_site_change_applies_to_the_next_comment(post_comment: PostComment, runner) -> None:
+    """The site's settings are reused between comments only while its row is unchanged."""
+    assert post_comment(body="First thoughts.").get_json()["status"] == "published"
+    runner.invoke(args=["sites", "update", "default", "--moderation", "all"])
+    assert post_comment(body="Second thoughts.").get_json()["status"] == "pending"
+    runner.invoke(args=["sites", "update", "default", "--moderation", "auto"])
+    assert post_comment(body="Third thoughts.").get_json()["status"] == "published"
+
+
 def test_unknown_site_is_a_field_error(post_comment: PostComment) -> None:
     response = post_comment(site="nope")
     assert response.status_code == 422
