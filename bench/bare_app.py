@@ -5,6 +5,8 @@ inserts the comment into the service's own schema (the database is migrated by t
 same engine and with the same SQLite settings as the service, under the same gunicorn. What it
 leaves out is exactly what the service adds: text cleaning, rules, scoring, the decision and its
 record, Markdown rendering and sanitising. Our CPU per comment is reported as a ratio to this.
+On SQLite it waits for the write lock with SQLite's busy handler alone: the service's writers
+also take turns through a lock file (comments.sqlite_turns), which shortens waits, not CPU.
 
     DATABASE_URL=sqlite:///x.db gunicorn --workers 2 bench.bare_app:app
 """

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from comments.sqlite_turns import TurnTakingConnection
+
 #: Environment variables the service reads, with their defaults (listed in the README).
 DEFAULTS: dict[str, Any] = {
     "RATELIMIT_ENABLED": True,
@@ -130,6 +132,9 @@ def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
     options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
     if not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
         options.setdefault("pool_pre_ping", True)
+        return options
+    # Writers take turns on the file instead of polling SQLite's lock (comments.sqlite_turns).
+    options["connect_args"] = {"factory": TurnTakingConnection, **options.get("connect_args", {})}
     return options
 
 

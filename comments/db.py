@@ -11,6 +11,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, scoped_session
 
+from comments.sqlite_turns import TurnTakingConnection
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Execution option of a connection that only reads, also within a writing request: on SQLite
@@ -49,7 +51,18 @@ def _begin_sqlite(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
         return
     writing = not has_request_context() or request.method not in _SAFE_METHODS
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+    if not writing:
+        connection.exec_driver_sql("BEGIN")
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    if isinstance(dbapi_connection, TurnTakingConnection):
+        dbapi_connection.take_turn(SQLITE_BUSY_TIMEOUT_MS / 1000)
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        if isinstance(dbapi_connection, TurnTakingConnection):
+            dbapi_connection.end_turn()
+        raise
 
 
 def discard_transaction(session: Session | scoped_session[Any]) -> None:
