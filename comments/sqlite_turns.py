@@ -37,7 +37,10 @@ class TurnTakingConnection(sqlite3.Connection):
         if self._turn_path is None or self._has_turn:
             return
         if self._turn_fd is None:
-            self._turn_fd = os.open(self._turn_path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                self._turn_fd = os.open(self._turn_path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:  # e.g. the folder is unreachable: SQLite reports it, as ever
+                return
         deadline, wait = time.monotonic() + timeout, _FIRST_WAIT
         while True:
             try:

@@ -66,6 +66,15 @@ def test_a_writer_that_never_gets_its_turn_goes_on_after_the_timeout(tmp_path: P
     assert not second._has_turn  # SQLite's own busy timeout decides from here
 
 
+def test_without_a_lock_file_the_writer_goes_on_to_sqlite(tmp_path: Path) -> None:
+    connection = _connect(tmp_path / "x.db")
+    (tmp_path / "x.db-writer").mkdir()  # cannot be opened as the lock file
+    connection.take_turn(0.01)
+    assert not connection._has_turn
+    connection.execute("BEGIN IMMEDIATE")
+    connection.commit()
+
+
 def test_in_memory_databases_do_not_take_turns() -> None:
     connection = sqlite3.connect(":memory:", factory=TurnTakingConnection)
     assert isinstance(connection, TurnTakingConnection)
