@@ -34,7 +34,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     # Read before any request: a bad proxy list or a retired setting stops the app starting.
-    app.extensions["trusted_proxies"] = network.trusted_proxies(app.config)
+    app.extensions["trusted_proxies"] = proxies = network.trusted_proxies(app.config)
+    if proxies:
+        app.wsgi_app = network.ForwardedScheme(app.wsgi_app, proxies)  # type: ignore[method-assign]
     app.config.update(config.rate_limit_storage(app.config))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config.engine_options(app.config)
 

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import ipaddress
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 from flask import current_app, request
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+WSGIApp = Callable[[dict[str, Any], Any], Any]
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 #: The TRUSTED_PROXIES entry for a proxy that connects over a Unix socket (no peer address).
@@ -84,17 +85,18 @@ class TrustedProxies:
     def trusts(self, address: IPAddress) -> bool:
         return any(address in network for network in self.networks)
 
+    def vouches_for(self, peer: str | None) -> bool:
+        """Whether what this peer adds to a request (X-Forwarded-*) is believed."""
+        if not peer:
+            return self.unix_socket  # servers report no address for a Unix-socket peer
+        address = parse_address(peer)
+        return address is not None and self.trusts(address)
+
     def client(self, peer: str | None, forwarded_for: Iterable[str] = ()) -> str:
         """The client's address: the peer, or the nearest untrusted X-Forwarded-For entry."""
         peer_address = parse_address(peer) if peer else None
-        if peer_address is None:
-            # Servers report no address for a Unix-socket peer.
-            trusted_peer = not peer and self.unix_socket
-            client = peer or "unknown"
-        else:
-            trusted_peer = self.trusts(peer_address)
-            client = str(peer_address)
-        if not trusted_peer:
+        client = str(peer_address) if peer_address else peer or "unknown"
+        if not self.vouches_for(peer):
             return client
         hops = [hop for header in forwarded_for for hop in header.split(",")]
         for hop in reversed(hops):
@@ -107,6 +109,28 @@ class TrustedProxies:
             if not self.trusts(address):
                 break
         return client
+
+
+class ForwardedScheme:
+    """WSGI middleware: behind a TLS-terminating proxy, the scheme the browser used.
+
+    The proxy speaks plain HTTP to the app, so without this the service's own origin would be
+    ``http://...`` while browsers send ``Origin: https://...``, and links in mails would point
+    to plain HTTP. ``X-Forwarded-Proto`` is believed only from a peer in TRUSTED_PROXIES (the
+    rightmost value: the one the nearest proxy set), and only ``http`` or ``https``.
+    """
+
+    def __init__(self, app: WSGIApp, proxies: TrustedProxies) -> None:
+        self.app = app
+        self.proxies = proxies
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        header = environ.get("HTTP_X_FORWARDED_PROTO")
+        if header:
+            scheme = header.rsplit(",", 1)[-1].strip().lower()
+            if scheme in ("http", "https") and self.proxies.vouches_for(environ.get("REMOTE_ADDR")):
+                environ["wsgi.url_scheme"] = scheme
+        return self.app(environ, start_response)
 
 
 def trusted_proxies(config: Mapping[str, Any]) -> TrustedProxies:

@@ -167,6 +167,24 @@ def test_a_trusted_proxy_names_each_client_and_forged_hops_do_not_help(
     assert stored == {hash_ip(ip, key) for ip in ("203.0.113.1", "203.0.113.2", "198.51.100.50")}
 
 
+@pytest.mark.parametrize("app_config", [{"TRUSTED_PROXIES": "127.0.0.1"}])
+def test_behind_a_tls_proxy_the_service_knows_its_own_https_origin(client: FlaskClient) -> None:
+    """The default site allows only the blog; the service's own pages may always post."""
+
+    def post(proto: str, peer: str = "127.0.0.1") -> int:
+        return client.post(
+            "/api/v1/comments",
+            json={"thread": "/t", "body": f"Via {proto} from {peer}"},
+            headers={"Origin": "https://localhost", "X-Forwarded-Proto": proto},
+            environ_base={"REMOTE_ADDR": peer},
+        ).status_code
+
+    assert post("https") == 201
+    assert post("http, https") == 201  # the nearest proxy's value counts
+    assert post("http") == 403
+    assert post("https", peer="198.51.100.50") == 403  # not a proxy: the header is ignored
+
+
 def test_the_retired_proxy_setting_is_refused_with_what_to_set_instead(db_url: str) -> None:
     with pytest.raises(ProxyConfigError, match="Set TRUSTED_PROXIES"):
         create_app(base_config(db_url, PROXY_FIX_X_FOR=1))
