@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import flask_limiter
 from flask import Flask
@@ -27,6 +28,23 @@ class Limiter(flask_limiter.Limiter):
         if _without_keys not in self.logger.filters:
             self.logger.addFilter(_without_keys)
         super().init_app(app)
+
+    def storage_status(self, storage_uri: str) -> dict[str, Any]:
+        """For /healthz: where the counts live and whether every worker shares them.
+
+        With Redis configured but not answering, each worker counts in its own memory: the
+        limits hold per worker only, which an operator should see without reading logs.
+        """
+        if not self.enabled:
+            return {"enabled": False}
+        if not storage_uri.startswith(("redis://", "rediss://", "redis+")):
+            return {"enabled": True, "storage": "memory", "shared": False, "error": None}
+        try:
+            reachable = bool(self.storage.check())
+        except Exception:  # any failure to answer means "not shared now"
+            reachable = False
+        error = None if reachable else "Redis does not answer: each worker counts on its own"
+        return {"enabled": True, "storage": "redis", "shared": reachable, "error": error}
 
 
 def _without_keys(record: logging.LogRecord) -> bool:

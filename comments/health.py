@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from comments.db import discard_transaction
 from comments.errors import RETRY_AFTER_DB_DOWN
-from comments.extensions import db
+from comments.extensions import db, limiter
 
 bp = Blueprint("health", __name__)
 
@@ -19,8 +19,9 @@ bp = Blueprint("health", __name__)
 def healthz() -> tuple[dict[str, Any], int, dict[str, str]]:
     """200 when comments are stored and scored; 503 when either fails, saying why in the body.
 
-    A model that could not be loaded while another keeps scoring is reported (``degraded``) but
-    stays a 200: taking the instance out of service would not bring that model back.
+    A model that could not be loaded while another keeps scoring, or rate limits counted per
+    worker because Redis does not answer, are reported (``degraded``) but stay a 200: taking
+    the instance out of service would bring neither back.
     """
     database: dict[str, Any] = {"ok": True, "engine": db.engine.dialect.name}
     try:
@@ -30,11 +31,15 @@ def healthz() -> tuple[dict[str, Any], int, dict[str, str]]:
         discard_transaction(db.session)
     # Without the database the choice of version cannot be re-read: report what serves now.
     model = current_app.extensions["model_provider"].status(db.session if database["ok"] else None)
+    rate_limits = limiter.storage_status(current_app.config["RATELIMIT_STORAGE_URI"])
     healthy = database["ok"] and model["scoring"]
     body = {
-        "status": "ok" if healthy and not model["error"] else "degraded",
+        "status": "ok"
+        if healthy and not (model["error"] or rate_limits.get("error"))
+        else "degraded",
         "database": database,
         "model": model,
+        "rate_limits": rate_limits,
     }
     headers = {} if database["ok"] else {"Retry-After": str(RETRY_AFTER_DB_DOWN)}
     return body, 200 if healthy else 503, headers

@@ -276,3 +276,29 @@ def test_without_redis_the_limits_count_in_memory(make_app: MakeApp) -> None:
     app = make_app()
     assert isinstance(limiter.storage, MemoryStorage)
     assert [post_from(app, n).status_code for n in range(4)] == [201, 201, 201, 429]
+
+
+def test_healthz_says_where_the_limits_count_and_whether_workers_share_them(
+    make_app: MakeApp,
+) -> None:
+    def health(app: Flask) -> tuple[int, dict[str, Any]]:
+        answer = app.test_client().get("/healthz")
+        return answer.status_code, answer.get_json()
+
+    with redis_prefix() as prefix:
+        status, body = health(make_app(REDIS_URL=REDIS_URL, REDIS_KEY_PREFIX=prefix))
+    assert status == 200 and body["status"] == "ok"
+    assert body["rate_limits"] == {
+        "enabled": True,
+        "storage": "redis",
+        "shared": True,
+        "error": None,
+    }
+    # Redis configured but not answering: still taking comments, limits per worker only.
+    status, body = health(make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0"))
+    assert status == 200 and body["status"] == "degraded"
+    assert body["rate_limits"]["shared"] is False
+    assert "each worker counts on its own" in body["rate_limits"]["error"]
+    assert "127.0.0.1" not in str(body)  # no hosts or ports in a public answer
+    status, body = health(make_app())
+    assert body["rate_limits"]["storage"] == "memory" and body["status"] == "ok"
