@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
@@ -99,3 +99,21 @@ def smtp() -> Iterator[SmtpServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def new_key(runner: FlaskCliRunner) -> Callable[..., str]:
+    """A site API key (Perspective and Akismet clients): ``flask sites key SITE`` prints it
+    alone on its last line."""
+
+    def create(site: str = "default") -> str:
+        result = runner.invoke(args=["sites", "key", site, "--label", "api client"])
+        assert result.exit_code == 0, result.output
+        return str(result.output.strip().splitlines()[-1])
+
+    return create
+
+
+@pytest.fixture
+def key(new_key: Callable[..., str]) -> str:
+    return new_key()

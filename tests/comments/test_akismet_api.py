@@ -42,23 +42,6 @@ def _transport(app: Flask) -> httpx.WSGITransport:
 
 
 @pytest.fixture
-def new_key(runner: FlaskCliRunner) -> Callable[..., str]:
-    """``flask sites key SITE`` prints the key alone on its last line."""
-
-    def create(site: str = "default") -> str:
-        result = runner.invoke(args=["sites", "key", site, "--label", "akismet"])
-        assert result.exit_code == 0, result.output
-        return str(result.output.strip().splitlines()[-1])
-
-    return create
-
-
-@pytest.fixture
-def key(new_key: Callable[..., str]) -> str:
-    return new_key()
-
-
-@pytest.fixture
 def client_for(app: Flask) -> Iterator[Akismet]:
     """An Akismet client whose HTTP requests reach the app, not rest.akismet.com."""
     opened: list[httpx.Client] = []

@@ -8,95 +8,31 @@ shipped model.
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import posixpath
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import func, select
 
 import classifier
-from comments.extensions import db
-from comments.models import LabelledExample, Site
 from tests.comments.conftest import ABUSIVE, NICE
-
-ANALYZE = "/v1alpha1/comments:analyze"
-SUGGEST = "/v1alpha1/comments:suggestscore"
-#: Spam the shipped model is sure of.
-CHANNEL_SPAM = "Hey guys check out my new song on my channel and subscribe http://music.example"
-
-Post = Callable[..., Any]
-
-
-@pytest.fixture
-def new_key(runner: FlaskCliRunner) -> Callable[..., str]:
-    """``flask sites key SITE`` prints the key alone on its last line."""
-
-    def create(site: str = "default") -> str:
-        result = runner.invoke(args=["sites", "key", site, "--label", "coral"])
-        assert result.exit_code == 0, result.output
-        return str(result.output.strip().splitlines()[-1])
-
-    return create
-
-
-@pytest.fixture
-def key(new_key: Callable[..., str]) -> str:
-    return new_key()
-
-
-def coral_body(text: str, **extra: Any) -> dict[str, Any]:
-    """Coral's analyze request, as its perspective client formats it."""
-    return {
-        "comment": {"text": text},
-        "doNotStore": True,
-        "requestedAttributes": {"TOXICITY": {}},
-        "languages": ["en"],
-        **extra,
-    }
-
-
-def call(client: FlaskClient, path: str, key: str | None, body: Any) -> Any:
-    """POST a JSON body (or raw bytes) with the key in the query string, like Coral."""
-    url = f"{path}?{urlencode({'key': key})}" if key is not None else path
-    data = body if isinstance(body, bytes) else json.dumps(body)
-    return client.post(url, data=data, headers={"Content-Type": "application/json"})
-
-
-def table_counts(app: Flask) -> dict[str, int]:
-    """Rows in every table of the schema."""
-    with app.app_context():
-        return {
-            table.name: db.session.scalar(select(func.count()).select_from(table)) or 0
-            for table in db.metadata.sorted_tables
-        }
-
-
-def examples(app: Flask) -> list[LabelledExample]:
-    with app.app_context():
-        rows = list(db.session.scalars(select(LabelledExample).order_by(LabelledExample.id)))
-        db.session.expunge_all()
-        return rows
-
-
-def utf16_slice(text: str, begin: int, end: int) -> str:
-    """What a JavaScript platform gets from ``text.slice(begin, end)``."""
-    return text.encode("utf-16-le")[2 * begin : 2 * end].decode("utf-16-le")
-
-
-def summary(response: Any, attribute: str = "TOXICITY") -> float:
-    score = response.get_json()["attributeScores"][attribute]["summaryScore"]
-    assert score["type"] == "PROBABILITY"
-    return float(score["value"])
-
+from tests.comments.perspective_client import (
+    ANALYZE,
+    CHANNEL_SPAM,
+    SUGGEST,
+    call,
+    coral_body,
+    examples,
+    summary,
+    table_counts,
+    utf16_slice,
+)
 
 # --- analyze --------------------------------------------------------------------------------
 
@@ -324,141 +260,3 @@ def test_each_key_is_rate_limited_in_perspectives_words(
     assert (error["code"], error["status"]) == (429, "RESOURCE_EXHAUSTED")
     assert error["details"][0]["reason"] == "RATE_LIMIT_EXCEEDED"
     assert call(client, ANALYZE, quiet, coral_body(NICE)).status_code == 200
-
-
-# --- suggestscore ------------------------------------------------------------------------------
-
-
-def suggestion(text: str, **scores: float) -> dict[str, Any]:
-    """A SuggestCommentScore request with the fields Coral sends."""
-    return {
-        "comment": {"text": text},
-        "context": {"entries": [{"text": json.dumps({"Coral_comment_id": "c-1"})}]},
-        "attributeScores": {
-            name: {"summaryScore": {"value": value}} for name, value in scores.items()
-        },
-        "languages": ["en"],
-        "communityId": "Coral:https://news.example",
-        "clientToken": "comment:c-1",
-        "sessionId": "s-7",
-    }
-
-
-def test_suggested_scores_become_labelled_examples_of_the_keys_site_and_are_exported(
-    app: Flask,
-    client: FlaskClient,
-    runner: FlaskCliRunner,
-    new_key: Callable[..., str],
-    tmp_path: Path,
-) -> None:
-    assert runner.invoke(args=["sites", "create", "news"]).exit_code == 0
-    key = new_key("news")
-    toxic = call(client, SUGGEST, key, suggestion(ABUSIVE, TOXICITY=1.0))
-    assert toxic.status_code == 200 and toxic.get_json() == {"clientToken": "comment:c-1"}
-    spam = call(client, SUGGEST, key, suggestion(CHANNEL_SPAM, SPAM=0.9, TOXICITY=0.1))
-    assert spam.status_code == 200
-
-    first, second = examples(app)
-    assert (first.text, first.toxic, first.spam, first.source) == (
-        ABUSIVE,
-        True,
-        None,
-        "perspective",
-    )
-    assert first.context == {
-        "attributeScores": {"TOXICITY": {"summaryScore": {"value": 1.0, "type": "PROBABILITY"}}},
-        "languages": ["en"],
-        "clientToken": "comment:c-1",
-        "communityId": "Coral:https://news.example",
-        "sessionId": "s-7",
-        "context": {"entries": [{"text": json.dumps({"Coral_comment_id": "c-1"})}]},
-    }
-    assert (second.toxic, second.spam) == (False, True)
-    with app.app_context():
-        news = db.session.scalar(select(Site.id).where(Site.name == "news"))
-        assert first.site_id == second.site_id == news
-
-    output = tmp_path / "labels.csv"
-    exported = runner.invoke(args=["classifier", "export", "--output", str(output)])
-    assert exported.exit_code == 0, exported.output
-    with output.open(newline="") as handle:
-        rows = {row["text"]: row for row in csv.DictReader(handle)}
-    assert (rows[ABUSIVE]["toxic"], rows[ABUSIVE]["spam"]) == ("1", "")
-    assert (rows[CHANNEL_SPAM]["toxic"], rows[CHANNEL_SPAM]["spam"]) == ("0", "1")
-    assert rows[ABUSIVE]["source"] == "perspective/news"
-
-
-def coral_feedback(text: str, decision: str, comment_id: str) -> bytes:
-    """Coral's moderation feedback ("send moderation actions"), byte for byte as it sends it:
-    the decision as an attribute, languages ``["EN"]``, pretty-printed JSON."""
-    body = {
-        "comment": {"text": text},
-        "context": {
-            "entries": [
-                {
-                    "text": json.dumps(
-                        {
-                            "url": f"https://news.example/story?commentID={comment_id}",
-                            "Coral_comment_id": comment_id,
-                        }
-                    )
-                }
-            ]
-        },
-        "attributeScores": {decision: {"summaryScore": {"value": 1}}},
-        "languages": ["EN"],
-        "communityId": "Coral:news.example",
-        "clientToken": f"comment:{comment_id}",
-    }
-    return json.dumps(body, indent=2).encode()
-
-
-def test_corals_moderation_feedback_is_labelled_like_our_moderators_decisions(
-    app: Flask, client: FlaskClient, key: str
-) -> None:
-    approved = call(client, SUGGEST, key, coral_feedback(NICE, "APPROVED", "c-1"))
-    rejected = call(client, SUGGEST, key, coral_feedback(ABUSIVE, "DELETED", "c-2"))
-    # Coral checks that the answer carries its clientToken back.
-    assert approved.get_json() == {"clientToken": "comment:c-1"}
-    assert rejected.get_json() == {"clientToken": "comment:c-2"}
-    first, second = examples(app)
-    assert (first.text, first.toxic, first.spam) == (NICE, False, False)
-    assert (second.text, second.toxic, second.spam) == (ABUSIVE, True, None)
-    assert second.context["communityId"] == "Coral:news.example"
-    assert second.context["languages"] == ["EN"]
-
-
-def test_suggestions_are_training_data_with_decisions(
-    client: FlaskClient, runner: FlaskCliRunner, key: str, base_data: Path, tmp_path: Path
-) -> None:
-    call(client, SUGGEST, key, suggestion(ABUSIVE, TOXICITY=1.0))
-    call(client, SUGGEST, key, suggestion(NICE, TOXICITY=0.0, SPAM=0.0))
-    call(client, SUGGEST, key, suggestion(CHANNEL_SPAM, SPAM=1.0))
-    args = ["--data-dir", str(base_data), "--output", str(tmp_path), "--no-baseline"]
-    trained = runner.invoke(args=["classifier", "train", *args, "--with-decisions"])
-    assert trained.exit_code == 0, trained.output
-    extra = json.loads((tmp_path / "model-card.json").read_text(encoding="utf-8"))["data"]["extra"]
-    assert extra["sources"] == {"perspective/default": 3}
-    assert extra["labels"] == {"toxic": 1, "not_toxic": 1, "spam": 1, "not_spam": 1}
-
-
-@pytest.mark.parametrize(
-    ("case", "body", "message"),
-    [
-        ("unserved attribute", suggestion(NICE, INSULT=1.0), "Unknown attribute"),
-        ("no scores", suggestion(NICE), "Missing attribute_scores"),
-        ("approved and deleted", suggestion(NICE, APPROVED=1, DELETED=1), "Contradictory"),
-        ("value over 1", suggestion(NICE, TOXICITY=1.5), "Invalid JSON payload received."),
-        ("no text", {**suggestion("", TOXICITY=1.0)}, "Comment must be non-empty."),
-        ("German", {**suggestion(NICE, TOXICITY=1.0), "languages": ["de"]}, "Attribute"),
-        ("a stray field", {**suggestion(NICE, TOXICITY=1.0), "doNotStore": True}, "Invalid"),
-    ],
-)
-def test_refused_suggestions_store_nothing(
-    app: Flask, client: FlaskClient, key: str, case: str, body: Any, message: str
-) -> None:
-    before = table_counts(app)
-    response = call(client, SUGGEST, key, body)
-    assert response.status_code == 400, case
-    assert response.get_json()["error"]["message"].startswith(message), case
-    assert table_counts(app) == before
