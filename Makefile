@@ -65,6 +65,7 @@ bench: install
 		$(BIN)/python bench/bench_training.py > bench/results/training.json \
 		&& cat bench/results/training.json)
 	$(BIN)/python bench/bench_submission.py $(if $(QUICK),--quick)
+	$(BIN)/python bench/bench_submission_stages.py $(if $(QUICK),--quick)
 	$(BIN)/python bench/bench_reading.py $(if $(QUICK),--quick)
 	$(BIN)/python bench/bench_queue.py $(if $(QUICK),--quick)
 	$(BIN)/python bench/summary.py

@@ -75,6 +75,14 @@ def submission(data: dict[str, Any]) -> Iterator[Row]:
             yield (f"submit {engine}: req/s ours / Isso", str(speed["value"]), *_target(speed))
 
 
+def submission_stages(data: dict[str, Any]) -> Iterator[Row]:
+    results = data["results"]
+    for name in ("ours", "bare"):
+        cpu = results[name]["cpu_ms_per_comment"]
+        yield (f"submit in-process sqlite: {name}, ms CPU", str(cpu["median"]), "", "")
+    yield ("submit in-process sqlite: CPU ours / bare", str(data["cpu_ratio_ours_to_bare"]), "", "")
+
+
 def reading(data: dict[str, Any]) -> Iterator[Row]:
     targets = data["targets"]
     for name, by_size in data["results"].items():
@@ -100,6 +108,7 @@ SECTIONS = {
     "classifier": classifier,
     "training": training,
     "submission": submission,
+    "submission_stages": submission_stages,
     "reading": reading,
     "queue": queue,
 }
