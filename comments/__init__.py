@@ -66,8 +66,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from comments.api import exports as exports_api
     from comments.api import privacy as privacy_api
     from comments.api.akismet import bp as akismet_bp
+    from comments.api.contract import ID_CONVERTERS
     from comments.api.perspective import bp as perspective_bp
 
+    app.url_map.converters.update(ID_CONVERTERS)  # before any rule uses them
     app.register_blueprint(api.bp)
     app.register_blueprint(classifier.bp)
     app.register_blueprint(moderation.bp)

@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import request
 from marshmallow import Schema
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter, Map, ValidationError
 from werkzeug.wrappers import Response
 
 from comments.api.parsing import json_body, load
@@ -17,8 +19,28 @@ from comments.schemas.public import MAX_ID
 
 View = Callable[..., Any]
 
-#: URL converter for ids: ids outside what a row can hold answer 404 before any query runs.
-ID = f"int(min=1, max={MAX_ID})"
+
+class RowIdConverter(IntegerConverter):
+    """Ids a row can hold (1 to MAX_ID); any other number names no row: 404 before any query.
+
+    Werkzeug's own bounds make such a path unmatched, and a path that another method also
+    serves then answers 405, as if the method were wrong.
+    """
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=MAX_ID)
+
+    def to_python(self, value: str) -> int:
+        try:
+            return int(super().to_python(value))
+        except ValidationError:
+            raise NotFound(f"No row has the id {value}.") from None
+
+
+#: Registered on the app's URL map (create_app) before any blueprint.
+ID_CONVERTERS = {"row_id": RowIdConverter}
+#: URL converter for ids, e.g. ``/comments/<{ID}:comment_id>``.
+ID = "row_id"
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,9 +47,7 @@ _ERRORS = {
     401: "No valid staff credentials (a bearer token or a signed-in session).",
     403: "Refused: a role that may not do this, a missing CSRF token, or a foreign origin.",
     404: "No such resource, or one the caller may not see.",
-    # Werkzeug checks a path's methods before its id's bounds: an id out of range on a path that
-    # other methods also serve answers 405 rather than 404.
-    405: "The method is not allowed here, or the id is out of range.",
+    405: "The method is not allowed here.",
     409: "The action does not apply in the resource's current state.",
     413: "The request body is too large.",
     415: "The body is not declared as JSON (Content-Type: application/json).",

@@ -118,8 +118,6 @@ def redeliver(delivery_id: int) -> tuple[dict[str, Any], int]:
     return endpoints.describe_delivery(again), 201
 
 
-# POST, not DELETE on the PATCH route: Werkzeug answers 405 instead of 404 to an id beyond the
-# converter's bounds when two rules share a path.
 @bp.post(f"/<{ID}:webhook_id>/remove")
 @require(ADMINISTER)
 @contract({200: WebhookSchema()})

@@ -100,6 +100,10 @@ BEYOND_ANY_ROW = 2**64  # more than SQLite or a PostgreSQL bigint can hold
         ("POST", f"/api/v1/moderation/comments/{BEYOND_ANY_ROW}/trust"),
         ("POST", f"/api/v1/moderation/bans/{BEYOND_ANY_ROW}/lift"),
         ("POST", f"/api/v1/comments/{BEYOND_ANY_ROW}/reports"),
+        # Paths that other methods serve too: Werkzeug alone would answer 405.
+        ("PATCH", f"/api/v1/comments/{BEYOND_ANY_ROW}"),
+        ("DELETE", f"/api/v1/comments/{BEYOND_ANY_ROW}"),
+        ("PATCH", f"/api/v1/admin/webhooks/{BEYOND_ANY_ROW}"),
     ],
 )
 def test_ids_beyond_any_row_are_404(
