@@ -42,6 +42,7 @@ QUEUE_LABELS = {
     "reported": "Reported",
     "published": "Published",
     "rejected": "Rejected",
+    "deleted": "Deleted by author",
 }
 SORT_LABELS = {
     "newest": "Newest first",

@@ -33,7 +33,14 @@ def test_pending_item_carries_everything_a_moderator_needs(
     post_comment(author_email="troll@example.org", body="A fair point, thanks.")
     held = post_comment(author_email="troll@example.org", body=ABUSIVE).get_json()["id"]
     data = client.get(QUEUE, headers=moderator).get_json()
-    assert data["counts"] == {"pending": 1, "spam": 0, "published": 1, "rejected": 0, "reported": 0}
+    assert data["counts"] == {
+        "pending": 1,
+        "spam": 0,
+        "published": 1,
+        "rejected": 0,
+        "reported": 0,
+        "deleted": 0,
+    }
     [item] = data["items"]
     assert item["id"] == held and item["status"] == "pending"
     assert item["thread"]["key"] == "/post/1"

@@ -235,6 +235,24 @@ def test_delete_removes_it_from_the_thread_and_is_recorded(
     assert edit(client, posted["id"], posted["edit_token"], body=EDITED).status_code == 409
 
 
+def test_moderators_find_deleted_comments_in_their_own_queue_and_can_restore_them(
+    client: FlaskClient, posted: dict[str, Any], staff_headers: StaffToken
+) -> None:
+    moderator = staff_headers("moderator")
+    remove(client, posted["id"], posted["edit_token"])
+    queue = client.get("/api/v1/moderation/queue?status=deleted", headers=moderator).get_json()
+    assert [item["id"] for item in queue["items"]] == [posted["id"]]
+    assert queue["counts"]["deleted"] == 1 and queue["counts"]["published"] == 0
+    restored = client.post(
+        f"/api/v1/moderation/comments/{posted['id']}/decision",
+        json={"action": "restore"},
+        headers=moderator,
+    )
+    assert restored.status_code == 200 and restored.get_json()["status"] == "pending"
+    queue = client.get("/api/v1/moderation/queue?status=deleted", headers=moderator).get_json()
+    assert queue["items"] == [] and queue["counts"]["deleted"] == 0
+
+
 def test_thread_reads_never_carry_tokens(
     client: FlaskClient, post_comment: PostComment, posted: dict[str, Any]
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from comments.extensions import db
 from comments.models import Ban, Comment, CommentScore, LabelledExample, TrustedAuthor
 from comments.moderation_ui import present
+from comments.services.edits import delete_comment
 from tests.moderation_ui.conftest import ABUSIVE, NICE, PostComment, SignedIn, session_csrf
 
 
@@ -318,3 +320,26 @@ def test_a_published_comment_is_explained_when_its_page_is_opened(
     marked = re.findall(r'<mark class="hl [^"]*toxicity[^"]*"[^>]*>(.*?)</mark>', page)
     assert marked, "no word of the published comment is highlighted"
     assert all(html.unescape(word).lower() in body.lower() for word in marked)
+
+
+def test_what_an_author_deleted_has_its_own_tab_offering_restore_alone(
+    app: Flask, signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    withdrawn = post_comment(body="I take this back.")
+    with app.app_context():
+        comment = db.session.get(Comment, withdrawn)
+        assert comment is not None
+        delete_comment(db.session(), comment, datetime.now(UTC))
+        db.session.commit()
+    client = signed_in("moderator")
+    page = client.get("/moderation/?status=deleted").text
+    assert "Deleted by author" in page and 'data-count="deleted">1<' in page
+    card = card_html(page, withdrawn)
+    assert "I take this back." in card
+    assert 'value="restore"' in card
+    assert all(f'value="{action}"' not in card for action in ("approve", "reject", "spam"))
+    client.post(
+        f"/moderation/comments/{withdrawn}/decision",
+        data={"action": "restore", "csrf_token": session_csrf(client)},
+    )
+    assert status_of(app, withdrawn) == "pending"

@@ -26,7 +26,9 @@ from sqlalchemy.orm import Session
 
 from comments.models import STATUSES, Comment, CommentSignal, Report, Site, Thread
 
-QUEUES = ("pending", "spam", "reported", "published", "rejected")
+#: "deleted" holds what authors took down themselves: moderators can read it (e.g. before a ban)
+#: and restore it to pending.
+QUEUES = ("pending", "spam", "reported", "published", "rejected", "deleted")
 SORTS = ("newest", "oldest", "toxic", "spam", "uncertain")
 
 
