@@ -128,7 +128,7 @@ def bulk_decision(body: dict[str, Any]) -> dict[str, Any]:
 @require(MODERATE)
 @contract({201: BanResultSchema()}, body=BanSchema(), errors=(409,))
 def ban(comment_id: int, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    """Ban the comment's author by e-mail and IP hash, optionally rejecting their comments."""
+    """Ban the comment's author by e-mail and/or IP hash, optionally rejecting their comments."""
     comment = _visible_comment(comment_id)
     try:
         record, rejected = authors.ban_author(
@@ -137,6 +137,7 @@ def ban(comment_id: int, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
             _staff(),
             reason=body["reason"],
             reject_comments=body["reject_comments"],
+            by=body["by"],
         )
     except authors.NoAuthorIdentity as error:
         raise Conflict(str(error)) from error

@@ -125,6 +125,7 @@ def ban(comment_id: int) -> Response:
         {
             "reason": request.form.get("reason", ""),
             "reject_comments": request.form.get("reject_comments") in ("1", "on", "true"),
+            "by": request.form.get("by", "email_and_ip"),
         },
     )
     if data is None:
@@ -136,6 +137,7 @@ def ban(comment_id: int) -> Response:
             signed_in_staff(),
             reason=data["reason"],
             reject_comments=data["reject_comments"],
+            by=data["by"],
         )
     except authors.NoAuthorIdentity as error:
         session.rollback()

@@ -64,6 +64,7 @@ def _template_globals() -> dict[str, Any]:
         "detail_text": present.detail_text,
         "history_text": present.history_text,
         "duration": present.duration,
+        "ban_scopes": present.BAN_SCOPE_LABELS,
     }
 
 

@@ -206,6 +206,14 @@ def web_link(url: str | None) -> str | None:
     return url if parts.scheme in ("http", "https") and parts.netloc else None
 
 
+#: The ban form's choices, the default first (comments.services.moderation.authors.BAN_SCOPES).
+BAN_SCOPE_LABELS = (
+    ("email_and_ip", "E-mail address and IP address"),
+    ("email", "E-mail address only (spares others on the same network)"),
+    ("ip", "IP address only"),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Action:
     name: str

@@ -8,6 +8,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from comments.schemas.classifier import ExplanationSchema
 from comments.schemas.public import MAX_ID, CleanLine, CleanText
+from comments.services.moderation.authors import BAN_SCOPES
 from comments.services.moderation.decisions import ACTIONS
 from comments.services.moderation.queue import QUEUES, SORTS, BadCursor, decode_cursor
 
@@ -69,6 +70,8 @@ class BanSchema(Schema):
 
     reason = CleanLine(load_default="", validate=validate.Length(max=200))
     reject_comments = fields.Boolean(load_default=False)
+    #: email_and_ip, email (spares others behind a shared IP address) or ip.
+    by = fields.String(load_default="email_and_ip", validate=validate.OneOf(BAN_SCOPES))
 
 
 class ScoresSchema(Schema):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from comments.extensions import db
 from comments.models import LabelledExample
-from tests.comments.conftest import ABUSIVE, PostComment
+from tests.comments.conftest import ABUSIVE, NICE, PostComment
 
 QUEUE = "/api/v1/moderation/queue"
 
@@ -222,6 +222,65 @@ def test_ban_rejects_the_authors_comments_and_files_new_ones(
     assert (
         client.post(f"/api/v1/moderation/bans/{ban_id}/lift", headers=moderator).status_code == 409
     )
+
+
+def post_from(client: FlaskClient, address: str, email: str, body: str = NICE) -> int:
+    payload = {"thread": "/post/1", "author_name": "Ann", "author_email": email, "body": body}
+    response = client.post("/api/v1/comments", json=payload, environ_base={"REMOTE_ADDR": address})
+    assert response.status_code == 201, response.get_json()
+    return int(response.get_json()["id"])
+
+
+@pytest.mark.parametrize(
+    ("by", "neighbour_rejected", "troll_elsewhere", "neighbour_later"),
+    [
+        ("email_and_ip", True, "spam", "spam"),
+        ("email", False, "spam", "published"),  # others behind the same address are spared
+        ("ip", True, "published", "spam"),
+    ],
+)
+def test_a_ban_matches_the_email_the_address_or_both_as_chosen(
+    client: FlaskClient,
+    moderator: dict[str, str],
+    by: str,
+    neighbour_rejected: bool,
+    troll_elsewhere: str,
+    neighbour_later: str,
+) -> None:
+    shared_network, elsewhere = "198.51.100.7", "203.0.113.9"
+    held = post_from(client, shared_network, "troll@example.org", ABUSIVE)
+    neighbour = post_from(client, shared_network, "neighbour@example.org")
+    response = client.post(
+        f"/api/v1/moderation/comments/{held}/ban",
+        json={"reason": "abuse", "reject_comments": True, "by": by},
+        headers=moderator,
+    )
+    assert response.status_code == 201
+    assert sorted(response.get_json()["rejected"]) == sorted(
+        [held, neighbour] if neighbour_rejected else [held]
+    )
+
+    def status(comment_id: int) -> str:
+        url = f"/api/v1/moderation/comments/{comment_id}"
+        return str(client.get(url, headers=moderator).get_json()["status"])
+
+    assert status(post_from(client, elsewhere, "troll@example.org")) == troll_elsewhere
+    assert status(post_from(client, shared_network, "newcomer@example.org")) == neighbour_later
+
+
+def test_a_ban_by_a_key_the_comment_lacks_is_409_and_bans_nobody(
+    client: FlaskClient, moderator: dict[str, str], post_comment: PostComment
+) -> None:
+    anonymous = post_comment().get_json()["id"]  # no e-mail address
+    response = client.post(
+        f"/api/v1/moderation/comments/{anonymous}/ban", json={"by": "email"}, headers=moderator
+    )
+    assert response.status_code == 409 and "e-mail" in response.get_json()["message"]
+    assert post_comment(body="Still welcome here").get_json()["status"] == "published"
+    unknown = client.post(
+        f"/api/v1/moderation/comments/{anonymous}/ban", json={"by": "name"}, headers=moderator
+    )
+    assert unknown.status_code == 422 and "by" in unknown.get_json()["errors"]
 
 
 def test_trusted_author_skips_the_queue(

@@ -272,9 +272,11 @@ def test_ban_and_trust_forms(app: Flask, signed_in: SignedIn, post_comment: Post
         f"/moderation/comments/{friend}/trust", data={"csrf_token": token}, follow_redirects=True
     )
     assert "friend@x.org is now trusted" in trusted.text
+    card = card_html(client.get("/moderation/").text, held)
+    assert all(f'name="by" value="{by}"' in card for by in ("email_and_ip", "email", "ip"))
     banned = client.post(
         f"/moderation/comments/{held}/ban",
-        data={"csrf_token": token, "reason": "abuse", "reject_comments": "1"},
+        data={"csrf_token": token, "reason": "abuse", "reject_comments": "1", "by": "email"},
         follow_redirects=True,
     )
     assert f"The author of comment #{held} is banned" in banned.text
@@ -282,6 +284,7 @@ def test_ban_and_trust_forms(app: Flask, signed_in: SignedIn, post_comment: Post
     with app.app_context():
         ban = db.session.scalar(select(Ban))
         assert ban is not None and ban.email == "troll@x.org" and ban.reason == "abuse"
+        assert ban.ip_hash is None  # by e-mail only, as chosen
         assert db.session.scalar(select(TrustedAuthor.email)) == "friend@x.org"
     history = client.get(f"/moderation/comments/{held}").text
     assert "pending → pending" in history and "<td>ban</td>" in history

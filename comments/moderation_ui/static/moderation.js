@@ -217,11 +217,11 @@
     announce(`Comment #${card.dataset.id} ${box.checked ? "selected" : "unselected"}; ${count} selected.`);
   }
 
-  async function ban(card, reason, rejectComments) {
+  async function ban(card, reason, rejectComments, by) {
     const id = Number(card.dataset.id);
     setBusy(card, true);
     try {
-      const payload = { reason, reject_comments: rejectComments };
+      const payload = { reason, reject_comments: rejectComments, by };
       const data = await api("POST", `/comments/${id}/ban`, payload);
       setBusy(card, false);
       const rejected = data.rejected || [];
@@ -245,6 +245,10 @@
       `Author "${card.dataset.author}" of comment #${card.dataset.id}.`;
     document.getElementById("ban-dialog-reason").value = "";
     document.getElementById("ban-dialog-reject").checked = true;
+    // The choice exists only when the comment carries both an e-mail and an IP hash.
+    const scope = document.getElementById("ban-dialog-scope");
+    scope.hidden = !card.querySelector('form.ban-form [name="by"]');
+    scope.querySelector('[value="email_and_ip"]').checked = true;
     banDialog.showModal();
   }
 
@@ -331,7 +335,9 @@
     } else if (form.matches("form.ban-form") && card) {
       event.preventDefault();
       const reject = form.querySelector('[name="reject_comments"]');
-      ban(card, form.querySelector('[name="reason"]').value, Boolean(reject && reject.checked));
+      const by = form.querySelector('[name="by"]:checked');
+      const reason = form.querySelector('[name="reason"]').value;
+      ban(card, reason, Boolean(reject && reject.checked), by ? by.value : "email_and_ip");
     } else if (form.matches("form.trust") && card) {
       event.preventDefault();
       trust(card);
@@ -349,8 +355,9 @@
       const card = banTarget;
       const reason = document.getElementById("ban-dialog-reason").value;
       const reject = document.getElementById("ban-dialog-reject").checked;
+      const by = banDialog.querySelector('[name="ban-dialog-by"]:checked');
       closeDialog(banDialog);
-      if (card) ban(card, reason, reject);
+      if (card) ban(card, reason, reject, by ? by.value : "email_and_ip");
     });
   }
   if (helpButton) {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Literal, get_args
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -11,9 +12,14 @@ from comments.models import Ban, Comment, Decision, Staff, TrustedAuthor
 from comments.services.moderation.decisions import DecisionRequest, decide_comment
 from comments.services.privacy.keys import BanKeys
 
+#: What a ban matches: both keys by default; one alone spares others behind a shared address
+#: (a mobile carrier, a campus) or catches an author who keeps changing e-mail addresses.
+BanScope = Literal["email_and_ip", "email", "ip"]
+BAN_SCOPES: tuple[BanScope, ...] = get_args(BanScope)
+
 
 class NoAuthorIdentity(Exception):
-    """The comment carries neither an e-mail nor an IP hash to ban by."""
+    """The comment carries no e-mail or IP hash to ban or trust by."""
 
 
 def active_bans(
@@ -52,16 +58,24 @@ def ban_author(
     *,
     reason: str = "",
     reject_comments: bool = False,
+    by: BanScope = "email_and_ip",
     now: datetime | None = None,
 ) -> tuple[Ban, list[Comment]]:
-    """Ban the comment's author by e-mail and IP hash; the ban is recorded as a decision."""
-    if not comment.author_email and not comment.ip_hash:
-        raise NoAuthorIdentity("The comment has no e-mail or IP hash to ban by.")
+    """Ban the comment's author by its e-mail and/or IP hash (``by``); recorded as a decision.
+
+    Rejecting their comments takes those matching the ban itself, so an e-mail ban leaves
+    other people's comments from the same address alone.
+    """
+    email = comment.author_email if by in ("email_and_ip", "email") else None
+    ip_hash = comment.ip_hash if by in ("email_and_ip", "ip") else None
+    if not email and not ip_hash:
+        wanted = {"email_and_ip": "an e-mail or IP hash", "email": "an e-mail", "ip": "an IP hash"}
+        raise NoAuthorIdentity(f"The comment has no {wanted[by]} to ban by.")
     now = now or datetime.now(UTC)
     ban = Ban(
         site_id=comment.site_id,
-        email=comment.author_email,
-        ip_hash=comment.ip_hash,
+        email=email,
+        ip_hash=ip_hash,
         reason=reason,
         staff_id=staff.id,
         comment_id=comment.id,
@@ -81,9 +95,9 @@ def ban_author(
     )
     rejected: list[Comment] = []
     if reject_comments:
-        same_author = [Comment.ip_hash == comment.ip_hash] if comment.ip_hash else []
-        if comment.author_email:
-            same_author.append(Comment.author_email == comment.author_email)
+        same_author = [Comment.ip_hash == ip_hash] if ip_hash else []
+        if email:
+            same_author.append(Comment.author_email == email)
         query = select(Comment).where(
             Comment.site_id == comment.site_id,
             Comment.status.in_(("pending", "published")),
