@@ -3,6 +3,7 @@ same). Registering this blueprint also sets up delivery for the app."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint
@@ -20,6 +21,7 @@ from comments.schemas.webhooks import (
     WebhookCreateSchema,
     WebhookListQuerySchema,
     WebhookListSchema,
+    WebhookRotateSchema,
     WebhookSchema,
     WebhookUpdateSchema,
 )
@@ -116,6 +118,22 @@ def redeliver(delivery_id: int) -> tuple[dict[str, Any], int]:
     again = endpoints.redeliver(db.session(), delivery)
     db.session.commit()
     return endpoints.describe_delivery(again), 201
+
+
+@bp.post(f"/<{ID}:webhook_id>/rotate-secret")
+@require(ADMINISTER)
+@contract({200: WebhookCreatedSchema()}, body=WebhookRotateSchema())
+def rotate_secret(webhook_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """A new signing secret, shown only in this answer; the old one also signs deliveries for
+    `overlap_hours` (default 24; 0 retires it at once)."""
+    endpoint = endpoints.rotate_secret(
+        db.session(),
+        _endpoint(webhook_id),
+        timedelta(hours=body["overlap_hours"]),
+        datetime.now(UTC),
+    )
+    db.session.commit()
+    return {**endpoints.describe_endpoint(endpoint), "secret": endpoint.secret}
 
 
 @bp.post(f"/<{ID}:webhook_id>/remove")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
@@ -15,6 +16,7 @@ from comments.extensions import db
 from comments.models import EVENT_TYPES, WebhookDelivery, WebhookEndpoint
 from comments.models.webhooks import DELIVERY_STATUSES
 from comments.services.webhooks import endpoints, worker
+from comments.services.webhooks.endpoints import MAX_ROTATION_OVERLAP
 
 webhooks_cli = AppGroup("webhooks", help="Signed webhooks: endpoints, deliveries, the worker.")
 
@@ -64,6 +66,29 @@ def list_endpoints(site: str | None) -> None:
         found = endpoints.list_endpoints(db.session(), site)
     for endpoint in found:
         _echo(endpoints.describe_endpoint(endpoint))
+
+
+@webhooks_cli.command("rotate-secret")
+@click.argument("webhook_id", type=int)
+@click.option(
+    "--overlap-hours",
+    type=click.FloatRange(0, MAX_ROTATION_OVERLAP.total_seconds() / 3600),
+    default=24.0,
+    show_default=True,
+    help="How long deliveries also carry the old secret's signature; 0 retires it at once.",
+)
+def rotate_secret(webhook_id: int, overlap_hours: float) -> None:
+    """Give endpoint WEBHOOK_ID a new signing secret, printed once, on the last line."""
+    endpoint = endpoints.rotate_secret(
+        db.session(), _endpoint(webhook_id), timedelta(hours=overlap_hours), datetime.now(UTC)
+    )
+    db.session.commit()
+    _echo(endpoints.describe_endpoint(endpoint))
+    click.echo(
+        "The new secret is shown only now; the receiver should verify with it from now on.",
+        err=True,
+    )
+    click.echo(endpoint.secret)
 
 
 @webhooks_cli.command("remove")

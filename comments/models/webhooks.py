@@ -31,6 +31,9 @@ class WebhookEndpoint(Base):
     url: Mapped[str] = mapped_column(String(2048))
     events: Mapped[list[str]] = mapped_column(default=lambda: list(EVENT_TYPES))
     secret: Mapped[str] = mapped_column(String(100))
+    #: After a rotation, deliveries are signed with this one too until previous_secret_until.
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_until: Mapped[datetime | None]
     description: Mapped[str] = mapped_column(String(200), default="")
     #: An inactive endpoint gets no new events; deliveries already pending wait until it is active.
     active: Mapped[bool] = mapped_column(default=True)

@@ -1,5 +1,5 @@
-"""Webhook endpoints and their delivery log as admins manage them; the signing secret appears
-only in the answer that creates an endpoint."""
+"""Webhook endpoints and their delivery log as admins manage them; a signing secret appears
+only in the answer that creates it (a new endpoint, or a rotation)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from comments.models import EVENT_TYPES
 from comments.models.webhooks import DELIVERY_STATUSES
 from comments.schemas.public import MAX_ID, CleanLine
-from comments.services.webhooks.endpoints import MAX_URL_LENGTH
+from comments.services.webhooks.endpoints import MAX_ROTATION_OVERLAP, MAX_URL_LENGTH
 
 
 class WebhookCreateSchema(Schema):
@@ -57,11 +57,24 @@ class WebhookSchema(Schema):
     active = fields.Boolean(required=True)
     created_by = fields.String()
     created_at = fields.DateTime(format="iso")
+    #: After a rotation: until when deliveries also carry the previous secret's signature.
+    previous_secret_until = fields.DateTime(format="iso", allow_none=True)
 
 
 class WebhookCreatedSchema(WebhookSchema):
     #: The key receivers verify signatures with (``whsec_...``); shown only in this answer.
     secret = fields.String(required=True)
+
+
+class WebhookRotateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    #: How long the old secret keeps signing too; 0 retires it at once (e.g. after a leak).
+    overlap_hours = fields.Float(
+        load_default=24.0,
+        validate=validate.Range(0, MAX_ROTATION_OVERLAP.total_seconds() / 3600),
+    )
 
 
 class WebhookListSchema(Schema):

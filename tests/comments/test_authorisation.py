@@ -106,6 +106,7 @@ def sample(endpoint: str, method: str, target: Targets) -> dict[str, Any]:
         "webhooks_api.create_endpoint": {"json": {"url": "https://hooks.example/in"}},
         "webhooks_api.update_endpoint": {"json": {"active": False}},
         "webhooks_api.remove_endpoint": {},
+        "webhooks_api.rotate_secret": {"json": {"overlap_hours": 1}},
         "webhooks_api.redeliver": {},
         "moderation_ui.notification_settings": {
             "data": {"email": "m@example.org", "notify": "off"}

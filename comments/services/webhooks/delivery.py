@@ -101,7 +101,8 @@ class Job:
     event_id: str
     payload: dict[str, Any]
     url: str
-    secret: str
+    #: The endpoint's secret, then the previous one while a rotation overlaps.
+    secrets: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,14 +149,38 @@ def claim(session: Session, settings: DeliverySettings, now: datetime) -> list[J
                 WebhookDelivery.payload,
                 WebhookEndpoint.url,
                 WebhookEndpoint.secret,
+                WebhookEndpoint.previous_secret,
+                WebhookEndpoint.previous_secret_until,
             )
             .join(WebhookEndpoint, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
             .where(WebhookDelivery.lock_token == token)
             .order_by(WebhookDelivery.id)
         )
-        jobs = [Job(row.id, token, *row[1:]) for row in rows]
+        jobs = [
+            Job(
+                row.id,
+                token,
+                row.endpoint_id,
+                row.attempts,
+                row.event_id,
+                row.payload,
+                row.url,
+                signing_secrets(row.secret, row.previous_secret, row.previous_secret_until, now),
+            )
+            for row in rows
+        ]
     session.commit()
     return jobs
+
+
+def signing_secrets(
+    secret: str, previous: str | None, previous_until: datetime | None, now: datetime
+) -> tuple[str, ...]:
+    """The secrets a delivery is signed with: the current one, and the previous one until
+    the rotation's overlap ends."""
+    if previous and previous_until is not None and now < previous_until:
+        return (secret, previous)
+    return (secret,)
 
 
 def body_of(payload: dict[str, Any]) -> bytes:
@@ -193,7 +218,7 @@ def attempt(client: httpx.Client, job: Job, *, allow_private: bool = False) -> R
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
-        **signing.headers(job.secret, job.event_id, int(time.time()), body),
+        **signing.headers(job.secrets, job.event_id, int(time.time()), body),
     }
     try:
         with client.stream("POST", job.url, content=body, headers=headers) as response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +19,8 @@ from comments.services.webhooks import signing
 from comments.services.webhooks.events import forget_subscriptions
 
 MAX_URL_LENGTH = 2048
+#: The longest a rotated-out secret may keep signing deliveries.
+MAX_ROTATION_OVERLAP = timedelta(days=7)
 EDITABLE = ("url", "events", "description", "active")
 
 
@@ -104,6 +106,25 @@ def update_endpoint(
     return endpoint
 
 
+def rotate_secret(
+    session: Session, endpoint: WebhookEndpoint, overlap: timedelta, now: datetime
+) -> WebhookEndpoint:
+    """A fresh signing secret (``endpoint.secret``, to be shown once); for ``overlap``,
+    deliveries also carry a signature by the old one, so the receiver can switch when ready.
+
+    A zero overlap retires the old secret at once (e.g. after a leak). Rotating again during an
+    overlap retires the older secret: only the newest two ever sign.
+    """
+    if not timedelta(0) <= overlap <= MAX_ROTATION_OVERLAP:
+        days = MAX_ROTATION_OVERLAP.days
+        raise FieldErrors({"overlap_hours": [f"Between 0 and {days * 24} hours."]})
+    endpoint.previous_secret = endpoint.secret if overlap else None
+    endpoint.previous_secret_until = now + overlap if overlap else None
+    endpoint.secret = signing.new_secret()
+    session.flush()
+    return endpoint
+
+
 def delete_endpoint(session: Session, endpoint: WebhookEndpoint) -> None:
     """Remove the endpoint and its delivery log; disable it instead to keep the log."""
     session.delete(endpoint)
@@ -170,6 +191,9 @@ def describe_endpoint(endpoint: WebhookEndpoint) -> dict[str, Any]:
         "active": endpoint.active,
         "created_by": endpoint.created_by,
         "created_at": endpoint.created_at,
+        "previous_secret_until": endpoint.previous_secret_until
+        if endpoint.previous_secret
+        else None,
     }
 
 

@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 
 SECRET_PREFIX = "whsec_"
 #: The spec asks for 24 to 64 random bytes; 32 match the digest's size.
@@ -31,10 +32,18 @@ def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
-def headers(secret: str, message_id: str, timestamp: int, body: bytes) -> dict[str, str]:
-    """The three Standard Webhooks headers; the timestamp is the attempt's, the id the event's."""
+def headers(
+    secrets_in_use: Sequence[str], message_id: str, timestamp: int, body: bytes
+) -> dict[str, str]:
+    """The three Standard Webhooks headers; the timestamp is the attempt's, the id the event's.
+
+    One signature per secret, space-separated as the spec allows: during a rotation the
+    receiver accepts the delivery with either its old or its new secret.
+    """
     return {
         "webhook-id": message_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(secret, message_id, timestamp, body),
+        "webhook-signature": " ".join(
+            sign(secret, message_id, timestamp, body) for secret in secrets_in_use
+        ),
     }
