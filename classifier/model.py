@@ -34,7 +34,6 @@ from .features import (
     CAPS_WORD,
     TOKEN_RE,
     FeatureConfig,
-    is_word,
     meta_spans,
 )
 from .text import Analysed, Offsets, analyse, analyse_many, analyse_with_offsets
@@ -45,7 +44,7 @@ Counts = npt.NDArray[np.intp]
 HEADS = ("toxicity", "spam")
 _META_LABELS = {CAPS_TEXT: "[ALL CAPS]", CAPS_WORD: "[SHOUTED WORD]"}
 _TF = np.concatenate([[0.0], 1.0 + np.log(np.arange(1, 4096))])  # sublinear tf by count
-_Unit = tuple[str, tuple[int, int], list[tuple[int, float]]]  # label, span, (column, share)
+_Unit = tuple[str, tuple[int, int], Sequence[int]]  # label, span, columns it is charged
 BATCH_MIN = 32  # smaller batches are scored text by text (the batch path has a fixed cost)
 BATCH_SIZE = 1024  # texts normalised and scored together (bounds the batch's arrays)
 
@@ -218,13 +217,15 @@ class Model:
         listed on their own.  Weights are logit contributions; ``start``/``end`` is the first
         occurrence, ``spans`` all of them.
         """
-        units = self._units(text)
+        labels, totals, spans = self._units(text)
         result: dict[str, list[dict[str, Any]]] = {}
         for h, head in enumerate(HEADS):
+            # Only raising units can be listed: rank those, not every unit of the text.
             ranked = sorted(
                 (
-                    (label, round(float(total[h]), 4), spans)
-                    for label, (total, spans) in units.items()
+                    (label, round(total[h], 4), spans[i])
+                    for i, (label, total) in enumerate(zip(labels, totals, strict=True))
+                    if total[h] > 0
                 ),
                 key=lambda item: (-item[1], item[2][0]),
             )
@@ -232,41 +233,50 @@ class Model:
                 {
                     "feature": label,
                     "weight": weight,
-                    "start": spans[0][0],
-                    "end": spans[0][1],
-                    "spans": [list(span) for span in spans],
+                    "start": places[0][0],
+                    "end": places[0][1],
+                    "spans": [list(span) for span in places],
                 }
-                for label, weight, spans in ranked[:top]
+                for label, weight, places in ranked[:top]
                 if weight > 0
             ]
         return result
 
-    def _units(self, text: str) -> dict[str, tuple[Floats, list[tuple[int, int]]]]:
-        """Every explanation unit with its logit contribution per head; they sum to the logit
-        minus the intercept."""
+    def _units(self, text: str) -> tuple[list[str], list[list[float]], list[list[tuple[int, int]]]]:
+        """Every explanation unit (label), its logit contribution per head and its spans; the
+        contributions sum to the logit minus the intercept."""
         doc, clean_offsets, norm_offsets = analyse_with_offsets(text)
         unique, values, counts = self._weighted(self._vocabulary.rows(doc))
         # Logit contribution of ONE occurrence of each column.
         per_occurrence = values[:, None] * unique[:, 2:] / counts[:, None]
         position = {c: i for i, c in enumerate(unique[:, 0].astype(np.intp).tolist())}
         found = [*self._token_units(doc, norm_offsets), *self._meta_units(doc, clean_offsets)]
-        # One gather and one unbuffered add over every (unit, column) pair: per-unit numpy
-        # arithmetic made explaining cost several times more than scoring.
+        # One gather and one unbuffered add over every (unit, column) pair, then one per unit
+        # into its label: per-unit numpy arithmetic made explaining cost several times more
+        # than scoring.
         pairs = [
-            (u, position[c], share)
-            for u, (_, _, parts) in enumerate(found)
-            for c, share in parts
+            (u, position[c])
+            for u, (_, _, columns) in enumerate(found)
+            for c in columns
             if c in position
         ]
         weights = np.zeros((len(found), len(HEADS)))
         if pairs:
-            owners, rows, shares = zip(*pairs, strict=True)
-            np.add.at(weights, list(owners), per_occurrence[list(rows)] * np.array(shares)[:, None])
-        units: dict[str, tuple[Floats, list[tuple[int, int]]]] = {}
-        for (label, span, _), weight in zip(found, weights, strict=True):
-            total, spans = units.get(label, (np.zeros(len(HEADS)), []))
-            units[label] = (total + weight, spans if span in spans else [*spans, span])
-        return units
+            owners, rows = zip(*pairs, strict=True)
+            np.add.at(weights, list(owners), per_occurrence[list(rows)])
+        index: dict[str, int] = {}
+        spans: list[list[tuple[int, int]]] = []
+        label_of = []
+        for label, span, _ in found:
+            i = index.setdefault(label, len(index))
+            if i == len(spans):
+                spans.append([span])
+            elif span not in spans[i]:
+                spans[i].append(span)
+            label_of.append(i)
+        totals = np.zeros((len(index), len(HEADS)))
+        np.add.at(totals, label_of, weights)
+        return list(index), totals.tolist(), spans
 
     def _token_units(self, doc: Analysed, offsets: Offsets) -> list[_Unit]:
         """Tokens (words with their char n-grams) and bigrams, with original-text spans."""
@@ -277,14 +287,12 @@ class Model:
         vocabulary = self._vocabulary
         index = vocabulary.word_index
         tokens = [(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(doc.norm)]
-        units: list[_Unit] = []
-        for token, a, b in tokens:
-            chars = vocabulary.char_columns(token) if is_word(token) else []
-            parts = [(index.get(token, -1), 1.0), *((c, 1.0) for c in chars)]
-            units.append((token, span(a, b), parts))
+        units: list[_Unit] = [
+            (token, span(a, b), vocabulary.token_columns(token)) for token, a, b in tokens
+        ]
         for (first, a, _), (second, _, b) in pairwise(tokens):
             bigram = f"{first} {second}"
-            units.append((bigram, span(a, b), [(index.get(bigram, -1), 1.0)]))
+            units.append((bigram, span(a, b), (index.get(bigram, -1),)))
         return units
 
     def _meta_units(self, doc: Analysed, offsets: Offsets) -> list[_Unit]:
@@ -294,7 +302,7 @@ class Model:
             (
                 _META_LABELS[token],
                 (offsets.starts[a], offsets.ends[b - 1]),
-                [(self._vocabulary.word_index.get(token, -1), 1.0)],
+                (self._vocabulary.word_index.get(token, -1),),
             )
             for token, a, b in meta_spans(doc.clean)
             if b > a

@@ -126,8 +126,22 @@ class Vocabulary:
         self._bigram_table(before << 24 | after, bigrams)
         self._known = self._precompute([f for f in word_vocabulary if " " not in f])
         self._unseen: dict[str, tuple[int, ...]] = {}
+        self._explained: dict[str, tuple[int, ...]] = {}
         self._chunks = _ChunkMemo(self)
         self._packed = _PackedMemo(self)
+
+    def token_columns(self, token: str) -> tuple[int, ...]:
+        """A token's unigram column (-1 when not in the vocabulary), then its char n-grams'
+        (words only): what an explanation charges to the token. Memoised, as explaining
+        recomputed the n-grams of every word of every held comment."""
+        columns = self._explained.get(token)
+        if columns is None:
+            chars = self.char_columns(token) if is_word(token) else []
+            columns = (self.word_index.get(token, -1), *chars)
+            if len(self._explained) >= MEMO_LIMIT:
+                self._explained.clear()
+            self._explained[token] = columns
+        return columns
 
     def char_columns(self, token: str) -> list[int]:
         """Columns of a word token's char n-grams that are in the vocabulary."""

@@ -46,9 +46,9 @@ def test_spam_explanation_highlights_the_link(tiny_model) -> None:
 
 def test_contributions_sum_to_the_logit(tiny_model) -> None:
     text = "what an idiot, go away!!! visit freegifts.com"
-    units = tiny_model._units(text)
+    _, totals, _ = tiny_model._units(text)
     for h, head in enumerate(("toxicity", "spam")):
         probability = getattr(tiny_model.score(text), head)
         logit = math.log(probability / (1 - probability))
-        total = sum(weights[h] for weights, _ in units.values()) + tiny_model._intercepts[h]
+        total = sum(weights[h] for weights in totals) + tiny_model._intercepts[h]
         assert math.isclose(total, logit, abs_tol=1e-6)
