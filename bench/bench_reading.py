@@ -43,7 +43,7 @@ from harness import (
 )
 from texts import comment_texts
 
-PER_PAGE = 200  # the widget's page size (comments/ui/static/embed.js)
+PER_PAGE = 200  # the widget's page size (PER_PAGE in comments/ui/static/widget/prelude.js)
 TARGET_MS = {100: 10.0, 1000: 60.0}
 
 

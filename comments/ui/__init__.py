@@ -1,7 +1,8 @@
 """The public-facing UI: the embeddable widget (``/embed.js``) and a demo blog post (``/``).
 
 The factory registers it with ``app.register_blueprint(ui.bp)``. Everything the widget needs
-lives beside this module: ``static/embed.js``, ``static/embed.css`` and the demo's template.
+lives beside this module: ``static/widget/`` (the parts that ``assets.py`` joins into
+``/embed.js``), ``static/embed-edit.js``, ``static/embed.css`` and the demo's template.
 """
 
 from flask import Blueprint

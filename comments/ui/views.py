@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, make_response, render_template, send_from_directory
+from io import BytesIO
+
+from flask import (
+    Response,
+    current_app,
+    make_response,
+    render_template,
+    send_file,
+    send_from_directory,
+)
 
 from comments.ui import bp
+from comments.ui.assets import embed_script
 
 # The demo page is the widget's proof: a strict policy with no inline script or style, and
 # Trusted Types enforced so the only HTML parsing allowed is the widget's own named policy.
@@ -47,11 +57,8 @@ def demo() -> Response:
     return response
 
 
-def _asset(filename: str, content_type: str) -> Response:
-    static_folder = bp.static_folder
-    if static_folder is None:  # pragma: no cover - set in the Blueprint call
-        raise RuntimeError("ui blueprint has no static folder")
-    response = send_from_directory(static_folder, filename, max_age=ASSET_MAX_AGE)
+def _public(response: Response, content_type: str) -> Response:
+    """The headers every widget asset shares, whether served from a file or joined."""
     response.headers["Content-Type"] = content_type
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Public, cookie-less files loaded by other origins' pages (and by SRI-checked tags).
@@ -62,10 +69,27 @@ def _asset(filename: str, content_type: str) -> Response:
     return response
 
 
+def _asset(filename: str, content_type: str) -> Response:
+    static_folder = bp.static_folder
+    if static_folder is None:  # pragma: no cover - set in the Blueprint call
+        raise RuntimeError("ui blueprint has no static folder")
+    response = send_from_directory(static_folder, filename, max_age=ASSET_MAX_AGE)
+    return _public(response, content_type)
+
+
 @bp.get("/embed.js")
 def embed_js() -> Response:
     """The widget script; sites embed it with ``<script src=".../embed.js" defer>``."""
-    return _asset("embed.js", "application/javascript; charset=utf-8")
+    script = embed_script()
+    # send_file answers conditional and range requests as it does for the files on disk.
+    response = send_file(
+        BytesIO(script.body),
+        mimetype="application/javascript",
+        etag=script.etag,
+        last_modified=script.modified,
+        max_age=ASSET_MAX_AGE,
+    )
+    return _public(response, "application/javascript; charset=utf-8")
 
 
 @bp.get("/embed-edit.js")

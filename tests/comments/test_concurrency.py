@@ -1,7 +1,7 @@
 """Idempotency keys: however often, and however concurrently, a comment is sent, it is stored once.
 
 The widget sends a fresh key with each new comment and the same key when it retries one (see
-``idempotencyKey`` in embed.js); the answer to a retry is the comment stored the first time.
+``idempotencyKey`` in widget/submit.js); the answer to a retry is the comment stored the first time.
 Sustained load and crashes are in test_reliability_load.py.
 """
 

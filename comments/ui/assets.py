@@ -1,0 +1,54 @@
+"""The widget script: the parts in ``static/widget/`` joined into the one ``/embed.js``.
+
+Sites embed a single classic script (no modules, no extra requests), so the parts are
+concatenated in ``WIDGET_PARTS`` order: the first opens the function that wraps them all and
+the last closes it. They are read once per process; edit a part, then restart the server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+WIDGET_DIR = Path(__file__).parent / "static" / "widget"
+
+# The parts share one function scope, so once the widget runs they call each other's functions
+# in any direction; but top-level constants are evaluated in this order, so at load time a part
+# may use only what the parts before it define.
+WIDGET_PARTS: tuple[str, ...] = (
+    "prelude.js",  # banner, the wrapping function's start, constants, the register hook
+    "helpers.js",  # el(), requests, localStorage, readable times
+    "sanitise.js",  # comment HTML to allow-listed nodes; the Trusted Types policy
+    "extension.js",  # loading embed-edit.js and handing it a widget's hooks
+    "dom.js",  # buildDom(): the form and thread elements
+    "thread.js",  # rendering comments, loading pages
+    "replies.js",  # moving the form under a comment and back
+    "form.js",  # saved details, status, field errors, the form token
+    "submit.js",  # posting with idempotency keys and retries
+    "start.js",  # createWidget(), start(), and the wrapping function's end
+)
+
+
+@dataclass(frozen=True)
+class Script:
+    """A joined script: its bytes, a strong ETag from them and its newest part's mtime."""
+
+    body: bytes
+    etag: str
+    modified: float
+
+
+@cache
+def embed_script() -> Script:
+    """``/embed.js``: every widget part in order, read and joined on first use."""
+    paths = [WIDGET_DIR / name for name in WIDGET_PARTS]
+    # A blank line between parts; each part ends with its own newline.
+    text = "\n".join(path.read_text(encoding="utf-8").rstrip("\n") + "\n" for path in paths)
+    body = text.encode("utf-8")
+    return Script(
+        body=body,
+        etag=hashlib.sha256(body).hexdigest(),
+        modified=max(path.stat().st_mtime for path in paths),
+    )

@@ -1,0 +1,145 @@
+  // embed.js part: the thread: comments rendered into nested lists, loaded page by page.
+  // ctx.state.entries maps a comment id to its rendered entry, so replies find their parent.
+
+  function updateCount(ctx) {
+    const { state, ui } = ctx;
+    ui.countHeading.textContent =
+      state.total > 0 ? plural(state.total, "Comment", "Comments") : "No comments yet";
+  }
+
+  /** A comment's <li>: its card, then a list for its replies. Pending: shown to its poster. */
+  function renderComment(ctx, comment, pending) {
+    const name = (comment.author_name || "").trim() || "Anonymous";
+    const website = httpUrl(comment.author_url);
+    const author = website
+      ? el("a", { class: "cw-author", href: website, rel: "nofollow ugc noopener" }, name)
+      : el("span", { class: "cw-author" }, name);
+    const anchor = `comment-${comment.id}`;
+    const time = timeElement(comment.created_at);
+    const meta = el(
+      "header",
+      { class: "cw-meta" },
+      author,
+      time ? el("a", { class: "cw-permalink", href: `#${anchor}` }, time) : null,
+    );
+    const body = el("div", { class: "cw-body" });
+    body.append(
+      typeof comment.html === "string"
+        ? commentFragment(comment.html)
+        : plainTextFragment(comment.body || ""),
+    );
+    const article = el("article", { class: "cw-card", tabindex: "-1" }, meta);
+    let button = null;
+    if (pending) {
+      article.append(el("p", { class: "cw-notice" }, "Your comment is awaiting moderation."));
+    }
+    article.append(body);
+    if (!pending) {
+      button = el(
+        "button",
+        {
+          type: "button",
+          class: "cw-reply",
+          "aria-expanded": "false",
+          "aria-controls": ctx.ui.form.id,
+        },
+        "Reply",
+        el("span", { class: "cw-visually-hidden" }, ` to ${name}`),
+      );
+      button.addEventListener("click", () => openReply(ctx, comment.id));
+      article.append(el("div", { class: "cw-comment-actions" }, button));
+    }
+    const replies = el("ol", { class: "cw-replies" });
+    const li = el(
+      "li",
+      {
+        class: pending ? "cw-comment cw-pending" : "cw-comment",
+        id: pending ? null : anchor,
+        "data-id": comment.id,
+      },
+      article,
+      replies,
+    );
+    return { li, article, replies, button, name };
+  }
+
+  /** A reply's parent is older, so already shown, unless it was removed: say so. */
+  function removedParent(ctx, parentId) {
+    const replies = el("ol", { class: "cw-replies" });
+    const card = el("p", { class: "cw-card cw-removed" }, "This comment was removed.");
+    const li = el("li", { class: "cw-comment", "data-id": parentId }, card, replies);
+    ctx.ui.threadList.append(li);
+    const entry = { li, article: card, replies, button: null, name: "" };
+    ctx.state.entries.set(parentId, entry);
+    return entry;
+  }
+
+  function insertComment(ctx, comment, pending) {
+    const { entries } = ctx.state;
+    if (!pending && entries.has(comment.id)) return entries.get(comment.id);
+    const entry = renderComment(ctx, comment, pending);
+    let parent = null;
+    if (comment.parent_id != null) {
+      parent = entries.get(comment.parent_id) || removedParent(ctx, comment.parent_id);
+    }
+    (parent ? parent.replies : ctx.ui.threadList).append(entry.li);
+    if (!pending) entries.set(comment.id, entry);
+    if (ctx.ext) ctx.ext.decorate(entry, comment, pending);
+    return entry;
+  }
+
+  async function loadPage(ctx, cursor) {
+    const { config, state } = ctx;
+    const url = new URL("comments", API);
+    url.searchParams.set("site", config.site);
+    url.searchParams.set("thread", config.thread);
+    url.searchParams.set("per_page", String(PER_PAGE));
+    if (cursor) url.searchParams.set("cursor", cursor);
+    const response = await request(url);
+    const data = await readJson(response);
+    if (!response.ok || !data || !Array.isArray(data.comments)) {
+      throw new Error(`comments: HTTP ${response.status}`);
+    }
+    for (const comment of data.comments) insertComment(ctx, comment, false);
+    if (Number.isFinite(data.total)) state.total = Math.max(data.total, state.entries.size);
+    else state.total = state.entries.size;
+    state.next = data.next || null;
+    state.pages += 1;
+  }
+
+  /** Up to AUTO_PAGES pages from cursor, then a "Load more" button if the thread goes on. */
+  async function loadThread(ctx, cursor) {
+    const { state } = ctx;
+    const { loadStatus, retryButton, moreButton } = ctx.ui;
+    retryButton.hidden = true;
+    moreButton.hidden = true;
+    loadStatus.textContent = "Loading comments…";
+    try {
+      await ctx.extReady; // the extension decorates comments as they are inserted
+      await loadPage(ctx, cursor);
+      while (state.next && state.pages % AUTO_PAGES !== 0) await loadPage(ctx, state.next);
+      loadStatus.textContent = "";
+      moreButton.hidden = !state.next;
+      updateCount(ctx);
+      revealHashTarget(ctx);
+    } catch {
+      loadStatus.textContent = "Comments could not be loaded.";
+      retryButton.hidden = false;
+    }
+  }
+
+  /** A link to #comment-N works once that comment has been loaded. */
+  function revealHashTarget(ctx) {
+    if (!location.hash.startsWith("#comment-")) return;
+    const target = ctx.root.querySelector(`[id="${CSS.escape(location.hash.slice(1))}"]`);
+    if (!target) return;
+    target.classList.add("cw-target");
+    target.scrollIntoView({ block: "start" });
+  }
+
+  function wireThread(ctx) {
+    const { retryButton, moreButton } = ctx.ui;
+    // Both continue from where loading stopped: a failed page, or the last page loaded.
+    retryButton.addEventListener("click", () => loadThread(ctx, ctx.state.next));
+    moreButton.addEventListener("click", () => loadThread(ctx, ctx.state.next));
+  }
