@@ -109,8 +109,10 @@ class GunicornServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
         self.log_path = log_path
+        # Served as in production whatever the developer's shell says (no FLASK_DEBUG).
+        inherited = {name: value for name, value in os.environ.items() if name != "FLASK_DEBUG"}
         self.environment = {
-            **os.environ,
+            **inherited,
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test",
             "MODEL_SIGNING_KEY": "test-signing-key",

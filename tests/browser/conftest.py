@@ -14,12 +14,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -39,6 +35,7 @@ from playwright.sync_api import (
 )
 
 from comments import create_app
+from tests.servers import serve
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -52,7 +49,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-SERVER_START_TIMEOUT = 60.0
 # A post waits out the form token's min_seconds (3 s on the default site), then the model.
 expect.set_options(timeout=15_000)
 
@@ -77,29 +73,6 @@ def _flask(env: dict[str, str], *args: str) -> None:
         pytest.fail(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], server: LiveServer) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the live server exited with {process.returncode}:\n{server.log()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    pytest.fail(
-        f"the live server did not answer {url} in {SERVER_START_TIMEOUT} s:\n{server.log()}"
-    )
-
-
 @pytest.fixture(scope="session")
 def other_site() -> Iterator[OtherSite]:
     """Another origin that embeds the widget, allowed by the default site."""
@@ -119,37 +92,19 @@ def live_server(
         yield LiveServer(os.environ["LIVE_SERVER_URL"].rstrip("/"), workdir / "none", workdir)
         return
     database = workdir / "comments.db"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "SECRET_KEY": "test",
-        "RATELIMIT_ENABLED": "0",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("FLASK_DEBUG", None)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "test"}
     _flask(env, "db", "upgrade")
     # Let a page on another origin embed the widget, as a third-party blog would.
     _flask(env, "sites", "update", "default", "--origin", other_site.origin)
-
-    port = _free_port()
-    server = LiveServer(f"http://127.0.0.1:{port}", workdir / "server.log", database)
-    command = [
-        *(sys.executable, "-m", "gunicorn", "wsgi:app"),
-        *("--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4"),
-        *("--timeout", "120", "--graceful-timeout", "5", "--log-level", "warning"),
-    ]
-    with server.log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        _wait_until_up(server.url + "/", process, server)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+    # One worker with threads: the browser's parallel requests, one process's memory.
+    with serve(
+        env["DATABASE_URL"],
+        workdir / "server.log",
+        workers=1,
+        threads=4,
+        env={"SECRET_KEY": "test"},
+    ) as server:
+        yield LiveServer(server.url, server.log_path, database)
 
 
 @pytest.fixture(scope="session")
