@@ -230,6 +230,9 @@ def cross_validate(
 # the validation code and the library versions, all of which are in the key.
 CACHE_ENV = "COMMENTS_ML_CACHE_DIR"
 _CACHE_FORMAT = "validation-cache-1"
+#: Validations kept (a few MB each): every change of data, recipe, code or library makes a new
+#: key, so the least recently used beyond these are deleted when one is stored.
+CACHE_KEEP = 8
 _CODE = ("fitting.py", "validation.py", "metrics.py")
 
 
@@ -286,6 +289,7 @@ def load_cached(cache_dir: Path, key: dict[str, Any]) -> Validation | None:
         groups = [str(g) for g in meta["groups"]]
         if any(len(v) != len(groups) for v in oof.values()):
             return None
+        os.utime(stem.with_suffix(".json"))  # used: the last to be pruned
         return Validation(groups, oof, meta["metrics"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -311,4 +315,23 @@ def store_cached(cache_dir: Path, key: dict[str, Any], validation: Validation) -
         os.replace(tmp_json, stem.with_suffix(".json"))
     except OSError:
         return False
+    prune_cache(cache_dir, CACHE_KEEP)
     return True
+
+
+def prune_cache(cache_dir: Path, keep: int) -> list[str]:
+    """Delete all but the ``keep`` most recently stored or used validations; their digests."""
+
+    def last_used(entry: Path) -> float:
+        try:
+            return entry.stat().st_mtime
+        except OSError:  # removed meanwhile by another training run
+            return 0.0
+
+    entries = sorted(cache_dir.glob("*.json"), key=last_used, reverse=True)
+    removed = []
+    for entry in entries[keep:]:
+        for path in (entry, entry.with_suffix(".npz")):
+            path.unlink(missing_ok=True)
+        removed.append(entry.stem)
+    return removed

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
+import numpy as np
+
 import classifier
+from classifier.validation import CACHE_KEEP, Validation, load_cached, store_cached
 
 
 def _card(output: Path) -> dict[str, object]:
@@ -40,3 +44,23 @@ def test_cache_is_keyed_by_rows(tiny_data: Path, tmp_path: Path) -> None:
         tiny_data, tmp_path / "c", seed=0, n_jobs=1, cache_dir=cache, extra=extra
     )
     assert again["metrics"]["tfidf_anchor_cache"]["used"] is False
+
+
+def test_the_cache_keeps_the_most_recently_used_validations(tmp_path: Path) -> None:
+    groups = ["a", "b"]
+    oof = {"toxicity": np.array([0.1, 0.9]), "spam": np.array([0.2, 0.8])}
+    keys = [{"seed": seed} for seed in range(CACHE_KEEP + 3)]
+    for age, key in enumerate(keys):
+        assert store_cached(tmp_path, key, Validation(groups, oof, {"seed": key["seed"]}))
+        # Distinct, increasing times without sleeping: storing sets the newest.
+        for entry in tmp_path.glob("*.json"):
+            if json.loads(entry.read_text())["key"] == key:
+                os.utime(entry, (1_000_000 + age, 1_000_000 + age))
+    assert len(list(tmp_path.glob("*.json"))) == CACHE_KEEP
+    assert len(list(tmp_path.glob("*.npz"))) == CACHE_KEEP
+    assert load_cached(tmp_path, keys[0]) is None, "the oldest went first"
+    survivor = keys[3]  # the oldest still kept: using it makes it the newest
+    assert load_cached(tmp_path, survivor) is not None
+    store_cached(tmp_path, {"seed": 99}, Validation(groups, oof, {}))
+    assert load_cached(tmp_path, survivor) is not None, "a used validation outlives older ones"
+    assert load_cached(tmp_path, keys[4]) is None
