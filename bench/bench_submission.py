@@ -4,9 +4,13 @@ For each engine (SQLite, PostgreSQL), each server gets a fresh database and guni
 workers on loopback, then wrk (one thread, 4 connections, bench/wrk.lua) POSTs what the widget
 sends: a form token fetched per thread and aged past the site's minimum, the blog's Origin (which
 the site allows), a fresh idempotency key and author per request, bodies from the corpora (80%
-clean, 10% toxic, 10% spam). Reported per server: requests/s, p50/p99 latency, non-2xx answers,
-and server CPU per request (gunicorn master and workers, from /proc, before and after; on
-PostgreSQL also its backends serving the database). Isso runs on SQLite only.
+clean, 10% toxic, 10% spam). The servers of an engine run side by side and take turns: after a
+warm-up, each gets a quarter of its 20 s per round, in an order that rotates, so drifting load
+from the machine's neighbours falls on all of them alike. Reported per server: requests/s, the
+median round's p50/p99 latency, non-2xx answers, and server CPU per request (gunicorn master
+and workers, from /proc, around each burst; on PostgreSQL also its backends serving the
+database), pooled over the rounds and round by round, with each round's ratios beside the
+targets. Isso runs on SQLite only.
 
 Targets: our CPU per comment <= 1.6 x the bare insert's; our throughput >= 2 x Isso's.
 
@@ -16,8 +20,12 @@ Targets: our CPU per comment <= 1.6 x the bare insert's; our throughput >= 2 x I
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 import tempfile
+from collections import Counter
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -117,57 +125,116 @@ def _db_figures(url: str) -> dict[str, dict[str, int]]:
     }
 
 
-def measure(
-    server: Server, url: str, bodies: Path, seconds: float, warm: float, origin: str
-) -> dict[str, Any]:
-    """Warm up, then one bounded wrk run with CPU read from /proc around it."""
-    headers = [f"Origin: {origin}"]
-    wrk(server.url + "/api/v1/comments", seconds=warm, connections=CONNECTIONS, bodies=bodies,
-        headers=headers, prefix="warm")  # fmt: skip
+@dataclass(frozen=True)
+class Contender:
+    """A running server and what to post to it."""
+
+    name: str
+    server: Server
+    url: str  # its database ("" for Isso's own file)
+    bodies: Path
+    origin: str
+
+
+def burst(contender: Contender, seconds: float, prefix: str) -> dict[str, Any]:
+    """One bounded wrk run with the server's (and its PostgreSQL backends') CPU around it."""
+    url = contender.url
     backends = postgres_backend_pids(url) if url.startswith("postgresql") else []
-    server_before, db_before = server.cpu_seconds(), cpu_seconds(backends)
+    server_before, db_before = contender.server.cpu_seconds(), cpu_seconds(backends)
     result = wrk(
-        server.url + "/api/v1/comments",
+        contender.server.url + "/api/v1/comments",
         seconds=seconds,
         connections=CONNECTIONS,
-        bodies=bodies,
-        headers=headers,
-        prefix="run",
+        bodies=contender.bodies,
+        headers=[f"Origin: {contender.origin}"],
+        prefix=prefix,
     )
-    server_cpu = server.cpu_seconds() - server_before
-    requests = max(1, result["requests"])
-    result["server_cpu_ms_per_request"] = round(server_cpu / requests * 1e3, 3)
-    if backends:
-        db_cpu = cpu_seconds(backends) - db_before
-        result["postgres_cpu_ms_per_request"] = round(db_cpu / requests * 1e3, 3)
+    result["server_cpu_s"] = contender.server.cpu_seconds() - server_before
+    result["postgres_cpu_s"] = cpu_seconds(backends) - db_before if backends else None
     return result
 
 
+def pooled(bursts: list[dict[str, Any]]) -> dict[str, Any]:
+    """A server's rounds as one run: totals, CPU per request over all of them, the median
+    round's latency percentiles, and each round's own req/s and CPU."""
+    requests = sum(b["requests"] for b in bursts)
+    seconds = sum(b["seconds"] for b in bursts)
+    statuses: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
+    for b in bursts:
+        statuses.update(b["statuses"])
+        errors.update(b["socket_errors"])
+    figures: dict[str, Any] = {
+        "requests": requests,
+        "seconds": round(seconds, 3),
+        "requests_per_s": round(requests / seconds, 1),
+        "latency_ms": {
+            q: round(statistics.median(b["latency_ms"][q] for b in bursts), 3)
+            for q in bursts[0]["latency_ms"]
+        },
+        "statuses": dict(statuses),
+        "non_2xx": sum(b["non_2xx"] for b in bursts),
+        "socket_errors": dict(errors),
+        "server_cpu_ms_per_request": _per_request(sum(b["server_cpu_s"] for b in bursts), requests),
+        "rounds": [
+            {
+                "requests_per_s": b["requests_per_s"],
+                "server_cpu_ms_per_request": _per_request(b["server_cpu_s"], b["requests"]),
+            }
+            for b in bursts
+        ],
+    }
+    if bursts[0]["postgres_cpu_s"] is not None:
+        db_cpu = sum(b["postgres_cpu_s"] for b in bursts)
+        figures["postgres_cpu_ms_per_request"] = _per_request(db_cpu, requests)
+    return figures
+
+
+def _per_request(cpu_seconds: float, requests: int) -> float:
+    return round(cpu_seconds / max(1, requests) * 1e3, 3)
+
+
+def interleaved(
+    contenders: list[Contender], seconds: float, warm: float, rounds: int
+) -> dict[str, dict[str, Any]]:
+    """Warm each server up, then give each ``seconds / rounds`` per round, the order rotating:
+    on a shared machine the load of the neighbours drifts over minutes, and servers measured
+    one after the other would each meet a different drift."""
+    for contender in contenders:
+        log(f"warming up {contender.name}")
+        burst(contender, warm, "warm")
+    bursts: dict[str, list[dict[str, Any]]] = {c.name: [] for c in contenders}
+    for r in range(rounds):
+        shift = r % len(contenders)
+        for contender in contenders[shift:] + contenders[:shift]:
+            log(f"round {r + 1}/{rounds}: {contender.name}")
+            bursts[contender.name].append(burst(contender, seconds / rounds, f"run{r}"))
+    return {name: pooled(runs) for name, runs in bursts.items()}
+
+
 def run_engine(engine: str, texts: list[str], args: Any, folder: Path) -> dict[str, Any]:
-    seconds, warm = (3.0, 1.0) if args.quick else (20.0, 5.0)
-    figures: dict[str, Any] = {}
-    with database(engine, folder, "ours") as url:
-        stacks.prepare_ours(url, folder)
-        with stacks.ours(url, folder) as server:
-            tokens = stacks.form_tokens(server, [thread_key(i) for i in range(THREADS)])
-            write_templates(folder / "ours.txt", texts, tokens)
-            log(f"{engine}: ours")
-            bodies = folder / "ours.txt"
-            figures["ours"] = measure(server, url, bodies, seconds, warm, stacks.ORIGIN)
-        figures["ours"].update(_db_figures(url))
-    with database(engine, folder, "bare") as url:
-        stacks.migrate(url, folder)
+    seconds, warm, rounds = (4.0, 1.0, 2) if args.quick else (20.0, 5.0, 4)
+    with ExitStack() as stack:
+        ours_url = stack.enter_context(database(engine, folder, "ours"))
+        stacks.prepare_ours(ours_url, folder)
+        ours = stack.enter_context(stacks.ours(ours_url, folder))
+        tokens = stacks.form_tokens(ours, [thread_key(i) for i in range(THREADS)])
+        write_templates(folder / "ours.txt", texts, tokens)
+        bare_url = stack.enter_context(database(engine, folder, "bare"))
+        stacks.migrate(bare_url, folder)
         write_templates(folder / "bare.txt", texts, None)
-        with stacks.bare(url, folder) as server:
-            log(f"{engine}: bare insert")
-            bodies = folder / "bare.txt"
-            figures["bare"] = measure(server, url, bodies, seconds, warm, stacks.ORIGIN)
-    if engine == "sqlite" and not args.no_isso:
-        write_isso_templates(folder / "isso.txt", texts)
-        with stacks.isso(folder) as server:
-            log(f"{engine}: isso")
-            origin = server.url
-            figures["isso"] = measure(server, "", folder / "isso.txt", seconds, warm, origin)
+        bare = stack.enter_context(stacks.bare(bare_url, folder))
+        contenders = [
+            Contender("ours", ours, ours_url, folder / "ours.txt", stacks.ORIGIN),
+            Contender("bare", bare, bare_url, folder / "bare.txt", stacks.ORIGIN),
+        ]
+        if engine == "sqlite" and not args.no_isso:
+            write_isso_templates(folder / "isso.txt", texts)
+            isso = stack.enter_context(stacks.isso(folder))
+            contenders.append(Contender("isso", isso, "", folder / "isso.txt", isso.url))
+        log(f"{engine}: {', '.join(c.name for c in contenders)}, {rounds} rounds")
+        figures = interleaved(contenders, seconds, warm, rounds)
+        figures["ours"].update(_db_figures(ours_url))
     return figures
 
 
@@ -179,14 +246,29 @@ def targets(by_engine: dict[str, dict[str, Any]]) -> dict[str, Any]:
         ratio = ours["server_cpu_ms_per_request"] / max(
             1e-9, figures["bare"]["server_cpu_ms_per_request"]
         )
-        out[f"{engine}_cpu_vs_bare"] = target(round(ratio, 2), CPU_RATIO_TARGET)
+        out[f"{engine}_cpu_vs_bare"] = {
+            **target(round(ratio, 2), CPU_RATIO_TARGET),
+            "per_round": _round_ratios(ours, figures["bare"], "server_cpu_ms_per_request"),
+        }
         if isso:
             speedup = ours["requests_per_s"] / max(1e-9, isso["requests_per_s"])
-            out[f"{engine}_throughput_vs_isso_sqlite"] = target(
-                round(speedup, 2), ISSO_THROUGHPUT_TARGET, at_least=True
-            )
+            out[f"{engine}_throughput_vs_isso_sqlite"] = {
+                **target(round(speedup, 2), ISSO_THROUGHPUT_TARGET, at_least=True),
+                # Isso runs on SQLite only: its rounds pair with this engine's only on SQLite.
+                "per_round": _round_ratios(ours, isso, "requests_per_s")
+                if engine == "sqlite"
+                else None,
+            }
         out[f"{engine}_all_2xx"] = target(ours["non_2xx"], 0)
     return out
+
+
+def _round_ratios(ours: dict[str, Any], other: dict[str, Any], figure: str) -> list[float]:
+    """Ours over the other server, round by round (the spread shows the machine's noise)."""
+    return [
+        round(a[figure] / max(1e-9, b[figure]), 2)
+        for a, b in zip(ours["rounds"], other["rounds"], strict=True)
+    ]
 
 
 def main() -> None:
