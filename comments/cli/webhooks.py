@@ -25,6 +25,13 @@ def _echo(described: dict[str, Any]) -> None:
     click.echo(json.dumps(described, default=str))
 
 
+def _show_with_secret(endpoint: WebhookEndpoint, advice: str) -> None:
+    """The endpoint as JSON, then its secret alone on the last line, for scripts to take."""
+    _echo(endpoints.describe_endpoint(endpoint))
+    click.echo(f"The signing secret is shown only now; {advice}.", err=True)
+    click.echo(endpoint.secret)
+
+
 def _endpoint(webhook_id: int) -> WebhookEndpoint:
     endpoint = db.session.get(WebhookEndpoint, webhook_id)
     if endpoint is None:
@@ -50,12 +57,7 @@ def add(site: str, url: str, events: tuple[str, ...], description: str) -> None:
             db.session(), site, url, events or EVENT_TYPES, description, created_by="cli"
         )
     db.session.commit()
-    _echo(endpoints.describe_endpoint(endpoint))
-    click.echo(
-        "The signing secret is shown only now; give it to the receiver to verify signatures.",
-        err=True,
-    )
-    click.echo(endpoint.secret)
+    _show_with_secret(endpoint, "give it to the receiver to verify signatures")
 
 
 @webhooks_cli.command("list")
@@ -83,12 +85,7 @@ def rotate_secret(webhook_id: int, overlap_hours: float) -> None:
         db.session(), _endpoint(webhook_id), timedelta(hours=overlap_hours), datetime.now(UTC)
     )
     db.session.commit()
-    _echo(endpoints.describe_endpoint(endpoint))
-    click.echo(
-        "The new secret is shown only now; the receiver should verify with it from now on.",
-        err=True,
-    )
-    click.echo(endpoint.secret)
+    _show_with_secret(endpoint, "the receiver should verify with it from now on")
 
 
 @webhooks_cli.command("remove")

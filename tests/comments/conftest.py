@@ -15,6 +15,7 @@ from comments.models import Comment
 from comments.services import accounts, sites
 from tests.classifier.synthetic import write_corpus
 from tests.comments.smtp_server import SmtpServer
+from tests.comments.webhook_receiver import Receiver, receiver
 
 NICE = "Thanks for the clear summary, the point about the alliance's history was new to me."
 ABUSIVE = "You are a fucking idiot and a moron, shut up you stupid piece of shit"
@@ -117,3 +118,16 @@ def new_key(runner: FlaskCliRunner) -> Callable[..., str]:
 @pytest.fixture
 def key(new_key: Callable[..., str]) -> str:
     return new_key()
+
+
+@pytest.fixture
+def hooks() -> Iterator[Receiver]:
+    """A webhook receiver on loopback that records every request."""
+    with receiver() as running:
+        yield running
+
+
+@pytest.fixture
+def admin(staff_headers: StaffToken) -> dict[str, str]:
+    """Authorization headers of an admin named ada."""
+    return staff_headers("admin", name="ada")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,7 +17,7 @@ from sqlalchemy import select, update
 from comments.extensions import db
 from comments.models import WebhookDelivery
 from comments.services.webhooks import endpoints
-from tests.comments.conftest import PostComment, StaffToken
+from tests.comments.conftest import PostComment
 from tests.comments.webhook_receiver import Receiver, deliver, deliver_until, receiver, verify
 
 API = "/api/v1/admin/webhooks"
@@ -33,17 +32,6 @@ def app_config() -> dict[str, Any]:
         "WEBHOOKS_TIMEOUT_SECONDS": 2,
         "WEBHOOKS_BATCH_SIZE": 4,
     }
-
-
-@pytest.fixture
-def hooks() -> Iterator[Receiver]:
-    with receiver() as running:
-        yield running
-
-
-@pytest.fixture
-def admin(staff_headers: StaffToken) -> dict[str, str]:
-    return staff_headers("admin", name="ada")
 
 
 def add_endpoint(client: FlaskClient, admin: dict[str, str], url: str) -> str:

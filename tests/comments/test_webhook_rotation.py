@@ -5,11 +5,9 @@ at once. Signatures are checked with the spec-based verification in webhook_rece
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
@@ -17,18 +15,7 @@ from comments.extensions import db
 from comments.models import WebhookEndpoint
 from tests.comments.conftest import PostComment, StaffToken
 from tests.comments.test_webhooks import API, add_endpoint
-from tests.comments.webhook_receiver import Receiver, deliver, receiver, verify
-
-
-@pytest.fixture
-def hooks() -> Iterator[Receiver]:
-    with receiver() as running:
-        yield running
-
-
-@pytest.fixture
-def admin(staff_headers: StaffToken) -> dict[str, str]:
-    return staff_headers("admin")
+from tests.comments.webhook_receiver import Receiver, deliver, verify
 
 
 def rotate(client: FlaskClient, admin: dict[str, str], endpoint_id: int, **body: Any) -> Any:

@@ -6,10 +6,8 @@ verification written here from the Standard Webhooks spec, not with the service'
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import event, select
@@ -19,22 +17,11 @@ from comments.models import Comment, WebhookDelivery
 from comments.services.scoring import ModelProvider
 from comments.services.submission import Client, FormTokenSettings, Submission, submit_comment
 from tests.comments.conftest import ABUSIVE, NICE, PostComment, StaffToken
-from tests.comments.webhook_receiver import Receiver, deliver, receiver, verify
+from tests.comments.webhook_receiver import Receiver, deliver, verify
 
 API = "/api/v1/admin/webhooks"
 EMAIL = "Private.Person@Example.org"
 ADDRESS = "203.0.113.9"
-
-
-@pytest.fixture
-def hooks() -> Iterator[Receiver]:
-    with receiver() as running:
-        yield running
-
-
-@pytest.fixture
-def admin(staff_headers: StaffToken) -> dict[str, str]:
-    return staff_headers("admin", name="ada")
 
 
 def add_endpoint(
