@@ -3,9 +3,11 @@
 The HTTP bench (bench_submission.py) measures the whole server; this one calls each app's WSGI
 callable directly on SQLite, with the same bodies, form tokens and Origin, so the figures are
 the apps' own work. Each app runs in a child process of its own (their SQLite settings register
-engine-wide hooks), posting in rounds of 500 after a warm-up: CPU per comment is reported as
-the median and the best round. A cProfile pass over our app then attributes the time of a
-request to its stages (cProfile inflates pure-Python work, so read the shares, not the ms).
+engine-wide hooks); after a warm-up the two take turns posting rounds of 500, so both meet the
+same drift in the shared machine's load. CPU per comment is reported as the median and the best
+round, with the ratio of each pair of rounds. A cProfile pass over our app then attributes the
+time of a request to its stages (cProfile inflates pure-Python work, so read the shares, not
+the ms).
 
     python bench/bench_submission_stages.py [--quick] [--comments N]
 """
@@ -76,8 +78,10 @@ def _post_all(app: WSGIApp, environs: list[dict[str, Any]], statuses: dict[str, 
             pass
 
 
-def child(which: str, url: str, folder: Path, comments: int, profile: bool) -> dict[str, Any]:
-    """Runs in its own process: post ``comments`` comments to one app, timing each round."""
+def child(which: str, url: str, folder: Path, comments: int) -> None:
+    """Runs in its own process: sets up one app, then answers the parent's commands on stdin,
+    a JSON line each: ``round`` posts the next 500 comments (their CPU ms per comment and
+    statuses), ``profile`` attributes a further 500 to stages (ours only)."""
     os.environ.update(
         {
             "DATABASE_URL": url,
@@ -103,26 +107,63 @@ def child(which: str, url: str, folder: Path, comments: int, profile: bool) -> d
 
         app = bare
     texts, _ = comment_texts(TEMPLATES)
-    statuses: dict[str, int] = {}
-    _post_all(app, _environs(texts, tokens, folder, "warm", WARM_UP), statuses)
+    _post_all(app, _environs(texts, tokens, folder, "warm", WARM_UP), {})
     environs = _environs(texts, tokens, folder, "run", comments)
-    statuses.clear()
-    rounds = []
-    for start in range(0, comments, ROUND):
-        chunk = environs[start : start + ROUND]
-        before = time.process_time()
-        _post_all(app, chunk, statuses)
-        rounds.append((time.process_time() - before) / len(chunk) * 1e3)
-    result: dict[str, Any] = {
+    print(json.dumps({"ready": True}), flush=True)
+    start = 0
+    for command in sys.stdin:
+        if command.strip() == "round":
+            chunk, start = environs[start : start + ROUND], start + ROUND
+            statuses: dict[str, int] = {}
+            before = time.process_time()
+            _post_all(app, chunk, statuses)
+            cpu_ms = (time.process_time() - before) / len(chunk) * 1e3
+            answer: dict[str, Any] = {"cpu_ms": cpu_ms, "statuses": statuses}
+        else:
+            answer = _profile(app, _environs(texts, tokens, folder, "prof", ROUND))
+        print(json.dumps(answer), flush=True)
+
+
+class Child:
+    """A child process posting to one app when told to."""
+
+    def __init__(self, which: str, url: str, folder: Path, comments: int) -> None:
+        command = [sys.executable, __file__, "--child", which, url, str(folder)]
+        command += ["--comments", str(comments)]
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        self.ask(None)  # set up and warmed up
+
+    def ask(self, command: str | None) -> Any:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        if command is not None:
+            self.process.stdin.write(command + "\n")
+            self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the bench's child exited with {self.process.wait()}")
+        return json.loads(line)
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
+def _summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    cpu = [r["cpu_ms"] for r in rounds]
+    statuses: dict[str, int] = {}
+    for r in rounds:
+        for status, n in r["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + n
+    return {
         "cpu_ms_per_comment": {
-            "median": round(statistics.median(rounds), 3),
-            "best_round": round(min(rounds), 3),
+            "median": round(statistics.median(cpu), 3),
+            "best_round": round(min(cpu), 3),
         },
         "statuses": statuses,
     }
-    if profile:
-        result["stage_shares"] = _profile(app, _environs(texts, tokens, folder, "prof", ROUND))
-    return result
 
 
 def _profile(app: WSGIApp, environs: list[dict[str, Any]]) -> dict[str, float]:
@@ -155,21 +196,31 @@ def main() -> None:
     comments = 1000 if args.quick else args.comments
     if args.child:
         which, url, folder = args.child
-        print(json.dumps(child(which, url, Path(folder), comments, which == "ours")))
+        child(which, url, Path(folder), comments)
         return
     load_before = load_average()
-    results = {}
+    rounds: dict[str, list[dict[str, Any]]] = {"ours": [], "bare": []}
     with tempfile.TemporaryDirectory(prefix="bench-stages-") as tmp:
-        for which in ("ours", "bare"):
-            folder = Path(tmp) / which
-            folder.mkdir()
-            url = f"sqlite:///{folder / 'comments.db'}"
-            stacks.prepare_ours(url, folder)
-            log(f"{which}: {comments} comments in-process")
-            command = [sys.executable, __file__, "--child", which, url, str(folder)]
-            command += ["--quick"] if args.quick else ["--comments", str(comments)]
-            done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
-            results[which] = json.loads(done.stdout.strip().splitlines()[-1])
+        children = {}
+        try:
+            for which in rounds:
+                folder = Path(tmp) / which
+                folder.mkdir()
+                url = f"sqlite:///{folder / 'comments.db'}"
+                stacks.prepare_ours(url, folder)
+                log(f"{which}: setting up")
+                children[which] = Child(which, url, folder, comments)
+            for r in range(comments // ROUND):
+                log(f"round {r + 1} of {comments // ROUND}")
+                order = ["ours", "bare"] if r % 2 == 0 else ["bare", "ours"]
+                for which in order:
+                    rounds[which].append(children[which].ask("round"))
+            shares = children["ours"].ask("profile")
+        finally:
+            for running in children.values():
+                running.close()
+    results = {which: _summary(runs) for which, runs in rounds.items()}
+    results["ours"]["stage_shares"] = shares
     ours, bare = (results[k]["cpu_ms_per_comment"]["median"] for k in ("ours", "bare"))
     emit(
         "submission_stages",
@@ -180,6 +231,10 @@ def main() -> None:
             "comments": comments,
             "results": results,
             "cpu_ratio_ours_to_bare": round(ours / bare, 2),
+            "cpu_ratio_per_round": [
+                round(a["cpu_ms"] / b["cpu_ms"], 2)
+                for a, b in zip(rounds["ours"], rounds["bare"], strict=True)
+            ],
             "load_average_before": load_before,
             "load_average_after": load_average(),
         },
