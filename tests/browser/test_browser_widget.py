@@ -203,6 +203,16 @@ def test_pages_are_followed_and_replies_nested(
     )
 
 
+def test_a_reply_to_a_removed_comment_says_so_and_is_counted_alone(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    api.pages[None] = {"comments": [comment(1), comment(3, 2)], "total": 2, "next": None}
+    widget.open(live_server.url)
+    expect(page.locator(".cw-removed")).to_have_text("This comment was removed.")
+    expect(page.locator('[data-id="2"] > .cw-replies > #comment-3')).to_be_visible()
+    expect(widget.count).to_have_text("2 Comments")  # the placeholder is not a comment
+
+
 def test_payload_matches_the_contract(
     page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
 ) -> None:

@@ -34,6 +34,7 @@
       state: {
         total: 0,
         entries: new Map(), // comment id -> {li, article, replies, button, name}
+        removed: 0, // entries that stand for a removed parent, not a comment
         next: null, // cursor of the next page, or null at the end of the thread
         pages: 0,
         token: null, // {value, minSeconds, receivedAt}

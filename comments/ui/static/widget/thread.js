@@ -71,6 +71,7 @@
     ctx.ui.threadList.append(li);
     const entry = { li, article: card, replies, button: null, name: "" };
     ctx.state.entries.set(parentId, entry);
+    ctx.state.removed += 1;
     return entry;
   }
 
@@ -101,8 +102,10 @@
       throw new Error(`comments: HTTP ${response.status}`);
     }
     for (const comment of data.comments) insertComment(ctx, comment, false);
-    if (Number.isFinite(data.total)) state.total = Math.max(data.total, state.entries.size);
-    else state.total = state.entries.size;
+    // Comments shown, not the placeholders of removed parents; never fewer than shown (the
+    // server counted before later pages brought newer comments).
+    const shown = state.entries.size - state.removed;
+    state.total = Number.isFinite(data.total) ? Math.max(data.total, shown) : shown;
     state.next = data.next || null;
     state.pages += 1;
   }
