@@ -24,6 +24,10 @@ class FieldErrors(Exception):
         self.errors = errors
 
 
+class InvalidJson(Exception):
+    """A body declared as JSON that does not parse; answered as 400 with the decoder's words."""
+
+
 class NotAllowed(Exception):
     """The request is understood but refused (e.g. a foreign origin); answered as 403."""
 
@@ -75,6 +79,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(FieldErrors)
     def _field_errors(error: FieldErrors) -> Response:
         return error_response(422, "Some fields are not valid.", error.errors)
+
+    @app.errorhandler(InvalidJson)
+    def _invalid_json(error: InvalidJson) -> Response:
+        return error_response(400, "The request body is not valid JSON.", {"_body": [str(error)]})
 
     @app.errorhandler(NotAllowed)
     def _not_allowed(error: NotAllowed) -> Response:

@@ -43,7 +43,7 @@ _WERKZEUG_ARGUMENT = re.compile(r"<(?:[^<>]*:)?(\w+)>")
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: Why each error status happens; the body is always an ErrorSchema.
 _ERRORS = {
-    400: "The body is not well-formed JSON.",
+    400: "The body is not well-formed JSON; `errors._body` says where it stops parsing.",
     401: "No valid staff credentials (a bearer token or a signed-in session).",
     403: "Refused: a role that may not do this, a missing CSRF token, or a foreign origin.",
     404: "No such resource, or one the caller may not see.",

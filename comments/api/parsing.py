@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from flask import request
 from marshmallow import Schema, ValidationError
-from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from comments.errors import FieldErrors
+from comments.errors import FieldErrors, InvalidJson
 
 
 def json_body() -> Any:
-    """415 unless the body is declared JSON, 400 (via werkzeug) unless it parses."""
+    """415 unless the body is declared JSON, 400 saying where it stops parsing otherwise."""
     if not request.is_json:
         raise UnsupportedMediaType()
-    return request.get_json()
+    try:
+        return request.get_json()
+    except BadRequest:
+        # Werkzeug's 400 says only that the request was not understood; parse again (only on
+        # this path) for the decoder's own words, e.g. "Expecting ',' delimiter: line 1 ...".
+        try:
+            json.loads(request.get_data(cache=True))
+        except ValueError as error:  # JSONDecodeError, or bytes that are not UTF-8
+            raise InvalidJson(str(error)) from None
+        raise
 
 
 def load(schema: Schema, payload: Any) -> dict[str, Any]:

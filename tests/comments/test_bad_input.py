@@ -32,7 +32,19 @@ def test_malformed_json_is_400(client: FlaskClient) -> None:
         "/api/v1/comments", data='{"thread": "/a", "body": ', content_type="application/json"
     )
     assert response.status_code == 400
-    assert response.get_json()["code"] == 400
+    body = response.get_json()
+    assert body["code"] == 400
+    assert body["message"] == "The request body is not valid JSON."
+    # The decoder's own words say where it stopped, so a client can find its mistake.
+    assert body["errors"]["_body"] == ["Expecting value: line 1 column 26 (char 25)"]
+
+
+def test_body_that_is_not_utf8_is_400(client: FlaskClient) -> None:
+    response = client.post(
+        "/api/v1/comments", data=b'{"body": "\xff"}', content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "utf-8" in response.get_json()["errors"]["_body"][0]
 
 
 def test_other_content_type_is_415(client: FlaskClient) -> None:
