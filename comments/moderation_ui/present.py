@@ -192,10 +192,13 @@ def detail_text(detail: Mapping[str, Any] | None) -> str:
     return "; ".join(f"{key} {_value_text(value)}" for key, value in list(detail.items())[:10])
 
 
-def history_text(history: Mapping[str, int]) -> str:
+def history_text(history: Mapping[str, int], by: str | None = None) -> str:
+    """ "2 published · 1 pending"; an author without an e-mail is known by IP address, as the
+    rules know them, which a moderator should see (a shared address mixes people)."""
     known = [status for status in STATUS_ORDER if history.get(status)]
     others = sorted(set(history) - set(STATUS_ORDER))
-    return " · ".join(f"{history[s]} {s}" for s in [*known, *others]) or "no earlier comments"
+    text = " · ".join(f"{history[s]} {s}" for s in [*known, *others]) or "no comments"
+    return f"{text} (by IP address)" if by == "ip_hash" else text
 
 
 def web_link(url: str | None) -> str | None:

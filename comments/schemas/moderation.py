@@ -91,8 +91,11 @@ class AuthorSchema(Schema):
     email = fields.String(allow_none=True)
     url = fields.String(allow_none=True)
     ip_hash = fields.String(allow_none=True)
-    #: Earlier comments by the same e-mail on the site, counted by status.
+    #: The author's comments on the site (this one included), counted by status, found as the
+    #: rules find an author's standing: by e-mail address, else by IP hash.
     history = fields.Dict(keys=fields.String(), values=fields.Integer())
+    #: "email", "ip_hash", or null when the comment has neither.
+    history_by = fields.String(allow_none=True)
 
 
 class ThreadSchema(Schema):

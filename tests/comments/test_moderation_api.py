@@ -46,10 +46,25 @@ def test_pending_item_carries_everything_a_moderator_needs(
     assert item["thread"]["key"] == "/post/1"
     assert item["author"]["email"] == "troll@example.org" and item["author"]["ip_hash"]
     assert item["author"]["history"] == {"published": 1, "pending": 1}
+    assert item["author"]["history_by"] == "email"
     assert item["scores"]["toxicity"] > 0.5 and item["scores"]["model_version"]
     assert "toxic" in {signal["name"] for signal in item["signals"]}
     words = item["explanation"]["toxicity"]
     assert words and all(ABUSIVE[w["start"] : w["end"]] for w in words)
+
+
+def test_author_without_email_has_the_history_the_rules_counted(
+    client: FlaskClient, moderator: dict[str, str], post_comment: PostComment
+) -> None:
+    """The rules know an e-mail-less author by IP hash (their published comment makes them
+    "approved"): the moderator sees the same history, and is told how it was found."""
+    post_comment(author_email="ann@example.org", body=NICE)
+    held = post_comment(body=ABUSIVE).get_json()["id"]
+    [item] = client.get(QUEUE, headers=moderator).get_json()["items"]
+    assert item["id"] == held
+    assert "author_approved" in {signal["name"] for signal in item["signals"]}
+    assert item["author"]["history"] == {"published": 1, "pending": 1}
+    assert item["author"]["history_by"] == "ip_hash"
 
 
 def test_filters_sorts_and_pagination(

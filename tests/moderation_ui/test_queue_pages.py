@@ -62,6 +62,15 @@ def test_a_card_shows_everything_a_moderator_needs(
     assert 'class="count" data-count="pending">1<' in page
 
 
+def test_history_of_an_author_without_email_says_it_goes_by_ip_address(
+    signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    post_comment(author_email="ann@example.org", body=NICE)
+    held = post_comment(author_name="Troll", body=ABUSIVE)
+    card = card_html(signed_in("moderator").get("/moderation/").text, held)
+    assert '<dd class="history">1 published · 1 pending (by IP address)</dd>' in card
+
+
 def _positions(entry: dict[str, Any]) -> set[int]:
     spans = entry.get("spans") or [[entry["start"], entry["end"]]]
     return {i for start, end in spans for i in range(start, end)}

@@ -27,24 +27,35 @@ def _by_comment(rows: Any) -> dict[int, list[Any]]:
     return grouped
 
 
+def author_key(comment: Comment) -> tuple[str, str] | None:
+    """Who wrote it, as the submission rules tell authors apart: the e-mail address, else the
+    IP hash (an author's standing, e.g. ``author_approved``, is counted the same way)."""
+    if comment.author_email:
+        return ("email", comment.author_email)
+    if comment.ip_hash:
+        return ("ip_hash", comment.ip_hash)
+    return None
+
+
 def author_histories(
     session: Session, comments: list[Comment]
-) -> dict[tuple[int, str], dict[str, int]]:
-    """Outcomes of every comment by the same e-mail on the same site, one query per page."""
-    keys = {(c.site_id, c.author_email or "") for c in comments if c.author_email}
-    if not keys:
-        return {}
-    emails = {email for _, email in keys}
-    rows = session.execute(
-        select(Comment.site_id, Comment.author_email, Comment.status, func.count())
-        .where(Comment.author_email.in_(emails))
-        .group_by(Comment.site_id, Comment.author_email, Comment.status)
-    ).all()
-    histories: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
-    for site_id, email, status, count in rows:
-        key = (site_id, email or "")
-        if key in keys:
-            histories[key][status] = int(count)
+) -> dict[tuple[int, str, str], dict[str, int]]:
+    """Outcomes of every comment by the same author on the same site, a query per key kind."""
+    wanted = {(c.site_id, *key) for c in comments if (key := author_key(c)) is not None}
+    histories: dict[tuple[int, str, str], dict[str, int]] = defaultdict(dict)
+    for kind, column in (("email", Comment.author_email), ("ip_hash", Comment.ip_hash)):
+        values = {value for _, k, value in wanted if k == kind}
+        if not values:
+            continue
+        rows = session.execute(
+            select(Comment.site_id, column, Comment.status, func.count())
+            .where(column.in_(values))
+            .group_by(Comment.site_id, column, Comment.status)
+        ).all()
+        for site_id, value, status, count in rows:
+            found = (site_id, kind, str(value))
+            if found in wanted:
+                histories[found][status] = int(count)
     return histories
 
 
@@ -81,6 +92,7 @@ def describe(session: Session, comments: list[Comment]) -> list[dict[str, Any]]:
     items = []
     for comment in comments:
         thread = threads[comment.thread_id]
+        key = author_key(comment)
         latest = scores[comment.id][-1] if scores[comment.id] else None
         items.append(
             {
@@ -94,7 +106,8 @@ def describe(session: Session, comments: list[Comment]) -> list[dict[str, Any]]:
                     "email": comment.author_email,
                     "url": comment.author_url,
                     "ip_hash": comment.ip_hash,
-                    "history": histories.get((comment.site_id, comment.author_email or ""), {}),
+                    "history": histories.get((comment.site_id, *key), {}) if key else {},
+                    "history_by": key[0] if key else None,
                 },
                 "body": comment.body_raw,
                 "html": comment.body_html,
