@@ -25,6 +25,7 @@ WIDGET_PARTS: tuple[str, ...] = (
     "dom.js",  # buildDom(): the form and thread elements
     "thread.js",  # rendering comments, loading pages
     "replies.js",  # moving the form under a comment and back
+    "reports.js",  # reporting a comment to the moderators
     "form.js",  # saved details, status, field errors, the form token
     "submit.js",  # posting with idempotency keys and retries
     "start.js",  # createWidget(), start(), and the wrapping function's end

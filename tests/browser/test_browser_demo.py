@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 from browser_support import LiveServer, OtherSite, PageIssues, Widget
+from flask import Flask
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from comments.extensions import db
+from comments.models import Comment, Report
 
 pytestmark = pytest.mark.browser
 
@@ -117,6 +122,45 @@ def test_publish_reply_and_moderation(
     expect(widget.count).to_have_text("2 Comments")
     expect(widget.comment(KIND).locator(".cw-replies > .cw-comment")).to_contain_text(REPLY)
     expect(widget.root.get_by_text(ABUSE)).to_have_count(0)
+
+
+def test_reader_reports_a_comment(
+    page: Page, widget: Widget, live_server: LiveServer, live_app: Flask
+) -> None:
+    off_topic = "Lovely weather in Lisbon today, the tram 28 was almost empty this morning."
+    widget.open(live_server.url)
+    widget.post(off_topic, name="Eve")
+    expect(widget.status).to_have_text("Your comment has been published.")
+    page.reload()  # a reader who comes later
+    card = widget.comment(off_topic)
+    report = card.get_by_role("button", name="Report", exact=True)
+
+    report.click()  # the form opens under the comment; Escape closes it again
+    form = card.get_by_role("group", name="Why should a moderator look at this comment?")
+    expect(form).to_be_visible()
+    expect(report).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("Escape")
+    expect(form).to_be_hidden()
+    expect(report).to_be_focused()
+
+    report.click()
+    said = card.locator(".cw-report-form").get_by_role("status")
+    send = card.get_by_role("button", name="Send report")
+    send.click()
+    expect(said).to_have_text("Choose a reason.")
+    card.get_by_label("Off-topic").check()
+    card.get_by_label("Anything the moderators should know").fill("Nothing to do with Korea.")
+    send.click()
+    expect(said).to_have_text("Thank you. A moderator will look at this comment.")
+    expect(card.get_by_role("button", name="Reported")).to_be_disabled()
+    page.reload()  # this browser remembers what it reported
+    expect(widget.comment(off_topic).get_by_role("button", name="Reported")).to_be_disabled()
+
+    with live_app.app_context():
+        reports = db.session.scalars(
+            select(Report).join(Comment).where(Comment.body_raw == off_topic)
+        ).all()
+        assert [(r.reason, r.text) for r in reports] == [("off-topic", "Nothing to do with Korea.")]
 
 
 def test_validation_error_is_shown_next_to_its_field(

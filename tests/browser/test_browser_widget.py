@@ -49,6 +49,9 @@ class FakeApi:
     post_headers: list[dict[str, str]] = field(default_factory=list)
     cursors: list[str | None] = field(default_factory=list)
     tokens_issued: int = 0
+    #: Answers to POST .../comments/ID/reports, in order, and the bodies sent.
+    report_answers: list[dict[str, Any]] = field(default_factory=list)
+    reports: list[dict[str, Any]] = field(default_factory=list)
 
     def install(self, page: Page) -> None:
         page.route(re.compile(r"^http://127\.0\.0\.1:\d+/api/v1/"), self.handle)
@@ -73,6 +76,9 @@ class FakeApi:
                 answer(route)
             else:
                 route.fulfill(**answer)
+        elif path.endswith("/reports") and request.method == "POST":
+            self.reports.append(json.loads(request.post_data or "null"))
+            route.fulfill(**self.report_answers.pop(0))
         else:  # pragma: no cover - a request the contract does not know
             route.fulfill(status=404, json={"code": 404, "status": "Not Found", "message": path})
 
@@ -351,3 +357,42 @@ def test_empty_comment_is_refused_locally(
     expect(widget.comment_box).to_be_focused()
     expect(widget.summary).to_contain_text("Please write a comment.")
     assert api.posted == []
+
+
+def test_report_refusals_are_explained(
+    page: Page, page_issues: PageIssues, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    """Over the limit, the reader is told when to try again and can; a comment taken down
+    meanwhile is marked as reported, with a reason, and never offered again."""
+    page_issues.expected_statuses.update({429, 404})
+    api.pages[None] = {"comments": [comment(1), comment(2)], "total": 2, "next": None}
+    api.report_answers = [
+        {
+            "status": 429,
+            "headers": {"Retry-After": "30"},
+            "json": {"code": 429, "status": "Too Many Requests", "message": "Too many"},
+        },
+        {"status": 201, "json": {"id": 7, "reason": "spam"}},
+        {"status": 404, "json": {"code": 404, "status": "Not Found", "message": "gone"}},
+    ]
+    widget.open(live_server.url)
+    first = widget.comment("Comment number 1.")
+    first.get_by_role("button", name="Report", exact=True).click()
+    first.get_by_label("Spam or advertising").check()
+    send = first.get_by_role("button", name="Send report")
+    said = first.locator(".cw-report-form").get_by_role("status")
+    send.click()
+    expect(said).to_have_text("Too many reports from your connection; try again in 30 seconds.")
+    expect(send).to_be_enabled()
+    send.click()
+    expect(said).to_have_text("Thank you. A moderator will look at this comment.")
+    assert api.reports == [{"reason": "spam", "text": ""}] * 2
+
+    second = widget.comment("Comment number 2.")
+    second.get_by_role("button", name="Report", exact=True).click()
+    second.get_by_label("Something else").check()
+    second.get_by_role("button", name="Send report").click()
+    expect(second.locator(".cw-report-form").get_by_role("status")).to_have_text(
+        "This comment can no longer be reported."
+    )
+    expect(second.get_by_role("button", name="Reported")).to_be_disabled()

@@ -28,6 +28,7 @@
    */
   function createWidget(root) {
     const n = ++instances;
+    const id = (suffix) => `cw${n}-${suffix}`;
     const ctx = {
       root,
       config: threadConfig(root),
@@ -44,7 +45,8 @@
         retry: null, // {key, fingerprint}: reused when an unanswered submission is sent again
         cooldownUntil: 0,
       },
-      ui: buildDom((suffix) => `cw${n}-${suffix}`),
+      id, // element ids unique on the page, e.g. a report form's
+      ui: buildDom(id),
       ext: null, // the extension's hooks for this widget, once loaded
       extReady: null, // settles once the extension is attached or known to be absent
     };

@@ -47,7 +47,9 @@
         el("span", { class: "cw-visually-hidden" }, ` to ${name}`),
       );
       button.addEventListener("click", () => openReply(ctx, comment.id));
-      article.append(el("div", { class: "cw-comment-actions" }, button));
+      const actions = el("div", { class: "cw-comment-actions" }, button);
+      actions.append(reportButton(ctx, comment, article));
+      article.append(actions);
     }
     const replies = el("ol", { class: "cw-replies" });
     const li = el(

@@ -1,0 +1,158 @@
+  // embed.js part: reporting a published comment to the moderators. A small form opens under
+  // the comment; comments this browser reported stay marked "Reported" (kept in localStorage).
+
+  const REPORTED_KEY = "comments-widget:reported";
+  const REPORTED_KEEP = 500; // ids remembered; the oldest are forgotten first
+  const REPORT_REASONS = [
+    ["spam", "Spam or advertising"],
+    ["abusive", "Abusive, hateful or harassing"],
+    ["off-topic", "Off-topic"],
+    ["other", "Something else"],
+  ];
+
+  const reported = {
+    ids() {
+      try {
+        const value = JSON.parse(window.localStorage.getItem(REPORTED_KEY) || "[]");
+        return Array.isArray(value) ? value : [];
+      } catch {
+        return [];
+      }
+    },
+    has(site, id) {
+      return this.ids().includes(`${site}:${id}`);
+    },
+    add(site, id) {
+      const ids = this.ids().filter((key) => key !== `${site}:${id}`);
+      ids.push(`${site}:${id}`);
+      try {
+        window.localStorage.setItem(REPORTED_KEY, JSON.stringify(ids.slice(-REPORTED_KEEP)));
+      } catch {
+        /* storage full or disabled: the mark lasts until the page is left */
+      }
+    },
+  };
+
+  /** The "Report" button beside Reply; the form is built when it is first opened. */
+  function reportButton(ctx, comment, article) {
+    const button = el(
+      "button",
+      { type: "button", class: "cw-link-button cw-report", "aria-expanded": "false" },
+      "Report",
+    );
+    if (reported.has(ctx.config.site, comment.id)) {
+      markReported(button);
+      return button;
+    }
+    let form = null;
+    button.addEventListener("click", () => {
+      if (!form) {
+        form = reportForm(ctx, comment, button);
+        article.append(form);
+      }
+      const opening = form.hidden;
+      form.hidden = !opening;
+      button.setAttribute("aria-expanded", String(opening));
+      if (opening) form.querySelector("input").focus();
+    });
+    return button;
+  }
+
+  function markReported(button) {
+    button.textContent = "Reported";
+    button.disabled = true;
+    button.removeAttribute("aria-expanded");
+    button.removeAttribute("aria-controls");
+  }
+
+  function reportForm(ctx, comment, button) {
+    const formId = ctx.id(`report-${comment.id}`);
+    const choices = REPORT_REASONS.map(([value, label], i) => {
+      const input = el("input", { type: "radio", name: "reason", value, id: `${formId}-${value}` });
+      if (i === 0) input.required = true;
+      return el("div", { class: "cw-check" }, input, el("label", { for: input.id }, label));
+    });
+    const text = el("textarea", { id: `${formId}-text`, name: "text", rows: 2, maxlength: 1000 });
+    const status = el("p", { class: "cw-report-status", role: "status" });
+    const send = el("button", { type: "submit", class: "cw-more" }, "Send report");
+    const cancel = el("button", { type: "button", class: "cw-link-button" }, "Cancel");
+    const form = el(
+      "form",
+      { class: "cw-report-form", id: formId, novalidate: true, hidden: true },
+      el(
+        "fieldset",
+        null,
+        el("legend", null, "Why should a moderator look at this comment?"),
+        choices,
+      ),
+      el("label", { for: text.id }, "Anything the moderators should know (optional)"),
+      text,
+      el("div", { class: "cw-report-actions" }, send, cancel),
+      status,
+    );
+    button.setAttribute("aria-controls", formId);
+    const close = () => {
+      form.hidden = true;
+      button.setAttribute("aria-expanded", "false");
+      button.focus();
+    };
+    cancel.addEventListener("click", close);
+    form.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        close();
+      }
+    });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const reason = form.querySelector("input[name=reason]:checked");
+      if (!reason) {
+        status.className = "cw-report-status cw-status-error";
+        status.textContent = "Choose a reason.";
+        form.querySelector("input").focus();
+        return;
+      }
+      send.disabled = true;
+      status.className = "cw-report-status";
+      status.textContent = "Sending…";
+      const outcome = await sendReport(ctx, comment.id, reason.value, text.value);
+      send.disabled = false;
+      status.className = `cw-report-status ${outcome.ok ? "cw-status-ok" : "cw-status-error"}`;
+      status.textContent = outcome.message;
+      if (outcome.ok || outcome.gone) {
+        reported.add(ctx.config.site, comment.id);
+        form.replaceChildren(status);
+        markReported(button);
+      }
+    });
+    return form;
+  }
+
+  /** {ok, gone, message}: what to tell the reader. */
+  async function sendReport(ctx, commentId, reason, text) {
+    let response;
+    try {
+      response = await request(new URL(`comments/${commentId}/reports`, API), {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ reason, text }),
+      });
+    } catch {
+      return { ok: false, message: "The report could not be sent. Check your connection." };
+    }
+    const data = await readJson(response);
+    if (response.ok) {
+      return { ok: true, message: "Thank you. A moderator will look at this comment." };
+    }
+    if (response.status === 404) {
+      return { ok: false, gone: true, message: "This comment can no longer be reported." };
+    }
+    if (response.status === 429) {
+      const seconds = retryAfterSeconds(response, data);
+      const wait = seconds ? ` in ${plural(seconds, "second", "seconds")}` : " later";
+      return { ok: false, message: `Too many reports from your connection; try again${wait}.` };
+    }
+    const errors = data && data.errors ? Object.values(data.errors).flat() : [];
+    const detail = errors.length ? ` ${errors[0]}` : "";
+    return { ok: false, message: `The report was not accepted.${detail}` };
+  }
