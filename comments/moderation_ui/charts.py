@@ -129,7 +129,10 @@ def bar_chart(title: str, desc: str, bars: Sequence[Bar], top: float | None = No
     """Horizontal bars, one per row, with the label left and the value as text at the end."""
     if not bars:
         return _empty(title)
-    row, label_width = 28, 118
+    # Wide enough for the longest label at the larger font some pages use (about 8.5 px a
+    # character), so "Deleted by author" or a model version is not cut at the left edge.
+    row = 28
+    label_width = min(200, max(60, 12 + round(8.5 * max(len(bar.label[:24]) for bar in bars))))
     height = TOP + row * len(bars) + 8
     top = top or max((bar.value for bar in bars), default=0) or 1
     inner = WIDTH - label_width - RIGHT - 96

@@ -210,6 +210,19 @@ def web_link(url: str | None) -> str | None:
 
 
 #: The ban form's choices, the default first (comments.services.moderation.authors.BAN_SCOPES).
+#: What readers chose in the widget's report form, as moderators read it.
+REPORT_REASON_LABELS = {
+    "spam": "Spam",
+    "abusive": "Abusive",
+    "off-topic": "Off-topic",
+    "other": "Other",
+}
+
+
+def report_reason(reason: str) -> str:
+    return REPORT_REASON_LABELS.get(reason, reason)
+
+
 BAN_SCOPE_LABELS = (
     ("email_and_ip", "E-mail address and IP address"),
     ("email", "E-mail address only (spares others on the same network)"),

@@ -113,7 +113,7 @@ def test_a_readers_report_reaches_the_reported_tab(browser_page: Page, live: Liv
     page.reload()
     card = page.locator(f"#comment-{comment_id}")
     expect(card).to_be_visible()
-    expect(card.locator(".reports")).to_contain_text("abusive")
+    expect(card.locator(".reports")).to_contain_text("Abusive: rude")
     expect(card.get_by_role("button", name="Keep (dismiss reports)")).to_be_visible()
     assert count(page, "reported") == reported + 1
 

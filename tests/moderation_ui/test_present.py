@@ -187,3 +187,17 @@ def test_charts_are_self_contained_svg_with_escaped_labels() -> None:
         and "http" not in svg.replace("http://www.w3.org/2000/svg", "")
     )
     assert "No data yet" in str(charts.timing_chart(Timing(None, 0, [])))
+
+
+def test_bar_labels_get_room_for_the_longest_one() -> None:
+    """Labels are right-aligned at the bars' start: that x must leave room for every label."""
+    short = str(charts.queue_sizes_chart({"pending": 1}, {"pending": "Pending"}))
+    long = str(charts.queue_sizes_chart({"deleted": 1}, {"deleted": "Deleted by author"}))
+
+    def label_x(svg: str) -> float:
+        match = re.search(r'class="bar-label" x="([\d.]+)"', svg)
+        assert match, svg
+        return float(match.group(1))
+
+    assert label_x(long) >= 8.5 * len("Deleted by author")  # no glyph left of x=0
+    assert label_x(short) < label_x(long)
