@@ -29,7 +29,13 @@ BODY_TAGS = ["p", "br", "a", "em", "strong", "code", "pre", "blockquote", "ul", 
 WIDGET: dict[str, Any] = {
     "root": "#comments .cw-thread",
     "card": "li.cw-comment",
-    "ownControls": ["button.cw-reply"],
+    "ownControls": [
+        "button.cw-reply",
+        "button.cw-report",
+        # Built when a reader opens it, under the comment it reports.
+        "form.cw-report-form",
+        "form.cw-report-form :is(input, textarea, button)",
+    ],
     "cardAttributes": {},
     "zones": [
         {
