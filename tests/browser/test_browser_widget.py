@@ -363,7 +363,7 @@ def test_report_refusals_are_explained(
     page: Page, page_issues: PageIssues, widget: Widget, api: FakeApi, live_server: LiveServer
 ) -> None:
     """Over the limit, the reader is told when to try again and can; a comment taken down
-    meanwhile is marked as reported, with a reason, and never offered again."""
+    meanwhile says why it cannot be reported, and is not remembered as this reader's report."""
     page_issues.expected_statuses.update({429, 404})
     api.pages[None] = {"comments": [comment(1), comment(2)], "total": 2, "next": None}
     api.report_answers = [
@@ -395,4 +395,12 @@ def test_report_refusals_are_explained(
     expect(second.locator(".cw-report-form").get_by_role("status")).to_have_text(
         "This comment can no longer be reported."
     )
-    expect(second.get_by_role("button", name="Reported")).to_be_disabled()
+    expect(second.get_by_role("button", name="Unavailable")).to_be_disabled()
+    page.reload()
+    report_again = widget.comment("Comment number 2.").get_by_role(
+        "button", name="Report", exact=True
+    )
+    expect(report_again).to_be_enabled()
+    expect(
+        widget.comment("Comment number 1.").get_by_role("button", name="Reported")
+    ).to_be_disabled()

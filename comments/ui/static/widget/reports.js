@@ -41,7 +41,7 @@
       "Report",
     );
     if (reported.has(ctx.config.site, comment.id)) {
-      markReported(button);
+      closeButton(button, "Reported");
       return button;
     }
     let form = null;
@@ -58,8 +58,8 @@
     return button;
   }
 
-  function markReported(button) {
-    button.textContent = "Reported";
+  function closeButton(button, label) {
+    button.textContent = label;
     button.disabled = true;
     button.removeAttribute("aria-expanded");
     button.removeAttribute("aria-controls");
@@ -119,10 +119,14 @@
       send.disabled = false;
       status.className = `cw-report-status ${outcome.ok ? "cw-status-ok" : "cw-status-error"}`;
       status.textContent = outcome.message;
-      if (outcome.ok || outcome.gone) {
+      if (outcome.ok) {
         reported.add(ctx.config.site, comment.id);
         form.replaceChildren(status);
-        markReported(button);
+        closeButton(button, "Reported");
+      } else if (outcome.gone) {
+        // Taken down meanwhile: not this reader's report, and gone from the thread next time.
+        form.replaceChildren(status);
+        closeButton(button, "Unavailable");
       }
     });
     return form;
