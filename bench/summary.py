@@ -29,21 +29,22 @@ def _target(check: dict[str, Any] | None) -> tuple[str, str]:
 
 
 def classifier(data: dict[str, Any]) -> Iterator[Row]:
-    latency = data["single_comment_latency_ms"]
+    latency, targets = data["single_comment_latency_ms"], data.get("targets", {})
     yield (
         "classifier: score one comment, ms p50/p99",
         f"{latency['median']}/{latency['p99']}",
-        "",
-        "",
+        *_target(targets.get("single_comment_p50_ms")),
     )
     yield (
         "classifier: batch scoring, comments/s",
         str(data["batch_throughput_comments_per_s"]),
-        "",
-        "",
+        *_target(targets.get("batch_comments_per_s")),
     )
     explain = data["explain_latency_ms"]
     yield ("classifier: explain one comment, ms p50", str(explain["median"]), "", "")
+    size = targets.get("artifact_mb")
+    if size:
+        yield ("classifier: artifact, MB", str(size["value"]), *_target(size))
 
 
 def training(data: dict[str, Any]) -> Iterator[Row]:
