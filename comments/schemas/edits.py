@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from comments.schemas.public import CleanLine, CleanText, SubmittedCommentSchema
+from comments.schemas.public import (
+    BODY_METADATA,
+    BODY_RULES,
+    CleanLine,
+    CleanText,
+    SubmittedCommentSchema,
+)
 
 #: The header carrying the edit token the poster received with their comment.
 EDIT_TOKEN_HEADER = "X-Edit-Token"
@@ -14,10 +20,7 @@ class CommentEditSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    body = CleanText(
-        required=True,
-        validate=validate.Length(1, 10_000, error="Must be between {min} and {max} characters."),
-    )
+    body = CleanText(required=True, validate=BODY_RULES, metadata=BODY_METADATA)
     author_name = CleanLine(load_default=None, validate=validate.Length(max=80))
 
 

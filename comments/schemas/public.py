@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, post_load, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
 from comments.services.reports import REASONS as REPORT_REASONS
 from comments.text import clean_line, clean_multiline
@@ -32,6 +33,22 @@ class WebAddress(CleanLine):
         if address and "://" not in address and ":" not in address.split("/", 1)[0]:
             return "https://" + address
         return address
+
+
+def _visible(value: str) -> None:
+    """Refuse a body that cleaning left empty: it was blank, or only controls, bidi marks or
+    lone surrogates."""
+    if not value:
+        raise ValidationError("Must contain visible text.")
+
+
+#: A comment's body, as posted or edited (cleaned first, so "   " is blank); minLength for
+#: the OpenAPI document, which cannot see inside _visible.
+BODY_RULES: list[Callable[[Any], Any]] = [
+    _visible,
+    validate.Length(max=10_000, error="Must be at most {max} characters."),
+]
+BODY_METADATA = {"minLength": 1, "description": "Markdown; must contain visible text."}
 
 
 def optional(validator: Any) -> Any:
@@ -71,10 +88,7 @@ class CommentCreateSchema(Schema):
         ],
     )
     author_url = WebAddress(load_default="", validate=[validate.Length(max=200), _http_url])
-    body = CleanText(
-        required=True,
-        validate=validate.Length(1, 10_000, error="Must be between {min} and {max} characters."),
-    )
+    body = CleanText(required=True, validate=BODY_RULES, metadata=BODY_METADATA)
     form_token = CleanLine(load_default=None, allow_none=True, validate=validate.Length(max=512))
     honeypot = CleanLine(load_default="", validate=validate.Length(max=2_000))
     idempotency_key = fields.String(

@@ -92,6 +92,24 @@ def test_invalid_fields_are_422(
     assert_field_error(post_comment(**fields), field)
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("", "Must contain visible text."),
+        ("  \n\t ", "Must contain visible text."),
+        # Only what the cleaning removes: bidi controls, a lone surrogate, a NUL.
+        ("\u202e\u2066\ud800\x00", "Must contain visible text."),
+        ("x" * 10_001, "Must be at most 10000 characters."),
+    ],
+)
+def test_a_body_error_says_what_is_wrong(
+    post_comment: PostComment, body: str, message: str
+) -> None:
+    response = post_comment(body=body)
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"body": [message]}
+
+
 def test_missing_body(client: FlaskClient) -> None:
     assert_field_error(client.post("/api/v1/comments", json={"thread": "/a"}), "body")
 
