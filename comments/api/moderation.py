@@ -91,7 +91,9 @@ def _decide(comment: Comment, data: dict[str, Any]) -> dict[str, Any]:
         decide_comment(
             db.session(),
             comment,
-            DecisionRequest(data["action"], data["reason"], data["note"]),
+            DecisionRequest(
+                data["action"], data["reason"], data["note"], data.get("expected_status")
+            ),
             _staff(),
         )
     except IllegalTransition as error:

@@ -58,15 +58,23 @@ def _decision_fields() -> dict[str, Any]:
     return {name: request.form.get(name, "") for name in ("action", "reason", "note")}
 
 
+def _shown_status() -> dict[str, Any]:
+    """The status the card showed, so a decision made meanwhile by someone else is not undone."""
+    shown = request.form.get("expected_status")
+    return {"expected_status": shown} if shown else {}
+
+
 @bp.post(f"/comments/<{ID}:comment_id>/decision")
 @page(MODERATE)
 def decide(comment_id: int) -> Response:
     session = db.session()
     comment = reads.visible_comment(session, signed_in_staff(), comment_id)
-    data = _load(_decision, _decision_fields())
+    data = _load(_decision, {**_decision_fields(), **_shown_status()})
     if data is None:
         return _back()
-    request_ = DecisionRequest(data["action"], data["reason"], data["note"])
+    request_ = DecisionRequest(
+        data["action"], data["reason"], data["note"], data["expected_status"]
+    )
     try:
         decide_comment(session, comment, request_, signed_in_staff())
     except IllegalTransition as error:

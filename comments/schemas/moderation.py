@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from comments.models import STATUSES
 from comments.schemas.classifier import ExplanationSchema
 from comments.schemas.public import MAX_ID, CleanLine, CleanText
 from comments.services.moderation.authors import BAN_SCOPES
@@ -54,9 +55,21 @@ class DecisionSchema(Schema):
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
     reason = CleanLine(load_default="", validate=validate.Length(max=200))
     note = CleanText(load_default="", validate=validate.Length(max=2000))
+    expected_status = fields.String(
+        load_default=None,
+        validate=validate.OneOf(STATUSES),
+        metadata={
+            "description": "The status the moderator saw: if the comment has another status "
+            "now (someone decided meanwhile), the answer is 409 and nothing changes."
+        },
+    )
 
 
 class BulkDecisionSchema(DecisionSchema):
+    class Meta:
+        unknown = RAISE
+        exclude = ("expected_status",)
+
     ids = fields.List(
         fields.Integer(strict=True, validate=validate.Range(1, MAX_ID)),
         required=True,

@@ -166,6 +166,32 @@ def test_illegal_transitions_are_409_and_change_nothing(
     assert detail["status"] == "published" and len(detail["history"]) == 1
 
 
+def test_a_decision_on_a_status_changed_meanwhile_is_409_and_keeps_the_other(
+    client: FlaskClient, staff_headers, post_comment: PostComment
+) -> None:
+    """Two moderators load the same held comment; the slower one's approval must not
+    silently publish what the faster one rejected."""
+    first, second = staff_headers(name="maria"), staff_headers(name="omar")
+    held = post_comment(body=ABUSIVE).get_json()["id"]
+    rejected = decide(client, first, held, action="reject", expected_status="pending")
+    assert rejected.status_code == 200
+
+    late = decide(client, second, held, action="approve", expected_status="pending")
+    assert late.status_code == 409
+    assert late.get_json()["message"] == (
+        "The comment is rejected now, not pending: maria decided it meanwhile. Nothing was changed."
+    )
+    detail = client.get(f"/api/v1/moderation/comments/{held}", headers=second).get_json()
+    assert detail["status"] == "rejected"
+    assert [entry["action"] for entry in detail["history"]] == ["hold", "reject"]
+
+    # Having seen the rejection, the second moderator may still overrule it deliberately.
+    deliberate = decide(client, second, held, action="approve", expected_status="rejected")
+    assert deliberate.get_json()["status"] == "published"
+    bad = decide(client, second, held, action="reject", expected_status="hidden")
+    assert bad.status_code == 422 and "expected_status" in bad.get_json()["errors"]
+
+
 def test_bulk_decisions_report_each_outcome(
     client: FlaskClient, moderator: dict[str, str], post_comment: PostComment
 ) -> None:

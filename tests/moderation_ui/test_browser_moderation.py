@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.moderation_ui.conftest import ABUSIVE, NICE, PASSWORD, Live
+from tests.moderation_ui.conftest import ABUSIVE, NICE, PASSWORD, Live, Problems
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=10_000)
@@ -121,6 +121,33 @@ def test_a_readers_report_reaches_the_reported_tab(browser_page: Page, live: Liv
     page.keyboard.press("a")  # keep the comment: the report is resolved, it stays published
     expect(card).to_have_count(0)
     expect(page.locator('[data-count="reported"]')).to_have_text(str(reported))
+
+
+def test_a_card_someone_else_decided_meanwhile_is_refreshed_not_overruled(
+    browser_page: Page, live: Live, problems: Problems
+) -> None:
+    page, thread = browser_page, new_thread()
+    held = post(live, thread, ABUSIVE + " (race)", author_email="race@x.org")
+    sign_in(page, live, f"/moderation/?status=pending&thread={thread}")
+    other = page.context.new_page()  # a second tab: the other moderator
+    other.goto(live.url + f"/moderation/?status=pending&thread={thread}")
+    other.locator("body").press("j")
+    other.keyboard.press("r")
+    expect(other.locator("#announcer")).to_have_text(f"Comment #{held} rejected.")
+
+    card = page.locator(f"#comment-{held}")
+    page.locator("body").press("j")
+    page.keyboard.press("a")
+    expect(page.locator("#announcer")).to_have_text(
+        f"Comment #{held}: The comment is rejected now, not pending: mod decided it meanwhile. "
+        "Nothing was changed."
+    )
+    expect(card.locator(".card-meta .status")).to_have_text("rejected")
+    # The refused request is the only console complaint the page may make.
+    problems.console[:] = [line for line in problems.console if "409" not in line]
+
+    page.keyboard.press("a")  # now a deliberate decision about what the card shows
+    expect(page.locator("#announcer")).to_have_text(f"Comment #{held} approved.")
 
 
 def test_question_mark_shows_the_keys(browser_page: Page, live: Live) -> None:

@@ -12,10 +12,18 @@ from flask import Flask
 from sqlalchemy import select
 
 from comments.extensions import db
-from comments.models import Ban, Comment, CommentScore, LabelledExample, TrustedAuthor
+from comments.models import Ban, Comment, CommentScore, LabelledExample, Staff, TrustedAuthor
 from comments.moderation_ui import present
 from comments.services.edits import delete_comment
-from tests.moderation_ui.conftest import ABUSIVE, NICE, PostComment, SignedIn, session_csrf
+from comments.services.moderation.decisions import DecisionRequest, decide_comment
+from tests.moderation_ui.conftest import (
+    ABUSIVE,
+    NICE,
+    MakeStaff,
+    PostComment,
+    SignedIn,
+    session_csrf,
+)
 
 
 def status_of(app: Flask, comment_id: int) -> str:
@@ -241,6 +249,32 @@ def test_an_illegal_transition_is_a_message_and_changes_nothing(
         follow_redirects=True,
     )
     assert "nothing was changed" in bad.text
+
+
+def test_a_card_decided_meanwhile_by_someone_else_is_not_overruled(
+    app: Flask, signed_in: SignedIn, make_staff: MakeStaff, post_comment: PostComment
+) -> None:
+    held = post_comment(body=ABUSIVE)
+    client = signed_in("moderator", "omar")
+    make_staff("moderator", "maria")
+    page = client.get("/moderation/?status=pending").text
+    assert 'name="expected_status" value="pending"' in page  # the card says what it showed
+    with app.app_context():  # another moderator rejects it after the page was loaded
+        comment = db.session.get(Comment, held)
+        staff = db.session.scalar(select(Staff).where(Staff.name == "maria"))
+        decide_comment(db.session(), comment, DecisionRequest("reject"), staff)
+        db.session.commit()
+    response = client.post(
+        f"/moderation/comments/{held}/decision",
+        data={
+            "action": "approve",
+            "expected_status": "pending",
+            "csrf_token": session_csrf(client),
+        },
+        follow_redirects=True,
+    )
+    assert "The comment is rejected now, not pending: maria decided it" in response.text
+    assert status_of(app, held) == "rejected"
 
 
 def test_bulk_form_decides_each_selected_comment(

@@ -33,7 +33,12 @@
   let current = null;
   let banTarget = null;
 
-  class ApiError extends Error {}
+  class ApiError extends Error {
+    constructor(message, status = 0) {
+      super(message);
+      this.status = status;
+    }
+  }
 
   function announce(message, kind = "ok") {
     const line = document.createElement("p");
@@ -64,7 +69,8 @@
     }
     if (response.status === 401) throw new ApiError("Your session has ended: reload and sign in.");
     if (!response.ok) {
-      throw new ApiError((data && data.message) || `The server answered ${response.status}.`);
+      const message = (data && data.message) || `The server answered ${response.status}.`;
+      throw new ApiError(message, response.status);
     }
     return data;
   }
@@ -129,7 +135,7 @@
     if (leavesQueue(status)) {
       removeCard(card);
     } else {
-      card.dataset.status = status;
+      showStatus(card, status);
     }
   }
 
@@ -154,6 +160,28 @@
     }
   }
 
+  function showStatus(card, status) {
+    card.dataset.status = status;
+    const label = card.querySelector(".card-meta .status");
+    if (label) {
+      label.className = `status status-${status}`;
+      label.textContent = status;
+    }
+    const shown = card.querySelector('form.decide [name="expected_status"]');
+    if (shown) shown.value = status;
+  }
+
+  async function refreshStatus(card) {
+    // Someone else decided meanwhile: show the comment as it is now, so the next key press
+    // is a deliberate decision about that state.
+    try {
+      const data = await api("GET", `/comments/${card.dataset.id}`);
+      showStatus(card, data.status);
+    } catch (error) {
+      /* The conflict was announced; a reload shows the current state. */
+    }
+  }
+
   function setBusy(card, on) {
     const id = card.dataset.id;
     if (on) busy.add(id);
@@ -172,7 +200,12 @@
     const id = Number(card.dataset.id);
     setBusy(card, true);
     try {
-      const payload = { action, reason: formValue(card, "reason"), note: formValue(card, "note") };
+      const payload = {
+        action,
+        reason: formValue(card, "reason"),
+        note: formValue(card, "note"),
+        expected_status: card.dataset.status,
+      };
       const result = await api("POST", `/comments/${id}/decision`, payload);
       announce(`Comment #${id} ${PAST[action]}.`);
       setBusy(card, false);
@@ -181,6 +214,7 @@
     } catch (error) {
       setBusy(card, false);
       announce(`Comment #${id}: ${error.message}`, "error");
+      if (error.status === 409) await refreshStatus(card);
     }
   }
 

@@ -35,6 +35,10 @@ class IllegalTransition(Exception):
     """The action does not apply to the comment's current status (answered as 409)."""
 
 
+class StaleDecision(IllegalTransition):
+    """The comment changed status since the moderator saw it (answered as 409)."""
+
+
 class CommentNotFound(LookupError):
     pass
 
@@ -44,11 +48,38 @@ class DecisionRequest:
     action: str
     reason: str = ""
     note: str = ""
+    #: The status the moderator saw; another status now means someone decided meanwhile.
+    expected_status: str | None = None
 
 
 def open_reports(session: Session, comment_id: int) -> list[Report]:
     query = select(Report).where(Report.comment_id == comment_id, Report.resolved_at.is_(None))
     return list(session.scalars(query))
+
+
+def _last_decider(session: Session, comment_id: int) -> str:
+    query = (
+        select(Decision.actor, Staff.name)
+        .outerjoin(Staff, Staff.id == Decision.staff_id)
+        .where(Decision.comment_id == comment_id)
+        .order_by(Decision.id.desc())
+        .limit(1)
+    )
+    row = session.execute(query).first()
+    if row is None:
+        return "someone"
+    actor, name = row
+    return name or ("the model" if actor == "model" else f"the {actor}")
+
+
+def _check_not_stale(session: Session, comment: Comment, expected: str | None) -> None:
+    if expected is None or comment.status == expected:
+        return
+    who = _last_decider(session, comment.id)
+    raise StaleDecision(
+        f"The comment is {comment.status} now, not {expected}: {who} decided it meanwhile. "
+        "Nothing was changed."
+    )
 
 
 def _check(comment: Comment, action: str, has_open_reports: bool) -> str:
@@ -67,8 +98,14 @@ def decide_comment(
     staff: Staff,
     now: datetime | None = None,
 ) -> Decision:
-    """Apply one moderator action; reports on the comment are resolved by it."""
+    """Apply one moderator action; reports on the comment are resolved by it.
+
+    The comment's row is re-read under a lock first, so two moderators deciding at once are
+    taken in turn and each checks the status the other left.
+    """
     now = now or datetime.now(UTC)
+    session.refresh(comment, with_for_update=True)
+    _check_not_stale(session, comment, request.expected_status)
     reports = open_reports(session, comment.id)
     target = _check(comment, request.action, bool(reports))
     decision = Decision.about(
