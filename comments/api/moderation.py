@@ -13,6 +13,8 @@ from comments.extensions import db
 from comments.models import Ban, Comment, Staff
 from comments.schemas.moderation import (
     BanLiftedSchema,
+    BanPageSchema,
+    BanQuerySchema,
     BanResultSchema,
     BanSchema,
     BulkDecisionResultSchema,
@@ -43,6 +45,11 @@ def _staff() -> Staff:
     return staff
 
 
+def _visible_site_ids() -> frozenset[int] | None:
+    visible = site_ids_visible_to(_staff())
+    return frozenset(visible) if visible is not None else None
+
+
 def _visible_comment(comment_id: int) -> Comment:
     """404 for a comment that does not exist or belongs to a site the caller cannot see."""
     comment = db.session.get(Comment, comment_id)
@@ -57,8 +64,7 @@ def _visible_comment(comment_id: int) -> Comment:
 @contract({200: QueuePageSchema()}, query=QueueQuerySchema())
 def queue(query: dict[str, Any]) -> dict[str, Any]:
     """A page of one queue, filtered and sorted, with the number of comments in every queue."""
-    visible = site_ids_visible_to(_staff())
-    site_ids = frozenset(visible) if visible is not None else None
+    site_ids = _visible_site_ids()
     page = queue_page(
         db.session(), QueueQuery(queue=query.pop("status"), site_ids=site_ids, **query)
     )
@@ -128,12 +134,13 @@ def bulk_decision(body: dict[str, Any]) -> dict[str, Any]:
 
 @bp.post(f"/comments/<{ID}:comment_id>/ban")
 @require(MODERATE)
-@contract({201: BanResultSchema()}, body=BanSchema(), errors=(409,))
+@contract({201: BanResultSchema(), 200: BanResultSchema()}, body=BanSchema(), errors=(409,))
 def ban(comment_id: int, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    """Ban the comment's author by e-mail and/or IP hash, optionally rejecting their comments."""
+    """Ban the comment's author by e-mail and/or IP hash, optionally rejecting their comments;
+    200 with the existing ban when the author is banned by the same keys already."""
     comment = _visible_comment(comment_id)
     try:
-        record, rejected = authors.ban_author(
+        result = authors.ban_author(
             db.session(),
             comment,
             _staff(),
@@ -144,7 +151,28 @@ def ban(comment_id: int, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     except authors.NoAuthorIdentity as error:
         raise Conflict(str(error)) from error
     db.session.commit()
-    return {"ban_id": record.id, "rejected": [c.id for c in rejected]}, 201
+    answer = {
+        "ban_id": result.ban.id,
+        "created": result.created,
+        "rejected": [c.id for c in result.rejected],
+    }
+    return answer, 201 if result.created else 200
+
+
+@bp.get("/bans")
+@require(READ_QUEUES)
+@contract({200: BanPageSchema()}, query=BanQuerySchema())
+def bans(query: dict[str, Any]) -> dict[str, Any]:
+    """Live bans newest first (with ``include_lifted``, lifted ones too), on visible sites."""
+    page, next_id = authors.list_bans(
+        db.session(),
+        _visible_site_ids(),
+        site=query["site"],
+        include_lifted=query["include_lifted"],
+        before_id=query["cursor"],
+        limit=query["per_page"],
+    )
+    return {"items": page, "next": next_id}
 
 
 @bp.post(f"/bans/<{ID}:ban_id>/lift")
@@ -156,9 +184,10 @@ def lift_ban(ban_id: int) -> dict[str, Any]:
     visible = site_ids_visible_to(_staff())
     if record is None or (visible is not None and record.site_id not in visible):
         raise NotFound(f"No ban {ban_id}.")
-    if record.lifted_at is not None:
-        raise Conflict("The ban was lifted already.")
-    authors.lift_ban(db.session(), record, _staff())
+    try:
+        authors.lift_ban(db.session(), record, _staff())
+    except authors.AlreadyLifted as error:
+        raise Conflict(str(error)) from error
     db.session.commit()
     return {"ban_id": record.id, "lifted": True}
 

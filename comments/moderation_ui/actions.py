@@ -139,7 +139,7 @@ def ban(comment_id: int) -> Response:
     if data is None:
         return _back()
     try:
-        _record, rejected = authors.ban_author(
+        result = authors.ban_author(
             session,
             comment,
             signed_in_staff(),
@@ -152,8 +152,26 @@ def ban(comment_id: int) -> Response:
         flash(str(error), "error")
         return _back()
     session.commit()
+    rejected = result.rejected
     extra = f"; {len(rejected)} of their comments rejected" if rejected else ""
-    flash(f"The author of comment #{comment_id} is banned{extra}.", "ok")
+    already = "" if result.created else " already"
+    flash(f"The author of comment #{comment_id} is{already} banned{extra}.", "ok")
+    return _back()
+
+
+@bp.post(f"/bans/<{ID}:ban_id>/lift")
+@page(MODERATE)
+def lift_ban(ban_id: int) -> Response:
+    session = db.session()
+    record = reads.visible_ban(session, signed_in_staff(), ban_id)
+    try:
+        authors.lift_ban(session, record, signed_in_staff())
+    except authors.AlreadyLifted as error:
+        session.rollback()
+        flash(f"Ban #{ban_id}: {error}", "error")
+        return _back()
+    session.commit()
+    flash(f"Ban #{ban_id} is lifted: their comments are decided as anyone's again.", "ok")
     return _back()
 
 

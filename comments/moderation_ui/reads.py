@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
 from comments.auth import site_ids_visible_to
-from comments.models import Comment, CommentSignal, Site, Staff
+from comments.models import Ban, Comment, CommentSignal, Site, Staff
 
 SNIPPET = 280
 
@@ -24,6 +24,15 @@ def visible_comment(session: Session, staff: Staff, comment_id: int) -> Comment:
     if comment is None or (visible is not None and comment.site_id not in visible):
         raise NotFound(f"No comment {comment_id}.")
     return comment
+
+
+def visible_ban(session: Session, staff: Staff, ban_id: int) -> Ban:
+    """404 for a ban that does not exist or is on a site the staff cannot see."""
+    ban = session.get(Ban, ban_id)
+    visible = site_ids_visible_to(staff)
+    if ban is None or (visible is not None and ban.site_id not in visible):
+        raise NotFound(f"No ban {ban_id}.")
+    return ban
 
 
 def visible_site_ids(staff: Staff) -> frozenset[int] | None:

@@ -15,10 +15,11 @@ from comments.moderation_ui import bp, charts, present, reads, stats
 from comments.moderation_ui.guards import page, safe_next, signed_in_staff
 from comments.rate_keys import client_bucket
 from comments.schemas.moderation import QueueQuerySchema
+from comments.schemas.public import MAX_ID
 from comments.services.accounts import authenticate
 from comments.services.edits import describe_revisions
 from comments.services.explanations import explain_comment
-from comments.services.moderation import items
+from comments.services.moderation import authors, items
 from comments.services.moderation.queue import (
     QUEUES,
     BadCursor,
@@ -36,6 +37,7 @@ bp.add_app_template_filter(present.count_label, "count_label")
 BAD_CREDENTIALS = "That name and password do not match an active account."
 LOGIN_LIMIT = "10 per minute"
 PER_PAGE = 25
+BANS_PER_PAGE = 50
 QUEUE_LABELS = {
     "pending": "Pending",
     "spam": "Spam",
@@ -172,6 +174,32 @@ def comment(comment_id: int) -> str:
         history=items.history(session, record),
         revisions=describe_revisions(session, record.id),
         here=request.path,
+    )
+
+
+@bp.get("/bans")
+@page(READ_QUEUES)
+def bans() -> str:
+    """Live bans, newest first (``?lifted=1`` adds lifted ones), each with a button to lift it."""
+    include_lifted = request.args.get("lifted") == "1"
+    before = request.args.get("before", "")
+    page_of, next_id = authors.list_bans(
+        db.session(),
+        reads.visible_site_ids(signed_in_staff()),
+        include_lifted=include_lifted,
+        before_id=int(before) if before.isdigit() and 0 < int(before) <= MAX_ID else None,
+        limit=BANS_PER_PAGE,
+    )
+    return render_template(
+        "moderation_ui/bans.html",
+        bans=page_of,
+        include_lifted=include_lifted,
+        next_url=(
+            url_for(".bans", before=next_id, **({"lifted": "1"} if include_lifted else {}))
+            if next_id
+            else None
+        ),
+        here=request.full_path.rstrip("?"),
     )
 
 

@@ -199,8 +199,40 @@ class BulkDecisionResultSchema(Schema):
 
 class BanResultSchema(Schema):
     ban_id = fields.Integer()
+    #: False when the author was banned already by the same keys: that ban is the answer.
+    created = fields.Boolean()
     #: Comments of the author rejected with the ban.
     rejected = fields.List(fields.Integer())
+
+
+class BanQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    site = fields.String(load_default=None, validate=validate.Length(1, 64))
+    include_lifted = fields.Boolean(load_default=False)
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    #: The ``next`` of the previous page.
+    cursor = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID))
+
+
+class BanRecordSchema(Schema):
+    id = fields.Integer()
+    site = fields.String()
+    email = fields.String(allow_none=True)
+    ip_hash = fields.String(allow_none=True)
+    reason = fields.String()
+    #: The comment that led to the ban, if it still exists.
+    comment_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime(format="iso")
+    banned_by = fields.String(allow_none=True)
+    lifted_at = fields.DateTime(format="iso", allow_none=True)
+    lifted_by = fields.String(allow_none=True)
+
+
+class BanPageSchema(Schema):
+    items = fields.List(fields.Nested(BanRecordSchema))
+    next = fields.Integer(allow_none=True)
 
 
 class BanLiftedSchema(Schema):

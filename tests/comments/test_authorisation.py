@@ -97,6 +97,7 @@ def sample(endpoint: str, method: str, target: Targets) -> dict[str, Any]:
         "moderation_ui.bulk_decision": {"data": {"action": "approve", "ids": str(target.comment)}},
         "moderation_ui.ban": {"data": {"reason": "abuse", "reject_comments": "1"}},
         "moderation_ui.trust": {"data": {}},
+        "moderation_ui.lift_ban": {"data": {}},
         "moderation_ui.login": {"data": {"name": "admin", "password": PASSWORD}},
         "moderation_ui.logout": {"data": {}},
         "site_keys_api.create_key": {"json": {"label": "platform"}},
@@ -213,7 +214,7 @@ def world(app: Flask, client: FlaskClient, runner: FlaskCliRunner) -> World:
         banned = post(site, f"banned-on-{site}", f"198.51.100.{len(targets) + 1}")
         with app.app_context():
             admin = db.session.scalar(select(Staff).where(Staff.name == "admin"))
-            ban, _ = authors.ban_author(db.session(), db.session.get(Comment, banned), admin)
+            ban = authors.ban_author(db.session(), db.session.get(Comment, banned), admin).ban
             db.session.commit()
             targets[site] = Targets(comment, ban.id, f"held-on-{site}")
     browsers = {name: app.test_client() for name in tokens}

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from comments.extensions import db
-from comments.models import LabelledExample
+from comments.models import LabelledExample, Site
 from tests.comments.conftest import ABUSIVE, NICE, PostComment
 
 QUEUE = "/api/v1/moderation/queue"
@@ -263,6 +263,72 @@ def test_ban_rejects_the_authors_comments_and_files_new_ones(
     assert (
         client.post(f"/api/v1/moderation/bans/{ban_id}/lift", headers=moderator).status_code == 409
     )
+
+
+def test_banning_a_banned_author_again_returns_the_same_ban_and_lifting_it_frees_them(
+    client: FlaskClient, staff_headers, post_comment: PostComment
+) -> None:
+    """Two moderators ban the same troll: one ban, so lifting it really lifts it."""
+    first, second = staff_headers(name="maria"), staff_headers(name="omar")
+    held = post_comment(author_email="troll@example.org", body=ABUSIVE).get_json()["id"]
+    url = f"/api/v1/moderation/comments/{held}/ban"
+    banned = client.post(url, json={"by": "email"}, headers=first)
+    again = client.post(url, json={"by": "email", "reject_comments": True}, headers=second)
+    assert banned.status_code == 201 and banned.get_json()["created"] is True
+    assert again.status_code == 200 and again.get_json()["created"] is False
+    assert again.get_json()["ban_id"] == banned.get_json()["ban_id"]
+    assert again.get_json()["rejected"] == [held]
+    other_scope = client.post(url, json={"by": "email_and_ip"}, headers=second)
+    assert other_scope.status_code == 201  # a wider ban is a ban of its own
+
+    listed = client.get("/api/v1/moderation/bans", headers=second).get_json()
+    assert [b["id"] for b in listed["items"]] == [
+        other_scope.get_json()["ban_id"],
+        banned.get_json()["ban_id"],
+    ]
+    [email_ban] = [b for b in listed["items"] if b["id"] == banned.get_json()["ban_id"]]
+    assert email_ban["email"] == "troll@example.org" and email_ban["ip_hash"] is None
+    assert email_ban["banned_by"] == "maria" and email_ban["comment_id"] == held
+
+    for ban in listed["items"]:
+        lift = client.post(f"/api/v1/moderation/bans/{ban['id']}/lift", headers=first)
+        assert lift.status_code == 200
+    back = post_comment(author_email="troll@example.org", body="Back with a kind word, sorry.")
+    assert back.get_json()["status"] == "published"
+    assert client.get("/api/v1/moderation/bans", headers=first).get_json()["items"] == []
+    everything = client.get("/api/v1/moderation/bans?include_lifted=true", headers=first)
+    assert {b["lifted_by"] for b in everything.get_json()["items"]} == {"maria"}
+
+
+def test_ban_list_pages_and_stays_within_the_moderators_sites(
+    app: Flask, client: FlaskClient, staff_headers, post_comment: PostComment
+) -> None:
+    admin = staff_headers("admin", name="ada")
+    ids = [
+        post_comment(author_email=f"t{n}@example.org", body=ABUSIVE).get_json()["id"]
+        for n in range(3)
+    ]
+    bans = [
+        client.post(
+            f"/api/v1/moderation/comments/{i}/ban", json={"by": "email"}, headers=admin
+        ).get_json()["ban_id"]
+        for i in ids
+    ]
+    first = client.get("/api/v1/moderation/bans?per_page=2", headers=admin).get_json()
+    assert [b["id"] for b in first["items"]] == bans[:0:-1] and first["next"] == bans[1]
+    rest = client.get(f"/api/v1/moderation/bans?per_page=2&cursor={first['next']}", headers=admin)
+    assert [b["id"] for b in rest.get_json()["items"]] == [bans[0]]
+    assert rest.get_json()["next"] is None
+    bad = client.get("/api/v1/moderation/bans?per_page=0", headers=admin)
+    assert bad.status_code == 422 and "per_page" in bad.get_json()["errors"]
+
+    with app.app_context():
+        db.session.add(Site(name="elsewhere"))
+        db.session.commit()
+    outsider = staff_headers("moderator", name="olga", sites=("elsewhere",))
+    assert client.get("/api/v1/moderation/bans", headers=outsider).get_json()["items"] == []
+    refused = client.post(f"/api/v1/moderation/bans/{bans[0]}/lift", headers=outsider)
+    assert refused.status_code == 404
 
 
 def post_from(client: FlaskClient, address: str, email: str, body: str = NICE) -> int:

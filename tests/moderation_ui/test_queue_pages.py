@@ -14,11 +14,14 @@ from sqlalchemy import select
 from comments.extensions import db
 from comments.models import Ban, Comment, CommentScore, LabelledExample, Staff, TrustedAuthor
 from comments.moderation_ui import present
+from comments.services import accounts
 from comments.services.edits import delete_comment
+from comments.services.moderation import authors
 from comments.services.moderation.decisions import DecisionRequest, decide_comment
 from tests.moderation_ui.conftest import (
     ABUSIVE,
     NICE,
+    PASSWORD,
     MakeStaff,
     PostComment,
     SignedIn,
@@ -332,6 +335,53 @@ def test_ban_and_trust_forms(app: Flask, signed_in: SignedIn, post_comment: Post
     history = client.get(f"/moderation/comments/{held}").text
     assert "pending → pending" in history and "<td>ban</td>" in history
     assert "<td>moderator</td>" in history
+
+
+def test_the_bans_page_lists_bans_and_lifts_them(
+    app: Flask, signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    held = post_comment(body=ABUSIVE, author_email="troll@x.org")
+    client = signed_in("moderator")
+    token = session_csrf(client)
+    ban = {"csrf_token": token, "reason": "abuse", "by": "email"}
+    client.post(f"/moderation/comments/{held}/ban", data=ban)
+    again = client.post(f"/moderation/comments/{held}/ban", data=ban, follow_redirects=True)
+    assert f"The author of comment #{held} is already banned" in again.text
+
+    page = client.get("/moderation/bans").text
+    assert 'aria-current="page">Bans</a>' in page
+    with app.app_context():
+        [ban_id] = db.session.scalars(select(Ban.id)).all()  # banning twice made one ban
+    row = page[page.index(f'id="ban-{ban_id}"') :]
+    row = row[: row.index("</tr>")]
+    assert "troll@x.org" in row and "abuse" in row and f"#{held}" in row
+    lifted = client.post(
+        f"/moderation/bans/{ban_id}/lift",
+        data={"csrf_token": token, "next": "/moderation/bans"},
+        follow_redirects=True,
+    )
+    assert f"Ban #{ban_id} is lifted" in lifted.text and "No live bans." in lifted.text
+    assert post_comment(author_email="troll@x.org") and status_of(app, held + 1) == "published"
+    history = client.get("/moderation/bans?lifted=1").text
+    assert f'id="ban-{ban_id}"' in history and "Lifted" in history and "by moderator" in history
+    twice = client.post(
+        f"/moderation/bans/{ban_id}/lift", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "The ban was lifted already." in twice.text
+
+
+def test_analysts_see_bans_without_a_lift_button(
+    signed_in: SignedIn, post_comment: PostComment, app: Flask
+) -> None:
+    held = post_comment(body=ABUSIVE, author_email="troll@x.org")
+    with app.app_context():
+        comment = db.session.get(Comment, held)
+        assert comment is not None
+        admin = accounts.create_staff(db.session(), "root", "admin", PASSWORD, [])
+        authors.ban_author(db.session(), comment, admin)
+        db.session.commit()
+    page = signed_in("analyst").get("/moderation/bans").text
+    assert "troll@x.org" in page and "/lift" not in page  # listed, with no form to lift it
 
 
 def test_a_reported_comment_offers_keep_and_shows_its_reports(

@@ -173,7 +173,7 @@ def ban(app: Flask) -> int:
     with app.app_context():
         admin = db.session.scalar(select(Staff).where(Staff.name == "admin"))
         comment = db.session.get(Comment, response.get_json()["id"])
-        record, _ = authors.ban_author(db.session(), comment, admin)
+        record = authors.ban_author(db.session(), comment, admin).ban
         db.session.commit()
         return record.id
 

@@ -261,7 +261,8 @@
       const rejected = data.rejected || [];
       rejected.forEach((rejectedId) => settle(rejectedId, "rejected"));
       const extra = rejected.length ? `; ${plural(rejected.length, "comment")} rejected` : "";
-      announce(`The author of comment #${id} is banned${extra}.`);
+      const already = data.created === false ? "already " : "";
+      announce(`The author of comment #${id} is ${already}banned${extra}.`);
       await refreshCounts();
     } catch (error) {
       setBusy(card, false);

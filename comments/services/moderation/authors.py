@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from comments.models import Ban, Comment, Decision, Staff, TrustedAuthor
+from comments.models import Ban, Comment, Decision, Site, Staff, TrustedAuthor
 from comments.services.moderation.decisions import DecisionRequest, decide_comment
 from comments.services.privacy.keys import BanKeys
 
@@ -20,6 +21,14 @@ BAN_SCOPES: tuple[BanScope, ...] = get_args(BanScope)
 
 class NoAuthorIdentity(Exception):
     """The comment carries no e-mail or IP hash to ban or trust by."""
+
+
+@dataclass(frozen=True, slots=True)
+class BanResult:
+    ban: Ban
+    rejected: list[Comment]
+    #: False when a live ban with the same keys existed already (it is returned instead).
+    created: bool
 
 
 def active_bans(
@@ -60,11 +69,12 @@ def ban_author(
     reject_comments: bool = False,
     by: BanScope = "email_and_ip",
     now: datetime | None = None,
-) -> tuple[Ban, list[Comment]]:
+) -> BanResult:
     """Ban the comment's author by its e-mail and/or IP hash (``by``); recorded as a decision.
 
     Rejecting their comments takes those matching the ban itself, so an e-mail ban leaves
-    other people's comments from the same address alone.
+    other people's comments from the same address alone. A live ban with the same keys is
+    reused: two bans of one author would make lifting one of them look like it failed.
     """
     email = comment.author_email if by in ("email_and_ip", "email") else None
     ip_hash = comment.ip_hash if by in ("email_and_ip", "ip") else None
@@ -72,27 +82,30 @@ def ban_author(
         wanted = {"email_and_ip": "an e-mail or IP hash", "email": "an e-mail", "ip": "an IP hash"}
         raise NoAuthorIdentity(f"The comment has no {wanted[by]} to ban by.")
     now = now or datetime.now(UTC)
-    ban = Ban(
-        site_id=comment.site_id,
-        email=email,
-        ip_hash=ip_hash,
-        reason=reason,
-        staff_id=staff.id,
-        comment_id=comment.id,
-        created_at=now,
-    )
-    session.add(ban)
-    session.add(
-        Decision.about(
-            comment,
-            actor="staff",
-            action="ban",
-            to_status=comment.status,
-            staff_id=staff.id,
+    ban = _live_ban(session, comment.site_id, email, ip_hash)
+    created = ban is None
+    if ban is None:
+        ban = Ban(
+            site_id=comment.site_id,
+            email=email,
+            ip_hash=ip_hash,
             reason=reason,
+            staff_id=staff.id,
+            comment_id=comment.id,
             created_at=now,
         )
-    )
+        session.add(ban)
+        session.add(
+            Decision.about(
+                comment,
+                actor="staff",
+                action="ban",
+                to_status=comment.status,
+                staff_id=staff.id,
+                reason=reason,
+                created_at=now,
+            )
+        )
     rejected: list[Comment] = []
     if reject_comments:
         same_author = [Comment.ip_hash == ip_hash] if ip_hash else []
@@ -109,10 +122,69 @@ def ban_author(
             )
             rejected.append(other)
     session.flush()
-    return ban, rejected
+    return BanResult(ban, rejected, created)
+
+
+def _live_ban(session: Session, site_id: int, email: str | None, ip_hash: str | None) -> Ban | None:
+    same_email = Ban.email == email if email else Ban.email.is_(None)
+    same_ip = Ban.ip_hash == ip_hash if ip_hash else Ban.ip_hash.is_(None)
+    query = select(Ban).where(Ban.site_id == site_id, Ban.lifted_at.is_(None), same_email, same_ip)
+    return session.scalars(query.order_by(Ban.id).limit(1)).first()
+
+
+def list_bans(
+    session: Session,
+    site_ids: frozenset[int] | None,
+    *,
+    site: str | None = None,
+    include_lifted: bool = False,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> tuple[list[dict[str, Any]], int | None]:
+    """Bans newest first, a page at a time (keyset on id); the id to continue before, if any."""
+    banned_by, lifted_by = aliased(Staff), aliased(Staff)
+    query = (
+        select(Ban, Site.name, banned_by.name, lifted_by.name)
+        .join(Site, Site.id == Ban.site_id)
+        .outerjoin(banned_by, banned_by.id == Ban.staff_id)
+        .outerjoin(lifted_by, lifted_by.id == Ban.lifted_by)
+        .order_by(Ban.id.desc())
+        .limit(limit + 1)
+    )
+    if site_ids is not None:
+        query = query.where(Ban.site_id.in_(site_ids))
+    if site:
+        query = query.where(Site.name == site)
+    if not include_lifted:
+        query = query.where(Ban.lifted_at.is_(None))
+    if before_id is not None:
+        query = query.where(Ban.id < before_id)
+    rows = session.execute(query).all()
+    page = [
+        {
+            "id": ban.id,
+            "site": site_name,
+            "email": ban.email,
+            "ip_hash": ban.ip_hash,
+            "reason": ban.reason,
+            "comment_id": ban.comment_id,
+            "created_at": ban.created_at,
+            "banned_by": banner,
+            "lifted_at": ban.lifted_at,
+            "lifted_by": lifter,
+        }
+        for ban, site_name, banner, lifter in rows[:limit]
+    ]
+    return page, (page[-1]["id"] if len(rows) > limit else None)
+
+
+class AlreadyLifted(Exception):
+    """The ban was lifted before (answered as 409)."""
 
 
 def lift_ban(session: Session, ban: Ban, staff: Staff, now: datetime | None = None) -> Ban:
+    if ban.lifted_at is not None:
+        raise AlreadyLifted("The ban was lifted already.")
     ban.lifted_at = now or datetime.now(UTC)
     ban.lifted_by = staff.id
     session.flush()
