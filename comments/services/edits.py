@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, exists, false, select
+from sqlalchemy import delete, exists, false, select, update
 from sqlalchemy.orm import Session
 
 from comments.models import (
@@ -25,6 +25,7 @@ from comments.models import (
     CommentScore,
     CommentSignal,
     Decision,
+    Report,
     Site,
 )
 from comments.policy import Outcome, Signal
@@ -253,7 +254,16 @@ def edit_comment(
 
 
 def delete_comment(session: Session, comment: Comment, now: datetime) -> Comment:
-    """Take the comment out of every public view; its row stays for moderators."""
+    """Take the comment out of every public view; its row stays for moderators.
+
+    Readers' open reports on it are closed with it: nothing is left for a moderator to keep
+    or take down, and the Reported queue would otherwise hold it until someone restored it.
+    """
+    session.execute(
+        update(Report)
+        .where(Report.comment_id == comment.id, Report.resolved_at.is_(None))
+        .values(resolved_at=now)
+    )
     session.add(
         Decision.about(
             comment,

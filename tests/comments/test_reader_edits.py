@@ -254,6 +254,20 @@ def test_moderators_find_deleted_comments_in_their_own_queue_and_can_restore_the
     assert queue["items"] == [] and queue["counts"]["deleted"] == 0
 
 
+def test_a_reported_comment_its_author_deletes_leaves_the_reported_queue(
+    client: FlaskClient, posted: dict[str, Any], staff_headers: StaffToken
+) -> None:
+    moderator = staff_headers("moderator")
+    report = client.post(f"/api/v1/comments/{posted['id']}/reports", json={"reason": "abusive"})
+    assert report.status_code == 201
+    reported = "/api/v1/moderation/queue?status=reported"
+    assert client.get(reported, headers=moderator).get_json()["counts"]["reported"] == 1
+    remove(client, posted["id"], posted["edit_token"])
+    queue = client.get(reported, headers=moderator).get_json()
+    assert queue["items"] == [] and queue["counts"]["reported"] == 0
+    assert queue["counts"]["deleted"] == 1  # still there for moderators, as deleted
+
+
 def test_thread_reads_never_carry_tokens(
     client: FlaskClient, post_comment: PostComment, posted: dict[str, Any]
 ) -> None:
