@@ -135,14 +135,18 @@ def _first_decisions(actor: str) -> Any:
 
 
 def overrules_by_model(session: Session, site_ids: frozenset[int] | None = None) -> list[Overrules]:
-    """How often a moderator's first decision on a comment differs from the model's.
+    """How often a moderator's first decision on a comment goes against the model's.
 
-    Only the first staff decision counts, so a moderator changing their own mind is not an
-    overrule of the model; bans are about authors and are left out.
+    Against means the moderator published what the model held or filed as spam, or took down
+    what it published; rejecting or filing a held comment agrees with it (holding is the model
+    saying "not without a look"). Only the first staff decision counts, so a moderator
+    changing their own mind is not an overrule of the model; bans are about authors and are
+    left out.
     """
     model_first, staff_first = _first_decisions("model"), _first_decisions("staff")
     model, staff = aliased(Decision), aliased(Decision)
-    differs = case((staff.to_status != model.to_status, 1), else_=0)
+    against = (staff.to_status == "published") != (model.to_status == "published")
+    differs = case((against, 1), else_=0)
     base = (
         select(model_first.c.comment_id)
         .join(model, model.id == model_first.c.id)
@@ -159,7 +163,7 @@ def overrules_by_model(session: Session, site_ids: frozenset[int] | None = None)
     ).group_by(model.model_version)
     pairs = (
         base.with_only_columns(model.model_version, model.to_status, staff.to_status, func.count())
-        .where(staff.id.is_not(None), staff.to_status != model.to_status)
+        .where(staff.id.is_not(None), against)
         .group_by(model.model_version, model.to_status, staff.to_status)
     )
     changes: dict[str | None, list[tuple[str, str, int]]] = defaultdict(list)
