@@ -195,7 +195,7 @@ def bans() -> str:
         bans=page_of,
         include_lifted=include_lifted,
         next_url=(
-            url_for(".bans", before=next_id, **({"lifted": "1"} if include_lifted else {}))
+            url_for(".bans", before=next_id, lifted="1" if include_lifted else None)
             if next_id
             else None
         ),

@@ -160,7 +160,7 @@ def list_bans(
     if before_id is not None:
         query = query.where(Ban.id < before_id)
     rows = session.execute(query).all()
-    page = [
+    page: list[dict[str, Any]] = [
         {
             "id": ban.id,
             "site": site_name,
@@ -175,7 +175,7 @@ def list_bans(
         }
         for ban, site_name, banner, lifter in rows[:limit]
     ]
-    return page, (page[-1]["id"] if len(rows) > limit else None)
+    return page, (rows[limit - 1][0].id if len(rows) > limit else None)
 
 
 class AlreadyLifted(Exception):
