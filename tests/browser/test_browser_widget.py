@@ -179,6 +179,27 @@ def test_hostile_stored_data_renders_as_text(
     # the page fixture fails the test if any dialog opened or any CSP violation was reported
 
 
+def test_long_unbroken_names_wrap_on_a_phone(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    name = "xXx_TheUltimateGamerWhoNeverSleeps" + "W" * 46  # 80 characters, no break point
+    api.pages[None] = {
+        "comments": [
+            comment(1, author_name=name),
+            comment(2, author_name=name, author_url="https://example.org/" + "w" * 150),
+        ],
+        "total": 2,
+        "next": None,
+    }
+    page.set_viewport_size({"width": 375, "height": 800})
+    widget.open(live_server.url)
+    expect(widget.count).to_have_text("2 Comments")
+    widget.comment("Comment number 1.").get_by_role("button", name="Reply").click()
+    expect(widget.form).to_contain_text(f"Replying to {name}")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
+
+
 def test_pages_are_followed_and_replies_nested(
     page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
 ) -> None:
@@ -294,11 +315,13 @@ def test_failures_keep_the_text_and_retries_reuse_the_key(
     page: Page, page_issues: PageIssues, widget: Widget, api: FakeApi, live_server: LiveServer
 ) -> None:
     page_issues.expect_network_errors = True
-    page_issues.expected_statuses.update({400, 503})
+    page_issues.expected_statuses.update({400, 429, 503})
     unavailable = {"code": 503, "status": "Service Unavailable", "message": "Try later."}
+    too_fast = {"code": 429, "status": "Too Many Requests", "message": "Slow down."}
     api.answers += [
         lambda route: route.abort("connectionreset"),
         {"status": 503, "headers": {"Retry-After": "3"}, "json": unavailable},
+        {"status": 429, "headers": {"Retry-After": "1"}, "json": too_fast},
         lambda route: route.fulfill(**created(api.posted[-1])),
         {"status": 400, "json": {"code": 400, "status": "Bad Request", "message": "Bad JSON."}},
     ]
@@ -315,10 +338,15 @@ def test_failures_keep_the_text_and_retries_reuse_the_key(
     expect(widget.status).to_contain_text("in 3 seconds")
     expect(widget.comment_box).to_have_value(text)
 
+    # Any of those attempts may have been stored: a refusal to take more for now does not
+    # make the next attempt a new submission.
+    widget.submit.click()
+    expect(widget.status).to_contain_text("You are posting too fast, try again in 1 second")
+    page.wait_for_timeout(1200)
     widget.submit.click()
     expect(widget.status).to_have_text("Your comment has been published.")
     keys = {sent["idempotency_key"] for sent in api.posted}
-    assert len(api.posted) == 3 and len(keys) == 1  # one submission, sent three times
+    assert len(api.posted) == 4 and len(keys) == 1  # one submission, sent four times
 
     widget.post("Another comment.")
     expect(widget.status).to_contain_text("error 400")

@@ -71,8 +71,9 @@
 
   /** Every answer that is not a stored comment: say what happened and what to do. */
   function showRejected(ctx, response, data) {
+    // state.retry stays: an earlier attempt with this key may have been stored (an answer
+    // lost or a 503), and the key changes by itself once the reader changes the comment.
     const { state } = ctx;
-    state.retry = null;
     if (response.status === 422) {
       setStatus(ctx, "");
       showErrors(ctx, (data && data.errors) || {}, data && data.message);
