@@ -36,6 +36,25 @@ def clean_line(value: str) -> str:
     return _WHITESPACE.sub(" ", value).strip()
 
 
+_ASCII_VISIBLE = re.compile(r"[!-~]")
+#: Letters that render as blank space (Hangul fillers, the braille blank).
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+#: Unicode categories that draw nothing on their own: formats (zero-width space, joiners,
+#: soft hyphen), combining marks with no base (the grapheme joiner, variation selectors),
+#: separators and whitespace.
+_DRAW_NOTHING = frozenset({"Cf", "Mn", "Me", "Zs", "Zl", "Zp", "Cc"})
+
+
+def has_visible_text(value: str) -> bool:
+    """Whether a reader would see anything: not only spaces, zero-width or combining marks."""
+    if _ASCII_VISIBLE.search(value):
+        return True
+    return any(
+        char not in _BLANK_LETTERS and unicodedata.category(char) not in _DRAW_NOTHING
+        for char in value
+    )
+
+
 def fingerprint(body: str) -> str:
     """Identity of a body for duplicate detection, blind to case and spacing."""
     folded = _WHITESPACE.sub(" ", body.casefold()).strip()

@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
 from comments.services.reports import REASONS as REPORT_REASONS
-from comments.text import clean_line, clean_multiline
+from comments.text import clean_line, clean_multiline, has_visible_text
 
 MAX_ID = 2**53 - 1  # the largest integer a JavaScript widget can hold exactly
 
@@ -36,9 +36,9 @@ class WebAddress(CleanLine):
 
 
 def _visible(value: str) -> None:
-    """Refuse a body that cleaning left empty: it was blank, or only controls, bidi marks or
-    lone surrogates."""
-    if not value:
+    """Refuse a body a reader would see as empty: blank once cleaned (controls, bidi marks,
+    lone surrogates), or only zero-width characters, combining marks and blank letters."""
+    if not has_visible_text(value):
         raise ValidationError("Must contain visible text.")
 
 

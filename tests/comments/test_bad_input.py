@@ -99,6 +99,11 @@ def test_invalid_fields_are_422(
         ("  \n\t ", "Must contain visible text."),
         # Only what the cleaning removes: bidi controls, a lone surrogate, a NUL.
         ("\u202e\u2066\ud800\x00", "Must contain visible text."),
+        # What a browser draws as nothing: zero-width and format characters, a combining mark
+        # with no base, Hangul fillers, the braille blank, ideographic space.
+        (" \u200b\u2060\u00ad\u200d ", "Must contain visible text."),
+        ("\u034f\ufe0f", "Must contain visible text."),
+        ("\u3164\u115f\u2800\u3000", "Must contain visible text."),
         ("x" * 10_001, "Must be at most 10000 characters."),
     ],
 )
@@ -108,6 +113,11 @@ def test_a_body_error_says_what_is_wrong(
     response = post_comment(body=body)
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"body": [message]}
+
+
+@pytest.mark.parametrize("body", ["ok", "\u00e9", "\u4f60\u597d", "\U0001f44d", "e\u0301", ":)"])
+def test_short_bodies_people_can_see_are_accepted(post_comment: PostComment, body: str) -> None:
+    assert post_comment(body=body).status_code == 201
 
 
 def test_missing_body(client: FlaskClient) -> None:
