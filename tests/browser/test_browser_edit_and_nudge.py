@@ -79,6 +79,39 @@ def test_edit_within_the_window_then_the_buttons_go(
     expect(edited.locator(".cw-body")).to_have_text(SECOND)
 
 
+def test_an_edit_that_holds_or_publishes_the_comment_changes_its_card(
+    page: Page, widget: Widget, live_server: LiveServer
+) -> None:
+    widget.open(live_server.url)
+    kind = f"A fair point, and well argued ({uuid.uuid4().hex[:6]})."
+    widget.post(kind, name="Ann")
+    expect(widget.status).to_have_text("Your comment has been published.")
+    published = int(widget.count.inner_text().split()[0])
+    comment_id = page.locator("#comments li.cw-comment", has_text=kind).get_attribute("data-id")
+    mine = page.locator(f'#comments li.cw-comment[data-id="{comment_id}"]')
+    expect(mine.get_by_role("button", name=re.compile("^Reply"))).to_be_visible()
+
+    def edit_to(text: str) -> None:
+        mine.get_by_role("button", name="Edit").click()
+        mine.get_by_role("textbox", name="Edit your comment").fill(text)
+        mine.get_by_role("button", name="Save").click()
+
+    edit_to(ABUSE)  # held: no longer public, so no Reply or Report, and not counted
+    expect(mine.locator(".cw-edit-status")).to_have_text(re.compile("awaiting moderation"))
+    expect(mine.locator(".cw-notice")).to_have_text("Your comment is awaiting moderation.")
+    expect(mine.get_by_role("button", name=re.compile("^(Reply|Report)"))).to_have_count(0)
+    expect(widget.count).to_contain_text(str(published - 1) if published > 1 else "No comments")
+    assert mine.get_attribute("id") is None
+
+    edit_to(kind + " Edited.")  # published again by the model: public again
+    expect(mine.locator(".cw-edit-status")).to_have_text("Your comment was updated.")
+    expect(mine.locator(".cw-notice")).to_have_count(0)
+    expect(mine.get_by_role("button", name=re.compile("^Reply"))).to_be_visible()
+    expect(mine.get_by_role("button", name=re.compile("^Report"))).to_be_visible()
+    expect(widget.count).to_have_text(f"{published} Comment" + ("s" if published > 1 else ""))
+    expect(mine).to_have_attribute("id", f"comment-{comment_id}")
+
+
 def test_delete_takes_the_comment_out_of_the_thread(
     page: Page, widget: Widget, quick_page: str
 ) -> None:

@@ -213,12 +213,8 @@
         editor.hidden = true;
         actions.hidden = false;
         const held = data.status !== "published";
-        if (held && !pending) {
-          pending = true;
-          state.total = Math.max(0, state.total - 1);
-          w.updateCount();
-        }
-        entry.li.classList.toggle("cw-pending", held);
+        w.setPending(entry, comment, held);
+        pending = held;
         message.textContent = held
           ? "Your edit is awaiting moderation and will appear once approved."
           : "Your comment was updated.";

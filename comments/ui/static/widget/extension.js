@@ -42,6 +42,7 @@
           textarea,
           setStatus: (message, kind) => setStatus(ctx, message, kind),
           updateCount: () => updateCount(ctx),
+          setPending: (entry, comment, pending) => setPending(ctx, entry, comment, pending),
           insertPoint: form.querySelector(".cw-actions"),
         });
       } catch {

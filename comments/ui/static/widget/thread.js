@@ -29,28 +29,8 @@
         : plainTextFragment(comment.body || ""),
     );
     const article = el("article", { class: "cw-card", tabindex: "-1" }, meta);
-    let button = null;
-    if (pending) {
-      article.append(el("p", { class: "cw-notice" }, "Your comment is awaiting moderation."));
-    }
+    if (pending) article.append(pendingNotice());
     article.append(body);
-    if (!pending) {
-      button = el(
-        "button",
-        {
-          type: "button",
-          class: "cw-reply",
-          "aria-expanded": "false",
-          "aria-controls": ctx.ui.form.id,
-        },
-        "Reply",
-        el("span", { class: "cw-visually-hidden" }, ` to ${name}`),
-      );
-      button.addEventListener("click", () => openReply(ctx, comment.id));
-      const actions = el("div", { class: "cw-comment-actions" }, button);
-      actions.append(reportButton(ctx, comment, article));
-      article.append(actions);
-    }
     const replies = el("ol", { class: "cw-replies" });
     const li = el(
       "li",
@@ -62,7 +42,60 @@
       article,
       replies,
     );
-    return { li, article, replies, button, name };
+    const entry = { li, article, replies, button: null, name };
+    if (!pending) article.append(publicActions(ctx, entry, comment));
+    return entry;
+  }
+
+  function pendingNotice() {
+    return el("p", { class: "cw-notice" }, "Your comment is awaiting moderation.");
+  }
+
+  /** Reply and Report, which only a published comment offers; sets entry.button. */
+  function publicActions(ctx, entry, comment) {
+    const button = el(
+      "button",
+      {
+        type: "button",
+        class: "cw-reply",
+        "aria-expanded": "false",
+        "aria-controls": ctx.ui.form.id,
+      },
+      "Reply",
+      el("span", { class: "cw-visually-hidden" }, ` to ${entry.name}`),
+    );
+    button.addEventListener("click", () => openReply(ctx, comment.id));
+    entry.button = button;
+    return el(
+      "div",
+      { class: "cw-comment-actions" },
+      button,
+      reportButton(ctx, comment, entry.article),
+    );
+  }
+
+  /** An edit by its author published a held comment or held a published one: show it so. */
+  function setPending(ctx, entry, comment, pending) {
+    const { state } = ctx;
+    if (entry.li.classList.contains("cw-pending") === pending) return;
+    const body = entry.article.querySelector(":scope > .cw-body");
+    entry.li.classList.toggle("cw-pending", pending);
+    if (pending) {
+      if (state.replyTo === comment.id) closeReply(ctx, false);
+      entry.article.querySelector(":scope > .cw-comment-actions")?.remove();
+      entry.button = null;
+      body.before(pendingNotice());
+      entry.li.removeAttribute("id");
+      state.entries.delete(comment.id);
+      state.total = Math.max(0, state.total - 1);
+    } else {
+      entry.article.querySelector(":scope > .cw-notice")?.remove();
+      body.after(publicActions(ctx, entry, comment));
+      entry.li.id = `comment-${comment.id}`;
+      state.entries.set(comment.id, entry);
+      state.total += 1;
+    }
+    updateCount(ctx);
   }
 
   /** A reply's parent is older, so already shown, unless it was removed: say so. */
