@@ -122,7 +122,11 @@ def retrain(
     actor: str,
     progress: Callable[[str], None] | None = None,
 ) -> RetrainResult:
-    """Train, register and judge a candidate; promoting is left to the caller's decision."""
+    """Train, register and judge a candidate; promoting is left to the caller's decision.
+
+    The reads' transaction ends before training: outside a request, SQLite transactions hold
+    the write lock, and minutes of training must not keep the service from storing comments.
+    """
     say = progress or (lambda _line: None)
     examples = training_data.labelled_examples(session, settings.site_id)
     training, held_back = split(examples, settings.holdout_fraction, settings.min_holdout)
@@ -132,6 +136,7 @@ def retrain(
     )
     active_row = models.active_version(session)
     active = registry.builtin() if active_row is None else registry.load(active_row)
+    session.commit()
     with tempfile.TemporaryDirectory(prefix="retrain-") as scratch:
         output = Path(scratch) / "candidate"
         classifier.train(

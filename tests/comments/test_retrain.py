@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from sqlalchemy import select
 from comments.extensions import db
 from comments.models import CommentScore, ModelVersion
 from comments.services import sites
+from comments.services.retraining import RetrainSettings
+from comments.services.retraining import retrain as run_retrain
 from tests.comments.test_learning_from_moderators import WORD, decide, neutral, post
 
 
@@ -64,6 +67,42 @@ def test_a_word_moderators_keep_rejecting_becomes_toxic_after_retraining(
             select(CommentScore).where(CommentScore.comment_id == after.get_json()["id"])
         )
         assert score is not None and score.model_version == active.version
+
+
+def test_the_service_can_store_comments_while_a_candidate_trains(
+    app: Flask, client: FlaskClient, base_data: Path, held: None, moderator: str
+) -> None:
+    """Training takes minutes: the decisions are read, then the database is left free."""
+    for i in range(20):
+        (comment,) = post(client, neutral(i))
+        decide(app, comment, "approve" if i % 2 else "reject")
+    answers: list[int] = []
+
+    def post_while_training(line: str) -> None:
+        if "read " in line and not answers:  # classifier.train has started
+            # From another thread, as another worker would: a request in this thread would
+            # share the retraining's app context, session and transaction.
+            def reader() -> None:
+                reply = app.test_client().post(
+                    "/api/v1/comments", json={"thread": "/t", "body": "Posted during training."}
+                )
+                answers.append(reply.status_code)
+
+            worker = threading.Thread(target=reader)
+            worker.start()
+            worker.join()
+
+    with app.app_context():
+        settings = RetrainSettings(data_dir=base_data, min_holdout=4)
+        result = run_retrain(
+            db.session(),
+            app.extensions["model_registry"],
+            settings,
+            actor="ml-staff",
+            progress=post_while_training,
+        )
+    assert answers == [201]
+    assert result.candidate
 
 
 def test_too_few_decisions_is_a_clear_error_and_registers_nothing(

@@ -31,6 +31,8 @@ def _decisions(site: str | None) -> classifier.Corpus:
     with refused_as_usage_error():
         site_id = get_site(session, site).id if site else None
     examples = training_data.labelled_examples(session, site_id)
+    # Outside a request SQLite transactions hold the write lock: release it before training.
+    session.commit()
     if not examples:
         raise click.ClickException("no labelled examples to train with (no moderator decisions)")
     return training_data.as_corpus(examples)
