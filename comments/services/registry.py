@@ -168,10 +168,10 @@ def promote(
     session: Session, registry: Registry, version: str, actor: str, note: str = ""
 ) -> ModelEvent:
     """Make ``version`` decide from now on; the one it replaces is remembered for rollback."""
+    current = _serving_version(session, registry)  # also makes the built-in model known
     row = get(session, version)
     registry.load(row)
-    current = _serving_version(session, registry)
-    if row.active:
+    if current is not None and current.version == row.version:
         raise RegistryError(f"{version} is already active")
     now = datetime.now(UTC)
     _activate(session, row, now)
@@ -179,20 +179,32 @@ def promote(
     return _event(session, row.version, "promote", previous, actor, note, now)
 
 
+def _undoable(session: Session) -> list[str | None]:
+    """What each promotion not yet rolled back replaced, oldest first: a stack, so repeated
+    rollbacks walk back through the promotions instead of bouncing between the last two."""
+    events = session.scalars(
+        select(ModelEvent)
+        .where(ModelEvent.action.in_(("promote", "rollback")))
+        .order_by(ModelEvent.id)
+    )
+    replaced: list[str | None] = []
+    for event in events:
+        if event.action == "promote":
+            replaced.append(event.previous_version)
+        elif replaced:
+            replaced.pop()
+    return replaced
+
+
 def rollback(session: Session, registry: Registry, actor: str) -> ModelEvent:
-    """Undo the promotion that made the current version active (repeatable, like a stack)."""
+    """Undo the last promotion not yet undone (repeatable: each goes one promotion further)."""
     current = active_version(session)
     if current is None:
         raise RegistryError("no version has been promoted; the built-in model is serving")
-    promoted = session.scalar(
-        select(ModelEvent)
-        .where(ModelEvent.version == current.version, ModelEvent.action == "promote")
-        .order_by(ModelEvent.created_at.desc(), ModelEvent.id.desc())
-        .limit(1)
-    )
-    if promoted is None or promoted.previous_version is None:
+    replaced = _undoable(session)
+    if not replaced or replaced[-1] is None:
         raise RegistryError(f"{current.version} has no earlier version to roll back to")
-    target = get(session, promoted.previous_version)
+    target = get(session, replaced[-1])
     registry.load(target)
     now = datetime.now(UTC)
     _activate(session, target, now)

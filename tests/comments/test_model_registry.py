@@ -105,6 +105,39 @@ def test_register_promote_rollback_switches_what_scores_new_comments(
     assert "by ml-staff" in history[0]
 
 
+def test_rollbacks_walk_back_through_promotions_like_a_stack(
+    app: Flask, client: FlaskClient, candidates: list[Path]
+) -> None:
+    shipped = classifier.read_card(classifier.default_model_path())["version"]
+    first, second = (register(app, path) for path in candidates)
+    same = flask(app, "promote", shipped)  # the built-in model decides already
+    assert same.exit_code != 0 and "already active" in same.output
+    for version in (first, second, first):
+        assert flask(app, "promote", version).exit_code == 0
+    walked = []
+    for _ in range(3):
+        result = flask(app, "rollback")
+        assert result.exit_code == 0, result.output
+        walked.append(serving(client)["version"])
+    assert walked == [second, first, shipped]  # not second, first, second, ...
+    refused = flask(app, "rollback")
+    assert refused.exit_code != 0 and "no earlier version" in refused.output
+    assert serving(client)["version"] == shipped
+
+
+def test_registering_the_shipped_model_keeps_it_listed_as_active(app: Flask) -> None:
+    shipped = classifier.read_card(classifier.default_model_path())["version"]
+    flask(app, "list")
+    assert register(app, classifier.default_model_path()) == shipped
+    listing = json.loads(flask(app, "list", "--json").output)
+    assert [e["version"] for e in listing if e["state"] == "active"] == [shipped]
+
+
+def test_a_shadow_report_for_an_unknown_version_is_an_error(app: Flask) -> None:
+    result = flask(app, "shadow-report", "--version", "does-not-exist")
+    assert result.exit_code != 0 and "unknown model version" in result.output
+
+
 def test_unknown_version_is_refused_and_nothing_changes(app: Flask, client: FlaskClient) -> None:
     before = serving(client)["version"]
     result = flask(app, "promote", "2026.01.01-deadbeef")

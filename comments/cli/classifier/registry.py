@@ -59,9 +59,9 @@ def _warn_about_calibrations(version: str) -> None:
 def list_command(as_json: bool) -> None:
     """Every known model version, which one decides and which one shadows."""
     with _one_transaction():
-        models.ensure_version(db.session(), _registry().builtin())
+        builtin = models.ensure_version(db.session(), _registry().builtin())
         rows = models.versions(db.session())
-        serving = models.active_version(db.session())
+        serving = models.active_version(db.session()) or builtin
     entries = []
     for row in rows:
         card = row.card or {}
@@ -69,7 +69,7 @@ def list_command(as_json: bool) -> None:
             {
                 "version": row.version,
                 "state": "active"
-                if row.active or (serving is None and row.source == "builtin")
+                if row.version == serving.version
                 else "shadow"
                 if row.shadow
                 else "",
@@ -156,6 +156,9 @@ def shadow_report_command(
     candidate: str | None, days: int | None, examples: int, as_json: bool
 ) -> None:
     """Agreement between the candidate and the active model, and what it would have decided."""
+    if candidate is not None:
+        with _one_transaction():
+            models.get(db.session(), candidate)  # an unknown name is an error, not "no data"
     candidate = candidate or shadowed_version(db.session())
     if candidate is None:
         raise click.ClickException("no version has been in shadow; see `flask classifier shadow`")
