@@ -256,6 +256,7 @@ def build(
         "thresholds": chosen["thresholds"],
         "threshold_rule": {
             "rules": chosen["rule"],
+            **({"warnings": chosen["warnings"]} if chosen.get("warnings") else {}),
             "realistic_toxicity_prevalence": TOXICITY_PREVALENCE,
             "decision": (
                 "toxicity >= toxicity.hold: held for moderators; spam >= spam.file: filed as "

@@ -23,13 +23,21 @@ TOXICITY_PREVALENCE = 0.05
 TOXICITY_HOLD_PRECISION = 0.5
 SPAM_FILE_FPR = 0.001
 SPAM_HOLD_FPR = 0.01
+#: Above the threshold where the held-out sources' mean TPR falls below this, precision rests
+#: on a handful of texts: a failure there is noise, and heeding it could set a threshold that
+#: holds nothing (seen when training on a few thousand rows).
+MIN_JUDGED_TPR = 0.02
+#: A chosen hold threshold that catches less than this share of toxic comments is reported.
+WEAK_HOLD_TPR = 0.05
 FALLBACK = {"toxicity": {"hold": 0.5}, "spam": {"hold": 0.5, "file": 0.9}}
 
 RULES = {
     "toxicity.hold": (
-        f"lowest threshold at which precision re-weighted to {TOXICITY_PREVALENCE:.0%} prevalence "
-        f"reaches {TOXICITY_HOLD_PRECISION} (at most one ordinary comment held per toxic one), "
-        "using the mean TPR and FPR over held-out toxicity corpora (leave-one-source-out)"
+        f"lowest threshold at and above which precision re-weighted to {TOXICITY_PREVALENCE:.0%} "
+        f"prevalence reaches {TOXICITY_HOLD_PRECISION} (at most one ordinary comment held per "
+        "toxic one), using the mean TPR and FPR over held-out toxicity corpora "
+        f"(leave-one-source-out); thresholds that catch under {MIN_JUDGED_TPR:.0%} of toxic "
+        "comments are too sparse to judge"
     ),
     "spam.file": (
         f"lowest threshold flagging at most {SPAM_FILE_FPR:.1%} of ordinary comments: mean FPR "
@@ -98,6 +106,7 @@ def choose(corpus: Corpus, validation: Validation, link_only: Mask) -> dict[str,
     with np.errstate(invalid="ignore", divide="ignore"):
         precision = prior * tpr / (prior * tpr + (1 - prior) * fpr)
     passing = np.isnan(precision) | (precision >= TOXICITY_HOLD_PRECISION)
+    passing |= tpr < MIN_JUDGED_TPR
     # Walk down from the top and stop at the first grid point that fails.
     failing = np.flatnonzero(~passing)
     hold_index = failing[-1] + 1 if failing.size else 0
@@ -115,9 +124,16 @@ def choose(corpus: Corpus, validation: Validation, link_only: Mask) -> dict[str,
             "file": _probability(file_logit),
         },
     }
+    warnings = []
+    if tpr[hold_index] < WEAK_HOLD_TPR:
+        warnings.append(
+            f"toxicity.hold catches {tpr[hold_index]:.1%} of toxic comments on held-out data: "
+            f"the model cannot reach precision {TOXICITY_HOLD_PRECISION} at a useful recall"
+        )
     return {
         "thresholds": thresholds,
         "rule": RULES,
+        "warnings": warnings,
         "held_out_operating_point": {
             "toxicity.hold": {
                 "mean_tpr": round(float(tpr[hold_index]), 4),

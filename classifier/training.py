@@ -217,6 +217,8 @@ def train(
         if cache is not None and key is not None and anchor_cache is not None:
             anchor_cache["stored"] = store_cached(cache, key, anchor)
     chosen = choose(corpus, ours, links)
+    for warning in chosen.get("warnings", []):
+        say(f"warning: {warning}")
     stage("validate")
 
     say("fitting the final model on all rows")
