@@ -56,7 +56,8 @@ class Target:
 
 def parse_target(kind: str, words: str) -> Target:
     """Read "at most 1%", "at least 99%", "1%" or "0.01"; a direction against the goal is
-    refused, since "at least 1% of toxic comments published" is surely a slip."""
+    refused, since "at least 1% of toxic comments published" is surely a slip, and so is a bare
+    number of 1 or more, which could mean a fraction or a percentage."""
     if kind not in GOALS:
         raise CalibrationError(f"unknown target {kind!r}; known: {', '.join(GOALS)}")
     goal = GOALS[kind]
@@ -73,8 +74,9 @@ def parse_target(kind: str, words: str) -> Target:
             f"write '{goal.direction} {match[2]}{match[3]}'"
         )
     number = float(match[2])
-    if not match[3] and number > 1:
-        raise CalibrationError(f"{words!r}: write a percentage ({match[2]}%) or a fraction <= 1")
+    # A bare 1 reads as 1% as easily as 100%: ask, as for any bare number above 1.
+    if not match[3] and number >= 1:
+        raise CalibrationError(f"{words!r}: write a percentage ({match[2]}%) or a fraction < 1")
     value = number / 100 if match[3] else number
     if value > 1:
         raise CalibrationError(f"{words!r}: a share cannot exceed 100%")

@@ -57,6 +57,8 @@ def test_targets_are_read_from_words() -> None:
         ("spam_folder_precision", "at most 99%", "write 'at least 99%'"),
         ("toxic_published", "about 1%", "not a target"),
         ("toxic_published", "5", "write a percentage (5%)"),
+        ("toxic_published", "1", "write a percentage (1%)"),  # 1% or 100%? ask
+        ("toxic_published", "at most 1.0", "write a percentage (1.0%)"),
         ("ordinary_held", "150%", "cannot exceed 100%"),
         ("nonsense", "1%", "unknown target"),
     ],
