@@ -13,7 +13,7 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 
 from comments.extensions import db
 from comments.models import Staff
-from comments.services.accounts import staff_for_token
+from comments.services.accounts import end_sessions, staff_for_token
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,7 +40,13 @@ def current_staff() -> Staff | None:
         staff = staff_for_token(db.session(), header[7:].strip())
     elif "staff_id" in session:
         candidate = db.session.get(Staff, session["staff_id"])
-        if candidate is not None and candidate.active:
+        # Sessions from before the generation was recorded count as generation 0.
+        started_in = session.get("generation", 0)
+        if (
+            candidate is not None
+            and candidate.active
+            and started_in == candidate.session_generation
+        ):
             staff = candidate
             g.staff_from_session = True
     g.staff = staff
@@ -51,12 +57,17 @@ def log_in(staff: Staff) -> None:
     """Start a fresh session for the staff member, with a new CSRF token."""
     session.clear()
     session["staff_id"] = staff.id
+    session["generation"] = staff.session_generation
     session["csrf"] = secrets.token_urlsafe(32)
     session.permanent = True
     g.staff = staff
 
 
 def log_out() -> None:
+    """End this staff member's sessions everywhere (a copied cookie too); the caller commits."""
+    staff = current_staff()
+    if staff is not None and g.staff_from_session:
+        end_sessions(staff)
     session.clear()
     g.pop("staff", None)
 

@@ -76,10 +76,41 @@ def revoke_token(name: str, token_id: int | None) -> None:
     type=click.Choice(NOTIFY_CHOICES),
     help="Mail about waiting comments: immediate, an hourly or daily digest, or off.",
 )
-def update_user(name: str, email: str | None, notify: str | None) -> None:
-    """Change NAME's e-mail address and notification preference."""
+@click.option("--role", type=click.Choice(ROLES), help="A new role, effective at once.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read a new password from standard input; it signs NAME out everywhere.",
+)
+@click.option(
+    "--disable/--enable",
+    "disable",
+    default=None,
+    help="Disable the account (sessions end, password and tokens stop working) or enable it.",
+)
+@click.option("--sign-out", is_flag=True, help="End every session of NAME (tokens stay).")
+def update_user(
+    name: str,
+    email: str | None,
+    notify: str | None,
+    role: str | None,
+    password_stdin: bool,
+    disable: bool | None,
+    sign_out: bool,
+) -> None:
+    """Change NAME's account: e-mail and notifications, role, password, enabled or not."""
     with refused_as_usage_error():
         staff = accounts.find_staff(db.session(), name)
         update_preferences(db.session(), staff, email=email, notify=notify)
+        if role is not None:
+            accounts.set_role(staff, role)
+        if password_stdin:
+            accounts.set_password(staff, sys.stdin.readline().rstrip("\r\n"))
+    if disable is not None:
+        accounts.set_active(staff, not disable)
+    if sign_out:
+        accounts.end_sessions(staff)
     db.session.commit()
-    click.echo(f"{staff.name}: {staff.email or 'no address'}, notify {staff.notify}.")
+    state = "active" if staff.active else "disabled"
+    address = staff.email or "no address"
+    click.echo(f"{staff.name}: {staff.role}, {state}, {address}, notify {staff.notify}.")

@@ -30,6 +30,9 @@ class Staff(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(default=True)
+    #: Raised to end every session of this staff member (sign-out, new password, disabling):
+    #: sessions are signed cookies, so the server cannot delete them, only stop honouring them.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     #: Where notifications about waiting comments go, and how often (models.mail.NOTIFY_CHOICES).

@@ -98,6 +98,7 @@ def login() -> Response | str:
 def logout() -> Response:
     check_csrf()
     log_out()
+    db.session.commit()
     flash("You are signed out.", "ok")
     return redirect(url_for("moderation_ui.login"), code=303)
 

@@ -51,6 +51,32 @@ def create_staff(
     return staff
 
 
+def end_sessions(staff: Staff) -> None:
+    """Stop honouring every session cookie issued to ``staff`` so far."""
+    staff.session_generation += 1
+
+
+def set_password(staff: Staff, password: str) -> None:
+    """A new password ends the sessions started with the old one."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise FieldErrors({"password": [f"Must be at least {MIN_PASSWORD_LENGTH} characters."]})
+    staff.password_hash = generate_password_hash(password)
+    end_sessions(staff)
+
+
+def set_active(staff: Staff, active: bool) -> None:
+    """A disabled account signs in with neither password nor token, and its sessions end."""
+    if staff.active and not active:
+        end_sessions(staff)
+    staff.active = active
+
+
+def set_role(staff: Staff, role: str) -> None:
+    if role not in ROLES:
+        raise FieldErrors({"role": [f"Must be one of {', '.join(ROLES)}."]})
+    staff.role = role
+
+
 def find_staff(session: Session, name: str) -> Staff:
     staff = session.scalar(select(Staff).where(Staff.name == name))
     if staff is None:

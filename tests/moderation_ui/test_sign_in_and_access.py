@@ -116,6 +116,60 @@ def test_sign_out_needs_csrf_and_ends_the_session(signed_in: SignedIn) -> None:
     assert "You are signed out." in client.get("/moderation/login").text
 
 
+def copied_session(app: Flask, client: FlaskClient) -> FlaskClient:
+    """Another browser holding a copy of this client's session cookie (and its CSRF token)."""
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    thief = app.test_client()
+    thief.set_cookie("session", cookie.value)
+    return thief
+
+
+def test_a_session_cookie_copied_before_sign_out_no_longer_works(
+    app: Flask, signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    held = post_comment(body=ABUSIVE)
+    client = signed_in("moderator", "maria")
+    token = session_csrf(client)
+    thief = copied_session(app, client)
+    assert thief.get("/api/v1/moderation/queue").status_code == 200
+    client.post("/moderation/logout", data={"csrf_token": token})
+
+    assert thief.get("/api/v1/moderation/queue").status_code == 401
+    decision = thief.post(
+        f"/api/v1/moderation/comments/{held}/decision",
+        json={"action": "approve"},
+        headers={"X-CSRF-Token": token},
+    )
+    assert decision.status_code == 401
+    with app.app_context():
+        assert db.session.get(Comment, held).status == "pending"  # type: ignore[union-attr]
+    assert sign_in(client, "maria").status_code == 303  # signing in again works
+
+
+def test_disabling_an_account_or_a_new_password_ends_its_sessions(
+    app: Flask, signed_in: SignedIn
+) -> None:
+    client = signed_in("moderator", "maria")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["users", "update", "maria", "--disable"]).exit_code == 0
+    assert client.get("/api/v1/moderation/queue").status_code == 401
+    assert sign_in(client, "maria").status_code == 200  # the form again: refused
+    result = runner.invoke(args=["users", "update", "maria", "--enable"])
+    assert result.exit_code == 0 and "maria: moderator, active" in result.output
+    assert sign_in(client, "maria").status_code == 303
+
+    changed = runner.invoke(
+        args=["users", "update", "maria", "--password-stdin"], input="a much better secret\n"
+    )
+    assert changed.exit_code == 0, changed.output
+    assert client.get("/api/v1/moderation/queue").status_code == 401
+    assert sign_in(client, "maria").status_code == 200  # the old password is refused
+    assert sign_in(client, "maria", password="a much better secret").status_code == 303
+    short = runner.invoke(args=["users", "update", "maria", "--password-stdin"], input="short\n")
+    assert short.exit_code != 0 and "password" in short.output
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_anonymous_visitors_are_sent_to_sign_in(
     client: FlaskClient, post_comment: PostComment, path: str
