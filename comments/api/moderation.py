@@ -196,11 +196,28 @@ def lift_ban(ban_id: int) -> dict[str, Any]:
 @require(MODERATE)
 @contract({200: TrustResultSchema()}, errors=(409,))
 def trust(comment_id: int) -> dict[str, Any]:
-    """Trust the author: their comments skip the queue unless a hard rule or a sure model fires."""
+    """Trust the author: their comments skip the queue unless a hard rule or a sure model fires.
+
+    Only from a published or pending comment (409 otherwise); recorded in its history.
+    """
     comment = _visible_comment(comment_id)
     try:
         authors.trust_author(db.session(), comment, _staff())
-    except authors.NoAuthorIdentity as error:
+    except (authors.NoAuthorIdentity, authors.TrustRefused) as error:
         raise Conflict(str(error)) from error
     db.session.commit()
     return {"email": comment.author_email, "trusted": True}
+
+
+@bp.delete(f"/comments/<{ID}:comment_id>/trust")
+@require(MODERATE)
+@contract({200: TrustResultSchema()}, errors=(409,))
+def untrust(comment_id: int) -> dict[str, Any]:
+    """Stop trusting the comment's author; recorded in its history (409 when not trusted)."""
+    comment = _visible_comment(comment_id)
+    try:
+        authors.untrust_author(db.session(), comment, _staff())
+    except authors.TrustRefused as error:
+        raise Conflict(str(error)) from error
+    db.session.commit()
+    return {"email": comment.author_email, "trusted": False}

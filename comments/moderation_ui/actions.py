@@ -182,10 +182,26 @@ def trust(comment_id: int) -> Response:
     comment = reads.visible_comment(session, signed_in_staff(), comment_id)
     try:
         authors.trust_author(session, comment, signed_in_staff())
-    except authors.NoAuthorIdentity as error:
+    except (authors.NoAuthorIdentity, authors.TrustRefused) as error:
         session.rollback()
         flash(str(error), "error")
         return _back()
     session.commit()
     flash(f"{comment.author_email} is now trusted: their comments skip the queue.", "ok")
+    return _back()
+
+
+@bp.post(f"/comments/<{ID}:comment_id>/untrust")
+@page(MODERATE)
+def untrust(comment_id: int) -> Response:
+    session = db.session()
+    comment = reads.visible_comment(session, signed_in_staff(), comment_id)
+    try:
+        authors.untrust_author(session, comment, signed_in_staff())
+    except authors.TrustRefused as error:
+        session.rollback()
+        flash(str(error), "error")
+        return _back()
+    session.commit()
+    flash(f"{comment.author_email} is no longer trusted.", "ok")
     return _back()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from comments.models import Comment, Decision
 from comments.moderation_ui.present import as_utc
+from comments.services.moderation.authors import AUTHOR_ACTIONS
 
 #: How far back the per-day series reach.
 WINDOW_DAYS = 30
@@ -121,14 +122,15 @@ def model_outcomes_by_day(
 
 
 def _first_decisions(actor: str) -> Any:
-    """Per comment, the id and time of the first decision by ``actor`` (bans excluded)."""
+    """Per comment, the id and time of the first decision by ``actor`` (bans and trust, which
+    are about the author, excluded)."""
     return (
         select(
             Decision.comment_id.label("comment_id"),
             func.min(Decision.id).label("id"),
             func.min(Decision.created_at).label("created_at"),
         )
-        .where(Decision.actor == actor, Decision.action != "ban")
+        .where(Decision.actor == actor, Decision.action.not_in(AUTHOR_ACTIONS))
         .group_by(Decision.comment_id)
         .subquery()
     )

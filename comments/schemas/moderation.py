@@ -109,6 +109,8 @@ class AuthorSchema(Schema):
     history = fields.Dict(keys=fields.String(), values=fields.Integer())
     #: "email", "ip_hash", or null when the comment has neither.
     history_by = fields.String(allow_none=True)
+    #: Trusted on the site: their comments skip the queue unless a hard rule or a sure model fires.
+    trusted = fields.Boolean()
 
 
 class ThreadSchema(Schema):

@@ -401,6 +401,32 @@ def test_trusted_author_skips_the_queue(
     assert response.get_json()["status"] == "published"
 
 
+def test_trust_is_recorded_can_be_withdrawn_and_is_refused_for_spam(
+    client: FlaskClient, moderator: dict[str, str], post_comment: PostComment
+) -> None:
+    spam = post_comment(author_email="seller@example.org", honeypot="x").get_json()["id"]
+    refused = client.post(f"/api/v1/moderation/comments/{spam}/trust", headers=moderator)
+    assert refused.status_code == 409
+    assert "approve it before trusting" in refused.get_json()["message"]
+
+    first = post_comment(author_email="regular@example.org").get_json()["id"]
+    url = f"/api/v1/moderation/comments/{first}/trust"
+    assert client.post(url, headers=moderator).status_code == 200
+    detail = client.get(f"/api/v1/moderation/comments/{first}", headers=moderator).get_json()
+    assert detail["author"]["trusted"] is True
+    assert [(h["action"], h["staff"]) for h in detail["history"]][-1] == ("trust", "maria")
+
+    withdrawn = client.delete(url, headers=moderator)
+    assert withdrawn.status_code == 200 and withdrawn.get_json()["trusted"] is False
+    assert client.delete(url, headers=moderator).status_code == 409
+    links = " ".join(f"https://source{n}.example/report" for n in range(5))
+    again = post_comment(author_email="regular@example.org", body=f"Sources: {links}")
+    assert again.get_json()["status"] == "pending"  # decided as anyone's again
+    detail = client.get(f"/api/v1/moderation/comments/{first}", headers=moderator).get_json()
+    assert detail["author"]["trusted"] is False
+    assert [h["action"] for h in detail["history"]][-2:] == ["trust", "untrust"]
+
+
 @pytest.mark.parametrize("app_config", [{"QUEUE_COUNT_CAP": 2}])
 def test_counts_beyond_the_cap_read_as_at_least_the_cap(
     client: FlaskClient,

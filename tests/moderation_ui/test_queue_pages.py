@@ -337,6 +337,26 @@ def test_ban_and_trust_forms(app: Flask, signed_in: SignedIn, post_comment: Post
     assert "<td>moderator</td>" in history
 
 
+def test_a_trusted_authors_card_offers_to_stop_trusting(
+    app: Flask, signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    friend = post_comment(author_email="friend@x.org")
+    client = signed_in("moderator")
+    token = session_csrf(client)
+    client.post(f"/moderation/comments/{friend}/trust", data={"csrf_token": token})
+    card = card_html(client.get("/moderation/?status=published").text, friend)
+    assert "Stop trusting author" in card and ">Trust author<" not in card
+    stopped = client.post(
+        f"/moderation/comments/{friend}/untrust",
+        data={"csrf_token": token, "next": "/moderation/?status=published"},
+        follow_redirects=True,
+    )
+    assert "friend@x.org is no longer trusted." in stopped.text
+    assert ">Trust author<" in card_html(stopped.text, friend)
+    with app.app_context():
+        assert db.session.scalar(select(TrustedAuthor)) is None
+
+
 def test_the_bans_page_lists_bans_and_lifts_them(
     app: Flask, signed_in: SignedIn, post_comment: PostComment
 ) -> None:

@@ -292,6 +292,11 @@
     try {
       const data = await api("POST", `/comments/${id}/trust`, {});
       announce(`${data.email} is now trusted: their comments skip the queue.`);
+      const button = card.querySelector("form.trust button");
+      if (button) {
+        button.textContent = "Trusted (reload to undo)";
+        button.disabled = true;
+      }
     } catch (error) {
       announce(`Comment #${id}: ${error.message}`, "error");
     }

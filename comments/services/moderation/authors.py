@@ -23,6 +23,14 @@ class NoAuthorIdentity(Exception):
     """The comment carries no e-mail or IP hash to ban or trust by."""
 
 
+class TrustRefused(Exception):
+    """Trust cannot be granted or withdrawn from this comment (answered as 409)."""
+
+
+#: Decisions about a comment's author, recorded in its history but deciding nothing about it.
+AUTHOR_ACTIONS = ("ban", "trust", "untrust")
+
+
 @dataclass(frozen=True, slots=True)
 class BanResult:
     ban: Ban
@@ -192,16 +200,66 @@ def lift_ban(session: Session, ban: Ban, staff: Staff, now: datetime | None = No
 
 
 def trust_author(session: Session, comment: Comment, staff: Staff) -> TrustedAuthor:
+    """Trust the author by e-mail; recorded in the comment's history.
+
+    Only from a comment that is published or waiting: trusting the author of spam or of a
+    rejected comment would wave their next one through, so such a comment is approved first.
+    """
     if not comment.author_email:
         raise NoAuthorIdentity("Only authors with an e-mail address can be trusted.")
-    existing = session.scalar(
-        select(TrustedAuthor).where(
-            TrustedAuthor.site_id == comment.site_id, TrustedAuthor.email == comment.author_email
+    if comment.status not in ("published", "pending"):
+        raise TrustRefused(
+            f"The comment is {comment.status}: approve it before trusting its author."
         )
-    )
+    existing = _trusted(session, comment)
     if existing is not None:
         return existing
     trusted = TrustedAuthor(site_id=comment.site_id, email=comment.author_email, staff_id=staff.id)
     session.add(trusted)
+    _record_about_author(session, comment, staff, "trust")
     session.flush()
     return trusted
+
+
+def untrust_author(session: Session, comment: Comment, staff: Staff) -> None:
+    """Withdraw trust from the comment's author: their comments are decided as anyone's."""
+    trusted = _trusted(session, comment)
+    if trusted is None:
+        raise TrustRefused("The author of this comment is not trusted.")
+    session.delete(trusted)
+    _record_about_author(session, comment, staff, "untrust")
+    session.flush()
+
+
+def _trusted(session: Session, comment: Comment) -> TrustedAuthor | None:
+    if not comment.author_email:
+        return None
+    return session.scalar(
+        select(TrustedAuthor).where(
+            TrustedAuthor.site_id == comment.site_id, TrustedAuthor.email == comment.author_email
+        )
+    )
+
+
+def _record_about_author(session: Session, comment: Comment, staff: Staff, action: str) -> None:
+    session.add(
+        Decision.about(
+            comment,
+            actor="staff",
+            action=action,
+            to_status=comment.status,
+            staff_id=staff.id,
+            created_at=datetime.now(UTC),
+        )
+    )
+
+
+def trusted_emails(session: Session, site_emails: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Which (site id, e-mail) pairs are trusted, in one query."""
+    emails = {email for _, email in site_emails}
+    if not emails:
+        return set()
+    rows = session.execute(
+        select(TrustedAuthor.site_id, TrustedAuthor.email).where(TrustedAuthor.email.in_(emails))
+    )
+    return {(site_id, email) for site_id, email in rows} & site_emails

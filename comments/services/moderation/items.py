@@ -18,6 +18,7 @@ from comments.models import (
     Staff,
     Thread,
 )
+from comments.services.moderation.authors import trusted_emails
 
 
 def _by_comment(rows: Any) -> dict[int, list[Any]]:
@@ -89,6 +90,9 @@ def describe(session: Session, comments: list[Comment]) -> list[dict[str, Any]]:
     }
     sites = {site.id: site.name for site in session.scalars(select(Site))}
     histories = author_histories(session, comments)
+    trusted = trusted_emails(
+        session, {(c.site_id, c.author_email) for c in comments if c.author_email}
+    )
     items = []
     for comment in comments:
         thread = threads[comment.thread_id]
@@ -108,6 +112,7 @@ def describe(session: Session, comments: list[Comment]) -> list[dict[str, Any]]:
                     "ip_hash": comment.ip_hash,
                     "history": histories.get((comment.site_id, *key), {}) if key else {},
                     "history_by": key[0] if key else None,
+                    "trusted": (comment.site_id, comment.author_email) in trusted,
                 },
                 "body": comment.body_raw,
                 "html": comment.body_html,
