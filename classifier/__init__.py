@@ -27,7 +27,7 @@ from .calibration import (
     read_labelled,
     score_labelled,
 )
-from .data import Corpus
+from .data import Corpus, DataError
 from .model import Model, Scores
 from .targets import CalibrationError, Target, parse_target
 from .text import normalize
@@ -45,6 +45,7 @@ __all__ = [
     "CalibrationError",
     "Corpus",
     "Cutoffs",
+    "DataError",
     "Model",
     "ModelLoadError",
     "Prevalence",

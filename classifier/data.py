@@ -6,9 +6,11 @@ import csv
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import numpy.typing as npt
@@ -17,6 +19,10 @@ from .text import normalize
 
 MISSING = -1
 REQUIRED_COLUMNS = ("text", "toxic", "spam", "source")
+
+
+class DataError(ValueError):
+    """A labelled file or folder cannot be used; the message names the file (and line)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +70,30 @@ def _label(value: str | None, path: Path, line: int) -> int:
         return MISSING
     if value in ("0", "1"):
         return int(value)
-    raise ValueError(f"{path}:{line}: label must be 0, 1 or empty, got {value!r}")
+    raise DataError(f"{path}:{line}: label must be 0, 1 or empty, got {value!r}")
+
+
+def _undecodable_line(path: Path) -> int:
+    """The first line that is not UTF-8 (a newline byte never occurs inside a character)."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 0
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[TextIO]:
+    """``path`` as text for ``csv``; a file that is not UTF-8 or not CSV raises ``DataError``."""
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            yield handle
+    except UnicodeDecodeError:
+        raise DataError(f"{path}:{_undecodable_line(path)}: not UTF-8 text") from None
+    except csv.Error as error:
+        raise DataError(f"{path}: not a readable CSV file ({error})") from error
 
 
 def read_csv(path: Path) -> Corpus:
@@ -73,11 +102,11 @@ def read_csv(path: Path) -> Corpus:
     toxic: list[int] = []
     spam: list[int] = []
     sources: list[str] = []
-    with path.open(newline="", encoding="utf-8") as handle:
+    with _opened(path) as handle:
         reader = csv.DictReader(handle)
         missing = {"text"} - set(reader.fieldnames or ())
         if missing:
-            raise ValueError(f"{path}: missing column(s) {sorted(missing)}")
+            raise DataError(f"{path}: missing column(s) {sorted(missing)}")
         for row in reader:
             texts.append(row["text"] or "")
             toxic.append(_label(row.get("toxic"), path, reader.line_num))
@@ -108,12 +137,12 @@ def read_dir(data_dir: Path) -> Corpus:
     """All ``*.csv`` files of ``data_dir`` in name order (deterministic row order => same model)."""
     paths = sorted(data_dir.glob("*.csv"))
     if not paths:
-        raise FileNotFoundError(f"no *.csv training files in {data_dir}")
+        raise DataError(f"no *.csv training files in {data_dir}")
     for path in paths:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with _opened(path) as handle:
             header = next(csv.reader(handle), [])
         if missing := set(REQUIRED_COLUMNS) - set(header):
-            raise ValueError(f"{path}: missing column(s) {sorted(missing)}")
+            raise DataError(f"{path}: missing column(s) {sorted(missing)}")
     return concat(read_csv(path) for path in paths)
 
 

@@ -154,6 +154,7 @@ def train(
     library versions; it is cached under that key in ``cache_dir`` (True: ``$COMMENTS_ML_CACHE_DIR``
     or ``~/.cache/comments-ml``; False/None: no cache), so re-training on unchanged data skips it.
     The card records whether the anchor figures came from the cache and for which rows.
+    Data that cannot be read raises ``DataError`` before any fitting.
     """
     say = _reporter(progress)
     started = time.perf_counter()

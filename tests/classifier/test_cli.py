@@ -181,3 +181,28 @@ def test_train(runner: FlaskCliRunner, tiny_data: Path, tmp_path: Path) -> None:
     card = json.loads((tmp_path / "m" / "model-card.json").read_text())
     assert card["seed"] == 1 and "--seed 1" in card["training_command"]
     assert "written to" in result.output
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({}, "no *.csv training files in"),
+        ({"a.csv": b"body,toxic\nhello,1\n"}, "a.csv: missing column(s) ['source', 'spam',"),
+        ({"a.csv": b""}, "a.csv: missing column(s)"),
+        ({"a.csv": b"text,toxic,spam,source\nok,0,,x\ncaf\xe9,1,,x\n"}, "a.csv:3: not UTF-8 text"),
+    ],
+)
+def test_train_refuses_unreadable_data_in_one_line(
+    runner: FlaskCliRunner, tmp_path: Path, files: dict[str, bytes], message: str
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for name, content in files.items():
+        (data / name).write_bytes(content)
+    output = tmp_path / "m"
+    result = runner.invoke(
+        args=["classifier", "train", "--data-dir", str(data), "--output", str(output)]
+    )
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert not output.exists()

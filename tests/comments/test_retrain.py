@@ -118,3 +118,19 @@ def test_too_few_decisions_is_a_clear_error_and_registers_nothing(
         assert (
             db.session.scalar(select(ModelVersion).where(ModelVersion.source == "registry")) is None
         )
+
+
+def test_unreadable_training_data_is_a_one_line_error_and_registers_nothing(
+    app: Flask, client: FlaskClient, tmp_path: Path, held: None, moderator: str
+) -> None:
+    for i in range(4):
+        (comment,) = post(client, neutral(i))
+        decide(app, comment, "approve" if i % 2 else "reject")
+    (tmp_path / "corpus.csv").write_text("body,toxic\nhello,1\n", encoding="utf-8")
+    result = retrain(app, tmp_path, "--min-holdout", "2")
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "corpus.csv: missing column(s)" in result.output and "Traceback" not in result.output
+    with app.app_context():
+        assert (
+            db.session.scalar(select(ModelVersion).where(ModelVersion.source == "registry")) is None
+        )

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
+import classifier
 from comments.cli.classifier.group import actor_option, classifier_cli, default_data_dir
 from comments.cli.errors import refused_as_usage_error
 from comments.extensions import db
@@ -92,7 +93,7 @@ def retrain_command(
             session, registry, settings, actor=actor, progress=lambda m: click.echo(m, err=True)
         )
         session.commit()  # the candidate stays registered whatever the verdict
-    except (RetrainError, RegistryError) as error:
+    except (RetrainError, RegistryError, classifier.DataError) as error:
         session.rollback()
         raise click.ClickException(str(error)) from error
     if report_path:

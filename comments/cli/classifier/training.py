@@ -96,17 +96,20 @@ def train_command(
     if not data_dir.is_dir():
         raise click.ClickException(f"training data directory {data_dir} does not exist")
     output = output or classifier.default_model_path()
-    card = classifier.train(
-        data_dir,
-        output,
-        seed=seed,
-        progress=lambda line: click.echo(line, err=True),
-        baseline=not no_baseline,
-        command=shlex.join(command),
-        extra=_decisions(site) if with_decisions else None,
-        extra_weight=decision_weight or DEFAULT_DECISION_WEIGHT,
-        trained_by=trained_by,
-    )
+    try:
+        card = classifier.train(
+            data_dir,
+            output,
+            seed=seed,
+            progress=lambda line: click.echo(line, err=True),
+            baseline=not no_baseline,
+            command=shlex.join(command),
+            extra=_decisions(site) if with_decisions else None,
+            extra_weight=decision_weight or DEFAULT_DECISION_WEIGHT,
+            trained_by=trained_by,
+        )
+    except classifier.DataError as error:  # raised while reading, before anything is written
+        raise click.ClickException(str(error)) from error
     click.echo(f"model {card['version']} written to {output}")
     click.echo(f"thresholds: {json.dumps(card['thresholds'])}")
     for head, means in card["metrics"]["mean_over_sources"].items():
