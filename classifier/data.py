@@ -86,9 +86,13 @@ def _undecodable_line(path: Path) -> int:
 
 @contextmanager
 def _opened(path: Path) -> Iterator[TextIO]:
-    """``path`` as text for ``csv``; a file that is not UTF-8 or not CSV raises ``DataError``."""
+    """``path`` as text for ``csv``; a file that is not UTF-8 or not CSV raises ``DataError``.
+
+    A leading byte-order mark (Excel's "CSV UTF-8") is dropped, so its first column is still
+    ``text``; files without one read exactly as before, and their fingerprints stay the same.
+    """
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
             yield handle
     except UnicodeDecodeError:
         raise DataError(f"{path}:{_undecodable_line(path)}: not UTF-8 text") from None

@@ -206,3 +206,23 @@ def test_train_refuses_unreadable_data_in_one_line(
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     assert message in result.output and "Traceback" not in result.output
     assert not output.exists()
+
+
+def test_score_and_evaluate_read_excel_csv_with_a_byte_order_mark(
+    runner: FlaskCliRunner, tiny_dir: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes("text,toxic,spam,source\nyou idiot,1,,x\nthanks,0,,x\n".encode("utf-8-sig"))
+    target = tmp_path / "out.csv"
+    model = ["--model", str(tiny_dir)]
+    result = runner.invoke(
+        args=["classifier", "score", "--input", str(source), "--output", str(target), *model]
+    )
+    assert result.exit_code == 0, result.output
+    with target.open(newline="", encoding="utf-8") as handle:
+        scored = list(csv.DictReader(handle))
+    assert [r["text"] for r in scored] == ["you idiot", "thanks"]
+    out = tmp_path / "report"
+    result = _evaluate(runner, "--data", str(source), *model, "--output-dir", str(out))
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "report.json").read_text())["data"]["rows"] == 2

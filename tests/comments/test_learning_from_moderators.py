@@ -243,6 +243,20 @@ def test_a_bad_import_names_line_and_field_and_changes_nothing(
     assert count_labelled(app) == 0
 
 
+@pytest.mark.parametrize(
+    ("fmt", "rows"),
+    [("csv", "text,toxic,spam\nfine,0,0\n"), ("jsonl", '{"text": "fine", "toxic": 0}\n')],
+)
+def test_a_file_with_a_byte_order_mark_imports(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path, fmt: str, rows: str
+) -> None:
+    path = tmp_path / f"excel.{fmt}"
+    path.write_text(rows, encoding="utf-8-sig")
+    result = runner.invoke(args=["classifier", "import", str(path)])
+    assert result.exit_code == 0 and "imported 1" in result.output, result.output
+    assert [e.text for e in examples(app)] == ["fine"]
+
+
 def test_every_problem_is_reported_at_once(
     app: Flask, runner: FlaskCliRunner, tmp_path: Path
 ) -> None:

@@ -55,7 +55,8 @@ def import_command(input_path: Path, fmt: str | None, site: str) -> None:
     with refused_as_usage_error():
         target = get_site(session, site)
     try:
-        with input_path.open(newline="", encoding="utf-8") as handle:
+        # "-sig": a leading byte-order mark (Excel's "CSV UTF-8") is not part of the data.
+        with input_path.open(newline="", encoding="utf-8-sig") as handle:
             examples = training_data.read_examples(handle, fmt)
     except training_data.InvalidExamples as error:
         raise click.ClickException(f"{input_path}: nothing imported:\n{error}") from error

@@ -33,7 +33,8 @@ def _batches(rows: Iterator[dict[str, str]]) -> Iterator[list[dict[str, str]]]:
 def score_command(input_path: Path, output_path: Path, model_dir: Path | None) -> None:
     """Add toxicity and spam columns to a CSV with a 'text' column (streamed in batches)."""
     model = load_model(model_dir)
-    with input_path.open(newline="", encoding="utf-8") as source:
+    # "-sig": a leading byte-order mark (Excel's "CSV UTF-8") is not part of the data.
+    with input_path.open(newline="", encoding="utf-8-sig") as source:
         reader = csv.DictReader(source)
         fields = list(reader.fieldnames or [])
         if "text" not in fields:
