@@ -226,3 +226,15 @@ def test_score_and_evaluate_read_excel_csv_with_a_byte_order_mark(
     result = _evaluate(runner, "--data", str(source), *model, "--output-dir", str(out))
     assert result.exit_code == 0, result.output
     assert json.loads((out / "report.json").read_text())["data"]["rows"] == 2
+
+
+def test_score_refuses_an_output_folder_that_does_not_exist(
+    runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    source = _write(tmp_path / "in.csv", [{"text": "hello"}])
+    target = tmp_path / "missing" / "out.csv"
+    result = runner.invoke(
+        args=["classifier", "score", "--input", str(source), "--output", str(target)]
+    )
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "--output" in result.output and "missing' does not exist" in result.output

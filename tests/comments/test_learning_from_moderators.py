@@ -284,3 +284,6 @@ def test_commands_refuse_unclear_requests(runner: FlaskCliRunner, tmp_path: Path
     assert "greater than 0" in fails("train", "--with-decisions", "--decision-weight", "0")
     assert "need --with-decisions" in fails("train", "--site", "default")
     assert "no labelled examples" in fails("train", "--with-decisions", "--output", str(tmp_path))
+    for name in ("x.csv", "x.jsonl"):
+        refused = fails("export", "--output", str(tmp_path / "missing" / name))
+        assert "missing' does not exist" in refused and "Traceback" not in refused

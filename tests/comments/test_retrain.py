@@ -134,3 +134,12 @@ def test_unreadable_training_data_is_a_one_line_error_and_registers_nothing(
         assert (
             db.session.scalar(select(ModelVersion).where(ModelVersion.source == "registry")) is None
         )
+
+
+def test_a_report_folder_that_does_not_exist_is_refused_before_training(
+    app: Flask, base_data: Path, tmp_path: Path
+) -> None:
+    result = retrain(app, base_data, "--report", str(tmp_path / "missing" / "report.json"))
+    assert result.exit_code == 2, result.output
+    assert "--report" in result.output and "missing' does not exist" in result.output
+    assert "read " not in result.output  # training never started

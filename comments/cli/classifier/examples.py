@@ -8,6 +8,7 @@ import click
 
 from comments.cli.classifier.group import classifier_cli
 from comments.cli.errors import refused_as_usage_error
+from comments.cli.files import writable_file
 from comments.extensions import db
 from comments.services import training_data
 from comments.services.threads import get_site
@@ -24,7 +25,11 @@ def _format(path: Path, given: str | None) -> str:
 
 @classifier_cli.command("export")
 @click.option(
-    "--output", "output_path", required=True, type=click.Path(dir_okay=False, path_type=Path)
+    "--output",
+    "output_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=writable_file,
 )
 @click.option("--format", "fmt", type=_FORMAT, help="[default: from the file's extension]")
 @click.option("--site", help="Only this site's examples [default: every site].")

@@ -11,6 +11,7 @@ from flask import current_app
 import classifier
 from comments.cli.classifier.group import actor_option, classifier_cli, default_data_dir
 from comments.cli.errors import refused_as_usage_error
+from comments.cli.files import writable_file
 from comments.extensions import db
 from comments.services import registry as models
 from comments.services.registry import RegistryError
@@ -53,6 +54,7 @@ from comments.services.threads import get_site
     "--report",
     "report_path",
     type=click.Path(dir_okay=False, path_type=Path),
+    callback=writable_file,
     help="Write the evaluation on the held-back decisions as JSON.",
 )
 @click.option("--seed", type=int, default=0, show_default=True)

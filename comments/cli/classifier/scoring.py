@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from comments.cli.classifier.group import classifier_cli, load_model
+from comments.cli.files import writable_file
 
 _BATCH = 1000
 
@@ -27,7 +28,11 @@ def _batches(rows: Iterator[dict[str, str]]) -> Iterator[list[dict[str, str]]]:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
 @click.option(
-    "--output", "output_path", required=True, type=click.Path(dir_okay=False, path_type=Path)
+    "--output",
+    "output_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=writable_file,
 )
 @click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def score_command(input_path: Path, output_path: Path, model_dir: Path | None) -> None:
