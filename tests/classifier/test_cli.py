@@ -238,3 +238,29 @@ def test_score_refuses_an_output_folder_that_does_not_exist(
     )
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "--output" in result.output and "missing' does not exist" in result.output
+
+
+def test_score_refuses_text_that_is_not_utf8_and_leaves_the_output_as_it_was(
+    runner: FlaskCliRunner, tiny_dir: Path, tmp_path: Path
+) -> None:
+    lines = [b"id,text"] + [f"{i},comment number {i}".encode() for i in range(2, 2500)]
+    source = tmp_path / "in.csv"
+    source.write_bytes(b"\n".join([*lines, b"2500,caf\xe9 latin-1", b"2501,last"]) + b"\n")
+    target = tmp_path / "out.csv"
+    target.write_text("earlier results\n", encoding="utf-8")
+    result = runner.invoke(
+        args=[
+            "classifier",
+            "score",
+            "--input",
+            str(source),
+            "--output",
+            str(target),
+            "--model",
+            str(tiny_dir),
+        ]
+    )
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert f"{source}:2500: not UTF-8 text" in result.output and "Traceback" not in result.output
+    assert target.read_text(encoding="utf-8") == "earlier results\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]

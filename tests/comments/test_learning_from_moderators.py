@@ -257,6 +257,17 @@ def test_a_file_with_a_byte_order_mark_imports(
     assert [e.text for e in examples(app)] == ["fine"]
 
 
+def test_an_import_that_is_not_utf8_names_the_line(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"text,toxic,spam\nfine,0,0\ncaf\xe9,1,\n")
+    result = runner.invoke(args=["classifier", "import", str(path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{path}:3: not UTF-8 text; nothing imported" in result.output
+    assert count_labelled(app) == 0
+
+
 def test_every_problem_is_reported_at_once(
     app: Flask, runner: FlaskCliRunner, tmp_path: Path
 ) -> None:

@@ -8,7 +8,7 @@ import click
 
 from comments.cli.classifier.group import classifier_cli
 from comments.cli.errors import refused_as_usage_error
-from comments.cli.files import writable_file
+from comments.cli.files import undecodable_line, writable_file
 from comments.extensions import db
 from comments.services import training_data
 from comments.services.threads import get_site
@@ -65,8 +65,10 @@ def import_command(input_path: Path, fmt: str | None, site: str) -> None:
             examples = training_data.read_examples(handle, fmt)
     except training_data.InvalidExamples as error:
         raise click.ClickException(f"{input_path}: nothing imported:\n{error}") from error
-    except UnicodeDecodeError as error:
-        raise click.ClickException(f"{input_path}: not UTF-8 text ({error})") from error
+    except UnicodeDecodeError:
+        line = undecodable_line(input_path)
+        message = f"{input_path}:{line}: not UTF-8 text; nothing imported"
+        raise click.ClickException(message) from None
     added = training_data.import_examples(session, target, examples)
     session.commit()
     skipped = len(examples) - added

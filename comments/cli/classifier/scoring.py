@@ -9,8 +9,9 @@ from pathlib import Path
 
 import click
 
+import classifier
 from comments.cli.classifier.group import classifier_cli, load_model
-from comments.cli.files import writable_file
+from comments.cli.files import replaced_on_success, undecodable_line, writable_file
 
 _BATCH = 1000
 
@@ -41,20 +42,38 @@ def score_command(input_path: Path, output_path: Path, model_dir: Path | None) -
     # "-sig": a leading byte-order mark (Excel's "CSV UTF-8") is not part of the data.
     with input_path.open(newline="", encoding="utf-8-sig") as source:
         reader = csv.DictReader(source)
-        fields = list(reader.fieldnames or [])
-        if "text" not in fields:
-            raise click.ClickException(f"{input_path} has no 'text' column (columns: {fields})")
-        added = [name for name in ("toxicity", "spam") if name not in fields]
-        count = 0
-        with output_path.open("w", newline="", encoding="utf-8") as target:
-            writer = csv.DictWriter(target, fieldnames=fields + added)
-            writer.writeheader()
-            for batch in _batches(iter(reader)):
-                for row, scores in zip(
-                    batch, model.score_many([r["text"] or "" for r in batch]), strict=True
-                ):
-                    row["toxicity"] = f"{scores.toxicity:.6f}"
-                    row["spam"] = f"{scores.spam:.6f}"
-                    writer.writerow(row)
-                count += len(batch)
+        try:
+            count = _score_rows(model, reader, input_path, output_path)
+        except UnicodeDecodeError:
+            line = undecodable_line(input_path)
+            raise click.ClickException(
+                f"{input_path}:{line}: not UTF-8 text; {output_path} was left as it was"
+            ) from None
+        except csv.Error as error:
+            raise click.ClickException(
+                f"{input_path}:{reader.line_num}: {error}; {output_path} was left as it was"
+            ) from error
     click.echo(f"scored {count} rows with model {model.version} -> {output_path}", err=True)
+
+
+def _score_rows(
+    model: classifier.Model, reader: csv.DictReader[str], input_path: Path, output_path: Path
+) -> int:
+    """Score every row into ``output_path``, which changes only once every row is scored."""
+    fields = list(reader.fieldnames or [])
+    if "text" not in fields:
+        raise click.ClickException(f"{input_path} has no 'text' column (columns: {fields})")
+    added = [name for name in ("toxicity", "spam") if name not in fields]
+    count = 0
+    with replaced_on_success(output_path) as target:
+        writer = csv.DictWriter(target, fieldnames=fields + added)
+        writer.writeheader()
+        for batch in _batches(iter(reader)):
+            for row, scores in zip(
+                batch, model.score_many([r["text"] or "" for r in batch]), strict=True
+            ):
+                row["toxicity"] = f"{scores.toxicity:.6f}"
+                row["spam"] = f"{scores.spam:.6f}"
+                writer.writerow(row)
+            count += len(batch)
+    return count
