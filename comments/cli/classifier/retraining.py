@@ -15,8 +15,20 @@ from comments.cli.files import writable_file
 from comments.extensions import db
 from comments.services import registry as models
 from comments.services.registry import RegistryError
-from comments.services.retraining import RetrainError, RetrainSettings, retrain
+from comments.services.retraining import RetrainError, RetrainResult, RetrainSettings, retrain
 from comments.services.threads import get_site
+
+
+def _write_report(path: Path, result: RetrainResult) -> None:
+    """Keep the evaluation; if that fails (the folder was checked, but may have gone since),
+    stop before promoting, after the verdict is printed, with the candidate still registered."""
+    try:
+        path.write_text(json.dumps(result.report, indent=2) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot write the report to {path} ({error.strerror or error}); candidate "
+            f"{result.candidate} stays registered and was not promoted"
+        ) from error
 
 
 @classifier_cli.command("retrain")
@@ -98,8 +110,6 @@ def retrain_command(
     except (RetrainError, RegistryError, classifier.DataError) as error:
         session.rollback()
         raise click.ClickException(str(error)) from error
-    if report_path:
-        report_path.write_text(json.dumps(result.report, indent=2) + "\n", encoding="utf-8")
     click.echo(
         f"candidate {result.candidate} (trained with {result.trained_on} decisions) against "
         f"active {result.active} on the newest {result.held_back} decisions:"
@@ -111,6 +121,8 @@ def retrain_command(
         )
     verdict = "recommended" if result.recommend else "not recommended"
     click.echo(f"{verdict}: {result.reason}")
+    if report_path:
+        _write_report(report_path, result)
     if promote and result.recommend:
         try:
             event = models.promote(session, registry, result.candidate, actor, "retrain")
