@@ -7,7 +7,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -15,7 +14,7 @@ from sqlalchemy import select
 from comments.extensions import db
 from comments.models import CommentScore, ModelVersion
 from comments.services import sites
-from comments.services.retraining import RetrainResult, RetrainSettings
+from comments.services.retraining import RetrainSettings
 from comments.services.retraining import retrain as run_retrain
 from tests.comments.test_learning_from_moderators import WORD, decide, neutral, post
 
@@ -144,34 +143,3 @@ def test_a_report_folder_that_does_not_exist_is_refused_before_training(
     assert result.exit_code == 2, result.output
     assert "--report" in result.output and "missing' does not exist" in result.output
     assert "read " not in result.output  # training never started
-
-
-def test_a_report_that_cannot_be_written_keeps_the_verdict_and_does_not_promote(
-    app: Flask, base_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    folder = tmp_path / "reports"
-    folder.mkdir()
-
-    def trained_while_the_folder_went_away(*_args: Any, **_kwargs: Any) -> RetrainResult:
-        folder.rmdir()
-        figures = {"candidate": 0.9, "active": 0.8, "difference": 0.1, "positives": 3, "n": 6}
-        return RetrainResult(
-            candidate="2026.12.01-cafe0123",
-            active="builtin",
-            trained_on=24,
-            held_back=6,
-            comparison={"toxicity": figures},
-            recommend=True,
-            reason="better",
-        )
-
-    monkeypatch.setattr(
-        "comments.cli.classifier.retraining.retrain", trained_while_the_folder_went_away
-    )
-    report = folder / "report.json"
-    result = retrain(app, base_data, "--report", str(report), "--promote")
-    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
-    assert "recommended: better" in result.output and "Traceback" not in result.output
-    assert f"cannot write the report to {report}" in result.output
-    assert "2026.12.01-cafe0123 stays registered and was not promoted" in result.output
-    assert "promoted 2026" not in result.output
