@@ -125,6 +125,22 @@ def test_rollbacks_walk_back_through_promotions_like_a_stack(
     assert serving(client)["version"] == shipped
 
 
+def test_score_uses_the_promoted_version_or_the_one_named(
+    app: Flask, candidates: list[Path], tmp_path: Path
+) -> None:
+    first, second = (register(app, path) for path in candidates)
+    assert flask(app, "promote", first).exit_code == 0
+    source = tmp_path / "in.csv"
+    source.write_text("text\nthanks for the article\n", encoding="utf-8")
+    out = str(tmp_path / "out.csv")
+    by_default = flask(app, "score", "--input", str(source), "--output", out)
+    assert by_default.exit_code == 0 and f"with model {first}" in by_default.output
+    named = flask(app, "score", "--input", str(source), "--output", out, "--model", second)
+    assert named.exit_code == 0 and f"with model {second}" in named.output
+    unknown = flask(app, "score", "--input", str(source), "--output", out, "--model", "nope")
+    assert unknown.exit_code != 0 and "unknown model version" in unknown.output
+
+
 def test_registering_the_shipped_model_keeps_it_listed_as_active(app: Flask) -> None:
     shipped = classifier.read_card(classifier.default_model_path())["version"]
     flask(app, "list")

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 import classifier
-from comments.cli.classifier.group import classifier_cli, load_model
+from comments.cli.classifier.group import classifier_cli, resolve_model
 from comments.cli.files import replaced_on_success, undecodable_line, writable_file
 
 _BATCH = 1000
@@ -35,10 +35,15 @@ def _batches(rows: Iterator[dict[str, str]]) -> Iterator[list[dict[str, str]]]:
     type=click.Path(dir_okay=False, path_type=Path),
     callback=writable_file,
 )
-@click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def score_command(input_path: Path, output_path: Path, model_dir: Path | None) -> None:
+@click.option(
+    "--model",
+    "model_spec",
+    default=None,
+    help="Artifact directory or registered version [default: the version deciding now].",
+)
+def score_command(input_path: Path, output_path: Path, model_spec: str | None) -> None:
     """Add toxicity and spam columns to a CSV with a 'text' column (streamed in batches)."""
-    model = load_model(model_dir)
+    model = resolve_model(model_spec)
     # "-sig": a leading byte-order mark (Excel's "CSV UTF-8") is not part of the data.
     with input_path.open(newline="", encoding="utf-8-sig") as source:
         reader = csv.DictReader(source)
