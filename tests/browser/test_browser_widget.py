@@ -52,6 +52,8 @@ class FakeApi:
     #: Answers to POST .../comments/ID/reports, in order, and the bodies sent.
     report_answers: list[dict[str, Any]] = field(default_factory=list)
     reports: list[dict[str, Any]] = field(default_factory=list)
+    #: How many of the next thread reads fail with a 503.
+    failing_reads: int = 0
 
     def install(self, page: Page) -> None:
         page.route(re.compile(r"^http://127\.0\.0\.1:\d+/api/v1/"), self.handle)
@@ -67,6 +69,10 @@ class FakeApi:
             assert query["thread"] == [THREAD] and query["site"] == ["default"]
             cursor = query.get("cursor", [None])[0]
             self.cursors.append(cursor)
+            if self.failing_reads:
+                self.failing_reads -= 1
+                route.fulfill(status=503, json={"code": 503, "message": "Try later."})
+                return
             route.fulfill(json=self.pages.get(cursor, {"comments": [], "total": 0, "next": None}))
         elif path.endswith("/comments") and request.method == "POST":
             self.posted.append(json.loads(request.post_data or "null"))
@@ -432,3 +438,51 @@ def test_report_refusals_are_explained(
     expect(
         widget.comment("Comment number 1.").get_by_role("button", name="Reported")
     ).to_be_disabled()
+
+
+def test_sending_a_report_keeps_keyboard_focus_in_the_form(
+    page: Page, page_issues: PageIssues, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    page_issues.expected_statuses.add(429)
+    api.pages[None] = {"comments": [comment(1)], "total": 1, "next": None}
+    api.report_answers = [
+        {"status": 429, "headers": {"Retry-After": "5"}, "json": {"code": 429}},
+        {"status": 201, "json": {"id": 7, "reason": "spam"}},
+    ]
+    widget.open(live_server.url)
+    first = widget.comment("Comment number 1.")
+    first.get_by_role("button", name="Report", exact=True).press("Enter")
+    spam = first.get_by_label("Spam or advertising")
+    expect(spam).to_be_focused()
+    page.keyboard.press("Space")
+    send = first.get_by_role("button", name="Send report")
+    send.press("Enter")
+    said = first.locator(".cw-report-form").get_by_role("status")
+    expect(said).to_contain_text("try again in 5 seconds")
+    expect(send).to_be_focused()  # disabled while sending, then given focus back
+    send.press("Enter")
+    expect(said).to_have_text("Thank you. A moderator will look at this comment.")
+    expect(said).to_be_focused()
+    expect(first.get_by_role("button", name="Reported")).to_be_disabled()
+
+
+def test_load_more_and_try_again_move_focus_to_what_loaded(
+    page: Page, page_issues: PageIssues, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    page_issues.expected_statuses.add(503)
+    api.failing_reads = 2
+    cursors = [None, "p2", "p3", "p4", "p5", "p6"]
+    for n, (cursor, after) in enumerate(zip(cursors, [*cursors[1:], None], strict=True), 1):
+        api.pages[cursor] = {"comments": [comment(n)], "total": 6, "next": after}
+    widget.open(live_server.url)
+    retry = widget.root.get_by_role("button", name="Try again")
+    retry.press("Enter")  # fails again: the button is back, and so is focus
+    expect(retry).to_be_focused()
+    retry.press("Enter")
+    expect(page.locator("#comment-1 > .cw-card")).to_be_focused()
+
+    more = widget.root.get_by_role("button", name="Load more comments")
+    expect(page.locator("#comment-5")).to_be_visible()  # five pages without asking
+    more.press("Enter")
+    expect(page.locator("#comment-6 > .cw-card")).to_be_focused()
+    expect(more).to_be_hidden()

@@ -121,7 +121,12 @@
 
     /* ---- thread ---- */
 
-    const countHeading = el("h2", { class: "cw-count", id: id("count") }, "Comments");
+    // Focusable from script: focus goes here when "Load more" finds nothing new to show.
+    const countHeading = el(
+      "h2",
+      { class: "cw-count", id: id("count"), tabindex: "-1" },
+      "Comments",
+    );
     const loadStatus = el("p", { class: "cw-load-status", role: "status" }, "Loading comments…");
     const retryButton = el(
       "button",

@@ -48,6 +48,12 @@
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+  /** Focus fell to the page (its element was hidden, disabled or removed): put it back. */
+  function focusLost() {
+    const active = document.activeElement;
+    return !active || active === document.body || active === document.documentElement;
+  }
+
   async function request(url, options) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);

@@ -73,7 +73,8 @@
       return el("div", { class: "cw-check" }, input, el("label", { for: input.id }, label));
     });
     const text = el("textarea", { id: `${formId}-text`, name: "text", rows: 2, maxlength: 1000 });
-    const status = el("p", { class: "cw-report-status", role: "status" });
+    // tabindex: once sent, the form's controls go and focus moves to what it says.
+    const status = el("p", { class: "cw-report-status", role: "status", tabindex: "-1" });
     const send = el("button", { type: "submit", class: "cw-more" }, "Send report");
     const cancel = el("button", { type: "button", class: "cw-link-button" }, "Cancel");
     const form = el(
@@ -128,6 +129,9 @@
         form.replaceChildren(status);
         closeButton(button, "Unavailable");
       }
+      // Disabling "Send report" while sending dropped focus (as does removing it): to what
+      // the form says once it is done, or back to the button that tries again.
+      if (focusLost()) (send.isConnected ? send : status).focus();
     });
     return form;
   }

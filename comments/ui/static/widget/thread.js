@@ -136,26 +136,40 @@
     if (!response.ok || !data || !Array.isArray(data.comments)) {
       throw new Error(`comments: HTTP ${response.status}`);
     }
-    for (const comment of data.comments) insertComment(ctx, comment, false);
+    const added = [];
+    for (const comment of data.comments) {
+      const known = state.entries.has(comment.id);
+      const entry = insertComment(ctx, comment, false);
+      if (!known) added.push(entry);
+    }
     // Comments shown, not the placeholders of removed parents; never fewer than shown (the
     // server counted before later pages brought newer comments).
     const shown = state.entries.size - state.removed;
     state.total = Number.isFinite(data.total) ? Math.max(data.total, shown) : shown;
     state.next = data.next || null;
     state.pages += 1;
+    return added;
   }
 
-  /** Up to AUTO_PAGES pages from cursor, then a "Load more" button if the thread goes on. */
-  async function loadThread(ctx, cursor) {
+  /**
+   * Up to AUTO_PAGES pages from cursor, then a "Load more" button if the thread goes on.
+   * fromButton: a reader pressed "Load more" or "Try again", which hiding the button took
+   * focus from; it goes to the first comment loaded, else to whichever button is shown.
+   */
+  async function loadThread(ctx, cursor, fromButton) {
     const { state } = ctx;
-    const { loadStatus, retryButton, moreButton } = ctx.ui;
+    const { loadStatus, retryButton, moreButton, countHeading } = ctx.ui;
     retryButton.hidden = true;
     moreButton.hidden = true;
     loadStatus.textContent = "Loading comments…";
+    let first = null;
     try {
       await ctx.extReady; // the extension decorates comments as they are inserted
-      await loadPage(ctx, cursor);
-      while (state.next && state.pages % AUTO_PAGES !== 0) await loadPage(ctx, state.next);
+      [first] = await loadPage(ctx, cursor);
+      while (state.next && state.pages % AUTO_PAGES !== 0) {
+        const added = await loadPage(ctx, state.next);
+        first = first || added[0];
+      }
       loadStatus.textContent = "";
       moreButton.hidden = !state.next;
       updateCount(ctx);
@@ -164,6 +178,11 @@
       loadStatus.textContent = "Comments could not be loaded.";
       retryButton.hidden = false;
     }
+    if (!fromButton || !focusLost()) return; // the reader went on elsewhere meanwhile
+    if (first) first.article.focus();
+    else if (!retryButton.hidden) retryButton.focus();
+    else if (!moreButton.hidden) moreButton.focus();
+    else countHeading.focus(); // nothing new and nothing more: say how many there are
   }
 
   /** A link to #comment-N works once that comment has been loaded. */
@@ -178,6 +197,6 @@
   function wireThread(ctx) {
     const { retryButton, moreButton } = ctx.ui;
     // Both continue from where loading stopped: a failed page, or the last page loaded.
-    retryButton.addEventListener("click", () => loadThread(ctx, ctx.state.next));
-    moreButton.addEventListener("click", () => loadThread(ctx, ctx.state.next));
+    retryButton.addEventListener("click", () => loadThread(ctx, ctx.state.next, true));
+    moreButton.addEventListener("click", () => loadThread(ctx, ctx.state.next, true));
   }
