@@ -66,6 +66,7 @@ def test_edit_within_the_window_then_the_buttons_go(
     edited = widget.comment(SECOND)
     expect(edited.locator(".cw-edit-status")).to_have_text("Your comment was updated.")
     expect(edited.locator(".cw-body")).to_have_text(SECOND)
+    expect(edited.get_by_role("button", name="Edit")).to_be_focused()
 
     # The token outlives a reload: the reader's own comment still offers Edit, others do not.
     page.reload()
@@ -123,6 +124,7 @@ def test_delete_takes_the_comment_out_of_the_thread(
     mine.get_by_role("button", name="Yes, delete it").click()
     expect(widget.comment(FIRST)).to_have_count(0)
     expect(widget.status).to_have_text("Your comment was deleted.")
+    expect(widget.status).to_be_focused()  # where the reader can go on from, not <body>
     expect(widget.count).to_have_text("No comments yet")
     page.reload()
     expect(widget.count).to_have_text("No comments yet")

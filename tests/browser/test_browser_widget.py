@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -52,6 +53,8 @@ class FakeApi:
     #: Answers to POST .../comments/ID/reports, in order, and the bodies sent.
     report_answers: list[dict[str, Any]] = field(default_factory=list)
     reports: list[dict[str, Any]] = field(default_factory=list)
+    #: Answers to PATCH and DELETE .../comments/ID (one's own comment), in order.
+    edit_answers: list[dict[str, Any]] = field(default_factory=list)
     #: How many of the next thread reads fail with a 503.
     failing_reads: int = 0
 
@@ -74,6 +77,8 @@ class FakeApi:
                 route.fulfill(status=503, json={"code": 503, "message": "Try later."})
                 return
             route.fulfill(json=self.pages.get(cursor, {"comments": [], "total": 0, "next": None}))
+        elif re.search(r"/comments/\d+$", path) and request.method in ("PATCH", "DELETE"):
+            route.fulfill(**self.edit_answers.pop(0))
         elif path.endswith("/comments") and request.method == "POST":
             self.posted.append(json.loads(request.post_data or "null"))
             self.post_headers.append(request.headers)
@@ -438,6 +443,63 @@ def test_report_refusals_are_explained(
     expect(
         widget.comment("Comment number 1.").get_by_role("button", name="Reported")
     ).to_be_disabled()
+
+
+def own(payload: dict[str, Any], id_: int = 100, seconds: float = 600) -> dict[str, Any]:
+    """A published comment as its poster gets it: with the edit token and its window."""
+    answer = created(payload, id_=id_)
+    until = datetime.now(UTC) + timedelta(seconds=seconds)
+    answer["json"].update(edit_token=f"edit-{id_}", editable_until=until.isoformat())
+    return answer
+
+
+def test_keyboard_focus_stays_put_after_saving_and_deleting(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    api.answers.append(lambda route: route.fulfill(**own(api.posted[-1])))
+    api.edit_answers += [
+        {"status": 200, "json": {"id": 100, "status": "published", "html": "<p>Better.</p>"}},
+        {"status": 200, "json": {"id": 100, "status": "deleted"}},
+    ]
+    widget.open(live_server.url)
+    widget.post("First draft.", name="Ann")
+    mine = page.locator("#comment-100")
+    edit = mine.get_by_role("button", name="Edit")
+    edit.press("Enter")
+    box = mine.get_by_role("textbox", name="Edit your comment")
+    expect(box).to_be_focused()
+    box.fill("Better.")
+    mine.get_by_role("button", name="Save").press("Enter")
+    expect(mine.locator(".cw-body")).to_have_text("Better.")
+    expect(mine.locator(".cw-edit-status")).to_have_text("Your comment was updated.")
+    expect(edit).to_be_focused()  # not dropped to the top of the page with the editor
+
+    mine.get_by_role("button", name="Delete").press("Enter")
+    mine.get_by_role("button", name="Yes, delete it").press("Enter")
+    expect(mine).to_have_count(0)
+    expect(widget.status).to_have_text("Your comment was deleted.")
+    expect(widget.status).to_be_focused()
+
+
+def test_an_edit_window_closing_keeps_the_unsaved_text(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    api.answers.append(lambda route: route.fulfill(**own(api.posted[-1], seconds=5)))
+    widget.open(live_server.url)
+    widget.post("Soon closed.", name="Ann")
+    mine = widget.comment("Soon closed.")
+    mine.get_by_role("button", name="Edit").press("Enter")
+    mine.get_by_role("textbox", name="Edit your comment").press_sequentially(" And more.")
+
+    status = mine.locator(".cw-edit-status")
+    expect(status).to_have_text("The time to edit this comment is over.", timeout=10_000)
+    kept = mine.get_by_role("textbox", name="Your unsaved edit")
+    expect(kept).to_have_value("Soon closed. And more.")
+    expect(kept).not_to_be_editable()  # to copy, not to save
+    expect(kept).to_be_focused()
+    gone = re.compile("^(Save|Cancel|Edit|Delete)$")
+    expect(mine.get_by_role("button", name=gone)).to_have_count(0)
+    expect(mine.locator(".cw-body")).to_have_text("Soon closed.")
 
 
 def test_sending_a_report_keeps_keyboard_focus_in_the_form(

@@ -15,6 +15,7 @@
 
   const STORAGE_KEY = "comments-widget:edits";
   const MAX_TIMER_MS = 2 ** 31 - 1;
+  let decorated = 0; // numbers status ids, unique even with two widgets on a page
 
   const tokens = {
     read() {
@@ -138,17 +139,49 @@
       const body = entry.article.querySelector(".cw-body");
       const editButton = el("button", { type: "button", class: "cw-link-button" }, "Edit");
       const deleteButton = el("button", { type: "button", class: "cw-link-button" }, "Delete");
-      const message = el("p", { class: "cw-edit-status", role: "status" });
+      // tabindex: focus lands here when the control that had it goes (saved, window closed).
+      const message = el("p", {
+        class: "cw-edit-status",
+        role: "status",
+        tabindex: "-1",
+        id: `cw-edit-status-${comment.id}-${++decorated}`,
+      });
       const actions = el("div", { class: "cw-own-actions" }, editButton, " ", deleteButton);
       const box = el("textarea", { rows: 4, maxlength: 10000, "aria-label": "Edit your comment" });
       const save = el("button", { type: "button", class: "cw-submit" }, "Save");
       const cancel = el("button", { type: "button", class: "cw-link-button" }, "Cancel");
       const editor = el("div", { class: "cw-editor", hidden: true }, box, save, " ", cancel);
       entry.article.append(actions, editor, message);
+      let confirming = null; // the "Delete your comment?" question while it is asked
+      let closed = false;
+      let editingFrom = ""; // the editor's text when it opened, to tell whether it changed
+
+      /** The window closed (timer, or the server said so): the buttons go, the text stays. */
       const closeWindow = () => {
-        actions.remove();
-        editor.remove();
+        if (closed) return;
+        closed = true;
+        clearTimeout(timer);
         tokens.drop(comment.id);
+        const active = document.activeElement;
+        const hadFocus = [actions, editor, confirming].some((node) => node && node.contains(active));
+        const editing = !editor.hidden;
+        const unsaved = editing && box.value !== editingFrom;
+        actions.remove();
+        confirming?.remove();
+        confirming = null;
+        if (unsaved) {
+          // The reader's words stay where they typed them, read-only but selectable to copy.
+          // Not moved into the comment form: posted from there they would be a second comment.
+          save.remove();
+          cancel.remove();
+          box.readOnly = true;
+          box.setAttribute("aria-label", "Your unsaved edit (can no longer be saved)");
+          box.setAttribute("aria-describedby", message.id);
+        } else {
+          editor.remove();
+        }
+        if (editing || hadFocus) message.textContent = "The time to edit this comment is over.";
+        if (hadFocus) (unsaved ? box : message).focus();
       };
       const timer = setTimeout(closeWindow, Math.min(saved.until - Date.now(), MAX_TIMER_MS));
 
@@ -190,6 +223,7 @@
 
       editButton.addEventListener("click", () => {
         box.value = tokens.get(comment.id)?.body || body.textContent.trim();
+        editingFrom = box.value;
         editor.hidden = false;
         actions.hidden = true;
         message.textContent = "";
@@ -212,6 +246,7 @@
         body.replaceChildren(w.commentFragment(String(data.html || "")));
         editor.hidden = true;
         actions.hidden = false;
+        editButton.focus(); // as after Cancel; the status below says what became of the edit
         const held = data.status !== "published";
         w.setPending(entry, comment, held);
         pending = held;
@@ -220,7 +255,6 @@
           : "Your comment was updated.";
       });
 
-      let confirming = null;
       deleteButton.addEventListener("click", () => {
         if (confirming) return;
         const yes = el("button", { type: "button", class: "cw-link-button" }, "Yes, delete it");
@@ -234,23 +268,31 @@
         });
         yes.addEventListener("click", async () => {
           const data = await send("DELETE");
-          confirming.remove();
-          confirming = null;
+          if (confirming) {
+            confirming.remove();
+            confirming = null;
+            if (!closed) deleteButton.focus(); // not deleted: back to where the reader was
+          }
           if (!data) return;
+          closed = true; // nothing left to close or to tell: the comment is gone
           clearTimeout(timer);
-          closeWindow();
+          tokens.drop(comment.id);
           if (!pending) {
             state.total = Math.max(0, state.total - 1);
             w.updateCount();
           }
+          setStatus("Your comment was deleted.", "ok");
           if (entry.replies.children.length || entry.li.contains(w.form)) {
             entry.article.replaceChildren(
               el("p", { class: "cw-removed" }, "This comment was deleted by its author."),
             );
+            entry.article.focus(); // the placeholder, where the comment was
           } else {
             entry.li.remove();
+            // To "Your comment was deleted.", not the top of the page. An embed.js cached
+            // from before this hook existed leaves focus where it falls.
+            if (typeof w.focusStatus === "function") w.focusStatus();
           }
-          setStatus("Your comment was deleted.", "ok");
         });
         yes.focus();
       });

@@ -62,7 +62,13 @@
       el("label", { for: notifyBox.id }, "E-mail me replies (we send a link to confirm first)."),
     );
     const submitButton = el("button", { type: "submit", class: "cw-submit" }, "Post Comment");
-    const formStatus = el("p", { class: "cw-form-status", role: "status", "aria-live": "polite" });
+    // tabindex: focus goes here when what the reader acted on is gone (a deleted comment).
+    const formStatus = el("p", {
+      class: "cw-form-status",
+      role: "status",
+      "aria-live": "polite",
+      tabindex: "-1",
+    });
     const summary = el("div", { class: "cw-summary", role: "alert", tabindex: "-1", hidden: true });
     const replyingName = el("strong");
     const cancelReplyButton = el(

@@ -41,6 +41,7 @@
           form,
           textarea,
           setStatus: (message, kind) => setStatus(ctx, message, kind),
+          focusStatus: () => ctx.ui.formStatus.focus(),
           updateCount: () => updateCount(ctx),
           setPending: (entry, comment, pending) => setPending(ctx, entry, comment, pending),
           insertPoint: form.querySelector(".cw-actions"),
