@@ -548,3 +548,41 @@ def test_load_more_and_try_again_move_focus_to_what_loaded(
     more.press("Enter")
     expect(page.locator("#comment-6 > .cw-card")).to_be_focused()
     expect(more).to_be_hidden()
+
+
+def test_a_reply_to_a_comment_gone_meanwhile_becomes_a_new_comment(
+    page: Page, page_issues: PageIssues, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    page_issues.expected_statuses.add(422)
+    api.pages[None] = {"comments": [comment(1, author_name="Ann")], "total": 1, "next": None}
+    api.answers += [
+        {
+            "status": 422,
+            "json": {
+                "code": 422,
+                "status": "Unprocessable Entity",
+                "message": "The request was not valid.",
+                "errors": {"parent_id": ["Not a published comment of this thread."]},
+            },
+        },
+        lambda route: route.fulfill(**created(api.posted[-1], id_=2)),
+    ]
+    widget.open(live_server.url)
+    ann = widget.comment("Comment number 1.")
+    ann.get_by_role("button", name="Reply to Ann").click()
+    widget.post("Well said.", name="Bob")
+
+    expect(widget.summary).to_have_text(
+        "The comment you are replying to is no longer available; your text is still here "
+        "and you can post it as a new comment."
+    )
+    expect(widget.summary).to_be_focused()
+    expect(widget.root.get_by_text("Replying to Ann")).to_be_hidden()
+    expect(ann.locator("form.cw-form")).to_have_count(0)  # back at the top
+    expect(widget.comment_box).to_have_value("Well said.")
+    expect(ann.get_by_role("button", name="Reply to Ann")).to_have_count(0)
+    expect(widget.comment_box).not_to_have_attribute("aria-invalid", "true")
+
+    widget.submit.click()
+    expect(page.locator(".cw-thread > #comment-2")).to_be_visible()
+    assert api.posted[-1]["parent_id"] is None

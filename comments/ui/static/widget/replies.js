@@ -23,10 +23,19 @@
     state.replyTo = null;
     ui.formHome.append(ui.form);
     ui.replying.hidden = true;
-    if (entry) {
+    if (entry && entry.button) {
       entry.button.setAttribute("aria-expanded", "false");
       if (restoreFocus) entry.button.focus();
     }
+  }
+
+  /** The server no longer takes replies to this comment: close the reply, drop its button. */
+  function replyGone(ctx, commentId) {
+    const entry = ctx.state.entries.get(commentId);
+    if (ctx.state.replyTo === commentId) closeReply(ctx, false);
+    if (!entry || !entry.button) return;
+    entry.button.remove();
+    entry.button = null;
   }
 
   function wireReplies(ctx) {

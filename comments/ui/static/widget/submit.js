@@ -70,12 +70,24 @@
   }
 
   /** Every answer that is not a stored comment: say what happened and what to do. */
-  function showRejected(ctx, response, data) {
+  function showRejected(ctx, response, data, payload) {
     // state.retry stays: an earlier attempt with this key may have been stored (an answer
     // lost or a 503), and the key changes by itself once the reader changes the comment.
     const { state } = ctx;
     if (response.status === 422) {
       setStatus(ctx, "");
+      const { parent_id: staleParent, ...errors } = (data && data.errors) || {};
+      if (staleParent && payload.parent_id !== null) {
+        // Removed or held since the page loaded: nothing in the form to correct. The reply
+        // closes (the text stays in the form) and that comment offers no Reply any more.
+        replyGone(ctx, payload.parent_id);
+        const gone =
+          "The comment you are replying to is no longer available; your text is still here " +
+          "and you can post it as a new comment.";
+        if (Object.keys(errors).length) showErrors(ctx, { ...errors, parent_id: gone });
+        else showErrors(ctx, {}, gone);
+        return;
+      }
       showErrors(ctx, (data && data.errors) || {}, data && data.message);
       if (data && data.errors && data.errors.form_token) {
         state.token = null;
@@ -178,7 +190,7 @@
         );
         return; // the comment may have been stored: keep the key so a retry cannot duplicate it
       }
-      showRejected(ctx, response, data);
+      showRejected(ctx, response, data, payload);
     } finally {
       setBusy(ctx, false);
     }
