@@ -272,12 +272,30 @@ def relevant(explanation: Mapping[str, Any] | None, scores: Mapping[str, Any]) -
     }
 
 
+def ban_warning(author: dict[str, Any]) -> str | None:
+    """What a ban by address would also hit, in words; None when nobody else shares it."""
+    shared = author.get("shared_address") or {}
+    comments, authors = shared.get("comments", 0), shared.get("authors", 0)
+    if not authors:
+        return None
+    people = "another author" if authors == 1 else f"{authors} other authors"
+    texts = "1 comment" if comments == 1 else f"{comments} comments"
+    return (
+        f"{texts} by {people} came from the same IP address: a ban that matches the address "
+        "rejects them and files their new comments as spam too."
+    )
+
+
 def card(item: dict[str, Any], parent: dict[str, Any] | None) -> dict[str, Any]:
     """One described queue item plus what its card shows: highlights, links, legal buttons."""
     body = item.get("body") or ""
     explanation = relevant(item.get("explanation"), item.get("scores") or {})
+    warning = ban_warning(item["author"])
     return {
         **item,
+        "ban_warning": warning,
+        # Others share the address: the ban offered first spares them, if it can.
+        "ban_default": "email" if warning and item["author"].get("email") else "email_and_ip",
         "parent": parent,
         "highlighted": highlight(body, explanation),
         "drivers": top_drivers(body, explanation),

@@ -111,6 +111,9 @@ class AuthorSchema(Schema):
     history_by = fields.String(allow_none=True)
     #: Trusted on the site: their comments skip the queue unless a hard rule or a sure model fires.
     trusted = fields.Boolean()
+    #: Comments by other authors from the same IP hash on the site (told apart by e-mail):
+    #: a ban that matches the address rejects and files those too.
+    shared_address = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
 class ThreadSchema(Schema):

@@ -357,6 +357,34 @@ def test_a_trusted_authors_card_offers_to_stop_trusting(
         assert db.session.scalar(select(TrustedAuthor)) is None
 
 
+def test_a_ban_form_warns_about_others_at_the_same_address_and_spares_them_by_default(
+    app: Flask, signed_in: SignedIn
+) -> None:
+    def post(email: str, address: str) -> int:
+        response = app.test_client().post(
+            "/api/v1/comments",
+            json={"thread": "/campus", "body": ABUSIVE, "author_email": email or ""},
+            environ_base={"REMOTE_ADDR": address},
+        )
+        assert response.status_code == 201, response.get_json()
+        return int(response.get_json()["id"])
+
+    troll = post("troll@x.org", "198.51.100.5")
+    post("student1@x.org", "198.51.100.5")
+    post("student2@x.org", "198.51.100.5")
+    post("", "198.51.100.5")  # no e-mail: one more author
+    alone = post("alone@x.org", "203.0.113.77")
+    client = signed_in("moderator")
+    page = client.get("/moderation/?status=pending&thread=/campus").text
+    card = card_html(page, troll)
+    assert "3 comments by 3 other authors came from the same IP address" in card
+    assert re.search(r'name="by" value="email"\s*checked', card)  # spares them by default
+    quiet = card_html(page, alone)
+    assert "came from the same IP address" not in quiet
+    detail = client.get(f"/api/v1/moderation/comments/{troll}")
+    assert detail.get_json()["author"]["shared_address"] == {"comments": 3, "authors": 3}
+
+
 def test_the_bans_page_lists_bans_and_lifts_them(
     app: Flask, signed_in: SignedIn, post_comment: PostComment
 ) -> None:

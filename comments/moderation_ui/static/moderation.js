@@ -283,7 +283,12 @@
     // The choice exists only when the comment carries both an e-mail and an IP hash.
     const scope = document.getElementById("ban-dialog-scope");
     scope.hidden = !card.querySelector('form.ban-form [name="by"]');
-    scope.querySelector('[value="email_and_ip"]').checked = true;
+    const preferred = scope.querySelector(`[value="${card.dataset.banDefault}"]`);
+    (preferred || scope.querySelector('[value="email_and_ip"]')).checked = true;
+    // Others posted from the same address: say so, as the card's own ban form does.
+    const shared = document.getElementById("ban-shared");
+    shared.textContent = card.dataset.banWarning || "";
+    shared.hidden = !card.dataset.banWarning;
     banDialog.showModal();
   }
 

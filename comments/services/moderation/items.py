@@ -60,6 +60,34 @@ def author_histories(
     return histories
 
 
+def shared_addresses(session: Session, comments: list[Comment]) -> dict[int, dict[str, int]]:
+    """Per comment, the comments by other authors from its IP hash on its site.
+
+    A ban that matches the address rejects and files those too (a campus, an office, a mobile
+    carrier). Authors are told apart by e-mail; e-mail-less comments from the address count as
+    one author, as the rules count them.
+    """
+    hashes = {c.ip_hash for c in comments if c.ip_hash}
+    if not hashes:
+        return {}
+    rows = session.execute(
+        select(Comment.site_id, Comment.ip_hash, Comment.author_email, func.count())
+        .where(Comment.ip_hash.in_(hashes))
+        .group_by(Comment.site_id, Comment.ip_hash, Comment.author_email)
+    ).all()
+    by_address: dict[tuple[int, str | None], dict[str | None, int]] = defaultdict(dict)
+    for site_id, ip_hash, email, count in rows:
+        by_address[(site_id, ip_hash)][email] = int(count)
+    shared = {}
+    for comment in comments:
+        if not comment.ip_hash:
+            continue
+        at_address = by_address[(comment.site_id, comment.ip_hash)]
+        others = {e: n for e, n in at_address.items() if e != comment.author_email}
+        shared[comment.id] = {"comments": sum(others.values()), "authors": len(others)}
+    return shared
+
+
 def describe(session: Session, comments: list[Comment]) -> list[dict[str, Any]]:
     """Everything the queue shows for each comment, loaded in a fixed number of queries."""
     if not comments:
@@ -90,6 +118,7 @@ def describe(session: Session, comments: list[Comment]) -> list[dict[str, Any]]:
     }
     sites = {site.id: site.name for site in session.scalars(select(Site))}
     histories = author_histories(session, comments)
+    shared = shared_addresses(session, comments)
     trusted = trusted_emails(
         session, {(c.site_id, c.author_email) for c in comments if c.author_email}
     )
@@ -113,6 +142,7 @@ def describe(session: Session, comments: list[Comment]) -> list[dict[str, Any]]:
                     "history": histories.get((comment.site_id, *key), {}) if key else {},
                     "history_by": key[0] if key else None,
                     "trusted": (comment.site_id, comment.author_email) in trusted,
+                    "shared_address": shared.get(comment.id, {"comments": 0, "authors": 0}),
                 },
                 "body": comment.body_raw,
                 "html": comment.body_html,
