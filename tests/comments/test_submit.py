@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -173,3 +174,8 @@ def test_reply_must_be_to_a_published_comment_of_the_same_thread(
         assert response.status_code == 422
         assert "parent_id" in response.get_json()["errors"]
     assert count_comments() == stored
+
+
+@pytest.mark.parametrize("body", ["ok", "\u00e9", "\u4f60\u597d", "\U0001f44d", "e\u0301", ":)"])
+def test_short_bodies_people_can_see_are_accepted(post_comment: PostComment, body: str) -> None:
+    assert post_comment(body=body).status_code == 201
