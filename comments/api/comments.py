@@ -102,6 +102,7 @@ def read_thread(query: dict[str, Any]) -> dict[str, Any]:
         "comments": page.comments,
         "total": page.total,
         "next": str(page.next_after) if page.next_after is not None else None,
+        "removed": page.removed,
     }
 
 

@@ -170,11 +170,21 @@ class SubmittedCommentSchema(PublicCommentSchema):
     )
 
 
+class RemovedCommentSchema(Schema):
+    """A comment no longer published that replies on the page answer: where it was, only."""
+
+    id = fields.Integer()
+    parent_id = fields.Integer(allow_none=True)
+
+
 class ThreadPageSchema(Schema):
     comments = fields.List(fields.Nested(PublicCommentSchema))
     total = fields.Integer()
     #: The cursor of the next page, or None on the last one.
     next = fields.String(allow_none=True)
+    #: Unpublished comments the page's replies answer (and what those answered), so a reader
+    #: sees a placeholder where each was in the conversation.
+    removed = fields.List(fields.Nested(RemovedCommentSchema))
 
 
 class FormTokenSchema(Schema):

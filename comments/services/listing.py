@@ -45,6 +45,11 @@ _PAGE = (
 )
 
 
+#: Depth of removed ancestors looked up for a page: deeper chains are cut (and shown at the
+#: top level), so a crafted thread cannot make a read walk without end.
+MAX_REMOVED_DEPTH = 8
+
+
 @dataclass(frozen=True, slots=True)
 class ThreadPage:
     #: The public fields: id, parent_id, author_name, author_url, body_html, created_at.
@@ -52,20 +57,55 @@ class ThreadPage:
     total: int
     #: The id to continue after, or None on the last page.
     next_after: int | None
+    #: Unpublished comments the page's replies hang from, as {"id", "parent_id"}, so readers
+    #: see a "removed" placeholder in its place in the conversation; nothing else of them.
+    removed: list[dict[str, int | None]]
+
+
+def removed_ancestors(
+    session: Session, thread_id: int, rows: list[RowMapping]
+) -> list[dict[str, int | None]]:
+    """The unpublished parents (and their unpublished parents) of the page's replies.
+
+    Parents on earlier pages are published and found by their primary key; only the ids and
+    parent ids of those that are not published are returned. Nothing is read for a page
+    without replies to comments outside it.
+    """
+    on_page = {row["id"] for row in rows}
+    wanted = {row["parent_id"] for row in rows if row["parent_id"] is not None} - on_page
+    found: dict[int, int | None] = {}
+    for _ in range(MAX_REMOVED_DEPTH):
+        if not wanted:
+            break
+        query = select(Comment.id, Comment.parent_id).where(
+            Comment.id.in_(wanted),
+            Comment.thread_id == thread_id,
+            Comment.status != "published",
+        )
+        step: dict[int, int | None] = {id_: parent for id_, parent in session.execute(query)}
+        found.update(step)
+        wanted = {parent for parent in step.values() if parent is not None} - found.keys()
+    return [{"id": id_, "parent_id": parent} for id_, parent in sorted(found.items())]
 
 
 def list_thread(
     session: Session, site_name: str, thread_key: str, *, per_page: int, after: int | None
 ) -> ThreadPage:
-    """Two queries a page: the thread with its count, then the page itself."""
+    """Two queries a page: the thread with its count, then the page itself (and, for replies
+    to comments taken down, their removed ancestors)."""
     found = session.execute(_THREAD, {"site": site_name, "key": thread_key}).one_or_none()
     if found is None:
         raise unknown_site(site_name)
     _, thread_id, total = found
     if thread_id is None:
-        return ThreadPage([], 0, None)
+        return ThreadPage([], 0, None, [])
     parameters = {"thread_id": thread_id, "after": after or 0, "limit": per_page + 1}
     rows = list(session.execute(_PAGE, parameters).mappings())
     has_more = len(rows) > per_page
     rows = rows[:per_page]
-    return ThreadPage(rows, int(total or 0), rows[-1]["id"] if has_more else None)
+    return ThreadPage(
+        rows,
+        int(total or 0),
+        rows[-1]["id"] if has_more else None,
+        removed_ancestors(session, thread_id, rows),
+    )

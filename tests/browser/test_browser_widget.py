@@ -251,6 +251,24 @@ def test_a_reply_to_a_removed_comment_says_so_and_is_counted_alone(
     expect(widget.count).to_have_text("2 Comments")  # the placeholder is not a comment
 
 
+def test_a_reply_to_a_removed_reply_stays_in_its_conversation(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    """1 <- 2 (removed) <- 4, and 3 at the top: the placeholder for 2 sits under 1."""
+    api.pages[None] = {
+        "comments": [comment(1), comment(3), comment(4, 2)],
+        "total": 3,
+        "next": None,
+        "removed": [{"id": 2, "parent_id": 1}],
+    }
+    widget.open(live_server.url)
+    expect(
+        page.locator("#comment-1 > .cw-replies > [data-id='2'] > .cw-replies > #comment-4")
+    ).to_be_visible()
+    expect(page.locator(".cw-thread > li")).to_have_count(2)  # 1 and 3 only
+    expect(widget.count).to_have_text("3 Comments")
+
+
 def test_payload_matches_the_contract(
     page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
 ) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from flask import Flask
 from flask.testing import FlaskClient
 
+from comments.extensions import db
+from comments.models import Comment
 from tests.comments.conftest import ABUSIVE, PostComment
 
 PUBLIC_FIELDS = {"id", "parent_id", "author_name", "author_url", "html", "created_at"}
@@ -44,7 +47,12 @@ def test_pagination_follows_next_cursor(client: FlaskClient, post_comment: PostC
 
 
 def test_unknown_thread_is_empty(client: FlaskClient) -> None:
-    assert read(client, thread="/never-commented") == {"comments": [], "total": 0, "next": None}
+    assert read(client, thread="/never-commented") == {
+        "comments": [],
+        "total": 0,
+        "next": None,
+        "removed": [],
+    }
 
 
 def test_per_page_up_to_500(client: FlaskClient) -> None:
@@ -57,3 +65,22 @@ def test_bad_query_parameters_are_422(client: FlaskClient) -> None:
     for query in ("", "thread=/a&cursor=abc", "thread=/a&per_page=0", "thread=/a&site=nope"):
         response = client.get(f"/api/v1/comments?{query}")
         assert response.status_code == 422, query
+
+
+def test_replies_to_removed_comments_name_where_those_were(
+    app: Flask, client: FlaskClient, post_comment: PostComment
+) -> None:
+    """A reply to a reply that was taken down: the page says which comments are missing and
+    what they answered, so the reader sees the conversation's shape, not an orphan."""
+    top = post_comment(body="The article is right.").get_json()["id"]
+    middle = post_comment(body="Partly, yes.", parent_id=top).get_json()["id"]
+    reply = post_comment(body="Which part?", parent_id=middle).get_json()["id"]
+    post_comment(body="Unrelated and top level.")
+    with app.app_context():
+        db.session.get(Comment, middle).status = "rejected"  # type: ignore[union-attr]
+        db.session.commit()
+    page = read(client)
+    assert [c["id"] for c in page["comments"]] == [top, reply, reply + 1]
+    assert page["removed"] == [{"id": middle, "parent_id": top}]
+    assert page["total"] == 3
+    assert "Partly" not in str(page)  # where it was, nothing of what it said

@@ -98,12 +98,21 @@
     updateCount(ctx);
   }
 
-  /** A reply's parent is older, so already shown, unless it was removed: say so. */
-  function removedParent(ctx, parentId) {
+  /**
+   * A reply's parent is older, so already shown, unless it was removed: say so, where it was
+   * in the conversation (the page names what each removed comment answered), else at the top.
+   */
+  function removedParent(ctx, parentId, depth = 0) {
+    const { entries, removedParents } = ctx.state;
     const replies = el("ol", { class: "cw-replies" });
     const card = el("p", { class: "cw-card cw-removed" }, "This comment was removed.");
     const li = el("li", { class: "cw-comment", "data-id": parentId }, card, replies);
-    ctx.ui.threadList.append(li);
+    const above = removedParents.get(parentId);
+    let home = null;
+    if (above != null && depth < 8) {
+      home = entries.get(above) || removedParent(ctx, above, depth + 1);
+    }
+    (home ? home.replies : ctx.ui.threadList).append(li);
     const entry = { li, article: card, replies, button: null, name: "" };
     ctx.state.entries.set(parentId, entry);
     ctx.state.removed += 1;
@@ -135,6 +144,9 @@
     const data = await readJson(response);
     if (!response.ok || !data || !Array.isArray(data.comments)) {
       throw new Error(`comments: HTTP ${response.status}`);
+    }
+    for (const removed of Array.isArray(data.removed) ? data.removed : []) {
+      state.removedParents.set(removed.id, removed.parent_id);
     }
     const added = [];
     for (const comment of data.comments) {
