@@ -13,8 +13,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
+from comments.config import DEFAULTS
 from comments.extensions import db
 from comments.models import MailSubscription, OutboxMail
+from comments.services.mail.sender import Job, message
+from comments.services.mail.settings import MailSettings
 from comments.services.submission import Client, FormTokenSettings, Submission, submit_comment
 from tests.comments.conftest import ABUSIVE, NICE, PostComment, StaffToken
 from tests.comments.smtp_server import SmtpServer, body_of, mail_config, send_queued
@@ -244,3 +247,23 @@ def test_two_senders_never_send_a_mail_twice(app: Flask, smtp: SmtpServer) -> No
     with app.app_context():
         statuses = db.session.scalars(select(OutboxMail.status)).all()
         assert set(statuses) == {"sent"}
+
+
+def test_the_unsubscribe_header_goes_out_as_a_plain_url() -> None:
+    """Folded the default way, a long URL becomes RFC 2047 encoded-words, which mail clients
+    cannot read as the RFC 8058 one-click link."""
+    url = "https://comments.example/mail/unsubscribe?token=" + "WzEsMTc5NjU5NzM4M10" * 6
+    job = Job(
+        id=1,
+        token="t",
+        attempts=0,
+        to="ann@example.org",
+        subject="New reply to your comment on “Sanctions, explained”",
+        text="Bob replied.",
+        html=None,
+        headers={"List-Unsubscribe": f"<{url}>"},
+    )
+    settings = MailSettings.from_config({**DEFAULTS, "SMTP_HOST": "localhost"})
+    wire = message(settings, job).as_bytes()
+    assert f"List-Unsubscribe: <{url}>".encode() in wire
+    assert b"=?utf-8?" in wire  # the non-ASCII subject is still encoded as it must be

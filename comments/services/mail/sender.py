@@ -15,6 +15,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
@@ -90,8 +91,13 @@ def claim(session: Session, settings: MailSettings, now: datetime) -> list[Job]:
     return jobs
 
 
+#: Lines up to RFC 5322's limit: folding a long unbreakable value (the unsubscribe URL)
+#: makes the default policy RFC 2047-encode it, which mail clients cannot read as a URL.
+_POLICY = policy.SMTP.clone(max_line_length=998)
+
+
 def message(settings: MailSettings, job: Job) -> EmailMessage:
-    mail = EmailMessage()
+    mail = EmailMessage(policy=_POLICY)
     mail["From"] = settings.sender
     mail["To"] = job.to
     mail["Subject"] = job.subject
