@@ -324,3 +324,28 @@ def test_the_cli_adds_lists_and_removes_endpoints(
         endpoint_id = db.session.scalar(select(WebhookDelivery.endpoint_id))
     assert runner.invoke(args=["webhooks", "remove", str(endpoint_id)]).exit_code == 0
     assert runner.invoke(args=["webhooks", "list"]).stdout == ""
+
+
+def test_an_erased_author_is_scrubbed_from_stored_deliveries(
+    app: Flask, client: FlaskClient, admin: dict[str, str], post_comment: PostComment
+) -> None:
+    """Deliveries keep the comment as sent, and redelivery sends it again: after an erasure
+    neither may carry the author (nor, when the site removes comments, the text)."""
+    add_endpoint(client, admin, "https://hooks.example/in")
+    kept = post_comment(
+        author_name="Jo Private", author_email=EMAIL, author_url="https://jo.example.org"
+    ).get_json()["id"]
+    erased = client.post("/api/v1/admin/privacy/erase", json={"email": EMAIL}, headers=admin)
+    assert erased.get_json()["counts"]["webhook_deliveries_scrubbed"] == 2  # created, published
+    removed = post_comment(
+        author_name="Jo Private", author_email=EMAIL, body="My secret personal story."
+    ).get_json()["id"]
+    client.post(
+        "/api/v1/admin/privacy/erase", json={"email": EMAIL, "mode": "remove"}, headers=admin
+    )
+    with app.app_context():
+        payloads = [d.payload["data"] for d in db.session.scalars(select(WebhookDelivery))]
+    assert {data["id"] for data in payloads} == {kept, removed}
+    assert "Jo Private" not in str(payloads) and "jo.example.org" not in str(payloads)
+    assert "secret personal story" not in str(payloads)
+    assert all(data["html"] for data in payloads if data["id"] == kept)  # anonymised: text stays

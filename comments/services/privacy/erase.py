@@ -9,7 +9,8 @@
 Moderation records stay, without the address: a ban keeps working through the address's keyed
 hash (``keys.ban_keys``); trust and reply subscriptions are withdrawn, mails to the address in
 the outbox deleted. Labelled examples keep their text and label (the
-training data moderators made), losing the author details an API sender attached.
+training data moderators made), losing the author details an API sender attached. Webhook
+deliveries keep their events, without the author (and, for removed comments, the text).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from comments.models import (
     OutboxMail,
     Site,
     TrustedAuthor,
+    WebhookDelivery,
 )
 from comments.rendering import RENDERER_VERSION, render
 from comments.services.privacy.export import comments_of, examples_about
@@ -125,6 +127,23 @@ def remove(session: Session, ids: Sequence[int], now: datetime) -> tuple[int, in
     return len(gone), len(kept)
 
 
+def scrub_deliveries(session: Session, anonymised: Sequence[int], removed: Sequence[int]) -> int:
+    """Webhook deliveries keep the comment as it was sent: drop its author from them, and a
+    removed comment's text too, so neither stays in the delivery log or goes out again when a
+    delivery is redelivered."""
+    gone = set(removed)
+    about = WebhookDelivery.payload[("data", "id")].as_integer()
+    count = 0
+    for part in chunks(sorted({*anonymised, *removed})):
+        for delivery in session.scalars(select(WebhookDelivery).where(about.in_(part))):
+            data = {**delivery.payload["data"], "author_name": "", "author_url": None}
+            if data["id"] in gone:
+                data["html"] = ""
+            delivery.payload = {**delivery.payload, "data": data}
+            count += 1
+    return count
+
+
 def scrub_examples(session: Session, *conditions: ColumnElement[bool]) -> int:
     """Drop author details from the context of matching labelled examples."""
     count = 0
@@ -169,6 +188,7 @@ def erase_address(
         by_mode[mode or modes.get(comment.site_id) or "anonymise"].append(comment.id)
     anonymise(session, by_mode["anonymise"], now)
     removed, placeholders = remove(session, by_mode["remove"], now)
+    deliveries = scrub_deliveries(session, by_mode["anonymise"], by_mode["remove"])
     hashed = HASHED_EMAIL_PREFIX + email_hash(address, keys[0])
     bans = affected(session, update(Ban).where(Ban.email == address, *in_site).values(email=hashed))
     trusted = [TrustedAuthor.site_id == only] if only else []
@@ -192,4 +212,5 @@ def erase_address(
         "labelled_examples_scrubbed": examples,
         "subscriptions_deleted": unsubscribed,
         "mails_deleted": mails,
+        "webhook_deliveries_scrubbed": deliveries,
     }
