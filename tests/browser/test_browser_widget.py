@@ -269,6 +269,18 @@ def test_a_reply_to_a_removed_reply_stays_in_its_conversation(
     expect(widget.count).to_have_text("3 Comments")
 
 
+def test_a_parent_numbered_after_its_reply_replaces_the_placeholder(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    """Imported threads can number a reply before its parent: the parent, once it arrives,
+    takes the "removed" placeholder's place and keeps the reply under it."""
+    api.pages[None] = {"comments": [comment(1, 2), comment(2)], "total": 2, "next": None}
+    widget.open(live_server.url)
+    expect(page.locator(".cw-thread > #comment-2 > .cw-replies > #comment-1")).to_be_visible()
+    expect(page.locator(".cw-removed")).to_have_count(0)
+    expect(widget.count).to_have_text("2 Comments")
+
+
 def test_payload_matches_the_contract(
     page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
 ) -> None:

@@ -113,7 +113,7 @@
       home = entries.get(above) || removedParent(ctx, above, depth + 1);
     }
     (home ? home.replies : ctx.ui.threadList).append(li);
-    const entry = { li, article: card, replies, button: null, name: "" };
+    const entry = { li, article: card, replies, button: null, name: "", placeholder: true };
     ctx.state.entries.set(parentId, entry);
     ctx.state.removed += 1;
     return entry;
@@ -121,8 +121,17 @@
 
   function insertComment(ctx, comment, pending) {
     const { entries } = ctx.state;
-    if (!pending && entries.has(comment.id)) return entries.get(comment.id);
+    const known = entries.get(comment.id);
+    if (!pending && known && !known.placeholder) return known;
     const entry = renderComment(ctx, comment, pending);
+    if (!pending && known) {
+      // A reply came first (imported comments can be numbered out of order) and put up a
+      // placeholder for this comment: the comment takes over the placeholder's replies.
+      entry.replies.replaceWith(known.replies);
+      entry.replies = known.replies;
+      known.li.remove();
+      ctx.state.removed -= 1;
+    }
     let parent = null;
     if (comment.parent_id != null) {
       parent = entries.get(comment.parent_id) || removedParent(ctx, comment.parent_id);
@@ -150,9 +159,9 @@
     }
     const added = [];
     for (const comment of data.comments) {
-      const known = state.entries.has(comment.id);
+      const existing = state.entries.get(comment.id);
       const entry = insertComment(ctx, comment, false);
-      if (!known) added.push(entry);
+      if (!existing || existing.placeholder) added.push(entry);
     }
     // Comments shown, not the placeholders of removed parents; never fewer than shown (the
     // server counted before later pages brought newer comments).
