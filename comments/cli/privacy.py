@@ -14,14 +14,29 @@ from comments.cli.errors import refused_as_usage_error
 from comments.extensions import db
 from comments.models import ERASURE_MODES
 from comments.network import ip_hash_keys
+from comments.schemas.privacy import AddressSchema
 from comments.services.privacy import requests, retention
 
 privacy_cli = AppGroup("privacy", help="Export or erase an address's data; purge old data.")
+_address = AddressSchema()
+
+
+def _address_argument(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """The address as the HTTP API checks it: a typo must not look like a finished erasure."""
+    errors = _address.validate({"email": value.strip()})
+    if errors:
+        raise click.BadParameter(" ".join(errors["email"]))
+    return value
 
 
 @privacy_cli.command("export")
-@click.argument("email")
-@click.option("--output", type=click.File("w"), default="-", help="File to write (default: -).")
+@click.argument("email", callback=_address_argument)
+@click.option(
+    "--output",
+    type=click.File("w", lazy=False),
+    default="-",
+    help="File to write (default: -); opened first, so a bad path logs nothing.",
+)
 def export(email: str, output: TextIO) -> None:
     """Write everything stored about EMAIL, on every site, as JSON; the request is logged."""
     document = requests.export_logged(
@@ -37,7 +52,7 @@ def export(email: str, output: TextIO) -> None:
 
 
 @privacy_cli.command("erase")
-@click.argument("email")
+@click.argument("email", callback=_address_argument)
 @click.option("--site", help="Only this site (default: every site).")
 @click.option(
     "--mode",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import click
@@ -17,6 +18,16 @@ from comments.services import sites as site_service
 sites_cli = AppGroup("sites", help="Create, list and configure sites.")
 
 _unit = click.FloatRange(0.0, 1.0)
+
+
+def _finite(_ctx: click.Context, _param: click.Parameter, value: float | None) -> float | None:
+    """FloatRange lets "nan" through (every comparison with it is false): a threshold of NaN
+    would clear the setting on SQLite and hold nothing on PostgreSQL."""
+    if value is not None and math.isnan(value):
+        raise click.BadParameter("must be a number between 0 and 1")
+    return value
+
+
 ERASURE_HELP = "What erasing an author does: keep the text anonymised, or remove the comments."
 
 
@@ -25,9 +36,15 @@ def _settings_options(command: Any) -> Any:
         click.option("--title", help="Human-readable name."),
         click.option("--origin", "origins", multiple=True, help="Allowed origin (repeatable)."),
         click.option("--moderation", type=click.Choice(MODERATION_MODES)),
-        click.option("--toxicity-hold", type=_unit, help="Hold at or above this toxicity."),
-        click.option("--spam-hold", type=_unit, help="Hold at or above this spam score."),
-        click.option("--spam-file", type=_unit, help="File as spam at or above this score."),
+        click.option(
+            "--toxicity-hold", type=_unit, callback=_finite, help="Hold at or above this toxicity."
+        ),
+        click.option(
+            "--spam-hold", type=_unit, callback=_finite, help="Hold at or above this spam score."
+        ),
+        click.option(
+            "--spam-file", type=_unit, callback=_finite, help="File as spam at or above this score."
+        ),
         click.option("--blocked-word", "blocked_words", multiple=True),
         click.option("--blocked-domain", "blocked_domains", multiple=True),
         click.option("--max-links", type=click.IntRange(0, 100)),

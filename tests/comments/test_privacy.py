@@ -205,6 +205,17 @@ def test_erase_can_be_limited_to_a_site_and_forced_to_a_mode(
     assert refused.exit_code != 0 and "Unknown site" in refused.output
 
 
+def test_the_cli_refuses_a_mistyped_address_or_output_and_logs_nothing(
+    app: Flask, runner: FlaskCliRunner, world: dict[str, Any]
+) -> None:
+    typo = runner.invoke(args=["privacy", "erase", "ann.author-example.org", "--yes"])
+    assert typo.exit_code == 2 and "Not a valid email address" in typo.output
+    nowhere = runner.invoke(args=["privacy", "export", ANN, "--output", "/nonexistent/x.json"])
+    assert nowhere.exit_code != 0
+    with app.app_context():
+        assert db.session.scalar(select(PrivacyRequest)) is None
+
+
 # --- readers: a link by mail ------------------------------------------------------------
 
 

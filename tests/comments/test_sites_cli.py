@@ -37,8 +37,13 @@ def test_bad_settings_are_refused_and_nothing_changes(runner: FlaskCliRunner) ->
     assert inverted.exit_code != 0 and "spam_hold" in inverted.output
     out_of_range = runner.invoke(args=["sites", "update", "default", "--toxicity-hold", "1.5"])
     assert out_of_range.exit_code != 0
+    runner.invoke(args=["sites", "update", "default", "--toxicity-hold", "0.7"])
+    for nan in ("nan", "NaN"):  # would clear the hold on SQLite, hold nothing on PostgreSQL
+        refused = runner.invoke(args=["sites", "update", "default", "--toxicity-hold", nan])
+        assert refused.exit_code == 2 and "between 0 and 1" in refused.output
     default = json.loads(runner.invoke(args=["sites", "list"]).output.splitlines()[0])
     assert default["allowed_origins"] == [] and default["spam_hold"] is None
+    assert default["toxicity_hold"] == 0.7
 
 
 def test_unknown_site(runner: FlaskCliRunner) -> None:
