@@ -12,7 +12,14 @@ from comments.models.base import Base, BigId, utcnow
 from comments.models.sites import Site
 
 #: Every event a site can subscribe an endpoint to.
-EVENT_TYPES = ("comment.created", "comment.published", "comment.held", "comment.decided")
+EVENT_TYPES = (
+    "comment.created",
+    "comment.published",
+    "comment.held",
+    "comment.decided",
+    "comment.edited",
+    "comment.deleted",
+)
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
 
 

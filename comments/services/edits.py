@@ -30,6 +30,7 @@ from comments.models import (
 )
 from comments.policy import Outcome, Signal
 from comments.rendering import RENDERER_VERSION, render
+from comments.services import webhooks
 from comments.services.deciding import content_signals, decide_for_site
 from comments.services.moderation.authors import active_bans, is_trusted
 from comments.services.moderation.decisions import TRANSITIONS
@@ -238,18 +239,18 @@ def edit_comment(
                 created_at=now,
             )
         )
-    session.add(
-        Decision.about(
-            comment,
-            actor="author",
-            action="edit",
-            from_status=before,
-            to_status=status,
-            reason=outcome.reason,
-            created_at=now,
-        )
+    decision = Decision.about(
+        comment,
+        actor="author",
+        action="edit",
+        from_status=before,
+        to_status=status,
+        reason=outcome.reason,
+        created_at=now,
     )
+    session.add(decision)
     session.flush()
+    webhooks.record_author_events(session, comment, decision)
     return comment
 
 
@@ -264,19 +265,19 @@ def delete_comment(session: Session, comment: Comment, now: datetime) -> Comment
         .where(Report.comment_id == comment.id, Report.resolved_at.is_(None))
         .values(resolved_at=now)
     )
-    session.add(
-        Decision.about(
-            comment,
-            actor="author",
-            action="delete",
-            to_status="deleted",
-            reason="deleted by its author",
-            created_at=now,
-        )
+    decision = Decision.about(
+        comment,
+        actor="author",
+        action="delete",
+        to_status="deleted",
+        reason="deleted by its author",
+        created_at=now,
     )
+    session.add(decision)
     comment.status = "deleted"
     comment.updated_at = now
     session.flush()
+    webhooks.record_author_events(session, comment, decision)
     return comment
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from comments import MIGRATIONS_DIR
 from comments.extensions import db
-from comments.models import Base, Site
+from comments.models import Base, Site, WebhookEndpoint
 
 
 def test_single_head() -> None:
@@ -34,3 +34,27 @@ def test_default_site_exists_after_upgrade(app: Flask) -> None:
         site = db.session.scalar(select(Site).where(Site.name == "default"))
         assert site is not None
         assert site.moderation == "auto" and site.max_links == 3
+
+
+def test_endpoints_that_took_every_event_get_the_authors_events(app: Flask) -> None:
+    """Migration 0014: "every event" stays every event; a narrower choice stays narrow."""
+    import flask_migrate
+
+    earlier = ["comment.created", "comment.published", "comment.held", "comment.decided"]
+    with app.app_context():
+        flask_migrate.downgrade(revision="0013")
+        site_id = db.session.scalar(select(Site.id).where(Site.name == "default"))
+        for url, events in (
+            ("https://a.example/all", earlier),
+            ("https://b.example/x", earlier[:1]),
+        ):
+            db.session.execute(
+                WebhookEndpoint.__table__.insert().values(
+                    site_id=site_id, url=url, secret="whsec_x", events=events
+                )
+            )
+        db.session.commit()
+        flask_migrate.upgrade()
+        rows = dict(db.session.execute(select(WebhookEndpoint.url, WebhookEndpoint.events)).all())
+    assert rows["https://a.example/all"] == [*earlier, "comment.edited", "comment.deleted"]
+    assert rows["https://b.example/x"] == ["comment.created"]

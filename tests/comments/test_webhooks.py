@@ -141,6 +141,39 @@ def test_a_held_comment_fires_created_and_held_then_decisions_fire_decided(
     assert hooks.on("/hook")[4].json["data"]["decision"]["to_status"] == "rejected"
 
 
+def test_an_authors_edits_and_delete_fire_events_a_mirror_can_follow(
+    app: Flask, client: FlaskClient, admin: dict[str, str], hooks: Receiver
+) -> None:
+    add_endpoint(client, admin, f"{hooks.url}/hook")
+    posted = client.post(
+        "/api/v1/comments", json={"thread": "/t", "author_name": "Ivy", "body": NICE}
+    ).get_json()
+    url, token = f"/api/v1/comments/{posted['id']}", {"X-Edit-Token": posted["edit_token"]}
+    assert client.patch(url, json={"body": ABUSIVE}, headers=token).get_json()["status"] == (
+        "pending"
+    )
+    kind_again = NICE + " Edited."
+    assert client.patch(url, json={"body": kind_again}, headers=token).get_json()["status"] == (
+        "published"
+    )
+    assert client.delete(url, headers=token).status_code == 200
+    deliver(app)
+    comment_id = posted["id"]
+    assert hooks.events() == [
+        ("comment.created", comment_id),
+        ("comment.published", comment_id),
+        ("comment.edited", comment_id),
+        ("comment.held", comment_id),  # the policy held the new text
+        ("comment.edited", comment_id),
+        ("comment.published", comment_id),
+        ("comment.deleted", comment_id),
+    ]
+    bodies = [request.json for request in hooks.on("/hook")]
+    assert bodies[4]["data"]["html"] == f"<p>{kind_again}</p>"
+    assert bodies[4]["data"]["decision"]["actor"] == "author"
+    assert bodies[6]["data"]["status"] == "deleted"
+
+
 def test_a_comment_filed_as_spam_fires_created_alone(
     app: Flask,
     client: FlaskClient,
@@ -255,7 +288,7 @@ def test_bad_input_is_refused_naming_the_field(client: FlaskClient, admin: dict[
         ({"url": "ftp://files.example/hook"}, "url"),
         ({"url": "not an address"}, "url"),
         ({"url": "https:///no-host"}, "url"),
-        ({"url": "https://ok.example/hook", "events": ["comment.deleted"]}, "events"),
+        ({"url": "https://ok.example/hook", "events": ["comment.vanished"]}, "events"),
         ({"url": "https://ok.example/hook", "events": []}, "events"),
         ({"url": "https://ok.example/hook", "site": "nowhere"}, "site"),
         ({"url": "https://ok.example/hook", "secret": "mine"}, "secret"),

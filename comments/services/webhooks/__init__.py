@@ -2,6 +2,10 @@
 them (events), signed the Standard Webhooks way (signing), delivered with retries (delivery,
 worker), managed by admins (endpoints)."""
 
-from comments.services.webhooks.events import record_comment_events, record_decision_events
+from comments.services.webhooks.events import (
+    record_author_events,
+    record_comment_events,
+    record_decision_events,
+)
 
-__all__ = ["record_comment_events", "record_decision_events"]
+__all__ = ["record_author_events", "record_comment_events", "record_decision_events"]

@@ -117,19 +117,8 @@ def record_comment_events(
     _enqueue(session, wanted, events, comment.created_at)
 
 
-def record_decision_events(session: Session, comment: Comment, decision: Decision) -> None:
-    """comment.decided for a moderator's decision, and comment.published when it publishes a
-    comment that was not published."""
-    wanted = subscriptions(session).get(comment.site_id)
-    if not wanted:
-        return
-    site_name, thread_key = session.execute(
-        select(Site.name, Thread.key)
-        .join(Site, Thread.site_id == Site.id)
-        .where(Thread.id == comment.thread_id)
-    ).one()
-    data = comment_data(comment, site_name, thread_key)
-    decided = {
+def _with_decision(data: dict[str, Any], decision: Decision) -> dict[str, Any]:
+    return {
         **data,
         "decision": {
             "id": decision.id,
@@ -141,9 +130,42 @@ def record_decision_events(session: Session, comment: Comment, decision: Decisio
             "created_at": _iso(decision.created_at),
         },
     }
-    events = [("comment.decided", decided)]
+
+
+def _comment_data(session: Session, comment: Comment) -> dict[str, Any]:
+    site_name, thread_key = session.execute(
+        select(Site.name, Thread.key)
+        .join(Site, Thread.site_id == Site.id)
+        .where(Thread.id == comment.thread_id)
+    ).one()
+    return comment_data(comment, site_name, thread_key)
+
+
+def record_decision_events(session: Session, comment: Comment, decision: Decision) -> None:
+    """comment.decided for a moderator's decision, and comment.published when it publishes a
+    comment that was not published."""
+    wanted = subscriptions(session).get(comment.site_id)
+    if not wanted:
+        return
+    data = _comment_data(session, comment)
+    events = [("comment.decided", _with_decision(data, decision))]
     if decision.to_status == "published" and decision.from_status != "published":
         events.append(("comment.published", data))
+    _enqueue(session, wanted, events, decision.created_at)
+
+
+def record_author_events(session: Session, comment: Comment, decision: Decision) -> None:
+    """comment.edited or comment.deleted for its author's change, so a mirror stays true;
+    an edit the policy publishes or holds anew also fires comment.published or comment.held."""
+    wanted = subscriptions(session).get(comment.site_id)
+    if not wanted:
+        return
+    data = _comment_data(session, comment)
+    kind = "comment.deleted" if decision.action == "delete" else "comment.edited"
+    events = [(kind, _with_decision(data, decision))]
+    became = decision.to_status
+    if kind == "comment.edited" and became in _STATUS_EVENTS and became != decision.from_status:
+        events.append((_STATUS_EVENTS[became], data))
     _enqueue(session, wanted, events, decision.created_at)
 
 
