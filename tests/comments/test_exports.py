@@ -101,7 +101,11 @@ def _snapshot(app: Flask, site: str) -> tuple[set[tuple[Any, ...]], list[tuple[A
         threads = db.session.scalars(select(Thread).where(Thread.site_id == site_id)).all()
         keys = {thread.id: thread.key for thread in threads}
         comments = db.session.scalars(
-            select(Comment).where(Comment.site_id == site_id).order_by(Comment.id)
+            # Thread by thread: ids order a thread's comments, not threads among themselves (an
+            # import holds a reply whose parent is missing until the end of the file).
+            select(Comment)
+            .where(Comment.site_id == site_id)
+            .order_by(Comment.thread_id, Comment.id)
         ).all()
         by_id = {comment.id: comment for comment in comments}
 

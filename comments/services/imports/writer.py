@@ -1,8 +1,12 @@
 """Storing what a reader produced, in batches, whatever the format.
 
 Each batch of comments costs a few statements (which are new, their threads, one INSERT per
-table); replies are linked to their parents once everything is in, so a reply may come before
-its parent in the file. In a dry run the same checks and counts happen and nothing is written.
+table). A reply is stored after its parent, whatever order the file lists them in, so a parent
+always has the smaller id (threads list comments by id): a reply that comes before its parent
+is held back until the parent has been queued (only such replies are held in memory), and a
+parent cycle (3 -> 4 -> 3) is broken by making one of its comments top-level, with a warning.
+Replies are linked to their parents once everything is in. In a dry run the same checks and
+counts happen and nothing is written.
 Nothing here commits: the caller commits once, so an import lands whole or not at all.
 """
 
@@ -114,6 +118,14 @@ class Writer:
         self._seen: set[str] = set()
         #: (comment id, thread id, its source ref, its parent's source ref)
         self._replies: list[tuple[int, int, str, str]] = []
+        #: Refs queued for storing (or already stored), so their replies may follow them.
+        self._queued: set[str] = set()
+        #: Replies whose parent has not been queued yet, by that parent's ref, in file order.
+        self._waiting: defaultdict[str, list[SourceComment]] = defaultdict(list)
+        #: Where each held reply came in the file, to keep that order among equals.
+        self._held_at: dict[str, int] = {}
+        #: Comments made top-level to break a parent cycle.
+        self._cycle_broken: set[str] = set()
         self._next_fake_id = 0
         if options.model is not None:
             self.summary.model_version = options.model.version
@@ -128,14 +140,68 @@ class Writer:
             self.summary.note(self.summary.skipped, "duplicate id in the file", record.ref)
             return
         self._seen.add(record.ref)
-        self._batch.append(record)
-        if len(self._batch) >= self.options.batch_size:
-            self._flush()
+        parent = record.parent_ref
+        if parent is None or parent == record.ref or parent in self._queued:
+            self._queue(record)
+        else:
+            self._waiting[parent].append(record)
+            self._held_at[record.ref] = len(self._seen)
 
     def finish(self) -> ImportSummary:
+        self._release_held()
         self._flush()
         self._link_replies()
         return self.summary
+
+    # -- parents first ---------------------------------------------------------------------
+
+    def _queue(self, comment: SourceComment) -> None:
+        """Queue a comment, then every held reply below it (each after its own parent)."""
+        pending = [comment]
+        while pending:
+            current = pending.pop()
+            self._queued.add(current.ref)
+            self._batch.append(current)
+            if len(self._batch) >= self.options.batch_size:
+                self._flush()
+            replies = self._waiting.pop(current.ref, [])
+            for reply in replies:
+                del self._held_at[reply.ref]
+            pending.extend(reversed(replies))  # the first listed is queued first
+
+    def _release_held(self) -> None:
+        """At the end, queue the replies still held: those whose parent never came (linked to
+        it if an earlier import brought it in, else top-level), then the parent cycles."""
+        for parent_ref in sorted(
+            (p for p in self._waiting if p not in self._seen),
+            key=lambda p: self._order_key(self._waiting[p][0]),
+        ):
+            for reply in self._waiting.pop(parent_ref):
+                del self._held_at[reply.ref]
+                self._queue(reply)
+        # What is left waits on a comment that itself waits: parent cycles, and their replies.
+        while self._waiting:
+            by_ref = {c.ref: c for replies in self._waiting.values() for c in replies}
+            current = min(by_ref.values(), key=self._order_key)
+            walked: list[SourceComment] = []
+            refs: set[str] = set()
+            while current.ref not in refs:  # up the parents until one repeats: the cycle
+                walked.append(current)
+                refs.add(current.ref)
+                current = by_ref[cast(str, current.parent_ref)]
+            cycle = walked[walked.index(current) :]
+            breaker = min(cycle, key=self._order_key)
+            parent_ref = cast(str, breaker.parent_ref)
+            self._waiting[parent_ref].remove(breaker)
+            if not self._waiting[parent_ref]:
+                del self._waiting[parent_ref]
+            del self._held_at[breaker.ref]
+            self._cycle_broken.add(breaker.ref)
+            self._queue(breaker)
+
+    def _order_key(self, comment: SourceComment) -> tuple[datetime, int]:
+        """Held comments go oldest first, then in the file's order."""
+        return (comment.created_at, self._held_at[comment.ref])
 
     # -- batches ---------------------------------------------------------------------------
 
@@ -318,7 +384,9 @@ class Writer:
         links = []
         for comment_id, thread_id, ref, parent_ref in self._replies:
             parent = self._placed.get(parent_ref)
-            if parent is None or parent.comment_id is None or parent_ref == ref:
+            if ref in self._cycle_broken:
+                self.summary.note(self.summary.warnings, "parent cycle: top-level", ref)
+            elif parent is None or parent.comment_id is None or parent_ref == ref:
                 self.summary.note(self.summary.warnings, "parent not imported: top-level", ref)
             elif parent.thread_id != thread_id:
                 self.summary.note(self.summary.warnings, "parent in another thread: top-level", ref)
