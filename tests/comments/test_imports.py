@@ -451,3 +451,21 @@ def test_a_parent_cycle_is_broken_with_a_warning(
     assert comments["3"].id < comments["4"].id < comments["5"].id
     again = run_import(runner, "wxr", source)
     assert again["imported_total"] == 0 and again["warnings"] == {}
+
+
+def test_a_database_that_is_not_issos_is_refused_in_one_line(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as connection:
+        connection.executescript(
+            "CREATE TABLE threads (id INTEGER PRIMARY KEY, name TEXT);"
+            "CREATE TABLE comments (id INTEGER PRIMARY KEY, body TEXT);"
+            "INSERT INTO threads VALUES (1, 'x'); INSERT INTO comments VALUES (1, 'hello');"
+        )
+    connection.close()
+    before = counts(app)
+    result = runner.invoke(args=["import", "isso", str(other), "--site", "default"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "not an Isso database" in result.output and "Traceback" not in result.output
+    assert counts(app) == before

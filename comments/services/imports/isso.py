@@ -20,6 +20,12 @@ from urllib.parse import quote
 from comments.services.imports import records as r
 
 _MODES = {1: "approved", 2: "pending", 4: "deleted"}
+#: The columns the import reads; a database without them is not Isso's.
+_COLUMNS = {
+    "comments": {"tid", "id", "parent", "created", "mode", "remote_addr", "text", "author"}
+    | {"email", "website"},
+    "threads": {"id", "uri", "title"},
+}
 _COMMENTS = (
     "SELECT c.id, c.parent, c.created, c.mode, c.remote_addr, c.text, c.author, c.email,"
     " c.website, t.uri, t.title FROM comments AS c LEFT JOIN threads AS t ON t.id = c.tid"
@@ -34,11 +40,18 @@ def _connect(path: Path) -> sqlite3.Connection:
     try:
         connection = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        if not set(_COLUMNS) <= tables:
+            connection.close()
+            raise r.SourceError("not an Isso database: it has no comments and threads tables")
+        for table, wanted in _COLUMNS.items():
+            columns = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+            if missing := wanted - columns:
+                connection.close()
+                raise r.SourceError(
+                    f"not an Isso database: its {table} table has no {', '.join(sorted(missing))}"
+                )
     except sqlite3.DatabaseError as error:
         raise r.SourceError(f"not an Isso database: {error}") from error
-    if not {"comments", "threads"} <= tables:
-        connection.close()
-        raise r.SourceError("not an Isso database: it has no comments and threads tables")
     return connection
 
 
@@ -50,7 +63,11 @@ def size(path: Path) -> int:
 
 def read(path: Path, progress: r.Progress = r.no_progress) -> Iterator[r.Record]:
     with closing(_connect(path)) as connection:
-        for row in connection.execute(_COMMENTS):
+        try:
+            rows = connection.execute(_COMMENTS)
+        except sqlite3.DatabaseError as error:
+            raise r.SourceError(f"not an Isso database: {error}") from error
+        for row in rows:
             yield r.guarded(str(row[0]), partial(_comment, row))
             progress(1)
 
