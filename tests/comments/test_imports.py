@@ -469,3 +469,22 @@ def test_a_database_that_is_not_issos_is_refused_in_one_line(
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert "not an Isso database" in result.output and "Traceback" not in result.output
     assert counts(app) == before
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content", "message"),
+    [
+        ("disqus", (FILES / "blog.wxr.xml").read_text(encoding="utf-8"), "not a Disqus export"),
+        ("wxr", (FILES / "disqus.xml").read_text(encoding="utf-8"), "not a WordPress export"),
+        ("wxr", "<a/>", "not a WordPress export"),
+    ],
+)
+def test_a_file_of_another_format_is_refused(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path, fmt: str, content: str, message: str
+) -> None:
+    source = tmp_path / "source.xml"
+    source.write_text(content, encoding="utf-8")
+    before = counts(app)
+    result = runner.invoke(args=["import", fmt, str(source), "--site", "default"])
+    assert result.exit_code == 1 and message in result.output
+    assert counts(app) == before

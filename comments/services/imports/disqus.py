@@ -29,7 +29,8 @@ def read(path: Path, progress: r.Progress = r.no_progress) -> Iterator[r.Record]
     """Threads are remembered as they pass (they precede their posts in every export)."""
     threads: dict[str, r.SourceThread | str] = {}  # dsq:id -> thread, or why it is unusable
     with path.open("rb") as source:
-        for element in records(source, {f"{{{NS}}}thread", f"{{{NS}}}post"}, progress):
+        wanted = {f"{{{NS}}}thread", f"{{{NS}}}post"}
+        for element in records(source, wanted, f"{{{NS}}}disqus", "a Disqus export", progress):
             if element.tag == f"{{{NS}}}thread":
                 threads[element.get(DSQ_ID, "")] = _thread(element)
             else:

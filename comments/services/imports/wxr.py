@@ -36,7 +36,7 @@ def size(path: Path) -> int:
 
 def read(path: Path, progress: r.Progress = r.no_progress) -> Iterator[r.Record]:
     with path.open("rb") as source:
-        for item in records(source, {"item"}, progress):
+        for item in records(source, {"item"}, "rss", "a WordPress export (WXR)", progress):
             yield from _item(item)
 
 

@@ -23,16 +23,26 @@ def _refuse_dtd(*_: object) -> None:
 
 
 class _Collector:
-    """Builds Elements only inside the wanted records; everything else is just walked past."""
+    """Builds Elements only inside the wanted records; everything else is just walked past.
+    The document's root element must be ``root``: another format's file is refused."""
 
-    def __init__(self, wanted: frozenset[str]) -> None:
+    def __init__(self, wanted: frozenset[str], root: str, kind: str) -> None:
         self.wanted = wanted
+        self.root: str | None = root
+        self.kind = kind
         self.stack: list[Element] = []
         self.text: list[list[str]] = []
         self.ready: list[Element] = []
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         tag = _qualified(name)
+        if self.root is not None:
+            if tag != self.root:
+                raise SourceError(
+                    f"not {self.kind}: the root element is <{_shown(tag)}>,"
+                    f" not <{_shown(self.root)}>"
+                )
+            self.root = None
         if not self.stack and tag not in self.wanted:
             return
         element = Element(tag, {_qualified(k): v for k, v in attributes.items()})
@@ -59,11 +69,22 @@ def _qualified(name: str) -> str:
     return "{" + name if "}" in name else name
 
 
+def _shown(tag: str) -> str:
+    """``{namespace}local`` as ``local xmlns="namespace"``, for a message."""
+    namespace, _, name = tag[1:].rpartition("}") if tag.startswith("{") else ("", "", tag)
+    return f'{name} xmlns="{namespace}"' if namespace else name
+
+
 def records(
-    source: BinaryIO, wanted: set[str], progress: Progress = no_progress
+    source: BinaryIO,
+    wanted: set[str],
+    root: str,
+    kind: str,
+    progress: Progress = no_progress,
 ) -> Iterator[Element]:
-    """The top-most elements whose tag (``{namespace}local``) is in ``wanted``, in order."""
-    collector = _Collector(frozenset(wanted))
+    """The top-most elements whose tag (``{namespace}local``) is in ``wanted``, in order, from
+    a document whose root element is ``root`` (else SourceError: the file is not ``kind``)."""
+    collector = _Collector(frozenset(wanted), root, kind)
     parser = expat.ParserCreate(namespace_separator="}")
     parser.StartDoctypeDeclHandler = _refuse_dtd
     parser.EntityDeclHandler = _refuse_dtd
