@@ -51,6 +51,7 @@ class WebhookListQuerySchema(Schema):
 class WebhookSchema(Schema):
     id = fields.Integer(required=True)
     site = fields.String(required=True)
+    #: With any password masked (``https://user:***@host/path``), even when just created.
     url = fields.String(required=True)
     events = fields.List(fields.String(), required=True)
     description = fields.String()
@@ -97,6 +98,7 @@ class DeliverySchema(Schema):
     id = fields.Integer(required=True)
     endpoint_id = fields.Integer(required=True)
     site = fields.String(required=True)
+    #: The endpoint's URL, with any password masked.
     url = fields.String(required=True)
     event_type = fields.String(required=True)
     #: The Webhook-Id header: the same for every attempt and every endpoint of one event.

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from comments.models import WebhookDelivery, WebhookEndpoint
 from comments.services.webhooks import signing
+from comments.services.webhooks.endpoints import masked_url
 from comments.services.webhooks.events import subscriptions
 
 log = logging.getLogger(__name__)
@@ -305,7 +306,8 @@ def deliver_due(session: Session, client: httpx.Client, settings: DeliverySettin
             log.warning("could not record webhook results yet; trying again")
     for (job, result), status in zip(done, statuses, strict=True):
         if status != "delivered":
-            log.warning("webhook delivery %s to %s: %s (%s)", job.id, job.url, result.error, status)
+            shown = masked_url(job.url)  # logs are read by more people than admins
+            log.warning("webhook delivery %s to %s: %s (%s)", job.id, shown, result.error, status)
     return len(jobs)
 
 

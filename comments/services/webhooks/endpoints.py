@@ -45,6 +45,20 @@ def check_url(url: str) -> str:
     return url
 
 
+def masked_url(url: str) -> str:
+    """The URL as listings, answers and logs show it: a password in it (``user:pass@``) reads
+    ``user:***@``, and a lone user part (usually a token) ``***@``. Deliveries use the stored
+    URL as is; only people and log files see this one."""
+    netloc = urlsplit(url).netloc
+    userinfo, at, host = netloc.rpartition("@")
+    if not at:
+        return url
+    user, colon, _password = userinfo.partition(":")
+    shown = f"{user}:***" if colon else "***"
+    # The netloc is the first thing after "scheme://", so this replaces nothing else.
+    return url.replace(netloc, f"{shown}@{host}", 1)
+
+
 def check_events(events: Iterable[str]) -> list[str]:
     chosen = list(dict.fromkeys(events))
     unknown = [event for event in chosen if event not in EVENT_TYPES]
@@ -181,11 +195,12 @@ def redeliver(session: Session, delivery: WebhookDelivery) -> WebhookDelivery:
 
 
 def describe_endpoint(endpoint: WebhookEndpoint) -> dict[str, Any]:
-    """Everything but the secret, which is shown once when the endpoint is created."""
+    """Everything but the secret, which is shown once when the endpoint is created, and any
+    password in the URL, which is never shown again (not even on creation: the admin typed it)."""
     return {
         "id": endpoint.id,
         "site": endpoint.site.name,
-        "url": endpoint.url,
+        "url": masked_url(endpoint.url),
         "events": endpoint.events,
         "description": endpoint.description,
         "active": endpoint.active,
@@ -202,7 +217,7 @@ def describe_delivery(delivery: WebhookDelivery, with_payload: bool = True) -> d
         "id": delivery.id,
         "endpoint_id": delivery.endpoint_id,
         "site": delivery.endpoint.site.name,
-        "url": delivery.endpoint.url,
+        "url": masked_url(delivery.endpoint.url),
         "event_type": delivery.event_type,
         "event_id": delivery.event_id,
         "status": delivery.status,
