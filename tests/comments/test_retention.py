@@ -6,11 +6,17 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select, update
 
 from comments.extensions import db
-from comments.models import Comment, CommentScore, LabelledExample, PrivacyRequest
+from comments.models import (
+    Comment,
+    CommentScore,
+    LabelledExample,
+    PrivacyRequest,
+    WebhookDelivery,
+)
 from tests.comments.conftest import NICE, PostComment
 
 
@@ -76,6 +82,7 @@ def test_purge_deletes_old_spam_and_rejected_only(
         "dry_run": False,
         **expected,
         "labelled_examples_scrubbed": 1,
+        "webhook_deliveries_scrubbed": 0,
     }
     with app.app_context():
         left = set(db.session.scalars(select(Comment.id)))
@@ -109,3 +116,40 @@ def test_zero_days_keeps_everything(
     assert json.loads(result.output)["spam_purged"] == 0
     with app.app_context():
         assert db.session.get(Comment, comment_id) is not None
+
+
+def test_purge_scrubs_the_purged_comments_from_stored_webhook_deliveries(
+    app: Flask,
+    runner: FlaskCliRunner,
+    client: FlaskClient,
+    admin: dict[str, str],
+    post_comment: PostComment,
+) -> None:
+    """A delivery keeps the comment as sent, and redelivery sends it again: once retention
+    purges a comment, neither may still carry its text or its author."""
+    added = client.post(
+        "/api/v1/admin/webhooks", json={"url": "https://hooks.example/in"}, headers=admin
+    )
+    assert added.status_code == 201
+    author = {"author_name": "Sam Spammer", "author_url": "https://cheap-pills.example"}
+    spam = post_comment(body=f"{NICE} Buy my pills now.", **author).get_json()["id"]
+    rejected = post_comment(body=f"{NICE} Rejected rant.", **author).get_json()["id"]
+    kept = post_comment(body=f"{NICE} Kept and published.", **author).get_json()["id"]
+    aged(app, spam, "spam", 31)
+    aged(app, rejected, "rejected", 91)
+
+    done = runner.invoke(args=["privacy", "purge"])
+    assert done.exit_code == 0, done.output
+    counts = json.loads(done.output)
+    assert (counts["spam_purged"], counts["rejected_purged"]) == (1, 1)
+    assert counts["webhook_deliveries_scrubbed"] == 4  # created and published, for each
+    with app.app_context():
+        payloads = [d.payload["data"] for d in db.session.scalars(select(WebhookDelivery))]
+    assert sorted(data["id"] for data in payloads) == sorted(
+        [spam, spam, rejected, rejected, kept, kept]
+    )
+    purged = str([data for data in payloads if data["id"] != kept])
+    for gone in ("Sam Spammer", "cheap-pills", "Buy my pills", "Rejected rant"):
+        assert gone not in purged
+    assert all("Kept and published" in data["html"] for data in payloads if data["id"] == kept)
+    assert all(data["author_name"] == "Sam Spammer" for data in payloads if data["id"] == kept)

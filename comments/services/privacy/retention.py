@@ -3,7 +3,9 @@
 Purging deletes the comment with its scores, signals, decisions and reports; one that others
 answered stays as an anonymous "[deleted]" placeholder so their replies keep their place.
 Labelled examples made from purged comments are training data moderators produced: they keep
-their text and label and lose any author details. Reader links that expired unused go too.
+their text and label and lose any author details. Webhook deliveries about purged comments are
+scrubbed as an erasure in ``remove`` mode scrubs them: the events stay in the delivery log
+without the author or the text. Reader links that expired unused go too.
 """
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from comments.models import Comment, LabelledExample, PrivacyRequest
-from comments.services.privacy.erase import affected, chunks, keep_answered, remove, scrub_examples
+from comments.services.privacy.erase import (
+    affected,
+    chunks,
+    keep_answered,
+    remove,
+    scrub_deliveries,
+    scrub_examples,
+)
 
 
 def purge(
@@ -39,11 +48,14 @@ def purge(
     for ids in found.values():
         for part in chunks(ids):
             scrubbed += scrub_examples(session, LabelledExample.comment_id.in_(part))
+    # Placeholders included: their text is gone from the thread, so from the log too.
+    deliveries = scrub_deliveries(session, [], [i for ids in found.values() for i in ids])
     for status, ids in found.items():
         removed, placeholders = remove(session, ids, now)
         counts[f"{status}_purged"] = removed
         counts["left_as_placeholders"] += placeholders
     counts["labelled_examples_scrubbed"] = scrubbed
+    counts["webhook_deliveries_scrubbed"] = deliveries
     counts["expired_links_deleted"] = affected(session, delete(PrivacyRequest).where(*stale_links))
     session.expire_all()
     return counts
