@@ -92,9 +92,9 @@ def confirm() -> Response | tuple[str, int]:
             mimetype="application/json",
             headers={"Content-Disposition": 'attachment; filename="my-comments-data.json"'},
         )
-    requests.erase_logged(
+    counts = requests.erase_logged(
         db.session(), email, keys=keys, requested_by="reader", now=now, request=claimed
     )
     db.session.commit()
-    message = "Done: your comments no longer carry your name or address."
-    return render_template("privacy_ui/done.html", message=message), 200
+    # The counts, not a fixed sentence: each site anonymises or removes as it is set to.
+    return render_template("privacy_ui/erased.html", counts=counts), 200
