@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, RowMapping, select
 from sqlalchemy.orm import Session
 
 from comments.models import Comment, Site, Thread
-from comments.services.imports.wxr import MARKDOWN_META, THREAD_KEY_META
+from comments.services.imports.wxr import DELETED_META, MARKDOWN_META, THREAD_KEY_META
 from comments.services.threads import get_site
 
 FORMATS = ("jsonl", "wxr")
@@ -28,7 +28,8 @@ MEDIA_TYPES = {"jsonl": "application/x-ndjson", "wxr": "application/rss+xml"}
 EXTENSIONS = {"jsonl": "jsonl", "wxr": "xml"}
 #: Rows fetched per round trip (a server-side cursor on PostgreSQL).
 BATCH = 500
-#: Our statuses in WordPress's words; WordPress has no "rejected" or "deleted", only trash.
+#: Our statuses in WordPress's words; WordPress has no "rejected" or "deleted", only trash
+#: (a deleted comment is marked with DELETED_META, so our importer tells the two apart).
 WP_STATUS = {"published": "1", "pending": "0", "spam": "spam", "rejected": "trash"}
 WP_STATUS["deleted"] = "trash"
 
@@ -219,7 +220,11 @@ def _item(row: RowMapping) -> str:
 
 
 def _comment(row: RowMapping) -> str:
-    """No address is exported: only its keyed hash is stored, which means nothing elsewhere."""
+    """No address is exported: only its keyed hash is stored, which means nothing elsewhere.
+    A comment its author deleted is trash to WordPress and marked as deleted for our importer,
+    so it comes back as the placeholder its replies hang from, not as a moderator's rejection.
+    """
+    deleted = row["status"] == "deleted"
     return (
         "\t\t<wp:comment>\n"
         f"\t\t\t<wp:comment_id>{row['id']}</wp:comment_id>\n"
@@ -235,5 +240,6 @@ def _comment(row: RowMapping) -> str:
         f"\t\t\t<wp:comment_parent>{row['parent_id'] or 0}</wp:comment_parent>\n"
         "\t\t\t<wp:comment_user_id>0</wp:comment_user_id>\n"
         + _meta("commentmeta", MARKDOWN_META, row["body_raw"], "\t\t\t")
+        + (_meta("commentmeta", DELETED_META, "1", "\t\t\t") if deleted else "")
         + "\t\t</wp:comment>\n"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from comments.services.exports import export_comments
 from comments.services.imports import READERS
 from comments.services.imports.records import SourceComment
 from tests.comments.conftest import ABUSIVE, NICE, PostComment, StaffToken
+from tests.comments.test_imports import imported, run_import
 
 FILES = Path(__file__).parent / "import_files"
 JSONL_FIELDS = {
@@ -150,6 +152,44 @@ def test_wxr_round_trip_keeps_threads_threading_statuses_authors_and_dates(
     assert any(c[-1] is not None and c[-1][-1] is not None for c in comments)  # nested
 
 
+def test_wxr_round_trip_keeps_deleted_comments_as_placeholders_with_their_replies(
+    app: Flask, client: Any, runner: FlaskCliRunner, post_comment: PostComment, tmp_path: Path
+) -> None:
+    """A comment its author deleted is trash to WordPress, but comes back deleted (not
+    rejected), even with no text left (Isso empties them), and its replies stay under it."""
+    parent = post_comment(body=NICE).get_json()
+    post_comment(body=f"Reply: {NICE}", parent_id=parent["id"])
+    deleted = client.delete(
+        f"/api/v1/comments/{parent['id']}", headers={"X-Edit-Token": parent["edit_token"]}
+    )
+    assert deleted.status_code == 200
+    isso = tmp_path / "isso.db"  # comment 3: deleted, its text emptied, answered by 4
+    with sqlite3.connect(isso) as connection:
+        connection.executescript((FILES / "isso.sql").read_text(encoding="utf-8"))
+    connection.close()
+    assert runner.invoke(args=["import", "isso", str(isso), "--site", "default"]).exit_code == 0
+    exported = tmp_path / "default.xml"
+    export(runner, "default", "wxr", "--output", str(exported))
+    assert "<wp:comment_approved>1</wp:comment_approved>" in exported.read_text(encoding="utf-8")
+    assert runner.invoke(args=["sites", "create", "fresh"]).exit_code == 0
+
+    result = runner.invoke(args=["import", "wxr", str(exported), "--site", "fresh"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["skipped"] == {} and summary["warnings"] == {}
+    assert summary["imported"]["deleted"] == 2 and "rejected" not in summary["imported"]
+    threads, comments = _snapshot(app, "default")
+    assert _snapshot(app, "fresh") == (threads, comments)
+    replies_to_deleted = [c for c in comments if c[-1] is not None and c[-1][4] == "deleted"]
+    assert len(replies_to_deleted) == 2
+    # Readers of the new site see each reply under a "removed" placeholder, as before.
+    for thread in ("/post/1", "/2024/11/hello-world/"):
+        page = client.get("/api/v1/comments", query_string={"site": "fresh", "thread": thread})
+        listed = page.get_json()
+        removed = {r["id"] for r in listed["removed"]}
+        assert len(removed) == 1 and any(c["parent_id"] in removed for c in listed["comments"])
+
+
 def test_wxr_is_what_wordpress_reads(runner: FlaskCliRunner, post_comment: PostComment) -> None:
     first = posted(post_comment)[0]
     document = export(runner, "default", "wxr")
@@ -158,6 +198,50 @@ def test_wxr_is_what_wordpress_reads(runner: FlaskCliRunner, post_comment: PostC
     assert f"<wp:comment_parent>{first}</wp:comment_parent>" in document
     assert "]]]]><![CDATA[>" in document  # the "]]>" of a body cannot end its CDATA
     assert "<wp:comment_author_IP></wp:comment_author_IP>" in document  # hashes stay here
+
+
+def test_wxr_marks_deleted_comments_in_meta_wordpress_ignores(
+    client: Any, runner: FlaskCliRunner, post_comment: PostComment
+) -> None:
+    """WordPress sees trash (all it has); the mark is commentmeta, which it keeps or ignores."""
+    parent = post_comment(body=NICE).get_json()
+    client.delete(
+        f"/api/v1/comments/{parent['id']}", headers={"X-Edit-Token": parent["edit_token"]}
+    )
+    document = export(runner, "default", "wxr")
+    assert "<wp:comment_approved>trash</wp:comment_approved>" in document
+    assert (
+        "<wp:commentmeta><wp:meta_key>comments_deleted_by_author</wp:meta_key>"
+        "<wp:meta_value><![CDATA[1]]></wp:meta_value></wp:commentmeta>"
+    ) in document
+
+
+def test_the_deleted_mark_counts_only_on_a_comment_still_in_the_trash(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    """Our export marks deleted comments; once in WordPress, a moderator may approve one, and
+    that decision stands. A WordPress trash without our mark stays a moderator's rejection."""
+    mark = (
+        "<wp:commentmeta><wp:meta_key>comments_deleted_by_author</wp:meta_key>"
+        "<wp:meta_value>1</wp:meta_value></wp:commentmeta>"
+    )
+    items = "".join(
+        f"<wp:comment><wp:comment_id>{ref}</wp:comment_id>"
+        "<wp:comment_date_gmt>2024-01-01 10:00:00</wp:comment_date_gmt>"
+        f"<wp:comment_content>Comment {ref}</wp:comment_content>"
+        f"<wp:comment_approved>{approved}</wp:comment_approved>{meta}</wp:comment>"
+        for ref, approved, meta in (("1", "trash", mark), ("2", "1", mark), ("3", "trash", ""))
+    )
+    source = tmp_path / "marked.xml"
+    source.write_text(
+        '<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"><channel><item>'
+        f"<title>P</title><link>https://blog.example/p/</link>{items}</item></channel></rss>",
+        encoding="utf-8",
+    )
+    summary = run_import(runner, "wxr", source)
+    assert summary["imported"] == {"deleted": 1, "published": 1, "rejected": 1}
+    comments = imported(app, "wxr")
+    assert [comments[ref].status for ref in "123"] == ["deleted", "published", "rejected"]
 
 
 def test_download_is_for_admins_only_and_streamed(

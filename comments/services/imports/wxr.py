@@ -5,7 +5,8 @@ the private notes plugins store as comments (WooCommerce order notes...) are ski
 counted. ``wp:comment_approved`` is 1, 0, spam, trash or post-trashed. Times come from
 ``wp:comment_date_gmt``; an export without it (0000-00-00) falls back to ``wp:comment_date``,
 read as UTC. Files written by our own export carry the thread key and the Markdown source as
-meta, so a round trip loses nothing; WordPress ignores them.
+meta, and mark the comments their authors deleted (WordPress only has "trash" for them), so a
+round trip loses nothing; WordPress ignores such meta.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ WP_NAMESPACE = "http://wordpress.org/export/"
 #: Meta keys our export writes (exports.py), read back first when present.
 THREAD_KEY_META = "comments_thread_key"
 MARKDOWN_META = "comments_body_markdown"
+#: On a trashed comment: its author deleted it (our "deleted"), no moderator rejected it.
+DELETED_META = "comments_deleted_by_author"
 _STATUSES = {"1": "approved", "0": "pending", "spam": "spam", "trash": "trash"}
 _STATUSES["post-trashed"] = "trash"
 _COMMENT_TYPES = ("", "comment")
@@ -83,6 +86,9 @@ def _comment(
     status = _STATUSES.get(fields.get("comment_approved", "").strip())
     if status is None:
         raise r.Malformed("unknown wp:comment_approved")
+    if status == "trash" and meta.get(DELETED_META) == "1":
+        # Only while still trashed: a WordPress moderator who restored it decided otherwise.
+        status = "deleted"
     parent = fields.get("comment_parent", "").strip()
     markdown = meta.get(MARKDOWN_META)
     content = fields.get("comment_content", "")
