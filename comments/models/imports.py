@@ -18,12 +18,15 @@ class ImportedComment(Base):
     """
 
     __tablename__ = "imported_comments"
-    __table_args__ = (UniqueConstraint("site_id", "source", "ref"),)
+    __table_args__ = (UniqueConstraint("site_id", "source", "origin", "ref"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     #: The format it came in: "wxr", "disqus" or "isso" (services.imports.READERS).
     source: Mapped[str] = mapped_column(String(16))
+    #: Which blog, forum or database of that format (records.SourceComment.origin); "" names
+    #: none: the source did not say, or the row is older than origins (imports/ledger.py).
+    origin: Mapped[str] = mapped_column(String(255), default="", server_default="")
     #: The comment's id in the source (WordPress comment_id, Disqus dsq:id, Isso id).
     ref: Mapped[str] = mapped_column(String(128))
     comment_id: Mapped[int | None] = mapped_column(

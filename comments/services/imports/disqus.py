@@ -2,7 +2,8 @@
 thread (and parent) by dsq:id.
 
 A post is spam when ``isSpam`` is true, deleted when ``isDeleted`` is, pending when an
-``isApproved`` element says false, approved otherwise. Messages are HTML.
+``isApproved`` element says false, approved otherwise. Messages are HTML. A post comes from the
+forum its thread names (``<forum>``, the forum's shortname, which Disqus never changes).
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from xml.etree.ElementTree import Element
 from comments.services.imports import records as r
 from comments.services.imports.html import html_to_markdown
 from comments.services.imports.xmlstream import child_text, records
+from comments.text import clean_line
 
 NS = "http://disqus.com"
 DSQ_ID = "{http://disqus.com/disqus-internals}id"
+#: A thread, and the forum it belongs to.
+_Thread = tuple[r.SourceThread, str]
 
 
 def size(path: Path) -> int:
@@ -27,7 +31,7 @@ def size(path: Path) -> int:
 
 def read(path: Path, progress: r.Progress = r.no_progress) -> Iterator[r.Record]:
     """Threads are remembered as they pass (they precede their posts in every export)."""
-    threads: dict[str, r.SourceThread | str] = {}  # dsq:id -> thread, or why it is unusable
+    threads: dict[str, _Thread | str] = {}  # dsq:id -> thread, or why it is unusable
     with path.open("rb") as source:
         wanted = {f"{{{NS}}}thread", f"{{{NS}}}post"}
         for element in records(source, wanted, f"{{{NS}}}disqus", "a Disqus export", progress):
@@ -37,10 +41,11 @@ def read(path: Path, progress: r.Progress = r.no_progress) -> Iterator[r.Record]
                 yield r.guarded(element.get(DSQ_ID, ""), partial(_post, element, threads))
 
 
-def _thread(element: Element) -> r.SourceThread | str:
+def _thread(element: Element) -> _Thread | str:
     link = child_text(element, "link", NS).strip()
+    forum = r.bounded_origin(clean_line(child_text(element, "forum", NS)).lower())
     try:
-        return r.make_thread(r.thread_key(link), child_text(element, "title", NS), link)
+        return r.make_thread(r.thread_key(link), child_text(element, "title", NS), link), forum
     except r.Malformed as error:
         return f"thread without a usable link: {error}"
 
@@ -55,10 +60,11 @@ def _flag(element: Element, name: str) -> bool | None:
     return {"true": True, "false": False}.get(text)
 
 
-def _post(element: Element, threads: dict[str, r.SourceThread | str]) -> r.SourceComment:
-    thread = threads.get(_referenced(element, "thread") or "", "thread not in the file")
-    if isinstance(thread, str):
-        raise r.Malformed(thread)
+def _post(element: Element, threads: dict[str, _Thread | str]) -> r.SourceComment:
+    found = threads.get(_referenced(element, "thread") or "", "thread not in the file")
+    if isinstance(found, str):
+        raise r.Malformed(found)
+    thread, forum = found
     if _flag(element, "isSpam"):
         status = "spam"
     elif _flag(element, "isDeleted"):
@@ -82,4 +88,5 @@ def _post(element: Element, threads: dict[str, r.SourceThread | str]) -> r.Sourc
         author_name=r.author_name(child_text(author, "name", NS) if author is not None else ""),
         author_email=r.author_email(child_text(author, "email", NS) if author is not None else ""),
         ip=r.ip_address(child_text(element, "ipAddress", NS)),
+        origin=forum,
     )

@@ -5,10 +5,15 @@
 only because it has replies). ``created`` is a Unix time; ``text`` is Markdown already, and
 ``uri`` the page path the widget used, so it is the thread key as it stands. Isso stores
 addresses with the last part zeroed; their hashes still group an author's comments.
+
+Isso's ids restart at 1 in every database, and a database names no blog; what tells two apart
+is the random ``session-key`` Isso writes into its ``preferences`` table when it creates one
+(and signs its cookies with): a digest of it is the comments' origin, never the key itself.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -67,12 +72,26 @@ def read(path: Path, progress: r.Progress = r.no_progress) -> Iterator[r.Record]
             rows = connection.execute(_COMMENTS)
         except sqlite3.DatabaseError as error:
             raise r.SourceError(f"not an Isso database: {error}") from error
+        origin = _origin(connection)
         for row in rows:
-            yield r.guarded(str(row[0]), partial(_comment, row))
+            yield r.guarded(str(row[0]), partial(_comment, row, origin))
             progress(1)
 
 
-def _comment(row: tuple[object, ...]) -> r.SourceComment:
+def _origin(connection: sqlite3.Connection) -> str:
+    """Which database this is, by a digest of its session key; "" if it has none."""
+    try:
+        row = connection.execute(
+            "SELECT value FROM preferences WHERE key = 'session-key'"
+        ).fetchone()
+    except sqlite3.DatabaseError:  # no preferences table: nothing names the database
+        return ""
+    if row is None or not row[0]:
+        return ""
+    return "isso-db:" + hashlib.sha256(str(row[0]).encode()).hexdigest()[:32]
+
+
+def _comment(row: tuple[object, ...], origin: str) -> r.SourceComment:
     ref, parent, created, mode, address, text, author, email, website, uri, title = row
     status = _MODES.get(mode) if isinstance(mode, int) else None
     if status is None:
@@ -94,4 +113,5 @@ def _comment(row: tuple[object, ...]) -> r.SourceComment:
         author_email=r.author_email(str(email or "")),
         author_url=r.author_url(str(website or "")),
         ip=r.ip_address(str(address or "")),
+        origin=origin,
     )

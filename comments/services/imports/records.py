@@ -8,6 +8,7 @@ an author's odd website must not cost a site its history.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +41,7 @@ MAX_NAME = 80
 MAX_EMAIL = 254
 MAX_AUTHOR_URL = 200
 MAX_REF = 128
+MAX_ORIGIN = 255
 
 _email = validate.Email()
 _http_url = validate.URL(schemes={"http", "https"})
@@ -71,6 +73,14 @@ class SourceComment:
     author_url: str | None = None
     #: The address as the source stored it; only its keyed hash is kept.
     ip: str | None = None
+    #: Which blog, forum or database of the source it came from ("" when the source does not
+    #: say): ids restart in every WordPress blog, so an id alone names no comment.
+    origin: str = ""
+
+    @property
+    def key(self) -> Key:
+        """What names this comment among everything the source format ever held."""
+        return (self.origin, self.ref)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +92,8 @@ class Problem:
 
 
 Record = SourceComment | Problem
+#: (origin, ref): a comment's identity in its source format.
+Key = tuple[str, str]
 #: Called with how far a reader got (bytes or rows), for a progress bar.
 Progress = Callable[[int], None]
 
@@ -152,6 +164,24 @@ def ip_address(value: str | None) -> str | None:
     """The address as ``network.client_ip`` would give it, so its hash is the same."""
     address = parse_address(value) if value else None
     return str(address) if address is not None else None
+
+
+def bounded_origin(text: str) -> str:
+    """An origin that fits its column: a longer one is stood for by its digest."""
+    if len(text) <= MAX_ORIGIN:
+        return text
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def blog_origin(url: str | None) -> str:
+    """A blog's address as its identity, without scheme, "www." or final "/": a blog that
+    moved to https (or dropped www) between two exports is still the same blog."""
+    text = clean_line(url or "").lower()
+    if not text:
+        return ""
+    parts = urlsplit(text if "://" in text else f"//{text}")
+    host = parts.netloc.rpartition("@")[2].removeprefix("www.")
+    return bounded_origin(host + parts.path.rstrip("/")) if host else ""
 
 
 def ref(value: str | None) -> str:

@@ -5,8 +5,9 @@ table). A reply is stored after its parent, whatever order the file lists them i
 always has the smaller id (threads list comments by id): a reply that comes before its parent
 is held back until the parent has been queued (only such replies are held in memory), and a
 parent cycle (3 -> 4 -> 3) is broken by making one of its comments top-level, with a warning.
-Replies are linked to their parents once everything is in. In a dry run the same checks and
-counts happen and nothing is written.
+Replies are linked to their parents once everything is in. What earlier imports brought in
+is known by origin and id (``ledger.py``). In a dry run the same checks and counts happen and
+nothing is written.
 Nothing here commits: the caller commits once, so an import lands whole or not at all.
 """
 
@@ -18,14 +19,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 import classifier
-from comments.models import Comment, CommentScore, Decision, ImportedComment, Site
+from comments.models import Comment, CommentScore, Decision, Site
 from comments.network import hash_ip
 from comments.rendering import RENDERER_VERSION, render
-from comments.services.imports.records import Problem, Record, SourceComment, SourceError
+from comments.services.imports.ledger import Ledger, Placed
+from comments.services.imports.records import Key, Problem, Record, SourceComment, SourceError
 from comments.services.registry import ensure_version
 from comments.services.threads import find_thread, get_or_create_thread
 from comments.text import fingerprint
@@ -95,14 +97,6 @@ class ImportSummary:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class _Placed:
-    """Where a source comment ended up here: its id (None once deleted here) and thread."""
-
-    comment_id: int | None
-    thread_id: int | None
-
-
 class Writer:
     """Feed it records with ``add``, then call ``finish`` once."""
 
@@ -112,20 +106,24 @@ class Writer:
         self.options = options
         self.now = now
         self.summary = ImportSummary(site.name, options.source, options.dry_run)
+        self.ledger = Ledger(
+            session, site.id, options.source, dry_run=options.dry_run, chunk=options.batch_size
+        )
         self._batch: list[SourceComment] = []
         self._threads: dict[str, int] = {}
-        self._placed: dict[str, _Placed] = {}
-        self._seen: set[str] = set()
-        #: (comment id, thread id, its source ref, its parent's source ref)
-        self._replies: list[tuple[int, int, str, str]] = []
-        #: Refs queued for storing (or already stored), so their replies may follow them.
-        self._queued: set[str] = set()
-        #: Replies whose parent has not been queued yet, by that parent's ref, in file order.
-        self._waiting: defaultdict[str, list[SourceComment]] = defaultdict(list)
+        # Comments are known by their key (origin, ref); a reply's parent is in its origin.
+        self._placed: dict[Key, Placed] = {}
+        self._seen: set[Key] = set()
+        #: (comment id, thread id, its key, its parent's key)
+        self._replies: list[tuple[int, int, Key, Key]] = []
+        #: Keys queued for storing (or already stored), so their replies may follow them.
+        self._queued: set[Key] = set()
+        #: Replies whose parent has not been queued yet, by that parent's key, in file order.
+        self._waiting: defaultdict[Key, list[SourceComment]] = defaultdict(list)
         #: Where each held reply came in the file, to keep that order among equals.
-        self._held_at: dict[str, int] = {}
+        self._held_at: dict[Key, int] = {}
         #: Comments made top-level to break a parent cycle.
-        self._cycle_broken: set[str] = set()
+        self._cycle_broken: set[Key] = set()
         self._next_fake_id = 0
         if options.model is not None:
             self.summary.model_version = options.model.version
@@ -136,16 +134,16 @@ class Writer:
         if isinstance(record, Problem):
             self.summary.note(self.summary.skipped, record.reason, record.ref)
             return
-        if record.ref in self._seen:
+        if record.key in self._seen:
             self.summary.note(self.summary.skipped, "duplicate id in the file", record.ref)
             return
-        self._seen.add(record.ref)
-        parent = record.parent_ref
-        if parent is None or parent == record.ref or parent in self._queued:
+        self._seen.add(record.key)
+        parent = _parent_key(record)
+        if parent is None or parent == record.key or parent in self._queued:
             self._queue(record)
         else:
             self._waiting[parent].append(record)
-            self._held_at[record.ref] = len(self._seen)
+            self._held_at[record.key] = len(self._seen)
 
     def finish(self) -> ImportSummary:
         self._release_held()
@@ -160,48 +158,48 @@ class Writer:
         pending = [comment]
         while pending:
             current = pending.pop()
-            self._queued.add(current.ref)
+            self._queued.add(current.key)
             self._batch.append(current)
             if len(self._batch) >= self.options.batch_size:
                 self._flush()
-            replies = self._waiting.pop(current.ref, [])
+            replies = self._waiting.pop(current.key, [])
             for reply in replies:
-                del self._held_at[reply.ref]
+                del self._held_at[reply.key]
             pending.extend(reversed(replies))  # the first listed is queued first
 
     def _release_held(self) -> None:
         """At the end, queue the replies still held: those whose parent never came (linked to
         it if an earlier import brought it in, else top-level), then the parent cycles."""
-        for parent_ref in sorted(
+        for parent in sorted(
             (p for p in self._waiting if p not in self._seen),
             key=lambda p: self._order_key(self._waiting[p][0]),
         ):
-            for reply in self._waiting.pop(parent_ref):
-                del self._held_at[reply.ref]
+            for reply in self._waiting.pop(parent):
+                del self._held_at[reply.key]
                 self._queue(reply)
         # What is left waits on a comment that itself waits: parent cycles, and their replies.
         while self._waiting:
-            by_ref = {c.ref: c for replies in self._waiting.values() for c in replies}
-            current = min(by_ref.values(), key=self._order_key)
+            by_key = {c.key: c for replies in self._waiting.values() for c in replies}
+            current = min(by_key.values(), key=self._order_key)
             walked: list[SourceComment] = []
-            refs: set[str] = set()
-            while current.ref not in refs:  # up the parents until one repeats: the cycle
+            keys: set[Key] = set()
+            while current.key not in keys:  # up the parents until one repeats: the cycle
                 walked.append(current)
-                refs.add(current.ref)
-                current = by_ref[cast(str, current.parent_ref)]
+                keys.add(current.key)
+                current = by_key[cast(Key, _parent_key(current))]
             cycle = walked[walked.index(current) :]
             breaker = min(cycle, key=self._order_key)
-            parent_ref = cast(str, breaker.parent_ref)
-            self._waiting[parent_ref].remove(breaker)
-            if not self._waiting[parent_ref]:
-                del self._waiting[parent_ref]
-            del self._held_at[breaker.ref]
-            self._cycle_broken.add(breaker.ref)
+            parent = cast(Key, _parent_key(breaker))
+            self._waiting[parent].remove(breaker)
+            if not self._waiting[parent]:
+                del self._waiting[parent]
+            del self._held_at[breaker.key]
+            self._cycle_broken.add(breaker.key)
             self._queue(breaker)
 
     def _order_key(self, comment: SourceComment) -> tuple[datetime, int]:
         """Held comments go oldest first, then in the file's order."""
-        return (comment.created_at, self._held_at[comment.ref])
+        return (comment.created_at, self._held_at[comment.key])
 
     # -- batches ---------------------------------------------------------------------------
 
@@ -209,11 +207,11 @@ class Writer:
         batch, self._batch = self._batch, []
         if not batch:
             return
-        earlier = self._imported_before([c.ref for c in batch])
+        earlier = self.ledger.find_comments(batch)
         fresh: list[SourceComment] = []
         for comment in batch:
-            if comment.ref in earlier:
-                self._placed[comment.ref] = earlier[comment.ref]
+            if comment.key in earlier:
+                self._placed[comment.key] = earlier[comment.key]
                 self.summary.note(self.summary.skipped, ALREADY_IMPORTED, comment.ref)
             elif self.options.status_map[comment.status] == "skip":
                 reason = f"{comment.status}: mapped to skip"
@@ -222,24 +220,6 @@ class Writer:
                 fresh.append(comment)
         if fresh:
             self._store(fresh)
-
-    def _imported_before(self, refs: list[str]) -> dict[str, _Placed]:
-        """Which of these source ids an earlier import brought in, and where they are now."""
-        query = (
-            select(ImportedComment.ref, ImportedComment.comment_id, Comment.thread_id)
-            .outerjoin(Comment, Comment.id == ImportedComment.comment_id)
-            .where(
-                ImportedComment.site_id == self.site.id,
-                ImportedComment.source == self.options.source,
-                ImportedComment.ref.in_(bindparam("refs", expanding=True)),
-            )
-        )
-        found = {}
-        for start in range(0, len(refs), self.options.batch_size):
-            chunk = refs[start : start + self.options.batch_size]
-            for ref, cid, tid in self.session.execute(query, {"refs": chunk}):
-                found[ref] = _Placed(cid, tid)
-        return found
 
     def _thread_id(self, comment: SourceComment) -> int:
         thread = comment.thread
@@ -286,12 +266,10 @@ class Writer:
             ids = list(self.session.connection().execute(statement, rows).scalars())
             self._record(comments, rows, ids)
         for comment, row, comment_id in zip(comments, rows, ids, strict=True):
-            self._placed[comment.ref] = _Placed(comment_id, row["thread_id"])
+            self._placed[comment.key] = Placed(comment_id, row["thread_id"])
             self.summary.imported[row["status"]] += 1
-            if comment.parent_ref is not None:
-                self._replies.append(
-                    (comment_id, row["thread_id"], comment.ref, comment.parent_ref)
-                )
+            if (parent := _parent_key(comment)) is not None:
+                self._replies.append((comment_id, row["thread_id"], comment.key, parent))
 
     def _row(self, comment: SourceComment, scores: classifier.Scores | None) -> dict[str, Any]:
         status = self.options.status_map[comment.status]
@@ -324,20 +302,7 @@ class Writer:
     ) -> None:
         """Where each comment came from, the import as its first decision, and its scores."""
         connection = self.session.connection()
-        source = self.options.source
-        connection.execute(
-            insert(ImportedComment),
-            [
-                {
-                    "site_id": self.site.id,
-                    "source": source,
-                    "ref": comment.ref,
-                    "comment_id": comment_id,
-                    "imported_at": self.now,
-                }
-                for comment, comment_id in zip(comments, ids, strict=True)
-            ],
-        )
+        self.ledger.add(comments, ids, self.now)
         connection.execute(
             insert(Decision),
             [
@@ -351,7 +316,7 @@ class Writer:
                     "spam": row["spam"],
                     "from_status": None,
                     "to_status": row["status"],
-                    "reason": f"imported from {source} (there: {comment.status}, id {comment.ref})",
+                    "reason": _reason(self.options.source, comment),
                     "note": "",
                     "created_at": self.now,
                 }
@@ -380,13 +345,13 @@ class Writer:
     def _link_replies(self) -> None:
         """Point each reply at its parent; one whose parent is missing stays top-level."""
         missing = {parent for _, _, _, parent in self._replies if parent not in self._placed}
-        self._placed.update(self._imported_before(sorted(missing)))
+        self._placed.update(self.ledger.find(sorted(missing)))
         links = []
-        for comment_id, thread_id, ref, parent_ref in self._replies:
-            parent = self._placed.get(parent_ref)
-            if ref in self._cycle_broken:
+        for comment_id, thread_id, key, parent_key in self._replies:
+            parent, ref = self._placed.get(parent_key), key[1]
+            if key in self._cycle_broken:
                 self.summary.note(self.summary.warnings, "parent cycle: top-level", ref)
-            elif parent is None or parent.comment_id is None or parent_ref == ref:
+            elif parent is None or parent.comment_id is None or parent_key == key:
                 self.summary.note(self.summary.warnings, "parent not imported: top-level", ref)
             elif parent.thread_id != thread_id:
                 self.summary.note(self.summary.warnings, "parent in another thread: top-level", ref)
@@ -394,3 +359,13 @@ class Writer:
                 links.append({"child": comment_id, "parent": parent.comment_id})
         if links and not self.options.dry_run:
             self.session.connection().execute(_LINK_PARENT, links)
+
+
+def _parent_key(comment: SourceComment) -> Key | None:
+    """A reply's parent is a comment of the same blog, forum or database."""
+    return (comment.origin, comment.parent_ref) if comment.parent_ref is not None else None
+
+
+def _reason(source: str, comment: SourceComment) -> str:
+    where = f"{source} {comment.origin}" if comment.origin else source
+    return f"imported from {where} (there: {comment.status}, id {comment.ref})"

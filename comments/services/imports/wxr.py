@@ -6,7 +6,8 @@ counted. ``wp:comment_approved`` is 1, 0, spam, trash or post-trashed. Times com
 ``wp:comment_date_gmt``; an export without it (0000-00-00) falls back to ``wp:comment_date``,
 read as UTC. Files written by our own export carry the thread key and the Markdown source as
 meta, and mark the comments their authors deleted (WordPress only has "trash" for them), so a
-round trip loses nothing; WordPress ignores such meta.
+round trip loses nothing; WordPress ignores such meta. Comment ids restart in every blog, so
+each comment's origin is the blog's address (see ``read``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ _STATUSES = {"1": "approved", "0": "pending", "spam": "spam", "trash": "trash"}
 _STATUSES["post-trashed"] = "trash"
 _COMMENT_TYPES = ("", "comment")
 _DATE = "%Y-%m-%d %H:%M:%S"
+#: Posts, and what names the blog: the channel's <link> (an <item>'s own is inside it).
+_WANTED = {"item", "link"} | {
+    f"{{{WP_NAMESPACE}{version}/}}base_blog_url" for version in ("1.0", "1.1", "1.2")
+}
 
 
 def size(path: Path) -> int:
@@ -38,9 +43,18 @@ def size(path: Path) -> int:
 
 
 def read(path: Path, progress: r.Progress = r.no_progress) -> Iterator[r.Record]:
+    """The blog is named before its posts: ``wp:base_blog_url`` (a multisite network's blogs
+    each have their own), else the channel's first ``<link>`` (a file without the former)."""
+    origin: str | None = None
+    blog_url = ""
     with path.open("rb") as source:
-        for item in records(source, {"item"}, "rss", "a WordPress export (WXR)", progress):
-            yield from _item(item)
+        for element in records(source, _WANTED, "rss", "a WordPress export (WXR)", progress):
+            if element.tag == "item":
+                if origin is None:  # fixed at the first post, whatever follows
+                    origin = r.blog_origin(blog_url)
+                yield from _item(element, origin)
+            elif origin is None and (local(element.tag) == "base_blog_url" or not blog_url):
+                blog_url = element.text or ""
 
 
 def _fields(element: Element) -> tuple[dict[str, str], list[Element], dict[str, str]]:
@@ -60,7 +74,7 @@ def _fields(element: Element) -> tuple[dict[str, str], list[Element], dict[str, 
     return texts, comments, meta
 
 
-def _item(item: Element) -> Iterator[r.Record]:
+def _item(item: Element, origin: str) -> Iterator[r.Record]:
     texts, comments, meta = _fields(item)
     if not comments:
         return
@@ -74,11 +88,12 @@ def _item(item: Element) -> Iterator[r.Record]:
             yield r.Problem(_fields(comment)[0].get("comment_id") or "?", reason)
         return
     for fields, _, meta in map(_fields, comments):
-        yield r.guarded(fields.get("comment_id", ""), partial(_comment, thread, fields, meta))
+        build = partial(_comment, thread, fields, meta, origin)
+        yield r.guarded(fields.get("comment_id", ""), build)
 
 
 def _comment(
-    thread: r.SourceThread, fields: dict[str, str], meta: dict[str, str]
+    thread: r.SourceThread, fields: dict[str, str], meta: dict[str, str], origin: str
 ) -> r.SourceComment:
     kind = fields.get("comment_type", "").strip()
     if kind not in _COMMENT_TYPES:
@@ -103,6 +118,7 @@ def _comment(
         author_email=r.author_email(fields.get("comment_author_email")),
         author_url=r.author_url(fields.get("comment_author_url")),
         ip=r.ip_address(fields.get("comment_author_IP")),
+        origin=origin,
     )
 
 

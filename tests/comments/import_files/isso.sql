@@ -8,6 +8,8 @@ CREATE TABLE comments (
     likes INTEGER DEFAULT 0, dislikes INTEGER DEFAULT 0, voters BLOB NOT NULL,
     notification INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE preferences (key VARCHAR PRIMARY KEY, value VARCHAR);
+-- Isso writes a random key when it creates a database (isso/db/preferences.py).
+INSERT INTO preferences VALUES ('session-key', '5f0c3c1d9be2a7e04f61a8b3c2d17e9a0b4c6d8e1f2a3b4c');
 
 INSERT INTO threads VALUES (1, '/2024/11/hello-world/', 'Hello world');
 INSERT INTO threads VALUES (2, '/about/', 'About ☕');
