@@ -87,7 +87,16 @@ def site_export(session: Session, site_name: str, fmt: str) -> Iterator[str]:
     """Every comment of the site as text chunks, to stream; 422-style error if unknown."""
     site = get_site(session, site_name)
     rows = _rows(session, Comment.site_id == site.id)
-    return _render(rows, fmt, site.title or site.name)
+    return _render(rows, fmt, site.title or site.name, blog_url(site))
+
+
+def blog_url(site: Site) -> str:
+    """The site's address, its first allowed origin (none for "*"): what names the blog in
+    WXR, so our importer can tell its comments from another installation's with the same ids."""
+    for origin in site.allowed_origins:
+        if origin.startswith(("https://", "http://")):
+            return origin
+    return ""
 
 
 def _rows(session: Session, which: ColumnElement[bool]) -> Iterator[RowMapping]:
@@ -96,11 +105,11 @@ def _rows(session: Session, which: ColumnElement[bool]) -> Iterator[RowMapping]:
     return iter(session.execute(query.execution_options(yield_per=BATCH)).mappings())
 
 
-def _render(rows: Iterable[RowMapping], fmt: str, title: str) -> Iterator[str]:
+def _render(rows: Iterable[RowMapping], fmt: str, title: str, link: str = "") -> Iterator[str]:
     if fmt == "jsonl":
         return (_json_line(jsonl_record(row)) for row in rows)
     if fmt == "wxr":
-        return _wxr(rows, title)
+        return _wxr(rows, title, link)
     raise ValueError(f"unknown export format {fmt!r}")
 
 
@@ -176,15 +185,20 @@ _HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 \txmlns:wp="http://wordpress.org/export/1.2/">
 <channel>
 \t<title>{title}</title>
-\t<description>Comments exported from the comment service</description>
+{link}\t<description>Comments exported from the comment service</description>
 \t<wp:wxr_version>1.2</wp:wxr_version>
-\t<generator>comments</generator>
+{blog_url}\t<generator>comments</generator>
 """
 
 
-def _wxr(rows: Iterable[RowMapping], title: str) -> Iterator[str]:
-    """One ``<item>`` (a post) per thread with its comments; rows come ordered by thread."""
-    yield _HEADER.format(title=_text(title))
+def _wxr(rows: Iterable[RowMapping], title: str, link: str) -> Iterator[str]:
+    """One ``<item>`` (a post) per thread with its comments; rows come ordered by thread.
+    The blog's address is written where WordPress writes it, when the site has one."""
+    yield _HEADER.format(
+        title=_text(title),
+        link=f"\t<link>{_text(link)}</link>\n" if link else "",
+        blog_url=f"\t<wp:base_blog_url>{_text(link)}</wp:base_blog_url>\n" if link else "",
+    )
     thread_id = None
     for row in rows:
         if row["thread_id"] != thread_id:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -242,6 +243,45 @@ def test_the_deleted_mark_counts_only_on_a_comment_still_in_the_trash(
     assert summary["imported"] == {"deleted": 1, "published": 1, "rejected": 1}
     comments = imported(app, "wxr")
     assert [comments[ref].status for ref in "123"] == ["deleted", "published", "rejected"]
+
+
+def test_wxr_names_the_blog_so_another_installations_export_is_not_taken_for_it(
+    runner: FlaskCliRunner, post_comment: PostComment, tmp_path: Path
+) -> None:
+    """Comment ids are only unique within one installation: the site's address names it."""
+    posted(post_comment)
+    update = ["sites", "update", "default", "--origin", "*", "--origin", "https://one.example"]
+    assert runner.invoke(args=update).exit_code == 0
+    document = export(runner, "default", "wxr")
+    assert "<link>https://one.example</link>" in document
+    assert "<wp:base_blog_url>https://one.example</wp:base_blog_url>" in document
+    ours, theirs = tmp_path / "one.xml", tmp_path / "two.xml"
+    ours.write_text(document, encoding="utf-8")
+    theirs.write_text(document.replace("https://one.example", "https://two.example"))
+    assert runner.invoke(args=["sites", "create", "fresh"]).exit_code == 0
+    for source, expected in ((ours, 3), (theirs, 3), (ours, 0)):
+        result = runner.invoke(args=["import", "wxr", str(source), "--site", "fresh"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["imported_total"] == expected
+
+
+def test_an_export_from_before_it_named_the_blog_is_the_same_blog(
+    runner: FlaskCliRunner, post_comment: PostComment, tmp_path: Path
+) -> None:
+    """Older exports have no <link>: their comments are known by id and creation time."""
+    posted(post_comment)
+    update = ["sites", "update", "default", "--origin", "https://one.example"]
+    assert runner.invoke(args=update).exit_code == 0
+    named, unnamed = tmp_path / "named.xml", tmp_path / "unnamed.xml"
+    document = export(runner, "default", "wxr")
+    named.write_text(document, encoding="utf-8")
+    unnamed.write_text(re.sub(r"\t<(link|wp:base_blog_url)>.*\n", "", document), encoding="utf-8")
+    assert "one.example" not in unnamed.read_text(encoding="utf-8")
+    assert runner.invoke(args=["sites", "create", "fresh"]).exit_code == 0
+    for source, expected in ((unnamed, 3), (named, 0), (unnamed, 0), (named, 0)):
+        result = runner.invoke(args=["import", "wxr", str(source), "--site", "fresh"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["imported_total"] == expected, source.name
 
 
 def test_download_is_for_admins_only_and_streamed(

@@ -7,12 +7,12 @@ second blog's comments look "already imported".
 Some rows name no blog (origin ""): every row written before origins were recorded (nothing in
 the database says which blog those imports read, so the migration could not fill it in), and
 rows from a source that named none (a WXR file without a link, an Isso database without a
-session key). For a comment whose blog is known, such a row counts only if it is that comment:
-same id, and the comment it made was created at the same second. It then takes the origin (is
-"adopted"), and no longer stands in the way of another blog's comment with that id. A row whose
-comment was erased since, or looked up without a time (a parent that is not in the file), is
-taken at its word and left as it is: bringing back an erased comment would be worse than
-missing one of another blog's.
+session key). Between a comment and a row of which only one names its blog, the id is not
+enough: the row counts only if it is that comment, the one it made created at the same second.
+A row that names no blog then takes the comment's origin (is "adopted"), and no longer stands
+in the way of another blog's comment with that id. A row whose comment was erased since, or
+looked up without a time (a parent that is not in the file), is taken at its word and left as
+it is: bringing back an erased comment would be worse than missing one of another blog's.
 """
 
 from __future__ import annotations
@@ -65,12 +65,17 @@ class Ledger:
         self, keys: Iterable[Key], created: Mapping[Key, datetime] | None = None
     ) -> dict[Key, Placed]:
         """Which of ``keys`` an earlier import brought in, and where they are now. ``created``
-        (their times in the source) tells which rows that name no blog are theirs."""
+        (their times in the source) tells whether a row that differs in naming a blog is theirs."""
         wanted = list(dict.fromkeys(keys))
         found = self._recorded(wanted)
-        missing = [key for key in wanted if key not in found and key[0] != UNNAMED]
-        if missing and self._unnamed:
-            found.update(self._recorded_unnamed(missing, created or {}))
+        missing = [key for key in wanted if key not in found]
+        named = [key for key in missing if key[0] != UNNAMED]
+        if named and self._unnamed:
+            rows = ImportedComment.origin == UNNAMED
+            found.update(self._recognised(named, created or {}, rows))
+        if unnamed := [key for key in missing if key[0] == UNNAMED]:
+            rows = ImportedComment.origin != UNNAMED
+            found.update(self._recognised(unnamed, created or {}, rows))
         return found
 
     def find_comments(self, comments: Sequence[SourceComment]) -> dict[Key, Placed]:
@@ -93,27 +98,21 @@ class Ledger:
             ],
         )
 
-    def _rows(self, *columns: Any, origin: str, refs: list[str]) -> Iterable[Any]:
+    def _rows(self, *columns: Any, which: ColumnElement[bool], refs: list[str]) -> Iterable[Any]:
         query = (
             select(*columns)
             .outerjoin(Comment, Comment.id == ImportedComment.comment_id)
-            .where(
-                *self._of_origin(origin), ImportedComment.ref.in_(bindparam("refs", expanding=True))
-            )
+            .where(*self._here(), which, ImportedComment.ref.in_(bindparam("refs", expanding=True)))
         )
         for start in range(0, len(refs), self.chunk):
             yield from self.session.execute(query, {"refs": refs[start : start + self.chunk]})
 
-    def _of_origin(self, origin: str) -> tuple[ColumnElement[bool], ...]:
-        return (
-            ImportedComment.site_id == self.site_id,
-            ImportedComment.source == self.source,
-            ImportedComment.origin == origin,
-        )
+    def _here(self) -> tuple[ColumnElement[bool], ...]:
+        return (ImportedComment.site_id == self.site_id, ImportedComment.source == self.source)
 
     def _any_unnamed(self) -> bool:
-        query = select(ImportedComment.id).where(*self._of_origin(UNNAMED)).limit(1)
-        return self.session.execute(query).first() is not None
+        query = select(ImportedComment.id).where(*self._here(), ImportedComment.origin == UNNAMED)
+        return self.session.execute(query.limit(1)).first() is not None
 
     def _recorded(self, keys: list[Key]) -> dict[Key, Placed]:
         by_origin: defaultdict[str, list[str]] = defaultdict(list)
@@ -122,34 +121,44 @@ class Ledger:
         found = {}
         columns = (ImportedComment.ref, ImportedComment.comment_id, Comment.thread_id)
         for origin, refs in by_origin.items():
-            for ref, comment_id, thread_id in self._rows(*columns, origin=origin, refs=refs):
+            which = ImportedComment.origin == origin
+            for ref, comment_id, thread_id in self._rows(*columns, which=which, refs=refs):
                 found[(origin, ref)] = Placed(comment_id, thread_id)
         return found
 
-    def _recorded_unnamed(
-        self, keys: list[Key], created: Mapping[Key, datetime]
+    def _recognised(
+        self, keys: list[Key], created: Mapping[Key, datetime], which: ColumnElement[bool]
     ) -> dict[Key, Placed]:
+        """Rows (of ``which``: other origins) that are these comments, by id and time."""
         columns = (
             ImportedComment.id,
+            ImportedComment.origin,
             ImportedComment.ref,
             ImportedComment.comment_id,
             Comment.thread_id,
             Comment.created_at,
         )
-        refs = sorted({ref for _, ref in keys})
-        rows = {row.ref: row for row in self._rows(*columns, origin=UNNAMED, refs=refs)}
+        rows: defaultdict[str, list[Any]] = defaultdict(list)
+        for row in self._rows(*columns, which=which, refs=sorted({ref for _, ref in keys})):
+            rows[row.ref].append(row)
         found: dict[Key, Placed] = {}
         adopted: dict[int, str] = {}
         for key in keys:
-            row = rows.get(key[1])
-            if row is None or row.id in adopted:
+            when, match, verified = created.get(key), None, False
+            for row in rows.get(key[1], ()):
+                if row.id in adopted:
+                    continue
+                if row.comment_id is not None and when is not None:
+                    if _same_second(row.created_at, when):
+                        match, verified = row, True
+                        break
+                elif match is None:  # cannot be compared: taken at its word
+                    match = row
+            if match is None:
                 continue
-            when = created.get(key)
-            if row.comment_id is None or when is None:
-                found[key] = Placed(row.comment_id, row.thread_id)
-            elif _same_second(row.created_at, when):
-                found[key] = Placed(row.comment_id, row.thread_id)
-                adopted[row.id] = key[0]
+            found[key] = Placed(match.comment_id, match.thread_id)
+            if verified and match.origin == UNNAMED:
+                adopted[match.id] = key[0]
         if adopted and not self.dry_run:
             self.session.connection().execute(
                 _ADOPT, [{"row_id": i, "new_origin": o} for i, o in adopted.items()]
