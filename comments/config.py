@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import click
 
 from comments.sqlite_turns import TurnTakingConnection
 
@@ -100,6 +104,104 @@ REDIS_TIMEOUT_SECONDS = 1.0
 _REDIS_SCHEMES = ("redis", "rediss", "valkey", "valkeys")
 
 
+class ConfigError(click.ClickException, ValueError):
+    """A setting the service cannot start with; the message names it, its value and what
+    would do, so it is the one line the operator needs.
+
+    A ClickException so `flask --app wsgi ...` prints "Error: <message>" and exits 1 instead
+    of a traceback; gunicorn logs it and stops ("Worker failed to boot") rather than retrying.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """What a numeric setting accepts: a whole number or not, what it counts, its range."""
+
+    whole: bool
+    #: What the value is, for the message: "a whole number of days".
+    what: str
+    low: float = 0
+    high: float | None = None
+    #: False: ``low`` itself is refused (a timeout or poll interval of 0 makes no sense).
+    low_included: bool = True
+
+    def expected(self) -> str:
+        if self.high is not None:
+            span = f"from {_plain(self.low)} to {_plain(self.high)}"
+        elif self.low_included:
+            span = f"{_plain(self.low)} or more"
+        else:
+            span = f"above {_plain(self.low)}"
+        return f"{self.what}, {span}"
+
+    def parse(self, name: str, raw: str) -> int | float:
+        """The value, or a ConfigError naming the variable, the value and what is expected."""
+        try:
+            value: int | float = int(raw) if self.whole else float(raw)
+        except ValueError:
+            value = math.nan
+        too_low = value < self.low if self.low_included else value <= self.low
+        too_high = self.high is not None and value > self.high
+        if not math.isfinite(value) or too_low or too_high:
+            raise ConfigError(f"{name} must be {self.expected()}, got {raw!r}")
+        return value
+
+
+def _plain(bound: float) -> str:
+    return str(int(bound)) if float(bound).is_integer() else str(bound)
+
+
+def _whole(unit: str, low: float = 0, high: float | None = None) -> Number:
+    return Number(True, f"a whole number of {unit}", low, high)
+
+
+def _above_zero(unit: str) -> Number:
+    return Number(False, f"a number of {unit}", low_included=False)
+
+
+#: Every number read from the environment (listed with its meaning in the README).
+NUMBERS: dict[str, Number] = {
+    "MAX_CONTENT_LENGTH": _whole("bytes", low=1),
+    "PROXY_FIX_X_FOR": _whole("proxies"),
+    "MODEL_RETRY_SECONDS": _whole("seconds"),
+    "MODEL_REFRESH_SECONDS": Number(False, "a number of seconds"),
+    "QUEUE_COUNT_CAP": _whole("comments", low=1),
+    "RETENTION_SPAM_DAYS": _whole("days"),
+    "RETENTION_REJECTED_DAYS": _whole("days"),
+    "PRIVACY_LINK_MAX_AGE": _whole("seconds", low=1),
+    "WEBHOOKS_MAX_ATTEMPTS": _whole("attempts", low=1),
+    "WEBHOOKS_BATCH_SIZE": _whole("deliveries", low=1),
+    "WEBHOOKS_TIMEOUT_SECONDS": _above_zero("seconds"),
+    "WEBHOOKS_POLL_SECONDS": _above_zero("seconds"),
+    "SMTP_PORT": Number(True, "a TCP port number", low=1, high=65535),
+    "SMTP_TIMEOUT_SECONDS": _above_zero("seconds"),
+    "MAIL_MAX_ATTEMPTS": _whole("attempts", low=1),
+    "MAIL_POLL_SECONDS": _above_zero("seconds"),
+    "MAIL_BATCH_SIZE": _whole("mails", low=1),
+    "MAIL_KEEP_DAYS": _above_zero("days"),
+    "MAIL_CONFIRM_MAX_AGE": _whole("seconds", low=1),
+    "MAIL_STAFF_LINK_MAX_AGE": _whole("seconds", low=1),
+    "MAIL_DIGEST_HOUR": Number(True, "an hour of the day (UTC)", high=23),
+}
+
+
+def retry_schedule(name: str, value: str | Iterable[Any]) -> tuple[float, ...]:
+    """ "60,300,1800" (seconds before retries 2, 3, 4) -> (60.0, 300.0, 1800.0), or a
+    ConfigError: a typo here would otherwise surface only when the first delivery fails."""
+    parts = value.replace(" ", "").split(",") if isinstance(value, str) else list(value)
+    try:
+        schedule = tuple(float(part) for part in parts if part != "")
+    except (TypeError, ValueError):
+        schedule = ()
+    if not schedule or not all(math.isfinite(delay) and delay >= 0 for delay in schedule):
+        shown = value if isinstance(value, str) else ",".join(map(str, parts))
+        raise ConfigError(
+            f"{name} must be seconds separated by commas, each 0 or more "
+            f"(60,300,1800), got {shown!r}"
+        )
+    return schedule
+
+
 def _flag(value: str) -> bool:
     return value.strip().lower() in _TRUE
 
@@ -171,19 +273,10 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, A
     ):
         if env.get(name):
             config[name] = env[name]
-    for name in (
-        "MAX_CONTENT_LENGTH",
-        "PROXY_FIX_X_FOR",
-        "MODEL_RETRY_SECONDS",
-        "QUEUE_COUNT_CAP",
-        "RETENTION_SPAM_DAYS",
-        "RETENTION_REJECTED_DAYS",
-        "PRIVACY_LINK_MAX_AGE",
-    ):
+    # Checked here, before anything uses them: a typo stops start-up with one clear line.
+    for name, number in NUMBERS.items():
         if env.get(name):
-            config[name] = int(env[name])
-    if env.get("MODEL_REFRESH_SECONDS"):
-        config["MODEL_REFRESH_SECONDS"] = float(env["MODEL_REFRESH_SECONDS"])
+            config[name] = number.parse(name, env[name])
     config.update(_webhook_settings(env))
     config.update(_mail_settings(env))
     return config
@@ -194,15 +287,8 @@ def _webhook_settings(env: Mapping[str, str]) -> dict[str, Any]:
     for flag in ("WEBHOOKS_DELIVER_IN_PROCESS", "WEBHOOKS_ALLOW_PRIVATE_TARGETS"):
         if flag in env:
             config[flag] = _flag(env[flag])
-    for name, kind in (
-        ("WEBHOOKS_MAX_ATTEMPTS", int),
-        ("WEBHOOKS_BATCH_SIZE", int),
-        ("WEBHOOKS_TIMEOUT_SECONDS", float),
-        ("WEBHOOKS_POLL_SECONDS", float),
-        ("WEBHOOKS_RETRY_SCHEDULE", str),
-    ):
-        if env.get(name):
-            config[name] = kind(env[name])
+    if env.get("WEBHOOKS_RETRY_SCHEDULE"):
+        config["WEBHOOKS_RETRY_SCHEDULE"] = env["WEBHOOKS_RETRY_SCHEDULE"]
     return config
 
 
@@ -210,26 +296,17 @@ def _mail_settings(env: Mapping[str, str]) -> dict[str, Any]:
     config: dict[str, Any] = {}
     if "MAIL_SEND_IN_PROCESS" in env:
         config["MAIL_SEND_IN_PROCESS"] = _flag(env["MAIL_SEND_IN_PROCESS"])
-    for name, kind in (
-        ("SMTP_HOST", str),
-        ("SMTP_PORT", int),
-        ("SMTP_USERNAME", str),
-        ("SMTP_PASSWORD", str),
-        ("SMTP_SECURITY", str),
-        ("SMTP_TIMEOUT_SECONDS", float),
-        ("MAIL_FROM", str),
-        ("PUBLIC_URL", str),
-        ("MAIL_MAX_ATTEMPTS", int),
-        ("MAIL_RETRY_SCHEDULE", str),
-        ("MAIL_POLL_SECONDS", float),
-        ("MAIL_BATCH_SIZE", int),
-        ("MAIL_KEEP_DAYS", float),
-        ("MAIL_CONFIRM_MAX_AGE", int),
-        ("MAIL_STAFF_LINK_MAX_AGE", int),
-        ("MAIL_DIGEST_HOUR", int),
+    for name in (
+        "SMTP_HOST",
+        "SMTP_USERNAME",
+        "SMTP_PASSWORD",
+        "SMTP_SECURITY",
+        "MAIL_FROM",
+        "PUBLIC_URL",
+        "MAIL_RETRY_SCHEDULE",
     ):
         if env.get(name):
-            config[name] = kind(env[name])
+            config[name] = env[name]
     return config
 
 

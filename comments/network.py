@@ -19,6 +19,8 @@ from typing import Any
 
 from flask import current_app, request
 
+from comments.config import ConfigError
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 WSGIApp = Callable[[dict[str, Any], Any], Any]
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -29,7 +31,7 @@ UNIX_SOCKET = "unix"
 log = logging.getLogger(__name__)
 
 
-class ProxyConfigError(ValueError):
+class ProxyConfigError(ConfigError):
     """TRUSTED_PROXIES (or the retired PROXY_FIX_X_FOR) cannot be used as configured."""
 
 

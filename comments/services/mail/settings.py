@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request
 
+from comments.config import ConfigError, retry_schedule
+
 log = logging.getLogger(__name__)
 
 SECURITY_MODES = ("none", "starttls", "tls")
@@ -22,14 +24,6 @@ def warn_once(key: str, message: str, *args: Any) -> None:
     if key not in _warned:
         _warned.add(key)
         log.warning(message, *args)
-
-
-def parse_schedule(value: str) -> tuple[float, ...]:
-    """ "60,300,1800" (seconds) -> (60.0, 300.0, 1800.0)."""
-    schedule = tuple(float(part) for part in value.replace(" ", "").split(",") if part)
-    if not schedule or any(delay < 0 for delay in schedule):
-        raise ValueError("MAIL_RETRY_SCHEDULE needs one or more delays of 0 s or more")
-    return schedule
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,17 +49,22 @@ class MailSettings:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> MailSettings:
-        """Raises ValueError for a setting that cannot work, so the app refuses to start."""
-        security = str(config["SMTP_SECURITY"]).lower()
+        """Raises ConfigError for a setting that cannot work, so the app refuses to start."""
+        raw_security = config["SMTP_SECURITY"]
+        security = str(raw_security).lower()
         if security not in SECURITY_MODES:
-            raise ValueError(f"SMTP_SECURITY must be one of {', '.join(SECURITY_MODES)}")
+            raise ConfigError(
+                f"SMTP_SECURITY must be one of {', '.join(SECURITY_MODES)}, got {raw_security!r}"
+            )
         public_url = (config.get("PUBLIC_URL") or "").rstrip("/") or None
         if public_url and urlsplit(public_url).scheme not in ("http", "https"):
-            raise ValueError("PUBLIC_URL must be an http or https address")
+            raise ConfigError(f"PUBLIC_URL must be an http or https address, got {public_url!r}")
         host_name = urlsplit(public_url).hostname if public_url else None
         digest_hour = int(config["MAIL_DIGEST_HOUR"])
         if not 0 <= digest_hour <= 23:
-            raise ValueError("MAIL_DIGEST_HOUR must be an hour from 0 to 23 (UTC)")
+            raise ConfigError(
+                f"MAIL_DIGEST_HOUR must be an hour from 0 to 23 (UTC), got {digest_hour!r}"
+            )
         return cls(
             host=config.get("SMTP_HOST") or None,
             port=int(config.get("SMTP_PORT") or _DEFAULT_PORTS[security]),
@@ -76,7 +75,7 @@ class MailSettings:
             sender=config.get("MAIL_FROM") or f"comments@{host_name or 'localhost'}",
             public_url=public_url,
             max_attempts=max(1, int(config["MAIL_MAX_ATTEMPTS"])),
-            schedule=parse_schedule(str(config["MAIL_RETRY_SCHEDULE"])),
+            schedule=retry_schedule("MAIL_RETRY_SCHEDULE", str(config["MAIL_RETRY_SCHEDULE"])),
             batch_size=max(1, int(config["MAIL_BATCH_SIZE"])),
             poll=float(config["MAIL_POLL_SECONDS"]),
             keep_days=float(config["MAIL_KEEP_DAYS"]),

@@ -29,6 +29,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from comments.config import retry_schedule
 from comments.models import WebhookDelivery, WebhookEndpoint
 from comments.services.webhooks import signing
 from comments.services.webhooks.endpoints import masked_url
@@ -48,16 +49,6 @@ RECORD_TRIES = 3
 _BODY_CHARS = 200
 
 
-def parse_schedule(value: str | Any) -> tuple[float, ...]:
-    """ "60,300,1800" (seconds) -> (60.0, 300.0, 1800.0)."""
-    if isinstance(value, str):
-        value = [part for part in value.replace(" ", "").split(",") if part]
-    schedule = tuple(float(part) for part in value)
-    if not schedule or any(delay < 0 for delay in schedule):
-        raise ValueError("WEBHOOKS_RETRY_SCHEDULE needs one or more delays of 0 s or more")
-    return schedule
-
-
 @dataclass(frozen=True, slots=True)
 class DeliverySettings:
     max_attempts: int
@@ -73,7 +64,7 @@ class DeliverySettings:
         return cls(
             max_attempts=max(1, int(config["WEBHOOKS_MAX_ATTEMPTS"])),
             timeout=float(config["WEBHOOKS_TIMEOUT_SECONDS"]),
-            schedule=parse_schedule(config["WEBHOOKS_RETRY_SCHEDULE"]),
+            schedule=retry_schedule("WEBHOOKS_RETRY_SCHEDULE", config["WEBHOOKS_RETRY_SCHEDULE"]),
             batch_size=max(1, int(config["WEBHOOKS_BATCH_SIZE"])),
             allow_private=bool(config["WEBHOOKS_ALLOW_PRIVATE_TARGETS"]),
         )
