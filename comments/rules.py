@@ -27,8 +27,18 @@ def link_domains(*texts: str) -> list[str]:
     return domains
 
 
+def domain_key(blocked: str) -> str:
+    """A blocked-domain entry as it is matched: "*.Spam.example." and "spam.example" are one."""
+    return blocked.lower().strip().lstrip("*.").rstrip(".")
+
+
+def word_key(blocked: str) -> str:
+    """A blocked-word entry as it is matched: "Casino" and "casino" are one entry."""
+    return _folded_words(blocked).strip()
+
+
 def _domain_matches(host: str, blocked: str) -> bool:
-    blocked = blocked.lower().strip().lstrip("*.").rstrip(".")
+    blocked = domain_key(blocked)
     return bool(blocked) and (host == blocked or host.endswith("." + blocked))
 
 
@@ -62,9 +72,7 @@ def check_words(texts: Iterable[str], blocked_words: Iterable[str]) -> list[Sign
     """Whole-word, case- and width-insensitive matches; multi-word entries match as phrases."""
     folded = _folded_words(" ".join(texts))
     hits = sorted(
-        entry
-        for entry in blocked_words
-        if _folded_words(entry).strip() and _folded_words(entry) in folded
+        entry for entry in blocked_words if word_key(entry) and _folded_words(entry) in folded
     )
     return [Signal("blocked_word", {"words": hits})] if hits else []
 

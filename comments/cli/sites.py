@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -14,6 +15,8 @@ from comments.extensions import db
 from comments.models import ERASURE_MODES, MODERATION_MODES
 from comments.services import site_keys
 from comments.services import sites as site_service
+from comments.services.sites import LISTS
+from comments.services.threads import get_site
 
 sites_cli = AppGroup("sites", help="Create, list and configure sites.")
 
@@ -30,11 +33,17 @@ def _finite(_ctx: click.Context, _param: click.Parameter, value: float | None) -
 
 ERASURE_HELP = "What erasing an author does: keep the text anonymised, or remove the comments."
 
+#: List settings: the option for one entry, its plural (for --clear-...), the setting, its help.
+LIST_OPTIONS = (
+    ("origin", "origins", "origins", "allowed origin, like https://blog.example"),
+    ("blocked-word", "blocked-words", "blocked_words", "blocked word or phrase"),
+    ("blocked-domain", "blocked-domains", "blocked_domains", "blocked link domain"),
+)
+
 
 def _settings_options(command: Any) -> Any:
     options = [
         click.option("--title", help="Human-readable name."),
-        click.option("--origin", "origins", multiple=True, help="Allowed origin (repeatable)."),
         click.option("--moderation", type=click.Choice(MODERATION_MODES)),
         click.option(
             "--toxicity-hold", type=_unit, callback=_finite, help="Hold at or above this toxicity."
@@ -45,8 +54,6 @@ def _settings_options(command: Any) -> Any:
         click.option(
             "--spam-file", type=_unit, callback=_finite, help="File as spam at or above this score."
         ),
-        click.option("--blocked-word", "blocked_words", multiple=True),
-        click.option("--blocked-domain", "blocked_domains", multiple=True),
         click.option("--max-links", type=click.IntRange(0, 100)),
         click.option("--require-form-token/--no-require-form-token", default=None),
         click.option("--min-form-seconds", type=click.IntRange(0, 3600)),
@@ -62,12 +69,77 @@ def _settings_options(command: Any) -> Any:
     return command
 
 
+def _list_options(*, editing: bool) -> Callable[[Any], Any]:
+    """--origin etc. set a whole list; on update, --add-/--remove-/--clear- edit it instead."""
+
+    def decorate(command: Any) -> Any:
+        options = []
+        for one, many, setting, what in LIST_OPTIONS:
+            replace_help = f"{what.capitalize()} (repeatable)."
+            if editing:
+                replace_help = (
+                    f"Replace the whole list with these (repeatable). Deprecated here: use "
+                    f"--clear-{many} with --add-{one}."
+                )
+            options.append(click.option(f"--{one}", setting, multiple=True, help=replace_help))
+            if editing:
+                options += [
+                    click.option(
+                        f"--add-{one}",
+                        f"add_{setting}",
+                        multiple=True,
+                        help=f"Add one {what} (repeatable).",
+                    ),
+                    click.option(
+                        f"--remove-{one}",
+                        f"remove_{setting}",
+                        multiple=True,
+                        help=f"Remove one {what} (repeatable); refused if not in the list.",
+                    ),
+                    click.option(
+                        f"--clear-{many}",
+                        f"clear_{setting}",
+                        is_flag=True,
+                        help=f"Empty the list first (then --add-{one} builds a new one).",
+                    ),
+                ]
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 def _given(values: dict[str, Any]) -> dict[str, Any]:
     return {
         name: list(value) if isinstance(value, tuple) else value
         for name, value in values.items()
         if value is not None and value != ()
     }
+
+
+def _list_changes(values: dict[str, Any]) -> dict[str, site_service.ListChange]:
+    """Pops the --add-/--remove-/--clear- options out of ``values``: one change per list."""
+    changes: dict[str, site_service.ListChange] = {}
+    for one, many, setting, _what in LIST_OPTIONS:
+        change = site_service.ListChange(
+            clear=values.pop(f"clear_{setting}"),
+            remove=values.pop(f"remove_{setting}"),
+            add=values.pop(f"add_{setting}"),
+        )
+        if change == site_service.ListChange():
+            continue
+        if values[setting]:
+            raise click.UsageError(
+                f"--{one} replaces the whole list; use it or --add-{one}, --remove-{one} and "
+                f"--clear-{many}, not both."
+            )
+        changes[setting] = change
+    return changes
+
+
+def _lists(site: Any) -> dict[str, list[str]]:
+    return {setting: list(getattr(site, attribute)) for setting, (attribute, _) in LISTS.items()}
 
 
 @sites_cli.command("list")
@@ -79,6 +151,7 @@ def list_sites() -> None:
 
 @sites_cli.command("create")
 @click.argument("name")
+@_list_options(editing=False)
 @_settings_options
 def create_site(name: str, **settings: Any) -> None:
     """Create a site called NAME."""
@@ -90,12 +163,31 @@ def create_site(name: str, **settings: Any) -> None:
 
 @sites_cli.command("update")
 @click.argument("name")
+@_list_options(editing=True)
 @_settings_options
 def update_site(name: str, **settings: Any) -> None:
-    """Change settings of site NAME; list options replace the whole list."""
+    """Change settings of site NAME. Lists are edited with --add-..., --remove-... and
+    --clear-...; each list touched is printed (to stderr) as it now stands."""
+    changes = _list_changes(settings)
+    given = _given(settings)
     with refused_as_usage_error():
-        site = site_service.update_site(db.session(), name, _given(settings))
+        before = _lists(get_site(db.session(), name))
+        site = site_service.update_site(db.session(), name, given, changes)
     db.session.commit()
+    after = _lists(site)
+    for one, many, setting, _what in LIST_OPTIONS:
+        attribute = LISTS[setting][0]
+        if setting in given:
+            dropped = [entry for entry in before[setting] if entry not in after[setting]]
+            click.echo(
+                f"Warning: --{one} replaced the whole list"
+                + (f" (dropped: {', '.join(dropped)})" if dropped else "")
+                + f". To add an entry use --add-{one}; --remove-{one} and --clear-{many} "
+                "also exist.",
+                err=True,
+            )
+        if setting in given or setting in changes:
+            click.echo(f"{attribute}: {', '.join(after[setting]) or '(none)'}", err=True)
     click.echo(json.dumps(site_service.describe(site)))
 
 

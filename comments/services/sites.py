@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -10,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from comments.errors import FieldErrors
 from comments.models import ERASURE_MODES, Site
+from comments.rules import domain_key, word_key
 from comments.services.threads import get_site
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -29,6 +32,58 @@ SETTINGS = (
     "edit_window_seconds",
     "erasure",
 )
+
+
+def _origin_key(origin: str) -> str:
+    return origin.strip().rstrip("/").lower()
+
+
+#: List settings: the Site attribute (also the key in `describe`) and when two entries are the
+#: same one, as the rules match them ("Casino" is "casino", "https://a.example/" is "…example").
+LISTS: dict[str, tuple[str, Callable[[str], str]]] = {
+    "origins": ("allowed_origins", _origin_key),
+    "blocked_words": ("blocked_words", word_key),
+    "blocked_domains": ("blocked_domains", domain_key),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ListChange:
+    """Edits to one list setting, applied in this order: clear it, remove entries, add entries.
+
+    Site owners add or remove one word at a time; replacing the whole list to do that loses
+    every entry they did not repeat.
+    """
+
+    clear: bool = False
+    remove: tuple[str, ...] = ()
+    add: tuple[str, ...] = ()
+
+
+def changed_list(name: str, current: list[str], change: ListChange) -> list[str]:
+    """The list after ``change``; removing an entry that is not there is refused (a typo would
+    otherwise leave the word blocked while the owner believes it gone)."""
+    same = LISTS[name][1]
+    if change.clear and change.remove:
+        raise FieldErrors({name: ["Clear the list or remove entries from it, not both."]})
+    entries = [] if change.clear else list(current)
+    present = {same(entry) for entry in entries}
+    shown = ", ".join(entries) or "empty"
+    missing = [
+        f"{entry!r} is not in the list ({shown})."
+        for entry in change.remove
+        if same(entry) not in present
+    ]
+    if missing:
+        raise FieldErrors({name: missing})
+    dropped = {same(entry) for entry in change.remove}
+    entries = [entry for entry in entries if same(entry) not in dropped]
+    for entry in (entry.strip() for entry in change.add):
+        if not same(entry):
+            raise FieldErrors({name: [f"{entry!r} would match nothing."]})
+        if same(entry) not in {same(kept) for kept in entries}:
+            entries.append(entry)
+    return entries
 
 
 def list_sites(session: Session) -> list[Site]:
@@ -86,8 +141,22 @@ def create_site(session: Session, name: str, settings: dict[str, Any]) -> Site:
     return site
 
 
-def update_site(session: Session, name: str, settings: dict[str, Any]) -> Site:
+def update_site(
+    session: Session,
+    name: str,
+    settings: dict[str, Any],
+    changes: Mapping[str, ListChange] | None = None,
+) -> Site:
+    """Settings given in ``settings`` are replaced (a list as a whole); ``changes`` edit lists."""
     site = get_site(session, name)
+    settings = dict(settings)
+    for list_name, change in (changes or {}).items():
+        if list_name not in LISTS:
+            raise FieldErrors({list_name: ["Not a list setting."]})
+        if list_name in settings:
+            raise FieldErrors({list_name: ["Replace the list or change it, not both."]})
+        current = getattr(site, LISTS[list_name][0])
+        settings[list_name] = changed_list(list_name, current, change)
     _apply(site, settings)
     session.flush()
     return site

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from click.testing import Result
 from flask.testing import FlaskCliRunner
+
+from tests.comments.conftest import PostComment
 
 
 def test_create_list_and_update(runner: FlaskCliRunner) -> None:
@@ -49,3 +53,80 @@ def test_bad_settings_are_refused_and_nothing_changes(runner: FlaskCliRunner) ->
 def test_unknown_site(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["sites", "update", "nope", "--max-links", "2"])
     assert result.exit_code != 0 and "Unknown site" in result.output
+
+
+# --- list settings: add, remove, clear ------------------------------------------------------
+
+
+def _update(runner: FlaskCliRunner, *args: str) -> Result:
+    return runner.invoke(args=["sites", "update", "default", *args])
+
+
+def _site(result: Result) -> dict[str, Any]:
+    assert result.exit_code == 0, result.output
+    return dict(json.loads(result.stdout))
+
+
+def test_adding_a_blocked_word_keeps_the_others(
+    runner: FlaskCliRunner, post_comment: PostComment
+) -> None:
+    assert _site(_update(runner, "--add-blocked-word", "casino"))["blocked_words"] == ["casino"]
+    added = _update(runner, "--add-blocked-word", "pills", "--add-blocked-word", "CASINO")
+    assert _site(added)["blocked_words"] == ["casino", "pills"]  # no second "casino"
+    assert "blocked_words: casino, pills" in added.stderr
+    # The word added first still holds a comment.
+    assert post_comment(body="Visit my casino tonight").get_json()["status"] == "pending"
+
+
+def test_removing_and_clearing_blocked_words(runner: FlaskCliRunner) -> None:
+    _update(runner, "--add-blocked-word", "casino", "--add-blocked-word", "pills")
+    removed = _update(runner, "--remove-blocked-word", "Casino")
+    assert _site(removed)["blocked_words"] == ["pills"]
+    typo = _update(runner, "--remove-blocked-word", "pils", "--add-blocked-word", "loans")
+    assert typo.exit_code == 2
+    assert "blocked_words" in typo.output and "'pils' is not in the list" in typo.output
+    cleared = _update(runner, "--clear-blocked-words")
+    assert _site(cleared)["blocked_words"] == []
+    assert "blocked_words: (none)" in cleared.stderr
+    replaced = _update(runner, "--clear-blocked-words", "--add-blocked-word", "loans")
+    assert _site(replaced)["blocked_words"] == ["loans"]
+
+
+def test_origins_and_domains_are_added_and_removed_the_same_way(runner: FlaskCliRunner) -> None:
+    _update(runner, "--add-origin", "https://blog.example/", "--add-blocked-domain", "a.example")
+    site = _site(
+        _update(
+            runner, "--add-origin", "https://www.blog.example", "--add-blocked-domain", "b.test"
+        )
+    )
+    assert site["allowed_origins"] == ["https://blog.example", "https://www.blog.example"]
+    assert site["blocked_domains"] == ["a.example", "b.test"]
+    site = _site(
+        _update(
+            runner,
+            "--remove-origin",
+            "https://BLOG.example/",
+            "--remove-blocked-domain",
+            "a.example",
+        )
+    )
+    assert site["allowed_origins"] == ["https://www.blog.example"]
+    assert site["blocked_domains"] == ["b.test"]
+    bad = _update(runner, "--add-origin", "blog.example")
+    assert bad.exit_code == 2 and "origins" in bad.output
+    site = _site(_update(runner, "--clear-origins", "--clear-blocked-domains"))
+    assert site["allowed_origins"] == [] and site["blocked_domains"] == []
+
+
+def test_the_old_replacing_options_still_replace_and_say_what_was_dropped(
+    runner: FlaskCliRunner,
+) -> None:
+    _update(runner, "--add-blocked-word", "casino", "--add-blocked-word", "pills")
+    replaced = _update(runner, "--blocked-word", "loans")
+    assert _site(replaced)["blocked_words"] == ["loans"]
+    assert "--blocked-word replaced the whole list" in replaced.stderr
+    assert "--add-blocked-word" in replaced.stderr
+    assert "(dropped: casino, pills)" in replaced.stderr
+    mixed = _update(runner, "--blocked-word", "x", "--add-blocked-word", "y")
+    assert mixed.exit_code == 2 and "--blocked-word" in mixed.output
+    assert _site(_update(runner))["blocked_words"] == ["loans"]
