@@ -17,7 +17,13 @@ from comments.extensions import db, limiter
 from comments.models import Site
 from comments.network import ip_hash_keys
 from comments.rate_keys import client_bucket
-from comments.schemas.akismet import AkismetFormSchema
+from comments.schemas.akismet import (
+    FORM_MIMETYPE,
+    AkismetFormSchema,
+    UnknownCharset,
+    decode_fields,
+    form_fields,
+)
 from comments.services import akismet, site_keys
 from comments.services.akismet import AkismetComment, ModelUnavailable
 from comments.services.scoring import ModelProvider
@@ -25,11 +31,25 @@ from comments.services.scoring import ModelProvider
 bp = Blueprint("akismet", __name__, url_prefix="/1.1")
 
 SUBMITTED = "Thanks for making the web a better place."
-_form = AkismetFormSchema()
+_schema = AkismetFormSchema()
+
+
+def _form(*, for_key: bool = False) -> dict[str, str]:
+    """The form as the client encoded it (``blog_charset``; see ``schemas.akismet``).
+
+    The body is read with ``get_data(cache=True)`` and never through ``request.form`` first:
+    once Werkzeug has parsed a form, the raw body is gone. The key is ASCII, so the rate
+    limit reads it without the charset, and a bad charset is answered by the view.
+    """
+    if request.mimetype != FORM_MIMETYPE:
+        return request.form.to_dict()
+    body = request.get_data(cache=True)
+    return decode_fields(body, "latin-1") if for_key else form_fields(body)
 
 
 def _sent_key() -> str:
-    return request.form.get("api_key") or request.form.get("key") or ""
+    form = _form(for_key=True)
+    return form.get("api_key") or form.get("key") or ""
 
 
 def _key_bucket() -> str:
@@ -61,7 +81,7 @@ def _missing(field: str) -> Response:
 
 def _parse() -> tuple[str, AkismetComment, Site | None]:
     """The key, the comment and the key's site (None for a missing, unknown or revoked key)."""
-    key, comment = _form.load(request.form.to_dict())
+    key, comment = _schema.load(_form())
     return key, comment, site_keys.site_for_key(db.session(), key) if key else None
 
 
@@ -74,6 +94,12 @@ def _unknown_key(key: str) -> Response:
 def _ip_keys() -> tuple[bytes, ...]:
     """The current IP hash key first, then the previous ones bans may still be keyed with."""
     return ip_hash_keys(current_app.config)
+
+
+@bp.errorhandler(UnknownCharset)
+def _unknown_charset(error: UnknownCharset) -> Response:
+    """Not Akismet's 200: no answer about a comment we could not read would be true."""
+    return _text(str(error), 400, {"X-akismet-debug-help": str(error)})
 
 
 @bp.errorhandler(TooManyRequests)
