@@ -22,7 +22,7 @@ ORIGIN = "https://blog.example.org"
 ISSO_VERSION = "0.14.0"
 ISSO_VENV = WORK / "isso-venv"
 ISSO_SETUP = f"isso {ISSO_VERSION}, SQLite, [guard] enabled = false: its rate limiter is off"
-SECRET = "bench-secret"
+SECRET = "bench-secret-key-of-the-benchmarks-only"
 
 
 def app_for(url: str, folder: Path) -> Any:

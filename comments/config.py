@@ -97,6 +97,11 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+#: Keys that sign sessions, tokens and model artifacts, or key the IP hash: anyone who guesses
+#: one can forge a staff session, so a short or blank value is refused, not used.
+SECRET_MIN_LENGTH = 32
+_SECRETS = ("SECRET_KEY", "MODEL_SIGNING_KEY", "IP_HASH_KEY")
 
 #: Seconds to wait for Redis before a request falls back to in-memory limits; it answers in
 #: well under a millisecond when healthy, and a hung Redis must not hang comment posting.
@@ -202,8 +207,26 @@ def retry_schedule(name: str, value: str | Iterable[Any]) -> tuple[float, ...]:
     return schedule
 
 
-def _flag(value: str) -> bool:
-    return value.strip().lower() in _TRUE
+def flag(name: str, value: str) -> bool:
+    """On/off, or a ConfigError: a typo such as SESSION_COOKIE_SECURE=ture must not quietly
+    mean "off". Empty means off, as an unset value does for the settings that default to it."""
+    word = value.strip().lower()
+    if word not in _TRUE | _FALSE:
+        raise ConfigError(
+            f"{name} must be one of 1, true, yes, on, 0, false, no, off, got {value!r}"
+        )
+    return word in _TRUE
+
+
+def secret(name: str, raw: str) -> str:
+    """A key set in the environment, or a ConfigError that says how long without echoing it."""
+    if len(raw.strip()) < SECRET_MIN_LENGTH:
+        raise ConfigError(
+            f"{name} must be at least {SECRET_MIN_LENGTH} characters of random text, got "
+            f"{len(raw.strip())} (generate one: python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'), or leave it unset to have one generated"
+        )
+    return raw
 
 
 def database_url(raw: str) -> str:
@@ -245,18 +268,19 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, A
     config: dict[str, Any] = {}
     default_db = f"sqlite:///{instance_path / 'comments.db'}"
     config["SQLALCHEMY_DATABASE_URI"] = database_url(env.get("DATABASE_URL") or default_db)
-    config["SECRET_KEY"] = env.get("SECRET_KEY") or secret_key(instance_path)
+    # Set but blank counts as set (and is refused): " " must not become a key anyone can guess.
+    given = {name: secret(name, env[name]) for name in _SECRETS if name in env}
+    config["SECRET_KEY"] = given.get("SECRET_KEY") or secret_key(instance_path)
     config["MODEL_STORE"] = env.get("MODEL_STORE") or str(instance_path / "models")
     # Outside the store on purpose: write access to the artifacts must not be enough to sign one.
-    config["MODEL_SIGNING_KEY"] = env.get("MODEL_SIGNING_KEY") or secret_key(
+    config["MODEL_SIGNING_KEY"] = given.get("MODEL_SIGNING_KEY") or secret_key(
         instance_path, "model_signing_key"
     )
-    if env.get("IP_HASH_KEY"):
-        config["IP_HASH_KEY"] = env["IP_HASH_KEY"]
-    if "SESSION_COOKIE_SECURE" in env:
-        config["SESSION_COOKIE_SECURE"] = _flag(env["SESSION_COOKIE_SECURE"])
-    if "RATELIMIT_ENABLED" in env:
-        config["RATELIMIT_ENABLED"] = _flag(env["RATELIMIT_ENABLED"])
+    if "IP_HASH_KEY" in given:
+        config["IP_HASH_KEY"] = given["IP_HASH_KEY"]
+    for name in ("SESSION_COOKIE_SECURE", "RATELIMIT_ENABLED"):
+        if name in env:
+            config[name] = flag(name, env[name])
     for name in (
         "RATELIMIT_COMMENTS_PER_IP",
         "RATELIMIT_COMMENTS_PER_EMAIL",
@@ -284,9 +308,9 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, A
 
 def _webhook_settings(env: Mapping[str, str]) -> dict[str, Any]:
     config: dict[str, Any] = {}
-    for flag in ("WEBHOOKS_DELIVER_IN_PROCESS", "WEBHOOKS_ALLOW_PRIVATE_TARGETS"):
-        if flag in env:
-            config[flag] = _flag(env[flag])
+    for name in ("WEBHOOKS_DELIVER_IN_PROCESS", "WEBHOOKS_ALLOW_PRIVATE_TARGETS"):
+        if name in env:
+            config[name] = flag(name, env[name])
     if env.get("WEBHOOKS_RETRY_SCHEDULE"):
         config["WEBHOOKS_RETRY_SCHEDULE"] = env["WEBHOOKS_RETRY_SCHEDULE"]
     return config
@@ -295,7 +319,7 @@ def _webhook_settings(env: Mapping[str, str]) -> dict[str, Any]:
 def _mail_settings(env: Mapping[str, str]) -> dict[str, Any]:
     config: dict[str, Any] = {}
     if "MAIL_SEND_IN_PROCESS" in env:
-        config["MAIL_SEND_IN_PROCESS"] = _flag(env["MAIL_SEND_IN_PROCESS"])
+        config["MAIL_SEND_IN_PROCESS"] = flag("MAIL_SEND_IN_PROCESS", env["MAIL_SEND_IN_PROCESS"])
     for name in (
         "SMTP_HOST",
         "SMTP_USERNAME",

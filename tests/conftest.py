@@ -40,7 +40,7 @@ def base_config(db_url: str, **overrides: Any) -> dict[str, Any]:
         "SECRET_KEY": "test-secret",
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
-        "MODEL_SIGNING_KEY": "test-signing-key",
+        "MODEL_SIGNING_KEY": "test-signing-key-of-the-test-suite-only",
         # No delivery thread outliving its test's app; test_webhook_delivery.py starts one.
         "WEBHOOKS_DELIVER_IN_PROCESS": False,
         # The tests' webhook receivers listen on loopback.

@@ -79,8 +79,8 @@ def gunicorn_instance(
     environment = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "SECRET_KEY": "test",
-        "MODEL_SIGNING_KEY": "test-signing-key",
+        "SECRET_KEY": "test-secret-key-of-the-test-suite-only",
+        "MODEL_SIGNING_KEY": "test-signing-key-of-the-test-suite-only",
         "MODEL_STORE": str(workdir / "models"),
         **env,
     }

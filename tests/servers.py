@@ -114,8 +114,8 @@ class GunicornServer:
         self.environment = {
             **inherited,
             "DATABASE_URL": database_url,
-            "SECRET_KEY": "test",
-            "MODEL_SIGNING_KEY": "test-signing-key",
+            "SECRET_KEY": "test-secret-key-of-the-test-suite-only",
+            "MODEL_SIGNING_KEY": "test-signing-key-of-the-test-suite-only",
             "MODEL_STORE": str(log_path.parent / "models"),
             "RATELIMIT_ENABLED": "0",
             **(env or {}),

@@ -92,7 +92,11 @@ def live_server(
         yield LiveServer(os.environ["LIVE_SERVER_URL"].rstrip("/"), workdir / "none", workdir)
         return
     database = workdir / "comments.db"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "test"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "SECRET_KEY": "test-secret-key-of-the-test-suite-only",
+    }
     _flask(env, "db", "upgrade")
     # Let a page on another origin embed the widget, as a third-party blog would.
     _flask(env, "sites", "update", "default", "--origin", other_site.origin)
@@ -102,7 +106,7 @@ def live_server(
         workdir / "server.log",
         workers=1,
         threads=4,
-        env={"SECRET_KEY": "test"},
+        env={"SECRET_KEY": "test-secret-key-of-the-test-suite-only"},
     ) as server:
         yield LiveServer(server.url, server.log_path, database)
 
@@ -116,7 +120,7 @@ def live_app(live_server: LiveServer) -> Flask:
     return create_app(
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{live_server.database_path}",
-            "SECRET_KEY": "test",
+            "SECRET_KEY": "test-secret-key-of-the-test-suite-only",
             "RATELIMIT_ENABLED": False,
         }
     )

@@ -40,8 +40,11 @@ NUMBERS = {
 }
 
 
+GOOD_KEYS = {"SECRET_KEY": "s" * 32, "MODEL_SIGNING_KEY": "k" * 32}
+
+
 def _read(env: dict[str, str], tmp_path: Path) -> dict[str, object]:
-    return config.from_environment({"SECRET_KEY": "s", "MODEL_SIGNING_KEY": "k", **env}, tmp_path)
+    return config.from_environment({**GOOD_KEYS, **env}, tmp_path)
 
 
 @pytest.mark.parametrize("name", sorted(NUMBERS))
@@ -88,8 +91,7 @@ def _flask(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProces
     environment = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'comments.db'}",
-        "SECRET_KEY": "s",
-        "MODEL_SIGNING_KEY": "k",
+        **GOOD_KEYS,
         "MODEL_STORE": str(tmp_path / "models"),
         **env,
     }
@@ -107,6 +109,8 @@ def _flask(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProces
         ("MAIL_RETRY_SCHEDULE", "60,soon", "MAIL_RETRY_SCHEDULE must be seconds"),
         ("WEBHOOKS_RETRY_SCHEDULE", "60,-5", "WEBHOOKS_RETRY_SCHEDULE must be seconds"),
         ("TRUSTED_PROXIES", "proxy.lan", "TRUSTED_PROXIES: 'proxy.lan' is not an IP address"),
+        ("SECRET_KEY", " ", "SECRET_KEY must be at least 32 characters of random text, got 0"),
+        ("SESSION_COOKIE_SECURE", "ture", "SESSION_COOKIE_SECURE must be one of 1, true, yes"),
     ],
 )
 def test_flask_commands_print_one_line_instead_of_a_traceback(
@@ -117,3 +121,51 @@ def test_flask_commands_print_one_line_instead_of_a_traceback(
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert result.stderr.startswith(f"Error: {message}")
+
+
+# --- keys and on/off settings ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["SECRET_KEY", "MODEL_SIGNING_KEY", "IP_HASH_KEY"])
+@pytest.mark.parametrize("value", ["", " ", "x", "a-short-guessable-key-of-31-chr"])
+def test_a_blank_or_short_key_is_refused_without_echoing_it(
+    name: str, value: str, tmp_path: Path
+) -> None:
+    """A session signed with a key of one space is forgeable by anyone; the key is secret, so
+    the message gives its length, never the value."""
+    with pytest.raises(ConfigError, match=rf"^{name} must be at least 32 characters") as refused:
+        _read({name: value}, tmp_path)
+    assert f"got {len(value.strip())} " in str(refused.value)
+    if len(value) > 5:  # shorter ones are in the message's own words ("text")
+        assert value not in str(refused.value)
+
+
+def test_keys_of_32_characters_or_more_are_used_and_unset_ones_are_generated(
+    tmp_path: Path,
+) -> None:
+    given = "k" * 32
+    read = config.from_environment({"SECRET_KEY": given, "IP_HASH_KEY": given}, tmp_path)
+    assert read["SECRET_KEY"] == read["IP_HASH_KEY"] == given
+    generated = read["MODEL_SIGNING_KEY"]
+    assert isinstance(generated, str) and len(generated) >= 32
+    assert (tmp_path / "model_signing_key").read_text().strip() == generated
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "SESSION_COOKIE_SECURE",
+        "RATELIMIT_ENABLED",
+        "WEBHOOKS_DELIVER_IN_PROCESS",
+        "WEBHOOKS_ALLOW_PRIVATE_TARGETS",
+        "MAIL_SEND_IN_PROCESS",
+    ],
+)
+def test_an_on_off_setting_with_a_typo_is_refused_not_read_as_off(
+    name: str, tmp_path: Path
+) -> None:
+    with pytest.raises(ConfigError, match=rf"^{name} must be one of .* got 'ture'$"):
+        _read({name: "ture"}, tmp_path)
+    assert _read({name: " Yes "}, tmp_path)[name] is True
+    assert _read({name: "off"}, tmp_path)[name] is False
+    assert _read({name: ""}, tmp_path)[name] is False

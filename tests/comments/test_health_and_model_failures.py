@@ -31,7 +31,9 @@ from tests.conftest import base_config
 from tests.servers import GunicornServer, fetch, serve
 
 SHIPPED = classifier.read_card(classifier.default_model_path())["version"]
-SIGNING_KEY = b"test-signing-key"  # what base_config and the gunicorn helper use
+SIGNING_KEY = (
+    b"test-signing-key-of-the-test-suite-only"  # what base_config and the gunicorn helper use
+)
 #: A broken built-in model, and what /healthz and the held comment say about it.
 WHY = {
     "missing": "no model card",

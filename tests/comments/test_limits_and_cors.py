@@ -198,7 +198,7 @@ def test_the_retired_proxy_setting_is_refused_with_what_to_set_instead(db_url: s
 
 
 def test_redis_url_is_the_storage_and_the_prefix_keeps_deployments_apart(tmp_path: Path) -> None:
-    env = {"REDIS_URL": "redis://cache:6379/2", "REDIS_KEY_PREFIX": "blog", "SECRET_KEY": "s"}
+    env = {"REDIS_URL": "redis://cache:6379/2", "REDIS_KEY_PREFIX": "blog", "SECRET_KEY": "s" * 32}
     storage = config.rate_limit_storage(
         {**config.DEFAULTS, **config.from_environment(env, tmp_path)}
     )
@@ -206,7 +206,7 @@ def test_redis_url_is_the_storage_and_the_prefix_keeps_deployments_apart(tmp_pat
     assert storage["RATELIMIT_STORAGE_OPTIONS"]["key_prefix"] == "blog"
     assert storage["RATELIMIT_STORAGE_OPTIONS"]["socket_timeout"] == config.REDIS_TIMEOUT_SECONDS
     without = config.rate_limit_storage(
-        {**config.DEFAULTS, **config.from_environment({"SECRET_KEY": "s"}, tmp_path)}
+        {**config.DEFAULTS, **config.from_environment({"SECRET_KEY": "s" * 32}, tmp_path)}
     )
     assert without == {"RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_STORAGE_OPTIONS": {}}
 

@@ -165,7 +165,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{workdir / 'comments.db'}",
-        "SECRET_KEY": "test",
+        "SECRET_KEY": "test-secret-key-of-the-test-suite-only",
         "RATELIMIT_ENABLED": "0",
         "PYTHONUNBUFFERED": "1",
     }
