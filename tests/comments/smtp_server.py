@@ -15,11 +15,24 @@ from tests.servers import free_port, wait_for
 
 
 class Inbox:
-    """Messages as parsed by the standard library, with their envelope recipients."""
+    """Messages as parsed by the standard library, with their envelope recipients.
+
+    ``refuse`` maps a recipient to the reply that refuses it (e.g. "550 5.1.1 no such user"),
+    as a real server refuses a mistyped or full mailbox."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.refuse: dict[str, str] = {}
         self.lock = threading.Lock()
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(options)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         parsed = message_from_bytes(envelope.content, policy=policy.default)

@@ -10,6 +10,7 @@ expires; the mail is then retried (the one case where it may arrive twice).
 from __future__ import annotations
 
 import random
+import re
 import secrets
 import smtplib
 import ssl
@@ -28,6 +29,8 @@ from comments.services.mail.settings import MailSettings, log
 
 JITTER = 0.2
 _ERROR_CHARS = 500
+#: Anything shaped like an address; servers such as Postfix echo the refused one back.
+_ADDRESS = re.compile(r"(?:\"[^\"]*\"|[^\s<>()\[\]{}\"',;:]+)@[^\s<>()\[\]{}\"',;:]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +147,27 @@ def _permanent(error: Exception) -> bool:
     return False
 
 
+def describe(error: Exception) -> str:
+    """The SMTP code and answer, for the log and the outbox row, without any address: the
+    recipient may be a reader who asked to be erased, known otherwise only by a hash."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        answers = [_answer(code, text) for code, text in error.recipients.values()]
+        detail = "; ".join(answers) or "no recipient accepted"
+        for recipient in error.recipients:
+            detail = re.sub(re.escape(recipient), "[address]", detail, flags=re.IGNORECASE)
+    elif isinstance(error, smtplib.SMTPResponseException):
+        detail = _answer(error.smtp_code, error.smtp_error)
+    else:
+        detail = str(error)
+    return _ADDRESS.sub("[address]", f"{type(error).__name__}: {detail}")[:_ERROR_CHARS]
+
+
+def _answer(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {text}"
+
+
 def record(session: Session, settings: MailSettings, job: Job, error: Exception | None) -> str:
     """Store the attempt and what comes next; answers the mail's new status."""
     now = datetime.now(UTC)
@@ -152,7 +176,7 @@ def record(session: Session, settings: MailSettings, job: Job, error: Exception 
     if error is None:
         values.update(status="sent", sent_at=now, last_error=None)
     else:
-        values["last_error"] = f"{type(error).__name__}: {error}"[:_ERROR_CHARS]
+        values["last_error"] = describe(error)
         if _permanent(error) or attempts >= settings.max_attempts:
             values["status"] = "failed"
         else:
@@ -183,7 +207,9 @@ def send_due(session: Session, settings: MailSettings) -> int:
     try:
         smtp = connect(settings)
     except (OSError, smtplib.SMTPException) as error:
-        log.warning("SMTP server %s:%s unavailable: %s", settings.host, settings.port, error)
+        log.warning(
+            "SMTP server %s:%s unavailable: %s", settings.host, settings.port, describe(error)
+        )
         errors = dict.fromkeys((job.id for job in jobs), error)
     else:
         with smtp:
@@ -194,8 +220,9 @@ def send_due(session: Session, settings: MailSettings) -> int:
                 except (OSError, smtplib.SMTPException) as error:
                     errors[job.id] = error
     for job in jobs:
-        status = record(session, settings, job, errors.get(job.id))
-        if status != "sent":
-            log.warning("mail %s (%s): %s", job.id, status, errors.get(job.id))
+        failure = errors.get(job.id)
+        status = record(session, settings, job, failure)
+        if failure is not None:
+            log.warning("mail %s (%s): %s", job.id, status, describe(failure))
     session.commit()
     return len(jobs)
