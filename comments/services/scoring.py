@@ -120,7 +120,13 @@ class ModelProvider:
             return self._models[version]
         if source == BUILTIN:
             model = self.fallback()
-            if model is not None and model.version != version:
+            if model is None:
+                # Why the files failed is recorded under BUILTIN; /healthz asks by version.
+                self._failures[version] = self._failures.get(
+                    BUILTIN, (time.monotonic(), "not loaded")
+                )
+                return None
+            if model.version != version:
                 self._failures[version] = (
                     time.monotonic(),
                     f"built-in model {version} is not installed here (this install ships "

@@ -335,3 +335,32 @@ def test_workers_recover_by_promotion_and_refuse_the_version_once_tampered_with(
         assert_health(server, 200)
         assert_scored_by(app, post_comments(server, 30), candidate)
     assert published_unscored(app) == 0
+
+
+@pytest.mark.parametrize("broken", WHY)
+def test_a_builtin_version_rolled_back_to_says_why_it_cannot_load(
+    instances: Callable[[], Flask], artifacts: dict[str, Path], tmp_path: Path, broken: str
+) -> None:
+    """Rolled back to, the built-in version is the one the database names as deciding; a
+    worker that cannot load its files names the cause, not merely that it is not loaded."""
+    install(tmp_path / "model", artifacts["good"])
+    admin = instances()
+    cli(admin, "register", str(artifacts["candidate"]))
+    cli(admin, "promote", classifier.read_card(artifacts["candidate"])["version"])
+    cli(admin, "rollback")
+    assert outcome(admin, post(admin.test_client(), 1))[1] == SHIPPED
+
+    install(tmp_path / "model", artifacts.get(broken))
+    worker = instances()  # a worker started after the files broke
+    client = worker.test_client()
+    status, body = health(client)
+    assert status == 503 and body["model"]["scoring"] is False
+    assert SHIPPED in body["model"]["error"] and WHY[broken] in body["model"]["error"]
+    held = post(client, 2)
+    assert outcome(worker, held)[:2] == ("pending", None)
+    assert WHY[broken] in outcome(worker, held)[2]
+
+    install(tmp_path / "model", artifacts["good"])
+    assert health(client)[1]["status"] == "ok"
+    assert outcome(worker, post(client, 3))[1:] == (SHIPPED, "")
+    assert published_unscored(worker) == 0
