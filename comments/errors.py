@@ -24,6 +24,11 @@ class FieldErrors(Exception):
         self.errors = errors
 
 
+class ConflictingFields(FieldErrors):
+    """One value sent twice that differs (a body field and its header); answered as 400:
+    each is valid alone, but the request does not say which it means."""
+
+
 class InvalidJson(Exception):
     """A body declared as JSON that does not parse; answered as 400 with the decoder's words."""
 
@@ -79,6 +84,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(FieldErrors)
     def _field_errors(error: FieldErrors) -> Response:
         return error_response(422, "Some fields are not valid.", error.errors)
+
+    @app.errorhandler(ConflictingFields)
+    def _conflicting_fields(error: ConflictingFields) -> Response:
+        return error_response(400, "The request says two different things.", error.errors)
 
     @app.errorhandler(InvalidJson)
     def _invalid_json(error: InvalidJson) -> Response:

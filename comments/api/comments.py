@@ -9,11 +9,13 @@ from flask import current_app, g, request
 from comments.api import bp
 from comments.api.contract import contract
 from comments.api.edits import settle_nudge
+from comments.api.parsing import one_of_two
 from comments.extensions import db, limiter
 from comments.network import client_ip, current_ip_hash, ip_hash_keys
 from comments.rate_keys import client_bucket, email_bucket, posted_email
 from comments.schemas.edits import NudgedSchema, PostedCommentSchema
 from comments.schemas.public import (
+    CommentCreateHeadersSchema,
     CommentCreateSchema,
     FormTokenQuerySchema,
     FormTokenSchema,
@@ -46,15 +48,20 @@ def model_provider() -> ModelProvider:
 @contract(
     {201: _posted, 200: _posted, 202: NudgedSchema()},
     body=CommentCreateSchema(),
+    headers=CommentCreateHeadersSchema(),
     errors=(403, 429),
 )
-def create_comment(body: dict[str, Any]) -> tuple[Any, int]:
-    """Post a comment or reply; 200 with the earlier comment for a repeated idempotency_key.
+def create_comment(body: dict[str, Any], headers: dict[str, Any]) -> tuple[Any, int]:
+    """Post a comment or reply; 200 with the earlier comment for a repeated idempotency key.
 
+    The key goes in `idempotency_key` or the `Idempotency-Key` header (400 if they differ).
     The answer carries the poster's edit token. With `nudge: true`, a comment the policy
     would hold as toxic is not stored: 202 names the words behind the score instead.
     """
     nudge_wanted, nudge_id = body.pop("nudge"), body.pop("nudge_id")
+    body["idempotency_key"] = one_of_two(
+        "idempotency_key", body["idempotency_key"], "Idempotency-Key", headers["idempotency_key"]
+    )
     client = Client(
         ip_hash=current_ip_hash(),
         user_agent=(request.user_agent.string or "")[:512],

@@ -49,6 +49,8 @@ class Contract:
     responses: Mapping[int, Schema | None]
     body: Schema | None = None
     query: Schema | None = None
+    #: Request headers the view reads, by their names (each field's data_key).
+    headers: Schema | None = None
     #: Error statuses beyond those that follow from the route itself (see comments.api.openapi).
     errors: frozenset[int] = field(default_factory=frozenset)
     #: Media types of the success bodies, for views answering something other than JSON.
@@ -60,12 +62,14 @@ def contract(
     *,
     body: Schema | None = None,
     query: Schema | None = None,
+    headers: Schema | None = None,
     errors: tuple[int, ...] = (),
     produces: tuple[str, ...] = ("application/json",),
 ) -> Callable[[View], View]:
-    """Pass the parsed query as `query` and the parsed JSON body as `body` (422 when invalid),
-    and dump what the view returns with the schema of the status it answers."""
-    declared = Contract(responses, body, query, frozenset(errors), produces)
+    """Pass the parsed query as `query`, the parsed JSON body as `body` and the declared
+    headers as `headers` (422 when invalid), and dump what the view returns with the schema
+    of the status it answers."""
+    declared = Contract(responses, body, query, headers, frozenset(errors), produces)
 
     def decorator(view: View) -> View:
         @wraps(view)
@@ -74,17 +78,25 @@ def contract(
                 kwargs["query"] = load(query, request.args.to_dict())
             if body is not None:
                 kwargs["body"] = load(body, json_body())
+            if headers is not None:
+                kwargs["headers"] = load(headers, _declared_headers(headers))
             result = view(*args, **kwargs)
             if isinstance(result, Response):
                 return result
-            answer, status, headers = _unpack(result)
+            answer, status, answer_headers = _unpack(result)
             schema = declared.responses[status]
-            return (schema.dump(answer) if schema else answer), status, headers
+            return (schema.dump(answer) if schema else answer), status, answer_headers
 
         wrapped.contract = declared  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
+
+
+def _declared_headers(schema: Schema) -> dict[str, str]:
+    """Only the headers the schema names: every request carries many others."""
+    names = (field.data_key or name for name, field in schema.fields.items())
+    return {name: request.headers[name] for name in names if name in request.headers}
 
 
 def _unpack(result: Any) -> tuple[Any, int, Mapping[str, str]]:

@@ -1,8 +1,9 @@
 """The OpenAPI 3 document of /api/v1, built from the routes and the contracts of their views.
 
-Nothing here is written twice: paths and path parameters come from the URL map, request and
-response bodies from the marshmallow schemas that parse and answer (comments.api.contract),
-who may call a route from comments.auth.require, and error statuses from what the route does.
+Nothing here is written twice: paths and path parameters come from the URL map, request
+headers, request and response bodies from the marshmallow schemas that parse and answer
+(comments.api.contract), who may call a route from comments.auth.require, and error statuses
+from what the route does.
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ _WERKZEUG_ARGUMENT = re.compile(r"<(?:[^<>]*:)?(\w+)>")
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: Why each error status happens; the body is always an ErrorSchema.
 _ERRORS = {
-    400: "The body is not well-formed JSON; `errors._body` says where it stops parsing.",
+    400: "The body is not well-formed JSON (`errors._body` says where it stops parsing), or"
+    " the request says one thing twice, differently (`errors` names the field, e.g."
+    " `idempotency_key` differing from the `Idempotency-Key` header).",
     401: "No valid staff credentials (a bearer token or a signed-in session).",
     403: "Refused: a role that may not do this, a missing CSRF token, or a foreign origin.",
     404: "No such resource, or one the caller may not see.",
@@ -97,8 +100,8 @@ def build_document(app: Flask) -> dict[str, Any]:
 
 
 def _query_values_are_never_null(document: dict[str, Any]) -> None:
-    """marshmallow makes a field with load_default=None nullable, but a query string cannot
-    carry null: an absent parameter is how a client leaves it out."""
+    """marshmallow makes a field with load_default=None nullable, but a query string (or a
+    header) cannot carry null: an absent parameter is how a client leaves it out."""
     for item in document["paths"].values():
         for operation in item.values():
             for parameter in operation.get("parameters", []):
@@ -153,6 +156,8 @@ def _operation(
     parameters = _path_parameters(rule)
     if declared.query is not None:
         parameters.append({"in": "query", "schema": declared.query})
+    if declared.headers is not None:
+        parameters.append({"in": "header", "schema": declared.headers})
     if parameters:
         operation["parameters"] = parameters
     if declared.body is not None:
@@ -181,7 +186,7 @@ def _responses(rule: Rule, declared: Contract, roles: frozenset[str] | None) -> 
     errors = {503, *declared.errors}
     if declared.body is not None:
         errors |= {400, 413, 415, 422}
-    if declared.query is not None:
+    if declared.query is not None or declared.headers is not None:
         errors.add(422)
     if rule.arguments:
         errors.add(404)

@@ -10,7 +10,7 @@ from flask import request
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from comments.errors import FieldErrors, InvalidJson
+from comments.errors import ConflictingFields, FieldErrors, InvalidJson
 
 
 def json_body() -> Any:
@@ -37,3 +37,12 @@ def load(schema: Schema, payload: Any) -> dict[str, Any]:
         if not isinstance(messages, Mapping):
             messages = {"_schema": messages}
         raise FieldErrors(dict(messages)) from error
+
+
+def one_of_two(field: str, in_body: str | None, header: str, in_header: str | None) -> str | None:
+    """A value a client may send in the body, in a header, or in both alike; 400 naming the
+    field when the two differ."""
+    if in_body is not None and in_header is not None and in_body != in_header:
+        message = f"Differs from the {header} header; send one of them, or the same in both."
+        raise ConflictingFields({field: [message]})
+    return in_body if in_body is not None else in_header

@@ -66,6 +66,37 @@ _http_url = optional(
 )
 
 
+#: A retried comment's key (a UUID fits), in the body or the Idempotency-Key header alike.
+IDEMPOTENCY_KEY_RULES = [
+    validate.Length(8, 64),
+    validate.Regexp(r"^[A-Za-z0-9_-]+$", error="Only letters, digits, - and _."),
+]
+
+
+class HeaderKey(fields.String):
+    """A key sent bare, as most clients do, or as the structured-field string ("...") that
+    the IETF draft "The Idempotency-Key HTTP Header Field" specifies; the quotes are not
+    part of the key."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        key = super()._deserialize(value, attr, data, **kwargs)
+        return key[1:-1] if len(key) >= 2 and key[0] == key[-1] == '"' else key
+
+
+class CommentCreateHeadersSchema(Schema):
+    """Headers of POST /comments beyond those of every request."""
+
+    idempotency_key = HeaderKey(
+        data_key="Idempotency-Key",
+        load_default=None,
+        validate=IDEMPOTENCY_KEY_RULES,
+        metadata={
+            "description": "The same as the body's `idempotency_key` (send either, or the same"
+            ' key in both); a quoted key (`"..."`) is the same key.'
+        },
+    )
+
+
 class CommentCreateSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -92,12 +123,7 @@ class CommentCreateSchema(Schema):
     form_token = CleanLine(load_default=None, allow_none=True, validate=validate.Length(max=512))
     honeypot = CleanLine(load_default="", validate=validate.Length(max=2_000))
     idempotency_key = fields.String(
-        load_default=None,
-        allow_none=True,
-        validate=[
-            validate.Length(8, 64),
-            validate.Regexp(r"^[A-Za-z0-9_-]+$", error="Only letters, digits, - and _."),
-        ],
+        load_default=None, allow_none=True, validate=IDEMPOTENCY_KEY_RULES
     )
     #: The widget asks to be told, instead of the comment being held as toxic (nothing stored).
     nudge = fields.Boolean(load_default=False)

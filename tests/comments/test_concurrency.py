@@ -1,7 +1,8 @@
 """Idempotency keys: however often, and however concurrently, a comment is sent, it is stored once.
 
 The widget sends a fresh key with each new comment and the same key when it retries one (see
-``idempotencyKey`` in widget/submit.js); the answer to a retry is the comment stored the first time.
+``idempotencyKey`` in widget/submit.js); other clients may send it in an ``Idempotency-Key``
+header instead. The answer to a retry is the comment stored the first time.
 Sustained load and crashes are in test_reliability_load.py.
 """
 
@@ -62,6 +63,43 @@ def test_the_same_key_posted_again_answers_with_the_first_comment(
     assert [created.status_code, again.status_code, changed.status_code] == [201, 200, 200]
     assert again.get_json() == created.get_json() == changed.get_json()
     assert stored(app) == [(created.get_json()["id"], NICE, KEY)]
+
+
+def test_the_idempotency_key_header_works_like_the_field(app: Flask, client: FlaskClient) -> None:
+    """The convention of the IETF draft "The Idempotency-Key HTTP Header Field"; its quoted
+    (structured-field string) form is the same key."""
+    payload = {"thread": "/retry", "body": NICE}
+    created = client.post("/api/v1/comments", json=payload, headers={"Idempotency-Key": KEY})
+    again = client.post("/api/v1/comments", json=payload, headers={"Idempotency-Key": f'"{KEY}"'})
+    in_both = client.post(
+        "/api/v1/comments",
+        json={**payload, "idempotency_key": KEY},
+        headers={"Idempotency-Key": KEY},
+    )
+    in_field = client.post("/api/v1/comments", json={**payload, "idempotency_key": KEY})
+    statuses = [r.status_code for r in (created, again, in_both, in_field)]
+    assert statuses == [201, 200, 200, 200]
+    assert again.get_json() == in_both.get_json() == in_field.get_json() == created.get_json()
+    assert stored(app) == [(created.get_json()["id"], NICE, KEY)]
+
+
+def test_a_bad_or_contradicting_idempotency_key_header_stores_nothing(
+    app: Flask, client: FlaskClient
+) -> None:
+    payload = {"thread": "/retry", "body": NICE}
+    differing = client.post(
+        "/api/v1/comments",
+        json={**payload, "idempotency_key": KEY},
+        headers={"Idempotency-Key": KEY.replace("0", "1")},
+    )
+    assert differing.status_code == 400
+    assert list(differing.get_json()["errors"]) == ["idempotency_key"]
+    assert "Idempotency-Key" in differing.get_json()["errors"]["idempotency_key"][0]
+    for bad in ("short", "../../etc/passwd", "x" * 65, f"{KEY}, {KEY}"):
+        refused = client.post("/api/v1/comments", json=payload, headers={"Idempotency-Key": bad})
+        assert refused.status_code == 422, bad
+        assert list(refused.get_json()["errors"]) == ["Idempotency-Key"], bad
+    assert stored(app) == []
 
 
 def test_the_same_key_posted_fifty_times_concurrently_stores_one_comment(

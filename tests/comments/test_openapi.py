@@ -58,6 +58,10 @@ def test_document_describes_errors_and_staff_credentials(client: FlaskClient) ->
     }
     (comment_id,) = decision["parameters"]
     assert comment_id["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**53 - 1}
+    (key,) = public["parameters"]
+    assert (key["in"], key["name"], key["required"]) == ("header", "Idempotency-Key", False)
+    assert key["schema"]["maxLength"] == 64
+    assert "Idempotency-Key" in document["components"]["responses"]["BadRequest"]["description"]
 
 
 def test_document_is_public_and_cacheable(client: FlaskClient) -> None:
