@@ -20,7 +20,12 @@ from sqlalchemy import ColumnElement, RowMapping, select
 from sqlalchemy.orm import Session
 
 from comments.models import Comment, Site, Thread
-from comments.services.imports.wxr import DELETED_META, MARKDOWN_META, THREAD_KEY_META
+from comments.services.imports.wxr import (
+    CREATED_META,
+    DELETED_META,
+    MARKDOWN_META,
+    THREAD_KEY_META,
+)
 from comments.services.threads import get_site
 
 FORMATS = ("jsonl", "wxr")
@@ -164,6 +169,11 @@ def _date(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime(_WXR_DATE) if value is not None else ""
 
 
+def _exact(value: datetime) -> str:
+    """The time WXR's dates cut to the second, for our own importer."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 def _slug(key: str) -> str:
     """WordPress's post name: the last segment of the page path."""
     segments = [part for part in key.split("?")[0].split("/") if part]
@@ -234,7 +244,8 @@ def _item(row: RowMapping) -> str:
 
 
 def _comment(row: RowMapping) -> str:
-    """No address is exported: only its keyed hash is stored, which means nothing elsewhere.
+    """No IP address is exported: only its keyed hash is stored, which means nothing elsewhere.
+    The exact creation time goes in meta, since WXR's dates are whole seconds.
     A comment its author deleted is trash to WordPress and marked as deleted for our importer,
     so it comes back as the placeholder its replies hang from, not as a moderator's rejection.
     """
@@ -254,6 +265,7 @@ def _comment(row: RowMapping) -> str:
         f"\t\t\t<wp:comment_parent>{row['parent_id'] or 0}</wp:comment_parent>\n"
         "\t\t\t<wp:comment_user_id>0</wp:comment_user_id>\n"
         + _meta("commentmeta", MARKDOWN_META, row["body_raw"], "\t\t\t")
+        + _meta("commentmeta", CREATED_META, _exact(row["created_at"]), "\t\t\t")
         + (_meta("commentmeta", DELETED_META, "1", "\t\t\t") if deleted else "")
         + "\t\t</wp:comment>\n"
     )

@@ -7,6 +7,7 @@ import io
 import json
 import re
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +120,7 @@ def _snapshot(app: Flask, site: str) -> tuple[set[tuple[Any, ...]], list[tuple[A
                 c.author_email,
                 c.author_url,
                 c.status,
-                c.created_at.replace(microsecond=0),
+                c.created_at,
                 c.body_raw,
                 c.body_html,
             )
@@ -189,6 +190,42 @@ def test_wxr_round_trip_keeps_deleted_comments_as_placeholders_with_their_replie
         listed = page.get_json()
         removed = {r["id"] for r in listed["removed"]}
         assert len(removed) == 1 and any(c["parent_id"] in removed for c in listed["comments"])
+
+
+def test_a_date_changed_in_wordpress_wins_over_our_exact_time(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    """Our exact time is only a finer reading of WXR's whole-second date: once the date
+    says another second (someone changed it in WordPress), the date counts."""
+    exact = (
+        "<wp:commentmeta><wp:meta_key>comments_created_at</wp:meta_key>"
+        "<wp:meta_value><![CDATA[2024-01-01T10:00:00.250000+00:00]]></wp:meta_value>"
+        "</wp:commentmeta>"
+    )
+    items = "".join(
+        f"<wp:comment><wp:comment_id>{ref}</wp:comment_id>"
+        f"<wp:comment_date_gmt>{date}</wp:comment_date_gmt>"
+        f"<wp:comment_content>Comment {ref}</wp:comment_content>"
+        f"<wp:comment_approved>1</wp:comment_approved>{meta}</wp:comment>"
+        for ref, date, meta in (
+            ("1", "2024-01-01 10:00:00", exact),
+            ("2", "2024-03-09 08:30:00", exact),
+            ("3", "2024-01-01 10:00:00", exact.replace("2024-01-01T10", "garbled")),
+        )
+    )
+    source = tmp_path / "dated.xml"
+    source.write_text(
+        '<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"><channel><item>'
+        f"<title>P</title><link>https://blog.example/p/</link>{items}</item></channel></rss>",
+        encoding="utf-8",
+    )
+    assert run_import(runner, "wxr", source)["imported_total"] == 3
+    comments = imported(app, "wxr")
+    assert [comments[ref].created_at for ref in "123"] == [
+        datetime(2024, 1, 1, 10, 0, 0, 250000, tzinfo=UTC),
+        datetime(2024, 3, 9, 8, 30, 0, tzinfo=UTC),
+        datetime(2024, 1, 1, 10, 0, 0, tzinfo=UTC),
+    ]
 
 
 def test_wxr_is_what_wordpress_reads(runner: FlaskCliRunner, post_comment: PostComment) -> None:

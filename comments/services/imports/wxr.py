@@ -4,10 +4,11 @@ Only comments are imported (``wp:comment_type`` empty or "comment"): pingbacks, 
 the private notes plugins store as comments (WooCommerce order notes...) are skipped and
 counted. ``wp:comment_approved`` is 1, 0, spam, trash or post-trashed. Times come from
 ``wp:comment_date_gmt``; an export without it (0000-00-00) falls back to ``wp:comment_date``,
-read as UTC. Files written by our own export carry the thread key and the Markdown source as
-meta, and mark the comments their authors deleted (WordPress only has "trash" for them), so a
-round trip loses nothing; WordPress ignores such meta. Comment ids restart in every blog, so
-each comment's origin is the blog's address (see ``read``).
+read as UTC. Files written by our own export carry the thread key, the Markdown source and the
+exact creation time as meta, and mark the comments their authors deleted (WordPress only has
+"trash" for them), so a round trip keeps threads, text, times and statuses; WordPress
+ignores such meta. Comment ids restart in every blog, so each comment's origin is the blog's
+address (see ``read``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ THREAD_KEY_META = "comments_thread_key"
 MARKDOWN_META = "comments_body_markdown"
 #: On a trashed comment: its author deleted it (our "deleted"), no moderator rejected it.
 DELETED_META = "comments_deleted_by_author"
+#: The exact creation time (ISO 8601, UTC, microseconds): WXR's dates are whole seconds.
+CREATED_META = "comments_created_at"
 _STATUSES = {"1": "approved", "0": "pending", "spam": "spam", "trash": "trash"}
 _STATUSES["post-trashed"] = "trash"
 _COMMENT_TYPES = ("", "comment")
@@ -112,7 +115,7 @@ def _comment(
         thread=thread,
         parent_ref=parent if parent not in ("", "0") else None,
         status=status,
-        created_at=_created(fields),
+        created_at=_created(fields, meta.get(CREATED_META, "")),
         body=r.body(markdown if markdown is not None else html_to_markdown(content), status),
         author_name=r.author_name(fields.get("comment_author")),
         author_email=r.author_email(fields.get("comment_author_email")),
@@ -122,10 +125,24 @@ def _comment(
     )
 
 
-def _created(fields: dict[str, str]) -> datetime:
+def _created(fields: dict[str, str], exact: str) -> datetime:
+    """The WXR date, to the second; our exact time within that second when the file has it
+    (a date changed in WordPress since says another second, and wins)."""
     for name in ("comment_date_gmt", "comment_date"):
         try:
-            return r.utc(datetime.strptime(fields.get(name, "").strip(), _DATE))
+            date = r.utc(datetime.strptime(fields.get(name, "").strip(), _DATE))
         except ValueError:
             continue
+        return _within(date, exact) or date
     raise r.Malformed("no valid wp:comment_date_gmt or wp:comment_date")
+
+
+def _within(date: datetime, exact: str) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(exact.strip())
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        return None
+    when = r.utc(when)
+    return when if when.replace(microsecond=0) == date else None
