@@ -255,6 +255,9 @@ def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
     first; an SQLite file has no connection to lose, and the ping would be a query per request.
     """
     options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    # A failed statement's message would carry its parameters (authors' and staff members'
+    # addresses) into every log that prints the error; the SQL and the cause are enough.
+    options.setdefault("hide_parameters", True)
     if not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
         options.setdefault("pool_pre_ping", True)
         return options

@@ -9,9 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from comments import config
 from comments.config import ConfigError
+from comments.extensions import db
 from tests.servers import REPO
 
 #: Every number read from the environment, with a value it must refuse besides "abc".
@@ -169,3 +173,13 @@ def test_an_on_off_setting_with_a_typo_is_refused_not_read_as_off(
     assert _read({name: " Yes "}, tmp_path)[name] is True
     assert _read({name: "off"}, tmp_path)[name] is False
     assert _read({name: ""}, tmp_path)[name] is False
+
+
+def test_a_failed_statement_does_not_carry_its_parameters_into_the_logs(app: Flask) -> None:
+    """Unexpected database errors are logged with their message; the parameters in it would
+    put readers' addresses into the log."""
+    statement = text("SELECT no_such_column FROM comments WHERE author_email = :email")
+    with app.app_context(), pytest.raises(DBAPIError) as failed:
+        db.session.execute(statement, {"email": "reader@example.org"})
+    assert "no_such_column" in str(failed.value)
+    assert "reader@example.org" not in str(failed.value)
