@@ -11,6 +11,32 @@ from playwright.sync_api import ConsoleMessage, Locator, Page
 
 CSP_PREFIX = "CSP violation:"
 
+# WCAG 2.x contrast of an element's text on its own background, both from computed styles
+# (as rgb()/rgba() strings; a translucent colour is laid over the one beneath it).
+_CONTRAST = """(element) => {
+  const parse = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+  const over = ([r, g, b, a = 1], [br, bg, bb]) =>
+    [r * a + br * (1 - a), g * a + bg * (1 - a), b * a + bb * (1 - a)];
+  const luminance = (rgb) => {
+    const [r, g, b] = rgb.map((v) => {
+      const c = v / 255;
+      return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const style = getComputedStyle(element);
+  const background = parse(style.backgroundColor);
+  if (background.length > 3 && background[3] < 1) throw new Error("translucent background");
+  const text = over(parse(style.color), background);
+  const [light, dark] = [luminance(text), luminance(background)].sort((a, b) => b - a);
+  return (light + 0.05) / (dark + 0.05);
+}"""
+
+
+def contrast_ratio(locator: Locator) -> float:
+    """The contrast of the element's text on its (opaque) background, as WCAG computes it."""
+    return float(locator.evaluate(_CONTRAST))
+
 
 @dataclass
 class LiveServer:

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser_support import LiveServer, PageIssues, Widget
+from browser_support import LiveServer, PageIssues, Widget, contrast_ratio
 from playwright.sync_api import Page, Route, expect
 
 pytestmark = pytest.mark.browser
@@ -578,6 +578,22 @@ def test_load_more_and_try_again_move_focus_to_what_loaded(
     more.press("Enter")
     expect(page.locator("#comment-6 > .cw-card")).to_be_focused()
     expect(more).to_be_hidden()
+
+
+def test_the_nudge_highlights_are_readable_in_both_colour_schemes(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    text = "You are an idiot."
+    nudge = {"id": "n1", "words": [{"start": 11, "end": 16}], "text": text, "message": "Hm?"}
+    api.answers.append({"status": 202, "json": {"nudge": nudge}})
+    widget.open(live_server.url)
+    widget.post(text, name="Tom")
+    word = widget.root.locator(".cw-nudge mark")
+    expect(word).to_have_text("idiot")
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        ratio = contrast_ratio(word)
+        assert ratio >= 4.5, f"highlighted words in the {scheme} scheme: contrast {ratio:.2f}"
 
 
 def test_a_reply_to_a_comment_gone_meanwhile_becomes_a_new_comment(
