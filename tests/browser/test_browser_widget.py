@@ -580,6 +580,27 @@ def test_load_more_and_try_again_move_focus_to_what_loaded(
     expect(more).to_be_hidden()
 
 
+def test_a_failed_load_is_spoken_from_a_live_region_kept_while_empty(
+    page: Page, page_issues: PageIssues, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    """Screen readers announce changes to a live region they already know of: one that
+    reappears from display:none with its message in it is often not read out at all."""
+    page_issues.expected_statuses.add(503)
+    cursors = [None, "p2", "p3", "p4", "p5", "p6"]
+    for n, (cursor, after) in enumerate(zip(cursors, [*cursors[1:], None], strict=True), 1):
+        api.pages[cursor] = {"comments": [comment(n)], "total": 6, "next": after}
+    widget.open(live_server.url)
+    more = widget.root.get_by_role("button", name="Load more comments")
+    expect(more).to_be_visible()
+    loading = widget.root.get_by_role("status").and_(widget.root.locator(".cw-load-status"))
+    expect(loading).to_have_count(1)  # still in the accessibility tree while empty
+    expect(loading).to_have_text("")
+
+    api.failing_reads = 1
+    more.press("Enter")
+    expect(loading).to_have_text("Comments could not be loaded.")
+
+
 def test_the_nudge_highlights_are_readable_in_both_colour_schemes(
     page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
 ) -> None:
