@@ -6,6 +6,7 @@ without seeing each other's comments; counts are compared before and after, not 
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -222,3 +223,57 @@ def test_ban_asks_first_and_the_buttons_work_too(browser_page: Page, live: Live)
     page.locator(f"#comment-{target}").get_by_role("button", name="Spam").click()
     expect(page.locator(f"#comment-{target}")).to_have_count(0)
     expect(page.locator("#queue-empty")).to_be_visible()
+
+
+# --- what a keyboard and screen-reader user notices -------------------------------------
+
+# Every change to the live region once the page is parsed: what a screen reader announces.
+# (Content the page arrives with is not announced; the parser's insertions are not counted.)
+RECORD_ANNOUNCEMENTS = """
+window.announced = [];
+document.addEventListener("DOMContentLoaded", () => {
+  const region = document.getElementById("announcer");
+  if (!region) return;
+  new MutationObserver(() => {
+    const text = region.textContent.trim();
+    if (text) window.announced.push(text);
+  }).observe(region, { childList: true, subtree: true, characterData: true });
+});
+"""
+
+
+def ban_from_the_queue(page: Page, live: Live) -> int:
+    """Ban the author of a new held comment with the keys; returns the comment's id."""
+    thread = new_thread()
+    target = post(live, thread, ABUSIVE + " (a11y)", author_email=f"{uuid.uuid4().hex}@x.org")
+    page.goto(live.url + f"/moderation/?thread={thread}")
+    page.locator("body").press("j")
+    page.keyboard.press("b")
+    page.get_by_role("dialog", name="Ban this author?").get_by_role(
+        "button", name="Ban author"
+    ).click()
+    expect(page.locator("#announcer")).to_contain_text(f"comment #{target} is banned")
+    return target
+
+
+def test_a_message_after_a_form_post_is_announced(browser_page: Page, live: Live) -> None:
+    """Lifting a ban is a form post (the bans page has no script for it): the message the
+    next page carries is put into the live region after load, so it is read out."""
+    page = browser_page
+    page.add_init_script(RECORD_ANNOUNCEMENTS)
+    sign_in(page, live, f"/moderation/?thread={new_thread()}")
+    # The live region is in the accessibility tree before its first message, as screen
+    # readers need to announce that message (display:none while empty hid it from them).
+    announcer = page.get_by_role("status")
+    expect(announcer).to_have_count(1)
+    expect(announcer).to_have_text("")
+    comment_id = ban_from_the_queue(page, live)
+    page.goto(live.url + "/moderation/bans")
+    row = page.get_by_role("row").filter(
+        has=page.get_by_role("link", name=f"#{comment_id}", exact=True)
+    )
+    row.get_by_role("button", name=re.compile(r"^Lift ban #\d+$")).click()
+    expect(announcer).to_contain_text("is lifted")
+    page.wait_for_function(
+        "() => window.announced.some((text) => text.includes('is lifted'))", timeout=5_000
+    )

@@ -8,6 +8,19 @@
   "use strict";
 
   const body = document.body;
+  const announcer = document.getElementById("announcer");
+
+  // What the server flashed after a form was sent (a ban lifted, a decision made without this
+  // script, settings saved) is in the live region as the page loads, and screen readers do not
+  // read a live region's first content out: put it back a moment later, as a change.
+  if (announcer && announcer.childNodes.length) {
+    const flashed = Array.from(announcer.childNodes);
+    announcer.replaceChildren();
+    setTimeout(() => {
+      if (!announcer.childNodes.length) announcer.append(...flashed);
+    }, 250);
+  }
+
   const cardList = document.getElementById("cards");
   if (body.dataset.page !== "queue" || !cardList) return;
 
@@ -16,7 +29,6 @@
   const csrfMeta = document.querySelector('meta[name="csrf-token"]');
   const csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
   const queue = cardList.dataset.queue;
-  const announcer = document.getElementById("announcer");
   const help = document.getElementById("help");
   const banDialog = document.getElementById("ban-dialog");
   const helpButton = document.getElementById("help-button");
