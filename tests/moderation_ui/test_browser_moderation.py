@@ -277,3 +277,26 @@ def test_a_message_after_a_form_post_is_announced(browser_page: Page, live: Live
     page.wait_for_function(
         "() => window.announced.some((text) => text.includes('is lifted'))", timeout=5_000
     )
+
+
+def test_bans_reflow_at_320px_and_a_wide_table_scrolls_by_keyboard(
+    browser_page: Page, live: Live
+) -> None:
+    page = browser_page
+    sign_in(page, live, f"/moderation/?thread={new_thread()}")
+    ban_from_the_queue(page, live)
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(live.url + "/moderation/bans")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the bans page scrolls sideways by {overflow}px at 320px"
+
+    table = page.get_by_role("region", name="Bans, newest first")
+    page.get_by_role("link", name="Show lifted bans too").focus()
+    page.keyboard.press("Tab")
+    expect(table).to_be_focused()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.activeElement.scrollLeft > 0")
+
+    page.set_viewport_size({"width": 1280, "height": 900})  # nothing to scroll: no tab stop
+    expect(table).to_have_count(0)

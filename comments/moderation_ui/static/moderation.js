@@ -21,6 +21,29 @@
     }, 250);
   }
 
+  // A table wider than the window scrolls inside its wrapper: let the keyboard scroll it too
+  // (a focusable region named by the table's caption), only while it does scroll, so a wide
+  // window gets no extra tab stops.
+  const tableWraps = document.querySelectorAll(".table-wrap");
+  function scrollableByKeys(wrap, index) {
+    const caption = wrap.querySelector("caption");
+    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      if (caption && !caption.id) caption.id = `table-caption-${index + 1}`;
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      if (caption) wrap.setAttribute("aria-labelledby", caption.id);
+    } else {
+      for (const name of ["tabindex", "role", "aria-labelledby"]) wrap.removeAttribute(name);
+    }
+  }
+  if (tableWraps.length && "ResizeObserver" in window) {
+    const wraps = Array.from(tableWraps);
+    const watcher = new ResizeObserver((entries) => {
+      for (const entry of entries) scrollableByKeys(entry.target, wraps.indexOf(entry.target));
+    });
+    wraps.forEach((wrap) => watcher.observe(wrap));
+  }
+
   const cardList = document.getElementById("cards");
   if (body.dataset.page !== "queue" || !cardList) return;
 
