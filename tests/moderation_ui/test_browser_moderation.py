@@ -256,6 +256,29 @@ def ban_from_the_queue(page: Page, live: Live) -> int:
     return target
 
 
+def test_a_refused_decision_is_announced_and_focus_stays_on_the_button(
+    browser_page: Page, live: Live, problems: Problems
+) -> None:
+    page, thread = browser_page, new_thread()
+    held = post(live, thread, ABUSIVE + " (refused)", author_email="refused@x.org")
+    sign_in(page, live, f"/moderation/?status=pending&thread={thread}")
+    announcer = page.get_by_role("status")
+
+    other = page.context.new_page()  # another moderator rejects it meanwhile
+    other.goto(live.url + f"/moderation/?status=pending&thread={thread}")
+    other.locator("body").press("j")
+    other.keyboard.press("r")
+    expect(other.locator("#announcer")).to_have_text(f"Comment #{held} rejected.")
+
+    approve = page.locator(f"#comment-{held}").get_by_role("button", name="Approve", exact=True)
+    approve.focus()
+    page.keyboard.press("Enter")
+    expect(announcer).to_contain_text(f"Comment #{held}: The comment is rejected now")
+    problems.console[:] = [line for line in problems.console if "409" not in line]
+    # Disabled while the request ran, the button had dropped focus to the top of the page.
+    expect(approve).to_be_focused()
+
+
 def test_a_message_after_a_form_post_is_announced(browser_page: Page, live: Live) -> None:
     """Lifting a ban is a form post (the bans page has no script for it): the message the
     next page carries is put into the live region after load, so it is read out."""

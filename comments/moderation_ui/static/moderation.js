@@ -58,6 +58,7 @@
   const selectedCount = document.querySelector("[data-selected-count]");
   const emptyNote = document.getElementById("queue-empty");
   const busy = new Set();
+  const focusBeforeBusy = new Map(); // card id -> the control that had focus when it went busy
   const PAST = {
     approve: "approved",
     reject: "rejected",
@@ -219,10 +220,22 @@
 
   function setBusy(card, on) {
     const id = card.dataset.id;
-    if (on) busy.add(id);
-    else busy.delete(id);
+    if (on) {
+      busy.add(id);
+      const active = document.activeElement;
+      if (active && card.contains(active) && active !== card) focusBeforeBusy.set(id, active);
+    } else {
+      busy.delete(id);
+    }
     card.setAttribute("aria-busy", on ? "true" : "false");
     for (const button of card.querySelectorAll("button")) button.disabled = on;
+    if (!on) {
+      // Disabling the button that was pressed dropped focus to the page: give it back.
+      const before = focusBeforeBusy.get(id);
+      focusBeforeBusy.delete(id);
+      const lost = !document.activeElement || document.activeElement === document.body;
+      if (before && lost && before.isConnected) before.focus();
+    }
   }
 
   function formValue(card, name) {
