@@ -323,3 +323,38 @@ def test_bans_reflow_at_320px_and_a_wide_table_scrolls_by_keyboard(
 
     page.set_viewport_size({"width": 1280, "height": 900})  # nothing to scroll: no tab stop
     expect(table).to_have_count(0)
+
+
+def test_the_shortcuts_can_be_found_on_a_phone_and_turned_off(
+    browser_page: Page, live: Live
+) -> None:
+    page, thread = browser_page, new_thread()
+    held = post(live, thread, ABUSIVE + " (keys)", author_email="keys@x.org")
+    sign_in(page, live, f"/moderation/?thread={thread}")
+    card = page.locator(f"#comment-{held}")
+    approve = card.get_by_role("button", name="Approve", exact=True)
+    expect(approve).to_have_attribute("aria-keyshortcuts", "a")
+    page.set_viewport_size({"width": 320, "height": 800})  # also 1280px zoomed to 400%
+    help_button = page.get_by_role("button", name="Keyboard shortcuts", exact=True)
+    expect(help_button).to_be_visible()
+    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    switch = dialog.get_by_role("checkbox", name="Use single-key shortcuts")
+
+    help_button.click()
+    expect(switch).to_be_checked()
+    switch.uncheck()
+    dialog.get_by_role("button", name="Close").click()
+    page.locator("body").press("j")
+    page.keyboard.press("?")
+    expect(dialog).to_be_hidden()
+    expect(card).not_to_be_focused()
+    expect(approve).not_to_have_attribute("aria-keyshortcuts", "a")  # not announced either
+
+    page.reload()  # this browser remembers
+    help_button.click()
+    expect(switch).not_to_be_checked()
+    switch.check()
+    dialog.get_by_role("button", name="Close").click()
+    page.locator("body").press("j")
+    expect(card).to_be_focused()
+    expect(approve).to_have_attribute("aria-keyshortcuts", "a")

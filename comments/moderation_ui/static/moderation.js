@@ -59,6 +59,8 @@
   const emptyNote = document.getElementById("queue-empty");
   const busy = new Set();
   const focusBeforeBusy = new Map(); // card id -> the control that had focus when it went busy
+  const keysSwitch = document.getElementById("keys-on");
+  const KEYS_OFF = "moderation:single-keys-off";
   const PAST = {
     approve: "approved",
     reject: "rejected",
@@ -369,8 +371,36 @@
   const TYPING = "input:not([type=checkbox]):not([type=radio]):not([type=button])"
     + ":not([type=submit]), textarea, select, [contenteditable]";
 
+  // Single-key shortcuts get in the way of speech input and of some screen readers' keys:
+  // the shortcuts dialog turns them off (WCAG 2.1.4), remembered in this browser.
+  function keysOn() {
+    try {
+      return window.localStorage.getItem(KEYS_OFF) !== "1";
+    } catch (error) {
+      return !keysSwitch || keysSwitch.checked;
+    }
+  }
+
+  function setKeys(on) {
+    try {
+      if (on) window.localStorage.removeItem(KEYS_OFF);
+      else window.localStorage.setItem(KEYS_OFF, "1");
+    } catch (error) {
+      /* storage disabled: the switch lasts until the page is left */
+    }
+    if (keysSwitch) keysSwitch.checked = on;
+    // Assistive technology announces aria-keyshortcuts: only while the keys work.
+    for (const node of document.querySelectorAll("[aria-keyshortcuts], [data-keyshortcuts]")) {
+      const keys = node.getAttribute("aria-keyshortcuts") || node.dataset.keyshortcuts;
+      node.dataset.keyshortcuts = keys;
+      if (on) node.setAttribute("aria-keyshortcuts", keys);
+      else node.removeAttribute("aria-keyshortcuts");
+    }
+  }
+
   function onKey(event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (!keysOn()) return;
     const target = event.target;
     if (target instanceof Element && target.closest(TYPING)) return;
     const key = event.key;
@@ -457,5 +487,9 @@
     helpButton.hidden = false;
     helpButton.addEventListener("click", toggleHelp);
   }
+  if (keysSwitch) {
+    keysSwitch.addEventListener("change", () => setKeys(keysSwitch.checked));
+  }
+  setKeys(keysOn());
   updateSelection();
 })();
