@@ -92,28 +92,50 @@ def seed(base: str, token: str) -> dict[str, int]:
         return call(api + "/comments", "POST", {**payload, **fields})  # type: ignore[no-any-return]
 
     first = post(NICE, author_name="Ann", author_url="https://ann.example.org/")
-    post("Same here, I had not realised how far back the ties go.", author_name="Bob",
-         parent_id=first["id"])
+    post(
+        "Same here, I had not realised how far back the ties go.",
+        author_name="Bob",
+        parent_id=first["id"],
+    )
     gone = post("A comment its author deletes later.", author_name="Cy")
     post("An answer to a comment that is gone now.", author_name="Dee", parent_id=gone["id"])
     call(f"{api}/comments/{gone['id']}", "DELETE", X_Edit_Token=gone["edit_token"])
 
     other = "/audit/queues"
     held = post(ABUSIVE, other, author_name="Troll", author_email="troll@example.org")
-    post(ABUSIVE + " again", other, author_name="Troll", author_email="troll@example.org",
-         parent_id=None)
+    post(
+        ABUSIVE + " again",
+        other,
+        author_name="Troll",
+        author_email="troll@example.org",
+        parent_id=None,
+    )
     rejected = post(ABUSIVE + " (rejected)", other, author_email="r@example.org")
-    call(f"{api}/moderation/comments/{rejected['id']}/decision", "POST",
-         {"action": "reject", "reason": "abuse"}, **auth)
+    call(
+        f"{api}/moderation/comments/{rejected['id']}/decision",
+        "POST",
+        {"action": "reject", "reason": "abuse"},
+        **auth,
+    )
     reported = post(NICE + " (reported)", other, author_email="ok@example.org")
     call(f"{api}/comments/{reported['id']}/reports", "POST", {"reason": "abusive", "text": "rude"})
     banned = post(ABUSIVE + " (banned)", other, author_email="banned@example.org")
-    call(f"{api}/moderation/comments/{banned['id']}/ban", "POST",
-         {"reason": "abuse", "reject_comments": True, "by": "email"}, **auth)
+    call(
+        f"{api}/moderation/comments/{banned['id']}/ban",
+        "POST",
+        {"reason": "abuse", "reject_comments": True, "by": "email"},
+        **auth,
+    )
     post("Buy cheap watches now", other, author_email="banned@example.org")  # spam now
     deleted = post(ABUSIVE + " (deleted)", other, author_email="d@example.org")
     call(f"{api}/comments/{deleted['id']}", "DELETE", X_Edit_Token=deleted["edit_token"])
     return {"held": held["id"], "rejected": rejected["id"]}
+
+
+def axe_version(path: str) -> str:
+    package = Path(path).parent / "package.json"
+    version = json.loads(package.read_text())["version"] if package.exists() else "?"
+    return f"axe-core {version}"
 
 
 def run_axe(page: Any, axe: str) -> list[dict[str, Any]]:
@@ -152,8 +174,6 @@ def widget_states(page: Any, base: str) -> list[tuple[str, Callable[[], None]]]:
         root.get_by_role("button", name="Post anyway").or_(
             root.locator(".cw-form-status:not(:empty):not(:has-text('Posting'))")
         ).wait_for()
-        print("nudge state:", root.locator(".cw-form-status").inner_text() or "nudge shown",
-              file=sys.stderr)
 
     def empty_error() -> None:
         page.goto(base + "/")
@@ -229,8 +249,10 @@ def moderation_states(page: Any, base: str, ids: dict[str, int]) -> list[tuple[s
         ("moderation: sign in", login_blank),
         ("moderation: sign in refused", login_error),
         ("moderation: queue pending", sign_in),
-        *[(f"moderation: queue {s}", queue(s))
-          for s in ("spam", "reported", "published", "rejected", "deleted")],
+        *[
+            (f"moderation: queue {s}", queue(s))
+            for s in ("spam", "reported", "published", "rejected", "deleted")
+        ],
         ("moderation: shortcuts dialog", help_dialog),
         ("moderation: ban dialog", ban_dialog),
         ("moderation: decision announced", decided),
@@ -243,8 +265,9 @@ def moderation_states(page: Any, base: str, ids: dict[str, int]) -> list[tuple[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--axe", default=os.environ.get("AXE_PATH",
-                        "/tmp/axe/node_modules/axe-core/axe.min.js"))
+    parser.add_argument(
+        "--axe", default=os.environ.get("AXE_PATH", "/tmp/axe/node_modules/axe-core/axe.min.js")
+    )
     parser.add_argument("--chromium", default=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
     parser.add_argument("--details", action="store_true", help="List every failing node.")
     options = parser.parse_args()
@@ -254,31 +277,50 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     work = Path(tempfile.mkdtemp(prefix="a11y-audit-"))
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{work / 'comments.db'}",
-           "SECRET_KEY": SECRET, "RATELIMIT_ENABLED": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{work / 'comments.db'}",
+        "SECRET_KEY": SECRET,
+        "RATELIMIT_ENABLED": "0",
+    }
     flask(env, "db", "upgrade")
-    flask(env, "users", "create", "mod", "--role", "moderator", "--password-stdin",
-          stdin=PASSWORD)
+    flask(env, "users", "create", "mod", "--role", "moderator", "--password-stdin", stdin=PASSWORD)
     token = flask(env, "users", "token", "mod").strip().splitlines()[-1]
     report: dict[str, dict[str, Any]] = {}
-    with serve(env["DATABASE_URL"], work / "server.log", workers=1, threads=4,
-               env={"SECRET_KEY": SECRET, "RATELIMIT_ENABLED": "0"}) as server:
+    with serve(
+        env["DATABASE_URL"],
+        work / "server.log",
+        workers=1,
+        threads=4,
+        env={"SECRET_KEY": SECRET, "RATELIMIT_ENABLED": "0"},
+    ) as server:
         ids = seed(server.url, token)
         with sync_playwright() as driver:
-            browser = driver.chromium.launch(executable_path=options.chromium, headless=True,
-                                             args=CHROMIUM_ARGS)
+            browser = driver.chromium.launch(
+                executable_path=options.chromium, headless=True, args=CHROMIUM_ARGS
+            )
             for variant, (scheme, width) in VARIANTS.items():
-                context = browser.new_context(viewport={"width": width, "height": 900},
-                                              color_scheme=scheme, locale="en-GB",
-                                              # the pages' CSP would refuse axe's script
-                                              bypass_csp=True)
-                context.route("**/*", lambda route: route.continue_()
-                              if urlsplit(route.request.url).hostname == "127.0.0.1"
-                              else route.abort())
+                context = browser.new_context(
+                    viewport={"width": width, "height": 900},
+                    color_scheme=scheme,
+                    locale="en-GB",
+                    # the pages' CSP would refuse axe's script
+                    bypass_csp=True,
+                )
+                context.route(
+                    "**/*",
+                    lambda route: (
+                        route.continue_()
+                        if urlsplit(route.request.url).hostname == "127.0.0.1"
+                        else route.abort()
+                    ),
+                )
                 page = context.new_page()
                 page.set_default_timeout(20_000)
-                states = [*widget_states(page, server.url),
-                          *moderation_states(page, server.url, ids)]
+                states = [
+                    *widget_states(page, server.url),
+                    *moderation_states(page, server.url, ids),
+                ]
                 for name, prepare in states:
                     prepare()
                     for violation in run_axe(page, options.axe):
@@ -292,8 +334,18 @@ def main() -> None:
     for rules in report.values():
         for rule, nodes in rules.items():
             by_rule[rule] = by_rule.get(rule, 0) + (nodes if isinstance(nodes, int) else len(nodes))
-    print(json.dumps({"axe": Path(options.axe).parent.name, "tags": TAGS, "by_rule": by_rule,
-                      "total_nodes": sum(by_rule.values()), "by_page": report}, indent=2))
+    print(
+        json.dumps(
+            {
+                "axe": axe_version(options.axe),
+                "tags": TAGS,
+                "by_rule": by_rule,
+                "total_nodes": sum(by_rule.values()),
+                "by_page": report,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":
