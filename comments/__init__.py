@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from comments import config, db, network  # noqa: F401  (db registers the engine event listeners)
+from comments import config, db, network, rate_limits  # noqa: F401  (db: engine event listeners)
 from comments.errors import register_error_handlers
 from comments.extensions import db as database
 from comments.extensions import limiter, migrate
@@ -33,7 +33,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
 
-    # Read before any request: a bad proxy list or a retired setting stops the app starting.
+    # Read before any request: a bad proxy list, a retired setting or a rate limit that does not
+    # parse (Flask-Limiter would skip it, switching that limit off) stops the app starting.
+    rate_limits.check_settings(app.config)
     app.extensions["trusted_proxies"] = proxies = network.trusted_proxies(app.config)
     if proxies:
         app.wsgi_app = network.ForwardedScheme(app.wsgi_app, proxies)  # type: ignore[method-assign]
