@@ -6,12 +6,13 @@ import logging
 from typing import Any
 
 import flask_limiter
-from flask import Flask
+from flask import Flask, Response, g
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
 from comments.models.base import Base
 from comments.rate_keys import client_bucket
+from comments.rate_limits import refund
 
 
 class Limiter(flask_limiter.Limiter):
@@ -27,7 +28,33 @@ class Limiter(flask_limiter.Limiter):
         self.logger = app.logger.getChild("rate_limits")
         if _without_keys not in self.logger.filters:
             self.logger.addFilter(_without_keys)
+        # Flask runs after_request hooks last registered first: Flask-Limiter's own, which
+        # writes its headers, runs between these two.
+        app.after_request(self._keep_own_retry_after)
         super().init_app(app)
+        app.after_request(self._unavailable_costs_nothing)
+
+    def _unavailable_costs_nothing(self, response: Response) -> Response:
+        """A 503 (database down, no model) is the server's fault: it counts against no limit.
+
+        Otherwise a widget retrying as told uses up the poster's budget during an outage and
+        meets 429 for a minute once the service is back.
+        """
+        if response.status_code == 503 and self.enabled and self.current_limits:
+            g.own_retry_after = response.headers.get("Retry-After")
+            try:
+                refund(self.limiter, self.current_limits)
+            except Exception:  # Redis gone meanwhile: the hit stays, the 503 must not become 500
+                self.logger.warning("could not take back a 503's rate-limit hit", exc_info=True)
+        return response
+
+    def _keep_own_retry_after(self, response: Response) -> Response:
+        """A 503 says when the service expects to be back (5 s for the database); Flask-Limiter
+        would put the limit's window (60 s for `6 per minute`) in its place."""
+        own = g.pop("own_retry_after", None)
+        if response.status_code == 503 and own is not None:
+            response.headers["Retry-After"] = own
+        return response
 
     def storage_status(self, storage_uri: str) -> dict[str, Any]:
         """For /healthz: where the counts live and whether every worker shares them.

@@ -2,7 +2,9 @@
 
 Outages are real, on the engine under test: on PostgreSQL a TCP proxy between gunicorn and the
 (shared) server cuts the network, or breaks one connection at a chosen step of a request; on
-SQLite the database file becomes unreachable, or another process holds the write lock.
+SQLite the database file becomes unreachable, or another process holds the write lock. The
+whole-outage tests run with the rate limits of production, counted in Redis: the posts answered
+503 must not use up the poster's limit, or the retry after the outage meets 429.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ import pytest
 from flask import Flask
 from sqlalchemy.engine import make_url
 
+from comments.errors import RETRY_AFTER_DB_DOWN
 from tests.comments.conftest import NICE, StaffToken
 from tests.comments.test_reliability_load import stored_comments
 from tests.conftest import SERVER_URL
+from tests.instances import REDIS_URL, redis_prefix
+from tests.outages import on_a_volume
 from tests.servers import GunicornServer, Reply, TcpProxy, fetch, serve, wait_for
 
 postgres_only = pytest.mark.skipif(not SERVER_URL, reason="PostgreSQL only (TEST_DATABASE_URL)")
@@ -44,7 +49,8 @@ def read_thread(server: GunicornServer) -> Reply:
 def assert_unavailable(reply: Reply) -> None:
     """What the widget needs to tell a reader to retry: 503, Retry-After and the error shape."""
     assert reply.status == 503, reply
-    assert int(reply.headers["Retry-After"]) > 0
+    # As /healthz says: the database is retried in seconds, whatever a rate limit's window.
+    assert reply.headers["Retry-After"] == str(RETRY_AFTER_DB_DOWN), reply
     assert reply.body["code"] == 503 and reply.body["status"] == "Service Unavailable", reply
 
 
@@ -87,16 +93,21 @@ def db_url(db_url: str, tmp_path: Path) -> str:
     """On SQLite, the database alone in a directory, which a test can take away like a volume."""
     if SERVER_URL:
         return db_url
-    volume = tmp_path / "volume"
-    volume.mkdir()
-    return f"sqlite:///{Path(make_url(db_url).database or '').rename(volume / 'comments.db')}"
+    return on_a_volume(db_url, tmp_path / "volume")
+
+
+@pytest.fixture
+def limits_on() -> Iterator[dict[str, str]]:
+    """Production's limits (6 posts a minute per client), shared by the workers in Redis."""
+    with redis_prefix() as prefix:
+        yield {"RATELIMIT_ENABLED": "1", "REDIS_URL": REDIS_URL, "REDIS_KEY_PREFIX": prefix}
 
 
 @sqlite_only
 def test_sqlite_file_out_of_reach_answers_503_then_recovers(
-    db_url: str, tmp_path: Path, staff: dict[str, str]
+    db_url: str, tmp_path: Path, staff: dict[str, str], limits_on: dict[str, str]
 ) -> None:
-    with serve(db_url, tmp_path / "gunicorn.log") as server:
+    with serve(db_url, tmp_path / "gunicorn.log", env=limits_on) as server:
         assert fetch(f"{server.url}/api/v1/comments", comment("Before the outage.")).status == 201
 
         volume = tmp_path / "volume"
@@ -151,10 +162,10 @@ def through(proxy: TcpProxy, db_url: str) -> str:
 
 @postgres_only
 def test_postgres_network_cut_answers_503_then_recovers(
-    db_url: str, tmp_path: Path, proxy: TcpProxy, staff: dict[str, str]
+    db_url: str, tmp_path: Path, proxy: TcpProxy, staff: dict[str, str], limits_on: dict[str, str]
 ) -> None:
     # Every request re-reads the model choice, so /healthz also meets the outage there.
-    env = {"MODEL_REFRESH_SECONDS": "0"}
+    env = {"MODEL_REFRESH_SECONDS": "0", **limits_on}
     with serve(through(proxy, db_url), tmp_path / "gunicorn.log", env=env) as server:
         assert fetch(f"{server.url}/api/v1/comments", comment("Before the outage.")).status == 201
         workers = server.worker_pids()
