@@ -5,7 +5,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 from marshmallow import Schema, fields
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -116,8 +116,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def _database_unavailable(error: OperationalError) -> Response:
         app.logger.error("database unavailable: %s", error.orig)
-        # End the failed transaction here: hooks that run after this handler (CORS) query again,
-        # and a session left as it is fails there with PendingRollbackError, a 500.
+        # Hooks after this one (CORS) answer from what they knew instead of asking again.
+        g.database_unavailable = True
+        # End the failed transaction here: a hook that runs after this handler and queries
+        # would fail on a session left as it is with PendingRollbackError, a 500.
         discard_transaction(db.session)
         return error_response(
             503,

@@ -1,8 +1,10 @@
-"""During a database outage: a 503 costs no rate limit and keeps its own Retry-After.
+"""During a database outage: a 503 costs no rate limit, keeps its own Retry-After, and
+reaches a widget on an allowed site with its CORS headers.
 
-Each rate-limited endpoint is called more often than its limit allows while the database is
-really unreachable (see tests/outages.py), then once more after it is back. gunicorn with Redis,
-as in production, is in test_reliability_database_down.py.
+The database is really unreachable (see tests/outages.py). Each rate-limited endpoint is called
+more often than its limit allows, then once more after the database is back; gunicorn with
+Redis, as in production, is in test_reliability_database_down.py, and the widget in Chromium in
+tests/browser/test_browser_outage.py.
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.test import TestResponse
 
+from comments import create_app
 from comments.errors import RETRY_AFTER_DB_DOWN
 from comments.extensions import db
 from comments.services import accounts
 from tests.comments.conftest import NICE
+from tests.conftest import base_config
 from tests.moderation_ui.conftest import csrf_from
 from tests.outages import DatabaseOutage
 
@@ -106,3 +110,54 @@ def test_answers_during_an_outage_cost_no_rate_limit(
     assert after.status_code == succeeded, after.get_data(as_text=True)
     # The limit still holds once the service is back: the answer above was the first counted.
     assert [send().status_code for _ in range(LIMIT)][-1] == 429
+
+
+BLOG = "https://blog.example"
+PREFLIGHT = {
+    "Access-Control-Request-Method": "POST",
+    "Access-Control-Request-Headers": "content-type",
+}
+
+
+def from_origin(client: FlaskClient, origin: str) -> dict[str, TestResponse]:
+    """What a widget on ``origin`` sends to post a comment: the preflight, the post, a read."""
+    headers = {"Origin": origin}
+    comment = {"thread": "/outage", "body": NICE, "idempotency_key": "from-a-widget"}
+    return {
+        "preflight": client.options("/api/v1/comments", headers={**headers, **PREFLIGHT}),
+        "post": client.post("/api/v1/comments", json=comment, headers=headers),
+        "read": client.get("/api/v1/comments?thread=/outage", headers=headers),
+    }
+
+
+def test_a_widget_on_an_allowed_site_can_read_the_outage_answer(
+    app: Flask, client: FlaskClient, runner: FlaskCliRunner, outage: DatabaseOutage, db_url: str
+) -> None:
+    """Without CORS headers the browser hides the 503: the widget then says "check your
+    connection" instead of "try again in 5 seconds"."""
+    result = runner.invoke(args=["sites", "update", "default", "--origin", BLOG])
+    assert result.exit_code == 0, result.output
+    assert from_origin(client, BLOG)["read"].headers["Access-Control-Allow-Origin"] == BLOG
+    outage.begin(app)
+    allowed = from_origin(client, BLOG)
+    foreign = from_origin(client, "https://elsewhere.example")
+    # A worker started during the outage never learnt which origins are allowed.
+    fresh = create_app(base_config(db_url, MODEL_STORE=app.config["MODEL_STORE"]))
+    unknown = from_origin(fresh.test_client(), BLOG)
+    with fresh.app_context():
+        db.engine.dispose()
+    outage.end()
+
+    preflight = allowed["preflight"]
+    assert preflight.status_code == 200
+    assert preflight.headers.get("Access-Control-Allow-Origin") == BLOG
+    assert "POST" in preflight.headers.get("Access-Control-Allow-Methods", "")
+    assert "content-type" in preflight.headers.get("Access-Control-Allow-Headers", "").lower()
+    for answer in (allowed["post"], allowed["read"]):
+        assert answer.status_code == 503
+        assert answer.headers.get("Access-Control-Allow-Origin") == BLOG
+        assert "Retry-After" in answer.headers.get("Access-Control-Expose-Headers", "")
+        assert answer.headers["Retry-After"] == str(RETRY_AFTER_DB_DOWN)
+    for answers in (foreign, unknown):
+        assert [answer.status_code for answer in answers.values()] == [200, 503, 503]
+        assert not [a for a in answers.values() if "Access-Control-Allow-Origin" in a.headers]
