@@ -4,6 +4,8 @@ Flask-Limiter parses a limit only when a request needs it, and a value it cannot
 skipped with a log line nobody reads: a typo in ``RATELIMIT_LOGIN_PER_IP`` would switch off the
 brute-force protection of staff sign-in while /healthz says the limits are fine. A setting that
 is not a rate limit stops the app instead, naming the variable, the value and the form expected.
+
+A 503 is the server's fault and costs the client nothing: see ``refund``.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ class RateLimitConfigError(ValueError):
 def check_settings(config: Mapping[str, Any]) -> None:
     """Refuse any configured limit that ``limits`` cannot parse; unset ones keep their default.
 
-    Checked with limits are on or off: turning them on later must not find a typo then.
+    Checked whether limits are on or off: turning them on later must not meet a typo then.
     """
     for name in SETTINGS:
         if name not in config:
