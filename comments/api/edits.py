@@ -14,7 +14,7 @@ from comments.api.contract import ID, contract
 from comments.errors import NotAllowed
 from comments.extensions import db, limiter
 from comments.models import Comment
-from comments.network import client_ip
+from comments.rate_keys import client_bucket
 from comments.schemas.edits import (
     EDIT_TOKEN_HEADER,
     CommentEditSchema,
@@ -65,7 +65,7 @@ def _own_comment(comment_id: int) -> tuple[Comment, datetime, Any]:
 
 
 @bp.patch(f"/comments/<{ID}:comment_id>")
-@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENTS_PER_IP"], key_func=client_ip)
+@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENTS_PER_IP"], key_func=client_bucket)
 @contract({200: PostedCommentSchema()}, body=CommentEditSchema(), errors=(403, 405, 409, 429))
 def edit_comment(comment_id: int, body: dict[str, Any]) -> edits.Posted:
     """Replace the text (and name) of one's own comment; it is scored and decided again.
@@ -90,7 +90,7 @@ def edit_comment(comment_id: int, body: dict[str, Any]) -> edits.Posted:
 
 
 @bp.delete(f"/comments/<{ID}:comment_id>")
-@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENTS_PER_IP"], key_func=client_ip)
+@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENTS_PER_IP"], key_func=client_bucket)
 @contract({200: DeletedCommentSchema()}, errors=(403, 405, 409, 429))
 def delete_comment(comment_id: int) -> dict[str, Any]:
     """Delete one's own comment: gone from the thread, kept for moderators.
