@@ -57,7 +57,9 @@ def _cors_headers(response: Response) -> Response:
     response.headers["Access-Control-Expose-Headers"] = "Retry-After"
     if request.method == "OPTIONS":
         # PATCH and DELETE: readers edit their own comments, with the X-Edit-Token header.
+        # Idempotency-Key: a page's own script may send the POST's key as a header.
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH, DELETE"
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Edit-Token"
+        allowed = "Content-Type, Idempotency-Key, X-Edit-Token"
+        response.headers["Access-Control-Allow-Headers"] = allowed
         response.headers["Access-Control-Max-Age"] = str(PREFLIGHT_MAX_AGE)
     return response

@@ -94,6 +94,9 @@ def test_cors_only_for_allowed_origins(client: FlaskClient, runner) -> None:
     )
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://blog.example"
     assert "POST" in allowed.headers["Access-Control-Allow-Methods"]
+    # A page on another origin may send the idempotency key as a header, as the API allows.
+    wanted = {"content-type", "idempotency-key", "x-edit-token"}
+    assert set(allowed.headers["Access-Control-Allow-Headers"].lower().split(", ")) == wanted
     foreign = client.get("/api/v1/comments?thread=/a", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in foreign.headers
 
@@ -250,15 +253,22 @@ def test_with_redis_the_count_is_shared_and_kept_under_the_prefix(make_app: Make
 def test_redis_never_holds_an_address_or_an_email(make_app: MakeApp) -> None:
     with redis_prefix() as prefix:
         app = make_app(REDIS_URL=REDIS_URL, REDIS_KEY_PREFIX=prefix)
-        for n in range(3):
-            app.test_client().post(
+        client, reader = app.test_client(), {"REMOTE_ADDR": "203.0.113.77"}
+        for n in range(2):  # the e-mail's limit
+            posted = client.post(
                 "/api/v1/comments",
                 json={"thread": "/t", "body": f"No. {n}", "author_email": "Reader@Example.org"},
-                environ_base={"REMOTE_ADDR": "203.0.113.77"},
+                environ_base=reader,
             )
+        # Editing and deleting one's comment are limited per client too.
+        own = {"X-Edit-Token": posted.get_json()["edit_token"]}
+        path = f"/api/v1/comments/{posted.get_json()['id']}"
+        edited = client.patch(path, json={"body": "Edited"}, headers=own, environ_base=reader)
+        assert edited.status_code == 200
+        assert client.delete(path, headers=own, environ_base=reader).status_code == 200
         with redis.Redis.from_url(REDIS_URL) as store:
             keys = [key.decode() for key in store.scan_iter(match=f"{prefix}:*")]
-    assert len(keys) >= 2  # one count per address, one per e-mail
+    assert len(keys) >= 4  # one count per address and e-mail, one per edit and delete
     assert not [key for key in keys if "203.0.113" in key or "example.org" in key.lower()]
 
 
