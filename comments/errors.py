@@ -14,6 +14,19 @@ from comments.db import discard_transaction
 from comments.extensions import db
 
 RETRY_AFTER_DB_DOWN = 5
+#: Self-contained: the pages' own templates would ask the database who is signed in.
+_UNAVAILABLE_PAGE = f"""<!doctype html>
+<html lang="en">
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Temporarily unavailable</title>
+<main>
+<h1>Temporarily unavailable</h1>
+<p>The database cannot be reached, so nothing you sent was saved. Try again in
+{RETRY_AFTER_DB_DOWN} seconds: go back and send the form again.</p>
+</main>
+</html>
+"""
 
 
 class FieldErrors(Exception):
@@ -121,8 +134,9 @@ def register_error_handlers(app: Flask) -> None:
         # End the failed transaction here: a hook that runs after this handler and queries
         # would fail on a session left as it is with PendingRollbackError, a 500.
         discard_transaction(db.session)
+        headers = {"Retry-After": str(RETRY_AFTER_DB_DOWN)}
+        if not _wants_json():  # a person at a form: a page, not the API's JSON
+            return Response(_UNAVAILABLE_PAGE, 503, headers, mimetype="text/html")
         return error_response(
-            503,
-            "The database is unavailable; try again shortly.",
-            headers={"Retry-After": str(RETRY_AFTER_DB_DOWN)},
+            503, "The database is unavailable; try again shortly.", headers=headers
         )

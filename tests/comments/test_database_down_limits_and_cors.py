@@ -161,3 +161,17 @@ def test_a_widget_on_an_allowed_site_can_read_the_outage_answer(
     for answers in (foreign, unknown):
         assert [answer.status_code for answer in answers.values()] == [200, 503, 503]
         assert not [a for a in answers.values() if "Access-Control-Allow-Origin" in a.headers]
+
+
+def test_a_form_sent_during_an_outage_gets_a_page_not_json(
+    app: Flask, client: FlaskClient, outage: DatabaseOutage
+) -> None:
+    """Staff signing in, like readers confirming an erasure, are people at a form."""
+    send, _ = signing_in(app, client)
+    outage.begin(app)
+    answer = send()
+    outage.end()
+    assert answer.status_code == 503
+    assert answer.mimetype == "text/html"
+    assert answer.headers["Retry-After"] == str(RETRY_AFTER_DB_DOWN)
+    assert "nothing you sent was saved" in answer.get_data(as_text=True)
