@@ -34,7 +34,12 @@ def expected_line(name: str, value: str) -> str:
 def test_a_malformed_limit_in_the_environment_stops_the_app(
     name: str, value: str, db_url: str, tmp_path: Path
 ) -> None:
-    env = {"SECRET_KEY": "s", "DATABASE_URL": db_url, "MODEL_SIGNING_KEY": "k", name: value}
+    env = {
+        "SECRET_KEY": "s" * 32,
+        "DATABASE_URL": db_url,
+        "MODEL_SIGNING_KEY": "k" * 32,
+        name: value,
+    }
     settings = config.from_environment(env, tmp_path)
     with pytest.raises(RateLimitConfigError, match=f"^{re.escape(expected_line(name, value))}$"):
         create_app(base_config(db_url, **settings))
@@ -42,9 +47,9 @@ def test_a_malformed_limit_in_the_environment_stops_the_app(
 
 def test_every_documented_form_of_a_limit_starts(db_url: str, tmp_path: Path) -> None:
     env = {
-        "SECRET_KEY": "s",
+        "SECRET_KEY": "s" * 32,
         "DATABASE_URL": db_url,
-        "MODEL_SIGNING_KEY": "k",
+        "MODEL_SIGNING_KEY": "k" * 32,
         "RATELIMIT_COMMENTS_PER_IP": "6/minute;60/hour",
         "RATELIMIT_COMMENTS_PER_EMAIL": "4 per minute, 30 per hour",
         "RATELIMIT_LOGIN_PER_IP": "10 per minute",
