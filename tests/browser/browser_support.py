@@ -1,13 +1,21 @@
-"""Helpers shared by the browser tests: the live server handle, the page watcher, the widget."""
+"""Helpers shared by the browser tests: the live server handle, the page watcher, the widget,
+and FakeApi, which answers /api/v1/ for the widget tests that provoke what the real service
+rarely does on demand (hostile stored data, several pages, 429, 5xx, dropped connections)."""
 
 from __future__ import annotations
 
+import json
+import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-from playwright.sync_api import ConsoleMessage, Locator, Page
+from playwright.sync_api import ConsoleMessage, Locator, Page, Route
 
 CSP_PREFIX = "CSP violation:"
 
@@ -171,3 +179,98 @@ class Widget:
     def post(self, body: str, name: str = "", email: str = "", website: str = "") -> None:
         self.write(body, name, email, website)
         self.submit.click()
+
+
+# --- the API as the widget tests answer it ----------------------------------------------
+
+THREAD = "/2024/11/north-korea-backs-russia"
+NOW = "2026-11-27T23:50:00+00:00"
+
+Answer = dict[str, Any] | Callable[[Route], None]
+
+
+def comment(id_: int, parent_id: int | None = None, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": id_,
+        "parent_id": parent_id,
+        "author_name": f"Reader {id_}",
+        "author_url": None,
+        "html": f"<p>Comment number {id_}.</p>",
+        "created_at": NOW,
+        **fields,
+    }
+
+
+@dataclass
+class FakeApi:
+    """Answers /api/v1/ requests from canned pages and a queue of POST answers."""
+
+    pages: dict[str | None, dict[str, Any]] = field(default_factory=dict)
+    answers: list[Answer] = field(default_factory=list)
+    posted: list[dict[str, Any]] = field(default_factory=list)
+    post_headers: list[dict[str, str]] = field(default_factory=list)
+    cursors: list[str | None] = field(default_factory=list)
+    tokens_issued: int = 0
+    #: Answers to POST .../comments/ID/reports, in order, and the bodies sent.
+    report_answers: list[dict[str, Any]] = field(default_factory=list)
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    #: Answers to PATCH and DELETE .../comments/ID (one's own comment), in order.
+    edit_answers: list[dict[str, Any]] = field(default_factory=list)
+    #: How many of the next thread reads fail with a 503.
+    failing_reads: int = 0
+
+    def install(self, page: Page) -> None:
+        page.route(re.compile(r"^http://127\.0\.0\.1:\d+/api/v1/"), self.handle)
+
+    def handle(self, route: Route) -> None:
+        request = route.request
+        path = urlsplit(request.url).path
+        if path.endswith("/form-token"):
+            self.tokens_issued += 1
+            route.fulfill(json={"token": f"token-{self.tokens_issued}", "min_seconds": 0})
+        elif path.endswith("/comments") and request.method == "GET":
+            query = parse_qs(urlsplit(request.url).query)
+            assert query["thread"] == [THREAD] and query["site"] == ["default"]
+            cursor = query.get("cursor", [None])[0]
+            self.cursors.append(cursor)
+            if self.failing_reads:
+                self.failing_reads -= 1
+                route.fulfill(status=503, json={"code": 503, "message": "Try later."})
+                return
+            route.fulfill(json=self.pages.get(cursor, {"comments": [], "total": 0, "next": None}))
+        elif re.search(r"/comments/\d+$", path) and request.method in ("PATCH", "DELETE"):
+            route.fulfill(**self.edit_answers.pop(0))
+        elif path.endswith("/comments") and request.method == "POST":
+            self.posted.append(json.loads(request.post_data or "null"))
+            self.post_headers.append(request.headers)
+            answer = self.answers.pop(0)
+            if callable(answer):
+                answer(route)
+            else:
+                route.fulfill(**answer)
+        elif path.endswith("/reports") and request.method == "POST":
+            self.reports.append(json.loads(request.post_data or "null"))
+            route.fulfill(**self.report_answers.pop(0))
+        else:  # pragma: no cover - a request the contract does not know
+            route.fulfill(status=404, json={"code": 404, "status": "Not Found", "message": path})
+
+
+def created(payload: dict[str, Any], status: str = "published", id_: int = 100) -> dict[str, Any]:
+    body = {
+        "id": id_,
+        "status": status,
+        "html": "<p>" + payload.get("body", "") + "</p>",
+        "parent_id": payload.get("parent_id"),
+        "author_name": payload.get("author_name", ""),
+        "author_url": payload.get("author_url") or None,
+        "created_at": NOW,
+    }
+    return {"status": 201, "json": body}
+
+
+def own(payload: dict[str, Any], id_: int = 100, seconds: float = 600) -> dict[str, Any]:
+    """A published comment as its poster gets it: with the edit token and its window."""
+    answer = created(payload, id_=id_)
+    until = datetime.now(UTC) + timedelta(seconds=seconds)
+    answer["json"].update(edit_token=f"edit-{id_}", editable_until=until.isoformat())
+    return answer

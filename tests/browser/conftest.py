@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_support import CSP_PREFIX, LiveServer, OtherSite, PageIssues, Widget
+from browser_support import CSP_PREFIX, FakeApi, LiveServer, OtherSite, PageIssues, Widget
 from flask import Flask
 from playwright.sync_api import (
     Browser,
@@ -202,3 +202,11 @@ def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def widget(page: Page) -> Widget:
     return Widget(page)
+
+
+@pytest.fixture
+def api(page: Page) -> FakeApi:
+    """/api/v1/ answered by the test (the widget tests); the rest comes from the live server."""
+    fake = FakeApi()
+    fake.install(page)
+    return fake

@@ -1,0 +1,136 @@
+"""Reporting a comment and editing one's own, with the API answered by the test (FakeApi in
+browser_support): refusals explained, and where keyboard focus goes after each action,
+including an edit window that closes on unsaved text.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from browser_support import FakeApi, LiveServer, PageIssues, Widget, comment, own
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_report_refusals_are_explained(
+    page: Page, page_issues: PageIssues, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    """Over the limit, the reader is told when to try again and can; a comment taken down
+    meanwhile says why it cannot be reported, and is not remembered as this reader's report."""
+    page_issues.expected_statuses.update({429, 404})
+    api.pages[None] = {"comments": [comment(1), comment(2)], "total": 2, "next": None}
+    api.report_answers = [
+        {
+            "status": 429,
+            "headers": {"Retry-After": "30"},
+            "json": {"code": 429, "status": "Too Many Requests", "message": "Too many"},
+        },
+        {"status": 201, "json": {"id": 7, "reason": "spam"}},
+        {"status": 404, "json": {"code": 404, "status": "Not Found", "message": "gone"}},
+    ]
+    widget.open(live_server.url)
+    first = widget.comment("Comment number 1.")
+    first.get_by_role("button", name="Report", exact=True).click()
+    first.get_by_label("Spam or advertising").check()
+    send = first.get_by_role("button", name="Send report")
+    said = first.locator(".cw-report-form").get_by_role("status")
+    send.click()
+    expect(said).to_have_text("Too many reports from your connection; try again in 30 seconds.")
+    expect(send).to_be_enabled()
+    send.click()
+    expect(said).to_have_text("Thank you. A moderator will look at this comment.")
+    assert api.reports == [{"reason": "spam", "text": ""}] * 2
+
+    second = widget.comment("Comment number 2.")
+    second.get_by_role("button", name="Report", exact=True).click()
+    second.get_by_label("Something else").check()
+    second.get_by_role("button", name="Send report").click()
+    expect(second.locator(".cw-report-form").get_by_role("status")).to_have_text(
+        "This comment can no longer be reported."
+    )
+    expect(second.get_by_role("button", name="Unavailable")).to_be_disabled()
+    page.reload()
+    report_again = widget.comment("Comment number 2.").get_by_role(
+        "button", name="Report", exact=True
+    )
+    expect(report_again).to_be_enabled()
+    expect(
+        widget.comment("Comment number 1.").get_by_role("button", name="Reported")
+    ).to_be_disabled()
+
+
+def test_keyboard_focus_stays_put_after_saving_and_deleting(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    api.answers.append(lambda route: route.fulfill(**own(api.posted[-1])))
+    api.edit_answers += [
+        {"status": 200, "json": {"id": 100, "status": "published", "html": "<p>Better.</p>"}},
+        {"status": 200, "json": {"id": 100, "status": "deleted"}},
+    ]
+    widget.open(live_server.url)
+    widget.post("First draft.", name="Ann")
+    mine = page.locator("#comment-100")
+    edit = mine.get_by_role("button", name="Edit")
+    edit.press("Enter")
+    box = mine.get_by_role("textbox", name="Edit your comment")
+    expect(box).to_be_focused()
+    box.fill("Better.")
+    mine.get_by_role("button", name="Save").press("Enter")
+    expect(mine.locator(".cw-body")).to_have_text("Better.")
+    expect(mine.locator(".cw-edit-status")).to_have_text("Your comment was updated.")
+    expect(edit).to_be_focused()  # not dropped to the top of the page with the editor
+
+    mine.get_by_role("button", name="Delete").press("Enter")
+    mine.get_by_role("button", name="Yes, delete it").press("Enter")
+    expect(mine).to_have_count(0)
+    expect(widget.status).to_have_text("Your comment was deleted.")
+    expect(widget.status).to_be_focused()
+
+
+def test_an_edit_window_closing_keeps_the_unsaved_text(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    api.answers.append(lambda route: route.fulfill(**own(api.posted[-1], seconds=5)))
+    widget.open(live_server.url)
+    widget.post("Soon closed.", name="Ann")
+    mine = widget.comment("Soon closed.")
+    mine.get_by_role("button", name="Edit").press("Enter")
+    mine.get_by_role("textbox", name="Edit your comment").press_sequentially(" And more.")
+
+    status = mine.locator(".cw-edit-status")
+    expect(status).to_have_text("The time to edit this comment is over.", timeout=10_000)
+    kept = mine.get_by_role("textbox", name="Your unsaved edit")
+    expect(kept).to_have_value("Soon closed. And more.")
+    expect(kept).not_to_be_editable()  # to copy, not to save
+    expect(kept).to_be_focused()
+    gone = re.compile("^(Save|Cancel|Edit|Delete)$")
+    expect(mine.get_by_role("button", name=gone)).to_have_count(0)
+    expect(mine.locator(".cw-body")).to_have_text("Soon closed.")
+
+
+def test_sending_a_report_keeps_keyboard_focus_in_the_form(
+    page: Page, page_issues: PageIssues, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    page_issues.expected_statuses.add(429)
+    api.pages[None] = {"comments": [comment(1)], "total": 1, "next": None}
+    api.report_answers = [
+        {"status": 429, "headers": {"Retry-After": "5"}, "json": {"code": 429}},
+        {"status": 201, "json": {"id": 7, "reason": "spam"}},
+    ]
+    widget.open(live_server.url)
+    first = widget.comment("Comment number 1.")
+    first.get_by_role("button", name="Report", exact=True).press("Enter")
+    spam = first.get_by_label("Spam or advertising")
+    expect(spam).to_be_focused()
+    page.keyboard.press("Space")
+    send = first.get_by_role("button", name="Send report")
+    send.press("Enter")
+    said = first.locator(".cw-report-form").get_by_role("status")
+    expect(said).to_contain_text("try again in 5 seconds")
+    expect(send).to_be_focused()  # disabled while sending, then given focus back
+    send.press("Enter")
+    expect(said).to_have_text("Thank you. A moderator will look at this comment.")
+    expect(said).to_be_focused()
+    expect(first.get_by_role("button", name="Reported")).to_be_disabled()
