@@ -318,7 +318,9 @@ def test_every_page_sends_the_strict_policy(
 
 
 def test_static_files_are_served_with_the_policy(client: FlaskClient) -> None:
-    for name, kind in (("moderation.js", "javascript"), ("moderation.css", "css")):
+    files = ("moderation.js", "queue.js", "shortcuts.js", "moderation.css")
+    for name in files:
+        kind = "css" if name.endswith(".css") else "javascript"
         response = client.get(f"/moderation/static/{name}")
         assert response.status_code == 200 and kind in response.headers["Content-Type"]
         assert response.headers["Content-Security-Policy"] == CSP

@@ -1,0 +1,369 @@
+/* Moderation queue: in-place decisions through the JSON API (loaded by the queue page only).
+ *
+ * Everything here is an enhancement: every button is also a plain form that works without
+ * this script. Requests carry the session cookie and the page's CSRF token; results are
+ * announced in the page's aria-live region. The keyboard shortcuts (shortcuts.js, loaded
+ * next) drive the queue through window.moderationQueue.
+ */
+(() => {
+  "use strict";
+
+  const body = document.body;
+  const announcer = document.getElementById("announcer");
+  const cardList = document.getElementById("cards");
+  if (body.dataset.page !== "queue" || !cardList) return;
+
+  const canModerate = body.dataset.canModerate === "true";
+  const apiBase = body.dataset.api || "/api/v1/moderation";
+  const csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  const csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
+  const queue = cardList.dataset.queue;
+  const banDialog = document.getElementById("ban-dialog");
+  const selectedCount = document.querySelector("[data-selected-count]");
+  const emptyNote = document.getElementById("queue-empty");
+  const busy = new Set();
+  const focusBeforeBusy = new Map(); // card id -> the control that had focus when it went busy
+  const PAST = {
+    approve: "approved",
+    reject: "rejected",
+    spam: "marked as spam",
+    not_spam: "marked as not spam",
+    restore: "restored to pending",
+  };
+  let current = null;
+  let banTarget = null;
+
+  class ApiError extends Error {
+    constructor(message, status = 0) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  function announce(message, kind = "ok") {
+    const line = document.createElement("p");
+    line.className = kind === "error" ? "flash flash-error" : "flash flash-ok";
+    line.textContent = message;
+    announcer.replaceChildren(line);
+  }
+
+  async function api(method, path, payload) {
+    const headers = { Accept: "application/json", "X-CSRF-Token": csrf };
+    if (payload !== undefined) headers["Content-Type"] = "application/json";
+    let response;
+    try {
+      response = await fetch(apiBase + path, {
+        method,
+        headers,
+        credentials: "same-origin",
+        body: payload === undefined ? undefined : JSON.stringify(payload),
+      });
+    } catch (error) {
+      throw new ApiError("The server could not be reached; nothing was changed.");
+    }
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (error) {
+      data = null;
+    }
+    if (response.status === 401) throw new ApiError("Your session has ended: reload and sign in.");
+    if (!response.ok) {
+      const message = (data && data.message) || `The server answered ${response.status}.`;
+      throw new ApiError(message, response.status);
+    }
+    return data;
+  }
+
+  const cards = () => Array.from(cardList.querySelectorAll(".card"));
+  const cardById = (id) => document.getElementById(`comment-${id}`);
+  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+  function focusCard(card) {
+    if (!card) return;
+    current = card;
+    card.focus({ preventScroll: true });
+    card.scrollIntoView({ block: "nearest" });
+  }
+
+  function updateSelection() {
+    const selected = cards().filter((card) => {
+      const box = card.querySelector("input.select");
+      const on = Boolean(box && box.checked);
+      card.classList.toggle("selected", on);
+      return on;
+    });
+    if (selectedCount) selectedCount.textContent = String(selected.length);
+    return selected;
+  }
+
+  function removeCard(card) {
+    const all = cards();
+    const index = all.indexOf(card);
+    const next = all[index + 1] || all[index - 1] || null;
+    const hadFocus = card === current || card.contains(document.activeElement);
+    card.remove();
+    if (card === current) current = null;
+    if (hadFocus && next) focusCard(next);
+    if (!cards().length && emptyNote) {
+      emptyNote.hidden = false;
+      emptyNote.setAttribute("tabindex", "-1");
+      if (hadFocus) emptyNote.focus();
+    }
+    updateSelection();
+  }
+
+  function leavesQueue(status) {
+    // A decision resolves a comment's reports, so it leaves "reported" whatever its status.
+    return queue === "reported" || status !== queue;
+  }
+
+  function settle(id, status) {
+    const card = cardById(id);
+    if (!card) return;
+    if (leavesQueue(status)) {
+      removeCard(card);
+    } else {
+      showStatus(card, status);
+    }
+  }
+
+  async function refreshCounts() {
+    try {
+      const data = await api("GET", `/queue?status=${encodeURIComponent(queue)}&per_page=1`);
+      const capped = new Set(data.counts_capped || []);
+      const label = (name, value) =>
+        capped.has(name) ? `${value.toLocaleString("en")}+` : String(value);
+      for (const [name, value] of Object.entries(data.counts || {})) {
+        const badge = document.querySelector(`[data-count="${name}"]`);
+        if (badge) badge.textContent = label(name, value);
+      }
+      if (data.counts && queue in data.counts) {
+        document.title = document.title.replace(
+          /\([\d,]+\+?\)/,
+          `(${label(queue, data.counts[queue])})`,
+        );
+      }
+    } catch (error) {
+      /* The counts are a convenience; the decision itself was already announced. */
+    }
+  }
+
+  function showStatus(card, status) {
+    card.dataset.status = status;
+    const label = card.querySelector(".card-meta .status");
+    if (label) {
+      label.className = `status status-${status}`;
+      label.textContent = status;
+    }
+    const shown = card.querySelector('form.decide [name="expected_status"]');
+    if (shown) shown.value = status;
+  }
+
+  async function refreshStatus(card) {
+    // Someone else decided meanwhile: show the comment as it is now, so the next key press
+    // is a deliberate decision about that state.
+    try {
+      const data = await api("GET", `/comments/${card.dataset.id}`);
+      showStatus(card, data.status);
+    } catch (error) {
+      /* The conflict was announced; a reload shows the current state. */
+    }
+  }
+
+  function setBusy(card, on) {
+    const id = card.dataset.id;
+    if (on) {
+      busy.add(id);
+      const active = document.activeElement;
+      if (active && card.contains(active) && active !== card) focusBeforeBusy.set(id, active);
+    } else {
+      busy.delete(id);
+    }
+    card.setAttribute("aria-busy", on ? "true" : "false");
+    for (const button of card.querySelectorAll("button")) button.disabled = on;
+    if (!on) {
+      // Disabling the button that was pressed dropped focus to the page: give it back.
+      const before = focusBeforeBusy.get(id);
+      focusBeforeBusy.delete(id);
+      const lost = !document.activeElement || document.activeElement === document.body;
+      if (before && lost && before.isConnected) before.focus();
+    }
+  }
+
+  function formValue(card, name) {
+    const field = card.querySelector(`form.decide [name="${name}"]`);
+    return field ? field.value : "";
+  }
+
+  async function decide(card, action) {
+    if (!card || busy.has(card.dataset.id)) return;
+    const id = Number(card.dataset.id);
+    setBusy(card, true);
+    try {
+      const payload = {
+        action,
+        reason: formValue(card, "reason"),
+        note: formValue(card, "note"),
+        expected_status: card.dataset.status,
+      };
+      const result = await api("POST", `/comments/${id}/decision`, payload);
+      announce(`Comment #${id} ${PAST[action]}.`);
+      setBusy(card, false);
+      settle(id, result.status);
+      await refreshCounts();
+    } catch (error) {
+      setBusy(card, false);
+      announce(`Comment #${id}: ${error.message}`, "error");
+      if (error.status === 409) await refreshStatus(card);
+    }
+  }
+
+  async function decideSelected(action) {
+    const selected = updateSelection();
+    if (!selected.length) {
+      announce("Select comments first (x selects the focused comment).", "error");
+      return;
+    }
+    const ids = selected.map((card) => Number(card.dataset.id));
+    selected.forEach((card) => setBusy(card, true));
+    try {
+      const data = await api("POST", "/decisions", { action, ids });
+      selected.forEach((card) => setBusy(card, false));
+      const failed = data.results.filter((result) => !result.ok);
+      for (const result of data.results) {
+        if (result.ok) settle(result.id, result.status);
+      }
+      const summary = `${plural(data.decided, "comment")} ${PAST[action]}.`;
+      const problems = failed.map((result) => ` #${result.id}: ${result.error}`).join("");
+      announce(summary + problems, failed.length ? "error" : "ok");
+      await refreshCounts();
+    } catch (error) {
+      selected.forEach((card) => setBusy(card, false));
+      announce(error.message, "error");
+    }
+  }
+
+  async function ban(card, reason, rejectComments, by) {
+    const id = Number(card.dataset.id);
+    setBusy(card, true);
+    try {
+      const payload = { reason, reject_comments: rejectComments, by };
+      const data = await api("POST", `/comments/${id}/ban`, payload);
+      setBusy(card, false);
+      const rejected = data.rejected || [];
+      rejected.forEach((rejectedId) => settle(rejectedId, "rejected"));
+      const extra = rejected.length ? `; ${plural(rejected.length, "comment")} rejected` : "";
+      const already = data.created === false ? "already " : "";
+      announce(`The author of comment #${id} is ${already}banned${extra}.`);
+      await refreshCounts();
+    } catch (error) {
+      setBusy(card, false);
+      announce(`Comment #${id}: ${error.message}`, "error");
+    }
+  }
+
+  function openBanDialog(card) {
+    if (!card || !banDialog || !card.querySelector("form.ban-form")) {
+      announce("This comment has no e-mail or IP hash to ban by.", "error");
+      return;
+    }
+    banTarget = card;
+    document.getElementById("ban-who").textContent =
+      `Author "${card.dataset.author}" of comment #${card.dataset.id}.`;
+    document.getElementById("ban-dialog-reason").value = "";
+    document.getElementById("ban-dialog-reject").checked = true;
+    // The choice exists only when the comment carries both an e-mail and an IP hash.
+    const scope = document.getElementById("ban-dialog-scope");
+    scope.hidden = !card.querySelector('form.ban-form [name="by"]');
+    const preferred = scope.querySelector(`[value="${card.dataset.banDefault}"]`);
+    (preferred || scope.querySelector('[value="email_and_ip"]')).checked = true;
+    // Others posted from the same address: say so, as the card's own ban form does.
+    const shared = document.getElementById("ban-shared");
+    shared.textContent = card.dataset.banWarning || "";
+    shared.hidden = !card.dataset.banWarning;
+    banDialog.showModal();
+  }
+
+  async function trust(card) {
+    const id = Number(card.dataset.id);
+    try {
+      const data = await api("POST", `/comments/${id}/trust`, {});
+      announce(`${data.email} is now trusted: their comments skip the queue.`);
+      const button = card.querySelector("form.trust button");
+      if (button) {
+        button.textContent = "Trusted (reload to undo)";
+        button.disabled = true;
+      }
+    } catch (error) {
+      announce(`Comment #${id}: ${error.message}`, "error");
+    }
+  }
+
+  function closeDialog(dialog) {
+    if (dialog.open) dialog.close();
+    if (current) focusCard(current);
+  }
+
+  cardList.addEventListener("focusin", (event) => {
+    const card = event.target instanceof Element ? event.target.closest(".card") : null;
+    if (card) current = card;
+  });
+  cardList.addEventListener("change", (event) => {
+    if (event.target instanceof Element && event.target.matches("input.select")) updateSelection();
+  });
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    const card = form.closest(".card");
+    if (form.matches("form.decide") && card) {
+      event.preventDefault();
+      const button = event.submitter;
+      if (button && button.value) decide(card, button.value);
+    } else if (form.id === "bulk") {
+      event.preventDefault();
+      const button = event.submitter;
+      if (button && button.value) decideSelected(button.value);
+    } else if (form.matches("form.ban-form") && card) {
+      event.preventDefault();
+      const reject = form.querySelector('[name="reject_comments"]');
+      const by = form.querySelector('[name="by"]:checked');
+      const reason = form.querySelector('[name="reason"]').value;
+      ban(card, reason, Boolean(reject && reject.checked), by ? by.value : "email_and_ip");
+    } else if (form.matches("form.trust") && card) {
+      event.preventDefault();
+      trust(card);
+    }
+  });
+
+  if (banDialog) {
+    for (const button of banDialog.querySelectorAll("[data-close]")) {
+      button.addEventListener("click", () => closeDialog(banDialog));
+    }
+    banDialog.querySelector("[data-confirm]").addEventListener("click", () => {
+      const card = banTarget;
+      const reason = document.getElementById("ban-dialog-reason").value;
+      const reject = document.getElementById("ban-dialog-reject").checked;
+      const by = banDialog.querySelector('[name="ban-dialog-by"]:checked');
+      closeDialog(banDialog);
+      if (card) ban(card, reason, reject, by ? by.value : "email_and_ip");
+    });
+  }
+
+  updateSelection();
+
+  // What shortcuts.js needs: the same functions the buttons use, and the focused card.
+  window.moderationQueue = Object.freeze({
+    canModerate,
+    announce,
+    cards,
+    current: () => current,
+    focusCard,
+    updateSelection,
+    decide,
+    decideSelected,
+    openBanDialog,
+    closeDialog,
+  });
+})();

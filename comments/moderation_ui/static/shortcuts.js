@@ -1,0 +1,134 @@
+/* Moderation queue: single-key shortcuts and their switch (loaded by the queue page only).
+ *
+ * Drives the queue through window.moderationQueue, which queue.js (loaded just before) sets:
+ * the keys call the same functions as the buttons. "?" opens the list of keys, where the
+ * single-key shortcuts can be turned off (remembered in this browser).
+ */
+(() => {
+  "use strict";
+
+  const queue = window.moderationQueue;
+  if (!queue) return; // not the queue page, or queue.js did not run
+  const {
+    canModerate,
+    announce,
+    cards,
+    focusCard,
+    updateSelection,
+    decide,
+    decideSelected,
+    openBanDialog,
+    closeDialog,
+  } = queue;
+  const help = document.getElementById("help");
+  const banDialog = document.getElementById("ban-dialog");
+  const helpButton = document.getElementById("help-button");
+  const keysSwitch = document.getElementById("keys-on");
+  const KEYS_OFF = "moderation:single-keys-off";
+
+  function move(step) {
+    const all = cards();
+    if (!all.length) return;
+    const index = all.indexOf(queue.current());
+    if (index === -1) {
+      focusCard(step > 0 ? all[0] : all[all.length - 1]);
+      return;
+    }
+    focusCard(all[Math.min(all.length - 1, Math.max(0, index + step))]);
+  }
+
+  function toggleSelect(card) {
+    const box = card && card.querySelector("input.select");
+    if (!box) return;
+    box.checked = !box.checked;
+    const count = updateSelection().length;
+    announce(`Comment #${card.dataset.id} ${box.checked ? "selected" : "unselected"}; ${count} selected.`);
+  }
+
+  function toggleHelp() {
+    if (!help) return;
+    if (help.open) closeDialog(help);
+    else help.showModal();
+  }
+
+  const TYPING = "input:not([type=checkbox]):not([type=radio]):not([type=button])"
+    + ":not([type=submit]), textarea, select, [contenteditable]";
+
+  // Single-key shortcuts get in the way of speech input and of some screen readers' keys:
+  // the shortcuts dialog turns them off (WCAG 2.1.4), remembered in this browser.
+  function keysOn() {
+    try {
+      return window.localStorage.getItem(KEYS_OFF) !== "1";
+    } catch (error) {
+      return !keysSwitch || keysSwitch.checked;
+    }
+  }
+
+  function setKeys(on) {
+    try {
+      if (on) window.localStorage.removeItem(KEYS_OFF);
+      else window.localStorage.setItem(KEYS_OFF, "1");
+    } catch (error) {
+      /* storage disabled: the switch lasts until the page is left */
+    }
+    if (keysSwitch) keysSwitch.checked = on;
+    // Assistive technology announces aria-keyshortcuts: only while the keys work.
+    for (const node of document.querySelectorAll("[aria-keyshortcuts], [data-keyshortcuts]")) {
+      const keys = node.getAttribute("aria-keyshortcuts") || node.dataset.keyshortcuts;
+      node.dataset.keyshortcuts = keys;
+      if (on) node.setAttribute("aria-keyshortcuts", keys);
+      else node.removeAttribute("aria-keyshortcuts");
+    }
+  }
+
+  function onKey(event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (!keysOn()) return;
+    const target = event.target;
+    if (target instanceof Element && target.closest(TYPING)) return;
+    const key = event.key;
+    if (key === "?") {
+      event.preventDefault();
+      toggleHelp();
+      return;
+    }
+    if ((help && help.open) || (banDialog && banDialog.open)) return;
+    const focused = target instanceof Element ? target.closest(".card") : null;
+    const card = focused || queue.current();
+    const moderating = { a: "approve", r: "reject", s: "spam", A: "approve", R: "reject", S: "spam" };
+    if (key === "j" || key === "k") {
+      event.preventDefault();
+      move(key === "j" ? 1 : -1);
+    } else if (key in moderating || key === "b" || key === "x") {
+      event.preventDefault();
+      if (!canModerate) {
+        announce("Your role can read the queues but not decide.", "error");
+      } else if (event.shiftKey && key in moderating && key === key.toUpperCase()) {
+        decideSelected(moderating[key]);
+      } else if (!card) {
+        announce("Press j to choose a comment first.", "error");
+      } else if (key === "b") {
+        openBanDialog(card);
+      } else if (key === "x") {
+        toggleSelect(card);
+      } else if (!event.shiftKey) {
+        decide(card, moderating[key]);
+      }
+    }
+  }
+
+  document.addEventListener("keydown", onKey);
+  if (help) {
+    for (const button of help.querySelectorAll("[data-close]")) {
+      button.addEventListener("click", () => closeDialog(help));
+    }
+  }
+  if (helpButton) {
+    helpButton.hidden = false;
+    helpButton.addEventListener("click", toggleHelp);
+  }
+  if (keysSwitch) {
+    keysSwitch.addEventListener("change", () => setKeys(keysSwitch.checked));
+  }
+  setKeys(keysOn());
+})();
