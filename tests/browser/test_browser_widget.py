@@ -7,6 +7,9 @@ to /api/v1/ are fulfilled by the test, to provoke what the real service rarely d
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+
 import pytest
 from browser_support import FakeApi, LiveServer, PageIssues, Widget, comment
 from playwright.sync_api import Page, expect
@@ -221,3 +224,40 @@ def test_a_failed_load_is_spoken_from_a_live_region_kept_while_empty(
     api.failing_reads = 1
     more.press("Enter")
     expect(loading).to_have_text("Comments could not be loaded.")
+
+
+def test_each_card_is_named_by_its_author_and_time_read_in_full(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    """A screen reader says whose comment it enters, and reads "just now" with the date and
+    time it stands for; an older comment shows its date and is read with the time of day."""
+    recent = datetime.now(UTC).isoformat()
+    api.pages[None] = {
+        "comments": [
+            comment(1, author_name="Ann", created_at=recent),
+            comment(2, author_name="Bob", author_url="https://bob.example/"),
+            comment(3, author_name="Cy", created_at="not a time"),
+        ],
+        "total": 3,
+        "next": None,
+    }
+    widget.open(live_server.url)
+    expect(widget.count).to_have_text("3 Comments")
+    # The page's lang (en), and Auckland time (the context's zone). ICU may put a narrow
+    # no-break space before AM/PM: \s matches it.
+    in_full = r"\w+day, \w+ \d{1,2}, \d{4} at \d{1,2}:\d\d\s[AP]M"
+
+    ann = widget.thread.get_by_role("article", name=re.compile(rf"^Ann just now \({in_full}\)$"))
+    expect(ann).to_have_count(1)
+    expect(ann.locator("time")).to_have_text("just now")  # what is shown is unchanged
+    expect(ann.locator("time")).to_have_attribute("title", re.compile(rf"^{in_full}$"))
+    stamp = ann.get_by_role("link", name=re.compile(rf"^just now \({in_full}\)$"))
+    expect(stamp).to_have_attribute("href", "#comment-1")
+
+    # NOW is 23:50 UTC on 27 November 2026: 12:50 on the 28th in Auckland. The date is shown,
+    # and the time of day read after it.
+    bob_name = re.compile(r"^Bob November 28, 2026 \(12:50\sPM\)$")
+    bob = widget.thread.get_by_role("article", name=bob_name)
+    expect(bob).to_have_count(1)
+    expect(bob.locator("time")).to_have_text("November 28, 2026")
+    expect(widget.thread.get_by_role("article", name="Cy", exact=True)).to_have_count(1)

@@ -32,7 +32,7 @@ def test_report_refusals_are_explained(
     ]
     widget.open(live_server.url)
     first = widget.comment("Comment number 1.")
-    first.get_by_role("button", name="Report", exact=True).click()
+    first.get_by_role("button", name="Report comment by Reader 1", exact=True).click()
     first.get_by_label("Spam or advertising").check()
     send = first.get_by_role("button", name="Send report")
     said = first.locator(".cw-report-form").get_by_role("status")
@@ -44,16 +44,17 @@ def test_report_refusals_are_explained(
     assert api.reports == [{"reason": "spam", "text": ""}] * 2
 
     second = widget.comment("Comment number 2.")
-    second.get_by_role("button", name="Report", exact=True).click()
+    second.get_by_role("button", name="Report comment by Reader 2", exact=True).click()
     second.get_by_label("Something else").check()
     second.get_by_role("button", name="Send report").click()
     expect(second.locator(".cw-report-form").get_by_role("status")).to_have_text(
         "This comment can no longer be reported."
     )
-    expect(second.get_by_role("button", name="Unavailable")).to_be_disabled()
+    unavailable = second.get_by_role("button", name="Unavailable to report: comment by Reader 2")
+    expect(unavailable).to_be_disabled()
     page.reload()
     report_again = widget.comment("Comment number 2.").get_by_role(
-        "button", name="Report", exact=True
+        "button", name="Report comment by Reader 2", exact=True
     )
     expect(report_again).to_be_enabled()
     expect(
@@ -105,7 +106,7 @@ def test_an_edit_window_closing_keeps_the_unsaved_text(
     expect(kept).to_have_value("Soon closed. And more.")
     expect(kept).not_to_be_editable()  # to copy, not to save
     expect(kept).to_be_focused()
-    gone = re.compile("^(Save|Cancel|Edit|Delete)$")
+    gone = re.compile(r"^(Save|Cancel|Edit|Delete)\b")
     expect(mine.get_by_role("button", name=gone)).to_have_count(0)
     expect(mine.locator(".cw-body")).to_have_text("Soon closed.")
 
@@ -121,7 +122,7 @@ def test_sending_a_report_keeps_keyboard_focus_in_the_form(
     ]
     widget.open(live_server.url)
     first = widget.comment("Comment number 1.")
-    first.get_by_role("button", name="Report", exact=True).press("Enter")
+    first.get_by_role("button", name="Report comment by Reader 1", exact=True).press("Enter")
     spam = first.get_by_label("Spam or advertising")
     expect(spam).to_be_focused()
     page.keyboard.press("Space")
@@ -134,3 +135,43 @@ def test_sending_a_report_keeps_keyboard_focus_in_the_form(
     expect(said).to_have_text("Thank you. A moderator will look at this comment.")
     expect(said).to_be_focused()
     expect(first.get_by_role("button", name="Reported")).to_be_disabled()
+
+
+def test_every_comment_action_says_whose_comment_it_is(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    """Listed by a screen reader, a row of "Report" buttons cannot be told apart: each says
+    whose comment it acts on, after the word shown, as do Edit and Delete on one's own."""
+    api.pages[None] = {
+        "comments": [
+            comment(1, author_name="Ann"),
+            comment(2, author_name="Bob"),
+            comment(3, author_name=""),
+        ],
+        "total": 3,
+        "next": None,
+    }
+    api.answers.append(lambda route: route.fulfill(**own(api.posted[-1], id_=4)))
+    api.report_answers.append({"status": 201, "json": {"id": 7, "reason": "spam"}})
+    widget.open(live_server.url)
+    for name in ("Ann", "Bob", "Anonymous"):
+        reply = widget.thread.get_by_role("button", name=f"Reply to {name}", exact=True)
+        expect(reply).to_have_count(1)
+        report = widget.thread.get_by_role("button", name=f"Report comment by {name}", exact=True)
+        expect(report).to_have_count(1)
+        expect(report.locator(".cw-visually-hidden")).to_have_text(f"comment by {name}")
+
+    widget.post("My own two cents.", name="Cy")
+    mine = page.locator("#comment-4")
+    expect(mine.get_by_role("button", name="Edit comment by Cy", exact=True)).to_be_visible()
+    expect(mine.get_by_role("button", name="Delete comment by Cy", exact=True)).to_be_visible()
+    expect(mine.get_by_role("button", name="Report comment by Cy", exact=True)).to_be_visible()
+
+    ann = widget.comment("Comment number 1.")
+    ann.get_by_role("button", name="Report comment by Ann", exact=True).click()
+    ann.get_by_label("Spam or advertising").check()
+    ann.get_by_role("button", name="Send report").click()
+    reported = ann.get_by_role("button", name="Reported comment by Ann", exact=True)
+    expect(reported).to_be_disabled()
+    page.reload()  # remembered, and still named
+    expect(reported).to_be_disabled()

@@ -51,7 +51,8 @@ WIDGET: dict[str, Any] = {
             "selector": ":scope > .cw-card > .cw-meta > .cw-author",
             "required": True,
             "tags": [],
-            "attributes": {"a": ["class", "href", "rel"], "span": ["class"]},
+            # id: the widget's own (cw1-card-2-author), which names the card; never data.
+            "attributes": {"a": ["class", "href", "rel", "id"], "span": ["class", "id"]},
             "text": "author_name",
             "fallback": "Anonymous",
             "trim": True,

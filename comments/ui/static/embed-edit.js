@@ -137,8 +137,16 @@
       const saved = tokens.get(comment.id);
       if (!saved) return;
       const body = entry.article.querySelector(".cw-body");
-      const editButton = el("button", { type: "button", class: "cw-link-button" }, "Edit");
-      const deleteButton = el("button", { type: "button", class: "cw-link-button" }, "Delete");
+      // Named for whose comment, as Reply and Report are: "Edit comment by Ann".
+      const owner = entry.name ? ` comment by ${entry.name}` : " comment";
+      const whose = () => el("span", { class: "cw-visually-hidden" }, owner);
+      const editButton = el("button", { type: "button", class: "cw-link-button" }, "Edit", whose());
+      const deleteButton = el(
+        "button",
+        { type: "button", class: "cw-link-button" },
+        "Delete",
+        whose(),
+      );
       // tabindex: focus lands here when the control that had it goes (saved, window closed).
       const message = el("p", {
         class: "cw-edit-status",
@@ -286,6 +294,7 @@
             entry.article.replaceChildren(
               el("p", { class: "cw-removed" }, "This comment was deleted by its author."),
             );
+            entry.article.removeAttribute("aria-labelledby"); // its author and time are gone
             entry.article.focus(); // the placeholder, where the comment was
           } else {
             entry.li.remove();

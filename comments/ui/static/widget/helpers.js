@@ -131,15 +131,19 @@
       : null;
   const dateFormat = new Intl.DateTimeFormat(lang, { dateStyle: "long" });
   const fullFormat = new Intl.DateTimeFormat(lang, { dateStyle: "full", timeStyle: "short" });
+  const clockFormat = new Intl.DateTimeFormat(lang, { timeStyle: "short" });
 
+  /** {text, relative}: "just now", "3 hours ago" within a week, else the date. */
   function readableTime(date) {
-    const seconds = Math.round((date.getTime() - Date.now()) / 1000);
-    const ago = -seconds;
-    if (!relativeFormat || ago > 7 * 86400) return dateFormat.format(date);
-    if (ago < 45) return "just now";
-    if (ago < 3600) return relativeFormat.format(-Math.max(1, Math.round(ago / 60)), "minute");
-    if (ago < 86400) return relativeFormat.format(-Math.round(ago / 3600), "hour");
-    return relativeFormat.format(-Math.round(ago / 86400), "day");
+    const ago = -Math.round((date.getTime() - Date.now()) / 1000);
+    if (!relativeFormat || ago > 7 * 86400) {
+      return { text: dateFormat.format(date), relative: false };
+    }
+    const since = (n, unit) => ({ text: relativeFormat.format(-n, unit), relative: true });
+    if (ago < 45) return { text: "just now", relative: true };
+    if (ago < 3600) return since(Math.max(1, Math.round(ago / 60)), "minute");
+    if (ago < 86400) return since(Math.round(ago / 3600), "hour");
+    return since(Math.round(ago / 86400), "day");
   }
 
   function parseTime(iso) {
@@ -148,12 +152,18 @@
     return new Date(/T[\d:.]+$/.test(text) ? `${text}Z` : text);
   }
 
+  /**
+   * {time, more}: the <time> shown ("just now", with the full date and time as its tooltip),
+   * and what a screen reader should hear after it to know when: the full date and time, or
+   * the time of day when the date is shown. Null for a timestamp that does not parse.
+   */
   function timeElement(iso) {
     const date = parseTime(iso);
     if (Number.isNaN(date.getTime())) return null;
-    return el(
-      "time",
-      { datetime: date.toISOString(), title: fullFormat.format(date) },
-      readableTime(date),
-    );
+    const { text, relative } = readableTime(date);
+    const full = fullFormat.format(date);
+    return {
+      time: el("time", { datetime: date.toISOString(), title: full }, text),
+      more: relative ? full : clockFormat.format(date),
+    };
   }

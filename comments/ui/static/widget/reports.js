@@ -33,22 +33,26 @@
     },
   };
 
-  /** The "Report" button beside Reply; the form is built when it is first opened. */
-  function reportButton(ctx, comment, article) {
+  /**
+   * The "Report" button beside Reply; the form is built when it is first opened. Every
+   * comment has one, so its name says whose comment: "Report comment by Ann".
+   */
+  function reportButton(ctx, comment, entry) {
     const button = el(
       "button",
       { type: "button", class: "cw-link-button cw-report", "aria-expanded": "false" },
       "Report",
+      el("span", { class: "cw-visually-hidden" }, ` comment by ${entry.name}`),
     );
     if (reported.has(ctx.config.site, comment.id)) {
-      closeButton(button, "Reported");
+      closeButton(button, "Reported", entry.name);
       return button;
     }
     let form = null;
     button.addEventListener("click", () => {
       if (!form) {
-        form = reportForm(ctx, comment, button);
-        article.append(form);
+        form = reportForm(ctx, comment, button, entry.name);
+        entry.article.append(form);
       }
       const opening = form.hidden;
       form.hidden = !opening;
@@ -58,14 +62,18 @@
     return button;
   }
 
-  function closeButton(button, label) {
-    button.textContent = label;
+  /** "Reported comment by Ann", or "Unavailable to report: comment by Ann". */
+  function closeButton(button, label, name) {
+    // Hidden text starting with punctuation would be read after a space ("Reported : …").
+    const rest = label === "Reported" ? "" : " to report:";
+    const whose = el("span", { class: "cw-visually-hidden" }, `${rest} comment by ${name}`);
+    button.replaceChildren(label, whose);
     button.disabled = true;
     button.removeAttribute("aria-expanded");
     button.removeAttribute("aria-controls");
   }
 
-  function reportForm(ctx, comment, button) {
+  function reportForm(ctx, comment, button, name) {
     const formId = ctx.id(`report-${comment.id}`);
     const choices = REPORT_REASONS.map(([value, label], i) => {
       const input = el("input", { type: "radio", name: "reason", value, id: `${formId}-${value}` });
@@ -123,11 +131,11 @@
       if (outcome.ok) {
         reported.add(ctx.config.site, comment.id);
         form.replaceChildren(status);
-        closeButton(button, "Reported");
+        closeButton(button, "Reported", name);
       } else if (outcome.gone) {
         // Taken down meanwhile: not this reader's report, and gone from the thread next time.
         form.replaceChildren(status);
-        closeButton(button, "Unavailable");
+        closeButton(button, "Unavailable", name);
       }
       // Disabling "Send report" while sending dropped focus (as does removing it): to what
       // the form says once it is done, or back to the button that tries again.

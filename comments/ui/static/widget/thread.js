@@ -7,28 +7,49 @@
       state.total > 0 ? plural(state.total, "Comment", "Comments") : "No comments yet";
   }
 
+  let cards = 0; // numbers the ids that name each comment's card
+
   /** A comment's <li>: its card, then a list for its replies. Pending: shown to its poster. */
   function renderComment(ctx, comment, pending) {
     const name = (comment.author_name || "").trim() || "Anonymous";
     const website = httpUrl(comment.author_url);
+    const key = ctx.id(`card-${++cards}`);
     const author = website
-      ? el("a", { class: "cw-author", href: website, rel: "nofollow ugc noopener" }, name)
-      : el("span", { class: "cw-author" }, name);
+      ? el(
+          "a",
+          { class: "cw-author", id: `${key}-author`, href: website, rel: "nofollow ugc noopener" },
+          name,
+        )
+      : el("span", { class: "cw-author", id: `${key}-author` }, name);
     const anchor = `comment-${comment.id}`;
-    const time = timeElement(comment.created_at);
-    const meta = el(
-      "header",
-      { class: "cw-meta" },
-      author,
-      time ? el("a", { class: "cw-permalink", href: `#${anchor}` }, time) : null,
-    );
+    // "just now" is shown; "just now (Saturday, November 28, 2026 at 12:50 PM)" is read out.
+    const stamp = timeElement(comment.created_at);
+    const permalink = stamp
+      ? el(
+          "a",
+          { class: "cw-permalink", id: `${key}-time`, href: `#${anchor}` },
+          stamp.time,
+          el("span", { class: "cw-visually-hidden" }, ` (${stamp.more})`),
+        )
+      : null;
+    const meta = el("header", { class: "cw-meta" }, author, permalink);
     const body = el("div", { class: "cw-body" });
     body.append(
       typeof comment.html === "string"
         ? commentFragment(comment.html)
         : plainTextFragment(comment.body || ""),
     );
-    const article = el("article", { class: "cw-card", tabindex: "-1" }, meta);
+    // Named by its author and time, so a screen reader says whose comment it is on entering
+    // it or when focus moves to it (after "Load more").
+    const article = el(
+      "article",
+      {
+        class: "cw-card",
+        tabindex: "-1",
+        "aria-labelledby": permalink ? `${author.id} ${permalink.id}` : author.id,
+      },
+      meta,
+    );
     if (pending) article.append(pendingNotice());
     article.append(body);
     const replies = el("ol", { class: "cw-replies" });
@@ -70,7 +91,7 @@
       "div",
       { class: "cw-comment-actions" },
       button,
-      reportButton(ctx, comment, entry.article),
+      reportButton(ctx, comment, entry),
     );
   }
 
