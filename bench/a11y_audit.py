@@ -219,7 +219,7 @@ def moderation_states(page: Any, base: str, ids: dict[str, int]) -> list[tuple[s
         page.get_by_label("Name").fill("mod")
         page.get_by_label("Password").fill("wrong password")
         page.get_by_role("button", name="Sign in").click()
-        page.get_by_role("alert").wait_for()
+        page.locator("#login-error").wait_for()  # the page's other alert region is empty
 
     def sign_in() -> None:
         page.get_by_label("Password").fill(PASSWORD)

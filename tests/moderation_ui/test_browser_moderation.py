@@ -139,7 +139,7 @@ def test_a_card_someone_else_decided_meanwhile_is_refreshed_not_overruled(
     card = page.locator(f"#comment-{held}")
     page.locator("body").press("j")
     page.keyboard.press("a")
-    expect(page.locator("#announcer")).to_have_text(
+    expect(page.get_by_role("alert")).to_have_text(
         f"Comment #{held}: The comment is rejected now, not pending: mod decided it meanwhile. "
         "Nothing was changed."
     )
@@ -262,7 +262,7 @@ def test_a_refused_decision_is_announced_and_focus_stays_on_the_button(
     page, thread = browser_page, new_thread()
     held = post(live, thread, ABUSIVE + " (refused)", author_email="refused@x.org")
     sign_in(page, live, f"/moderation/?status=pending&thread={thread}")
-    announcer = page.get_by_role("status")
+    alert = page.get_by_role("alert")
 
     other = page.context.new_page()  # another moderator rejects it meanwhile
     other.goto(live.url + f"/moderation/?status=pending&thread={thread}")
@@ -273,10 +273,40 @@ def test_a_refused_decision_is_announced_and_focus_stays_on_the_button(
     approve = page.locator(f"#comment-{held}").get_by_role("button", name="Approve", exact=True)
     approve.focus()
     page.keyboard.press("Enter")
-    expect(announcer).to_contain_text(f"Comment #{held}: The comment is rejected now")
+    expect(alert).to_contain_text(f"Comment #{held}: The comment is rejected now")
     problems.console[:] = [line for line in problems.console if "409" not in line]
     # Disabled while the request ran, the button had dropped focus to the top of the page.
     expect(approve).to_be_focused()
+
+
+def test_errors_are_announced_at_once_and_successes_politely(
+    browser_page: Page, live: Live, problems: Problems
+) -> None:
+    """A refusal or a failure must not wait behind whatever the screen reader is saying, nor
+    share the polite region where a success was announced: each has its region, both in the
+    accessibility tree before their first message."""
+    page, thread = browser_page, new_thread()
+    held = post(live, thread, ABUSIVE + " (offline)", author_email="offline@x.org")
+    sign_in(page, live, f"/moderation/?status=pending&thread={thread}")
+    status, alert = page.get_by_role("status"), page.get_by_role("alert")
+    for region in (status, alert):
+        expect(region).to_have_count(1)
+        expect(region).to_have_text("")
+
+    decision = re.compile(rf"/api/v1/moderation/comments/{held}/decision$")
+    page.route(decision, lambda route: route.abort())  # the network fails
+    page.locator("body").press("j")
+    page.keyboard.press("a")
+    expect(alert).to_have_text(
+        f"Comment #{held}: The server could not be reached; nothing was changed."
+    )
+    expect(status).to_have_text("")
+    problems.console[:] = [line for line in problems.console if "net::ERR_FAILED" not in line]
+
+    page.unroute(decision)
+    page.keyboard.press("a")
+    expect(status).to_have_text(f"Comment #{held} approved.")
+    expect(alert).to_have_text("")  # only the latest message stays shown
 
 
 def test_a_message_after_a_form_post_is_announced(browser_page: Page, live: Live) -> None:

@@ -205,7 +205,12 @@ def test_decision_forms_work_without_javascript(
     )
     assert response.status_code == 303 and response.headers["Location"] == back
     assert status_of(app, comment_id) == status
-    assert f"Comment #{comment_id}" in client.get(back).text  # the flashed confirmation
+    confirmed = client.get(back).text  # the flashed confirmation, in the polite region
+    assert re.search(
+        rf'<div id="announcer" role="status"[^>]*>\s*<p class="flash flash-ok">'
+        rf"Comment #{comment_id} ",
+        confirmed,
+    )
     history = client.get(f"/moderation/comments/{comment_id}").text
     assert f"{start} → {status}" in history and "checked" in history and "by hand" in history
     assert re.search(r"toxicity [01]\.\d\d, spam [01]\.\d\d", history)
@@ -245,6 +250,12 @@ def test_an_illegal_transition_is_a_message_and_changes_nothing(
         follow_redirects=True,
     )
     assert response.status_code == 200 and "Cannot not spam a published comment" in response.text
+    # A refusal goes to the region that interrupts (a success to the polite one, above).
+    assert re.search(
+        r'<div id="alerts" role="alert"[^>]*>\s*<p class="flash flash-error">'
+        r"Comment #\d+: Cannot not spam",
+        response.text,
+    )
     assert status_of(app, published) == "published"
     bad = client.post(
         f"/moderation/comments/{published}/decision",

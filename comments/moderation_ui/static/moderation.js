@@ -6,16 +6,20 @@
 (() => {
   "use strict";
 
-  const announcer = document.getElementById("announcer");
+  // The live regions: #announcer (role="status") for what went well, #alerts (role="alert")
+  // for refusals and failures.
+  const regions = ["announcer", "alerts"].map((id) => document.getElementById(id)).filter(Boolean);
 
   // What the server flashed after a form was sent (a ban lifted, a decision made without this
-  // script, settings saved) is in the live region as the page loads, and screen readers do not
-  // read a live region's first content out: put it back a moment later, as a change.
-  if (announcer && announcer.childNodes.length) {
-    const flashed = Array.from(announcer.childNodes);
-    announcer.replaceChildren();
+  // script, settings saved) is in the live regions as the page loads, and screen readers do
+  // not read a live region's first content out: put it back a moment later, as a change,
+  // unless something newer was announced meanwhile.
+  const flashed = regions.map((region) => Array.from(region.childNodes));
+  if (flashed.some((nodes) => nodes.length)) {
+    regions.forEach((region) => region.replaceChildren());
     setTimeout(() => {
-      if (!announcer.childNodes.length) announcer.append(...flashed);
+      if (regions.some((region) => region.childNodes.length)) return;
+      regions.forEach((region, i) => region.append(...flashed[i]));
     }, 250);
   }
 

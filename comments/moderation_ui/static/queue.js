@@ -2,14 +2,15 @@
  *
  * Everything here is an enhancement: every button is also a plain form that works without
  * this script. Requests carry the session cookie and the page's CSRF token; results are
- * announced in the page's aria-live region. The keyboard shortcuts (shortcuts.js, loaded
- * next) drive the queue through window.moderationQueue.
+ * announced in the page's live regions: successes politely, errors at once. The keyboard
+ * shortcuts (shortcuts.js, loaded next) drive the queue through window.moderationQueue.
  */
 (() => {
   "use strict";
 
   const body = document.body;
   const announcer = document.getElementById("announcer");
+  const alerts = document.getElementById("alerts") || announcer;
   const cardList = document.getElementById("cards");
   if (body.dataset.page !== "queue" || !cardList) return;
 
@@ -44,7 +45,11 @@
     const line = document.createElement("p");
     line.className = kind === "error" ? "flash flash-error" : "flash flash-ok";
     line.textContent = message;
-    announcer.replaceChildren(line);
+    // A refused decision or a failed request interrupts (role="alert"); a success waits for
+    // the screen reader to finish (role="status"). Only the latest message stays shown.
+    const [region, other] = kind === "error" ? [alerts, announcer] : [announcer, alerts];
+    if (other !== region) other.replaceChildren();
+    region.replaceChildren(line);
   }
 
   async function api(method, path, payload) {
