@@ -94,6 +94,15 @@ def test_the_cli_prints_the_url_masked(
         ("https://ann:p@ss@[2001:db8::1]/in", "https://ann:***@[2001:db8::1]/in"),
         # A lone user part is usually a token: it is masked whole.
         ("https://tok_123@hooks.example/in", "https://***@hooks.example/in"),
+        # Query parameters named like secrets, as some receivers take their token.
+        (
+            "https://hooks.example/in?token=t0k&channel=general&api_key=k3y#y",
+            "https://hooks.example/in?token=***&channel=general&api_key=***#y",
+        ),
+        (
+            "https://hooks.example/in?sig=&Signature=abc",
+            "https://hooks.example/in?sig=&Signature=***",
+        ),
     ],
 )
 def test_only_the_credentials_are_masked(url: str, shown: str) -> None:

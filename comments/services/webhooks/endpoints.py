@@ -3,6 +3,7 @@ send a delivery again. The API and the CLI both call these."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -47,16 +48,31 @@ def check_url(url: str) -> str:
 
 def masked_url(url: str) -> str:
     """The URL as listings, answers and logs show it: a password in it (``user:pass@``) reads
-    ``user:***@``, and a lone user part (usually a token) ``***@``. Deliveries use the stored
-    URL as is; only people and log files see this one."""
-    netloc = urlsplit(url).netloc
-    userinfo, at, host = netloc.rpartition("@")
-    if not at:
-        return url
-    user, colon, _password = userinfo.partition(":")
-    shown = f"{user}:***" if colon else "***"
-    # The netloc is the first thing after "scheme://", so this replaces nothing else.
-    return url.replace(netloc, f"{shown}@{host}", 1)
+    ``user:***@``, a lone user part (usually a token) ``***@``, and the value of a query
+    parameter named like a secret (``?token=``, ``api_key=``, ``sig=``) ``***``. Deliveries use
+    the stored URL as is; only people and log files see this one."""
+    parts = urlsplit(url)
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if at:
+        user, colon, _password = userinfo.partition(":")
+        shown = f"{user}:***" if colon else "***"
+        # The netloc is the first thing after "scheme://", so this replaces nothing else.
+        url = url.replace(parts.netloc, f"{shown}@{host}", 1)
+    if parts.query:  # the first "?" starts the query: neither host nor path holds one
+        url = url.replace(f"?{parts.query}", f"?{_masked_query(parts.query)}", 1)
+    return url
+
+
+_SECRET_PARAMETER = re.compile(r"token|key|secret|sig|pass|auth|credential|code", re.I)
+
+
+def _masked_query(query: str) -> str:
+    shown = []
+    for pair in query.split("&"):
+        name, equals, value = pair.partition("=")
+        secret = equals and value and _SECRET_PARAMETER.search(name)
+        shown.append(f"{name}=***" if secret else pair)
+    return "&".join(shown)
 
 
 def check_events(events: Iterable[str]) -> list[str]:
