@@ -247,6 +247,12 @@ def problems() -> Problems:
     return Problems()
 
 
+def painted(page: Any) -> None:
+    """Wait for a new page's first frame: Chromium drops key presses that arrive before it
+    (paint holding), and under CI load that frame can come well after the page is ready."""
+    page.wait_for_function("() => performance.getEntriesByType('paint').length > 0")
+
+
 @pytest.fixture
 def browser_page(chromium: Any, problems: Problems) -> Iterator[Any]:
     """A fresh profile that may only reach 127.0.0.1; console errors and CSP reports fail it."""

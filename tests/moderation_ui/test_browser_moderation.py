@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.moderation_ui.conftest import ABUSIVE, NICE, PASSWORD, Live, Problems
+from tests.moderation_ui.conftest import ABUSIVE, NICE, PASSWORD, Live, Problems, painted
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=10_000)
@@ -41,6 +41,7 @@ def sign_in(page: Page, live: Live, path: str) -> None:
     # The script un-hides this button once its key handlers are in place.
     expect(page.get_by_role("button", name="Keyboard shortcuts")).to_be_visible()
     assert page.url == live.url + path
+    painted(page)
 
 
 def count(page: Page, queue: str) -> int:
@@ -112,6 +113,7 @@ def test_a_readers_report_reaches_the_reported_tab(browser_page: Page, live: Liv
 
     live.post(f"/api/v1/comments/{comment_id}/reports", {"reason": "abusive", "text": "rude"})
     page.reload()
+    painted(page)
     card = page.locator(f"#comment-{comment_id}")
     expect(card).to_be_visible()
     expect(card.locator(".reports")).to_contain_text("Abusive: rude")
@@ -132,6 +134,7 @@ def test_a_card_someone_else_decided_meanwhile_is_refreshed_not_overruled(
     sign_in(page, live, f"/moderation/?status=pending&thread={thread}")
     other = page.context.new_page()  # a second tab: the other moderator
     other.goto(live.url + f"/moderation/?status=pending&thread={thread}")
+    painted(other)
     other.locator("body").press("j")
     other.keyboard.press("r")
     expect(other.locator("#announcer")).to_have_text(f"Comment #{held} rejected.")
@@ -157,9 +160,6 @@ def test_question_mark_shows_the_keys(browser_page: Page, live: Live) -> None:
     sign_in(page, live, f"/moderation/?thread={thread}")
     help_dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
     expect(help_dialog).to_be_hidden()
-    # Keys typed into a form field are text, not shortcuts: make sure the page itself has focus
-    # (a CI run under load once sent "?" before it did).
-    page.evaluate("() => document.activeElement?.blur()")
     page.keyboard.press("?")
     expect(help_dialog).to_be_visible()
     for text in ("Next comment", "Approve every selected comment", "Ban the focused"):
@@ -247,6 +247,7 @@ def ban_from_the_queue(page: Page, live: Live) -> int:
     thread = new_thread()
     target = post(live, thread, ABUSIVE + " (a11y)", author_email=f"{uuid.uuid4().hex}@x.org")
     page.goto(live.url + f"/moderation/?thread={thread}")
+    painted(page)
     page.locator("body").press("j")
     page.keyboard.press("b")
     page.get_by_role("dialog", name="Ban this author?").get_by_role(
@@ -266,6 +267,7 @@ def test_a_refused_decision_is_announced_and_focus_stays_on_the_button(
 
     other = page.context.new_page()  # another moderator rejects it meanwhile
     other.goto(live.url + f"/moderation/?status=pending&thread={thread}")
+    painted(other)
     other.locator("body").press("j")
     other.keyboard.press("r")
     expect(other.locator("#announcer")).to_have_text(f"Comment #{held} rejected.")
@@ -340,6 +342,7 @@ def test_bans_reflow_at_320px_and_a_wide_table_scrolls_by_keyboard(
     ban_from_the_queue(page, live)
     page.set_viewport_size({"width": 320, "height": 800})
     page.goto(live.url + "/moderation/bans")
+    painted(page)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the bans page scrolls sideways by {overflow}px at 320px"
 
@@ -381,6 +384,7 @@ def test_the_shortcuts_can_be_found_on_a_phone_and_turned_off(
     expect(approve).not_to_have_attribute("aria-keyshortcuts", "a")  # not announced either
 
     page.reload()  # this browser remembers
+    painted(page)
     help_button.click()
     expect(switch).not_to_be_checked()
     switch.check()
