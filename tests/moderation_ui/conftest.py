@@ -27,6 +27,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from comments.extensions import db
+from comments.models import Comment
 from comments.services import accounts
 from tests.servers import free_port, wait_until_healthy
 
@@ -87,6 +88,20 @@ def session_csrf(client: FlaskClient) -> str:
     with client.session_transaction() as session:
         token: str = session["csrf"]
     return token
+
+
+def status_of(app: Flask, comment_id: int) -> str:
+    """The comment's status as stored, to check what a form really changed."""
+    with app.app_context():
+        comment = db.session.get(Comment, comment_id)
+        assert comment is not None
+        return comment.status
+
+
+def card_html(page: str, comment_id: int) -> str:
+    """One comment's card out of a queue page, so assertions cannot match a neighbour's."""
+    start = page.index(f'id="comment-{comment_id}"')
+    return page[start : page.index("</article>", start)]
 
 
 SignedIn = Callable[..., FlaskClient]

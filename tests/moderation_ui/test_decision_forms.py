@@ -1,0 +1,171 @@
+"""The no-JavaScript decision forms: one comment, in bulk, and what they refuse."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from comments.extensions import db
+from comments.models import Ban, Comment, LabelledExample, Staff, TrustedAuthor
+from comments.services.moderation.decisions import DecisionRequest, decide_comment
+from tests.moderation_ui.conftest import (
+    ABUSIVE,
+    MakeStaff,
+    PostComment,
+    SignedIn,
+    session_csrf,
+    status_of,
+)
+
+
+@pytest.mark.parametrize(
+    ("start", "action", "status"),
+    [
+        ("pending", "approve", "published"),
+        ("pending", "reject", "rejected"),
+        ("pending", "spam", "spam"),
+        ("spam", "not_spam", "published"),
+        ("spam", "restore", "pending"),
+    ],
+)
+def test_decision_forms_work_without_javascript(
+    app: Flask,
+    signed_in: SignedIn,
+    post_comment: PostComment,
+    start: str,
+    action: str,
+    status: str,
+) -> None:
+    extra = {"honeypot": "x"} if start == "spam" else {}
+    comment_id = post_comment(body=ABUSIVE, **extra)
+    assert status_of(app, comment_id) == start
+    client = signed_in("moderator")
+    back = f"/moderation/?status={start}"
+    response = client.post(
+        f"/moderation/comments/{comment_id}/decision",
+        data={
+            "action": action,
+            "reason": "checked",
+            "note": "by hand",
+            "csrf_token": session_csrf(client),
+            "next": back,
+        },
+    )
+    assert response.status_code == 303 and response.headers["Location"] == back
+    assert status_of(app, comment_id) == status
+    confirmed = client.get(back).text  # the flashed confirmation, in the polite region
+    assert re.search(
+        rf'<div id="announcer" role="status"[^>]*>\s*<p class="flash flash-ok">'
+        rf"Comment #{comment_id} ",
+        confirmed,
+    )
+    history = client.get(f"/moderation/comments/{comment_id}").text
+    assert f"{start} → {status}" in history and "checked" in history and "by hand" in history
+    assert re.search(r"toxicity [01]\.\d\d, spam [01]\.\d\d", history)
+
+
+def test_ui_writes_without_the_csrf_token_are_refused(
+    app: Flask, signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    held = post_comment(body=ABUSIVE, author_email="t@x.org")
+    client = signed_in("moderator")
+    for url, data in [
+        (f"/moderation/comments/{held}/decision", {"action": "approve"}),
+        ("/moderation/decisions", {"action": "approve", "ids": str(held)}),
+        (f"/moderation/comments/{held}/ban", {"reject_comments": "1"}),
+        (f"/moderation/comments/{held}/trust", {}),
+        ("/moderation/logout", {}),
+    ]:
+        for token in (None, "forged"):
+            sent = {**data, "csrf_token": token} if token else data
+            response = client.post(url, data=sent)
+            assert response.status_code == 403, (url, token)
+            assert "CSRF" in response.text
+    assert status_of(app, held) == "pending"
+    with app.app_context():
+        assert db.session.scalar(select(Ban)) is None
+        assert db.session.scalar(select(TrustedAuthor)) is None
+
+
+def test_an_illegal_transition_is_a_message_and_changes_nothing(
+    app: Flask, signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    published = post_comment()
+    client = signed_in("moderator")
+    response = client.post(
+        f"/moderation/comments/{published}/decision",
+        data={"action": "not_spam", "csrf_token": session_csrf(client)},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200 and "Cannot not spam a published comment" in response.text
+    # A refusal goes to the region that interrupts (a success to the polite one, above).
+    assert re.search(
+        r'<div id="alerts" role="alert"[^>]*>\s*<p class="flash flash-error">'
+        r"Comment #\d+: Cannot not spam",
+        response.text,
+    )
+    assert status_of(app, published) == "published"
+    bad = client.post(
+        f"/moderation/comments/{published}/decision",
+        data={"action": "delete", "csrf_token": session_csrf(client)},
+        follow_redirects=True,
+    )
+    assert "nothing was changed" in bad.text
+
+
+def test_a_card_decided_meanwhile_by_someone_else_is_not_overruled(
+    app: Flask, signed_in: SignedIn, make_staff: MakeStaff, post_comment: PostComment
+) -> None:
+    held = post_comment(body=ABUSIVE)
+    client = signed_in("moderator", "omar")
+    make_staff("moderator", "maria")
+    page = client.get("/moderation/?status=pending").text
+    assert 'name="expected_status" value="pending"' in page  # the card says what it showed
+    with app.app_context():  # another moderator rejects it after the page was loaded
+        comment = db.session.get(Comment, held)
+        staff = db.session.scalar(select(Staff).where(Staff.name == "maria"))
+        decide_comment(db.session(), comment, DecisionRequest("reject"), staff)
+        db.session.commit()
+    response = client.post(
+        f"/moderation/comments/{held}/decision",
+        data={
+            "action": "approve",
+            "expected_status": "pending",
+            "csrf_token": session_csrf(client),
+        },
+        follow_redirects=True,
+    )
+    assert "The comment is rejected now, not pending: maria decided it" in response.text
+    assert status_of(app, held) == "rejected"
+
+
+def test_bulk_form_decides_each_selected_comment(
+    app: Flask, signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    held = [post_comment(body=f"{ABUSIVE} {n}", author_email=f"b{n}@x.org") for n in range(2)]
+    published = post_comment()
+    client = signed_in("moderator")
+    response = client.post(
+        "/moderation/decisions",
+        data={
+            "action": "reject",
+            "ids": [str(i) for i in [*held, published, 999999]],
+            "csrf_token": session_csrf(client),
+        },
+        follow_redirects=True,
+    )
+    assert "3 comments rejected." in response.text
+    assert "#999999: " in response.text
+    assert [status_of(app, i) for i in [*held, published]] == ["rejected"] * 3
+    with app.app_context():
+        labels = db.session.scalars(select(LabelledExample.toxic)).all()
+        assert labels == [True, True, True]
+    empty = client.post(
+        "/moderation/decisions",
+        data={"action": "reject", "csrf_token": session_csrf(client)},
+        follow_redirects=True,
+    )
+    assert "Select at least one comment first." in empty.text
