@@ -24,6 +24,7 @@ from comments.services.imports.wxr import (
     CREATED_META,
     DELETED_META,
     MARKDOWN_META,
+    PUBLISHED_META,
     THREAD_KEY_META,
 )
 from comments.services.threads import get_site
@@ -245,11 +246,13 @@ def _item(row: RowMapping) -> str:
 
 def _comment(row: RowMapping) -> str:
     """No IP address is exported: only its keyed hash is stored, which means nothing elsewhere.
-    The exact creation time goes in meta, since WXR's dates are whole seconds.
+    The exact creation time goes in meta, since WXR's dates are whole seconds, and so does
+    when the comment was first published (a held comment later, perhaps rejected since).
     A comment its author deleted is trash to WordPress and marked as deleted for our importer,
     so it comes back as the placeholder its replies hang from, not as a moderator's rejection.
     """
     deleted = row["status"] == "deleted"
+    published = row["published_at"]
     return (
         "\t\t<wp:comment>\n"
         f"\t\t\t<wp:comment_id>{row['id']}</wp:comment_id>\n"
@@ -266,6 +269,7 @@ def _comment(row: RowMapping) -> str:
         "\t\t\t<wp:comment_user_id>0</wp:comment_user_id>\n"
         + _meta("commentmeta", MARKDOWN_META, row["body_raw"], "\t\t\t")
         + _meta("commentmeta", CREATED_META, _exact(row["created_at"]), "\t\t\t")
+        + (_meta("commentmeta", PUBLISHED_META, _exact(published), "\t\t\t") if published else "")
         + (_meta("commentmeta", DELETED_META, "1", "\t\t\t") if deleted else "")
         + "\t\t</wp:comment>\n"
     )

@@ -192,6 +192,44 @@ def test_wxr_round_trip_keeps_deleted_comments_as_placeholders_with_their_replie
         assert len(removed) == 1 and any(c["parent_id"] in removed for c in listed["comments"])
 
 
+def test_wxr_round_trip_keeps_when_each_comment_was_first_published(
+    app: Flask,
+    client: Any,
+    runner: FlaskCliRunner,
+    post_comment: PostComment,
+    staff_headers: StaffToken,
+    tmp_path: Path,
+) -> None:
+    """A held comment approved later, and a published one rejected since, come back with their
+    first publication time (a file without it, WordPress's own: see test_imports)."""
+    first, _, held = posted(post_comment)
+    for comment_id, action in ((held, "approve"), (first, "reject")):
+        decided = client.post(
+            f"/api/v1/moderation/comments/{comment_id}/decision",
+            json={"action": action},
+            headers=staff_headers("moderator", name=action),
+        )
+        assert decided.status_code == 200, decided.get_json()
+    exported = tmp_path / "default.xml"
+    export(runner, "default", "wxr", "--output", str(exported))
+    assert runner.invoke(args=["sites", "create", "fresh"]).exit_code == 0
+    assert runner.invoke(args=["import", "wxr", str(exported), "--site", "fresh"]).exit_code == 0
+
+    def times(site: str) -> dict[str, tuple[Any, ...]]:
+        with app.app_context():
+            rows = db.session.execute(
+                select(Comment.body_raw, Comment.status, Comment.created_at, Comment.published_at)
+                .join(Site, Site.id == Comment.site_id)
+                .where(Site.name == site)
+            ).all()
+        return {body: (status, created, published) for body, status, created, published in rows}
+
+    before = times("default")
+    assert before[ABUSIVE][0] == "published" and before[ABUSIVE][2] > before[ABUSIVE][1]
+    assert before[NICE][0] == "rejected" and before[NICE][2] is not None
+    assert times("fresh") == before
+
+
 def test_a_date_changed_in_wordpress_wins_over_our_exact_time(
     app: Flask, runner: FlaskCliRunner, tmp_path: Path
 ) -> None:

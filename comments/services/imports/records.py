@@ -76,6 +76,9 @@ class SourceComment:
     #: Which blog, forum or database of the source it came from ("" when the source does not
     #: say): ids restart in every WordPress blog, so an id alone names no comment.
     origin: str = ""
+    #: When it was first published, where the source says (our own WXR export does); None:
+    #: a comment imported as published counts as published when it was written.
+    published_at: datetime | None = None
 
     @property
     def key(self) -> Key:

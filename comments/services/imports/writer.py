@@ -273,6 +273,10 @@ class Writer:
 
     def _row(self, comment: SourceComment, scores: classifier.Scores | None) -> dict[str, Any]:
         status = self.options.status_map[comment.status]
+        # Our own WXR export says when; otherwise a published comment counts from its writing.
+        published_at = comment.published_at or (
+            comment.created_at if status == "published" else None
+        )
         return {
             "site_id": self.site.id,
             "thread_id": self._thread_id(comment),
@@ -294,7 +298,7 @@ class Writer:
             "created_at": comment.created_at,
             # Changed now: retention counts from here, so moderators get their full window.
             "updated_at": self.now,
-            "published_at": comment.created_at if status == "published" else None,
+            "published_at": published_at,
         }
 
     def _record(

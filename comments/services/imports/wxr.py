@@ -4,11 +4,11 @@ Only comments are imported (``wp:comment_type`` empty or "comment"): pingbacks, 
 the private notes plugins store as comments (WooCommerce order notes...) are skipped and
 counted. ``wp:comment_approved`` is 1, 0, spam, trash or post-trashed. Times come from
 ``wp:comment_date_gmt``; an export without it (0000-00-00) falls back to ``wp:comment_date``,
-read as UTC. Files written by our own export carry the thread key, the Markdown source and the
-exact creation time as meta, and mark the comments their authors deleted (WordPress only has
-"trash" for them), so a round trip keeps threads, text, times and statuses; WordPress
-ignores such meta. Comment ids restart in every blog, so each comment's origin is the blog's
-address (see ``read``).
+read as UTC. Files written by our own export carry the thread key, the Markdown source, the
+exact creation time and the first publication time as meta, and mark the comments their
+authors deleted (WordPress only has "trash" for them), so a round trip keeps threads, text,
+times and statuses; WordPress ignores such meta. Comment ids restart in every blog, so each
+comment's origin is the blog's address (see ``read``).
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ MARKDOWN_META = "comments_body_markdown"
 DELETED_META = "comments_deleted_by_author"
 #: The exact creation time (ISO 8601, UTC, microseconds): WXR's dates are whole seconds.
 CREATED_META = "comments_created_at"
+#: When the comment was first published (same format), on those that ever were.
+PUBLISHED_META = "comments_published_at"
 _STATUSES = {"1": "approved", "0": "pending", "spam": "spam", "trash": "trash"}
 _STATUSES["post-trashed"] = "trash"
 _COMMENT_TYPES = ("", "comment")
@@ -110,18 +112,20 @@ def _comment(
     parent = fields.get("comment_parent", "").strip()
     markdown = meta.get(MARKDOWN_META)
     content = fields.get("comment_content", "")
+    created = _created(fields, meta.get(CREATED_META, ""))
     return r.SourceComment(
         ref=r.ref(fields.get("comment_id")),
         thread=thread,
         parent_ref=parent if parent not in ("", "0") else None,
         status=status,
-        created_at=_created(fields, meta.get(CREATED_META, "")),
+        created_at=created,
         body=r.body(markdown if markdown is not None else html_to_markdown(content), status),
         author_name=r.author_name(fields.get("comment_author")),
         author_email=r.author_email(fields.get("comment_author_email")),
         author_url=r.author_url(fields.get("comment_author_url")),
         ip=r.ip_address(fields.get("comment_author_IP")),
         origin=origin,
+        published_at=_published(meta.get(PUBLISHED_META, ""), created),
     )
 
 
@@ -138,11 +142,21 @@ def _created(fields: dict[str, str], exact: str) -> datetime:
 
 
 def _within(date: datetime, exact: str) -> datetime | None:
+    when = _instant(exact)
+    return when if when is not None and when.replace(microsecond=0) == date else None
+
+
+def _published(exact: str, created: datetime) -> datetime | None:
+    """Our first publication time, unless it is before the creation time (a date moved later
+    in WordPress since): then, as without it, the import decides."""
+    when = _instant(exact)
+    return when if when is not None and when >= created else None
+
+
+def _instant(exact: str) -> datetime | None:
+    """An ISO 8601 time with its offset, in UTC; anything else is not ours."""
     try:
         when = datetime.fromisoformat(exact.strip())
     except ValueError:
         return None
-    if when.tzinfo is None:
-        return None
-    when = r.utc(when)
-    return when if when.replace(microsecond=0) == date else None
+    return r.utc(when) if when.tzinfo is not None else None
