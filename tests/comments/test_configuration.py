@@ -91,7 +91,7 @@ def test_good_numbers_are_read(tmp_path: Path) -> None:
     assert read["MAIL_DIGEST_HOUR"] == 23
 
 
-def _flask(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def _python(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'comments.db'}",
@@ -99,10 +99,18 @@ def _flask(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProces
         "MODEL_STORE": str(tmp_path / "models"),
         **env,
     }
-    command = [sys.executable, "-m", "flask", "--app", "wsgi", *args]
     return subprocess.run(
-        command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=120
+        [sys.executable, *args],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
+
+
+def _flask(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return _python(tmp_path, "-m", "flask", "--app", "wsgi", *args, **env)
 
 
 @pytest.mark.parametrize(
@@ -125,6 +133,44 @@ def test_flask_commands_print_one_line_instead_of_a_traceback(
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert result.stderr.startswith(f"Error: {message}")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("RETENTION_SPAM_DAYS", "abc", "RETENTION_SPAM_DAYS must be a whole number of days"),
+        ("SECRET_KEY", "short", "SECRET_KEY must be at least 32 characters of random text"),
+    ],
+)
+@pytest.mark.parametrize("args", [("--help",), ("users", "--help")])
+def test_help_with_a_bad_setting_says_what_to_fix_in_one_line(
+    tmp_path: Path, variable: str, value: str, message: str, args: tuple[str, ...]
+) -> None:
+    """Flask's group loads the app to list commands and printed a traceback for any error."""
+    result = _flask(tmp_path, *args, **{variable: value})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(f"Error: {message}")
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("args", [("db", "upgrade"), ("users", "list"), ("routes",)])
+def test_commands_with_a_bad_setting_refuse_before_doing_anything(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    result = _flask(tmp_path, *args, RETENTION_SPAM_DAYS="abc")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: RETENTION_SPAM_DAYS must be a whole number of days, 0 or more, got 'abc'"
+    ]
+    assert not (tmp_path / "comments.db").exists()  # nothing reached the database
+
+
+def test_outside_the_flask_cli_a_bad_setting_still_stops_the_import(tmp_path: Path) -> None:
+    """gunicorn imports wsgi too: it must get the error, never the commands-only stand-in."""
+    result = _python(tmp_path, "-c", "import wsgi", RETENTION_SPAM_DAYS="abc")
+    assert result.returncode == 1
+    assert "ConfigError: RETENTION_SPAM_DAYS must be a whole number" in result.stderr
 
 
 # --- keys and on/off settings ---------------------------------------------------------------
