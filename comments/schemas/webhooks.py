@@ -51,7 +51,8 @@ class WebhookListQuerySchema(Schema):
 class WebhookSchema(Schema):
     id = fields.Integer(required=True)
     site = fields.String(required=True)
-    #: With any password masked (``https://user:***@host/path``), even when just created.
+    #: With any password and secret-looking path or query part masked
+    #: (``https://user:***@host/hooks/***``), even when just created.
     url = fields.String(required=True)
     events = fields.List(fields.String(), required=True)
     description = fields.String()
@@ -98,7 +99,7 @@ class DeliverySchema(Schema):
     id = fields.Integer(required=True)
     endpoint_id = fields.Integer(required=True)
     site = fields.String(required=True)
-    #: The endpoint's URL, with any password masked.
+    #: The endpoint's URL, masked as in WebhookSchema.
     url = fields.String(required=True)
     event_type = fields.String(required=True)
     #: The Webhook-Id header: the same for every attempt and every endpoint of one event.

@@ -1,5 +1,6 @@
-"""An endpoint URL carrying a password (``https://user:pass@host/path``): every listing, log
-line and answer shows it masked, while deliveries still authenticate with the real one."""
+"""An endpoint URL carrying a password (``https://user:pass@host/path``) or a secret in its path
+(``/hooks/KEY``): every listing, log line and answer shows it masked, while deliveries still
+go to, and authenticate with, the real one."""
 
 from __future__ import annotations
 
@@ -85,6 +86,41 @@ def test_the_cli_prints_the_url_masked(
         assert PASSWORD not in output and masked(hooks) in output, output
 
 
+#: A receiver's key in the path, as Mattermost and many chat services take it.
+PATH_KEY = "q7Rk2vXp9LmT4wZb8NcY3sHd"
+
+
+def test_a_secret_in_the_path_is_masked_everywhere_but_deliveries_use_it(
+    app: Flask,
+    client: FlaskClient,
+    runner: FlaskCliRunner,
+    admin: dict[str, str],
+    hooks: Receiver,
+    post_comment: PostComment,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    url = f"{hooks.url}/hooks/{PATH_KEY}"
+    shown = f"{hooks.url}/hooks/***"
+    created = client.post(API, json={"url": url}, headers=admin)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["url"] == shown
+
+    hooks.script[f"/hooks/{PATH_KEY}"] = [500]
+    post_comment()
+    caplog.set_level(logging.WARNING)
+    deliver(app)
+    assert len(hooks.on(f"/hooks/{PATH_KEY}")) == 2  # the real path, failed once, then sent
+    assert caplog.records and PATH_KEY not in caplog.text and shown in caplog.text
+
+    answers = [client.get(API, headers=admin), client.get(f"{API}/deliveries", headers=admin)]
+    outputs = [
+        runner.invoke(args=["webhooks", "list"]).output,
+        runner.invoke(args=["webhooks", "deliveries"]).output,
+    ]
+    for text in [answer.text for answer in answers] + outputs:
+        assert PATH_KEY not in text and shown in text, text
+
+
 @pytest.mark.parametrize(
     ("url", "shown"),
     [
@@ -103,6 +139,33 @@ def test_the_cli_prints_the_url_masked(
             "https://hooks.example/in?sig=&Signature=abc",
             "https://hooks.example/in?sig=&Signature=***",
         ),
+        # Secrets in the path: where known services put them ...
+        (
+            "https://hooks.slack.com/services/T0001/B0002/XXXXXXXXXXXXXXXXXXXXXXXX",
+            "https://hooks.slack.com/services/T0001/B0002/***",
+        ),
+        (
+            "https://discord.com/api/webhooks/1234567890/Ab_cd-EF?wait=true",
+            "https://discord.com/api/webhooks/1234567890/***?wait=true",
+        ),
+        ("https://chat.example/hooks/abcdefghijklmnopqrstuvwxyz", "https://chat.example/hooks/***"),
+        # ... and anything that reads as random: a token, a hex digest, a UUID.
+        (
+            "https://ann:pw@hooks.example/in/Zk3v9QpL2xW8rT5mNc/x?key=1#top",
+            "https://ann:***@hooks.example/in/***/x?key=***#top",
+        ),
+        (
+            "https://hooks.example/0123456789abcdef0123456789abcdef/550e8400-e29b-41d4-a716-446655440000",
+            "https://hooks.example/***/***",
+        ),
+        # Words, versions, dates and slugs stay readable.
+        ("https://blog.example/hooks/comments", "https://blog.example/hooks/comments"),
+        ("https://api.example/api/v2/events", "https://api.example/api/v2/events"),
+        (
+            "https://blog.example/2024-11-28/my-blog-post-2024/comment-published-v1/",
+            "https://blog.example/2024-11-28/my-blog-post-2024/comment-published-v1/",
+        ),
+        ("https://notdiscord.com/webhooks/1/token", "https://notdiscord.com/webhooks/1/token"),
     ],
 )
 def test_only_the_credentials_are_masked(url: str, shown: str) -> None:

@@ -48,9 +48,10 @@ def check_url(url: str) -> str:
 
 def masked_url(url: str) -> str:
     """The URL as listings, answers and logs show it: a password in it (``user:pass@``) reads
-    ``user:***@``, a lone user part (usually a token) ``***@``, and the value of a query
-    parameter named like a secret (``?token=``, ``api_key=``, ``sig=``) ``***``. Deliveries use
-    the stored URL as is; only people and log files see this one."""
+    ``user:***@``, a lone user part (usually a token) ``***@``, a path segment that looks like a
+    secret ``***`` (see ``_secret_segment``), and the value of a query parameter named like a
+    secret (``?token=``, ``api_key=``, ``sig=``) ``***``. Deliveries use the stored URL as is;
+    only people and log files see this one."""
     parts = urlsplit(url)
     userinfo, at, host = parts.netloc.rpartition("@")
     if at:
@@ -58,12 +59,19 @@ def masked_url(url: str) -> str:
         shown = f"{user}:***" if colon else "***"
         # The netloc is the first thing after "scheme://", so this replaces nothing else.
         url = url.replace(parts.netloc, f"{shown}@{host}", 1)
+    path = _masked_path(parts.hostname or "", parts.path)
+    if path != parts.path:
+        # The path starts right after the host; neither scheme nor user part holds "/".
+        url = url.replace(f"{host}{parts.path}", f"{host}{path}", 1)
     if parts.query:  # the first "?" starts the query: neither host nor path holds one
         url = url.replace(f"?{parts.query}", f"?{_masked_query(parts.query)}", 1)
     return url
 
 
 _SECRET_PARAMETER = re.compile(r"token|key|secret|sig|pass|auth|credential|code", re.I)
+#: A run of letters and digits long enough to be random rather than a word or a version.
+_MIXED_RUN = re.compile(r"[A-Za-z0-9]{8,}")
+_MATTERMOST_KEY = re.compile(r"[a-z0-9]{26}")
 
 
 def _masked_query(query: str) -> str:
@@ -73,6 +81,39 @@ def _masked_query(query: str) -> str:
         secret = equals and value and _SECRET_PARAMETER.search(name)
         shown.append(f"{name}=***" if secret else pair)
     return "&".join(shown)
+
+
+def _masked_path(hostname: str, path: str) -> str:
+    segments = path.split("/")
+    return "/".join(
+        "***" if _secret_segment(hostname, segments, i) else segment
+        for i, segment in enumerate(segments)
+    )
+
+
+def _secret_segment(hostname: str, segments: list[str], index: int) -> bool:
+    """Whether a path segment is a secret: where chat services put their token, or anything
+    that reads as random (at least 16 characters with a run of 8 or more letters and digits
+    that mixes both, as tokens, keys, hashes and UUIDs do). Words, versions, dates and slugs
+    (``hooks``, ``v2``, ``2024-11-28``, ``my-post-2024``) stay readable."""
+    segment = segments[index]  # segments[0] is the empty string before the first "/"
+    previous = segments[index - 1] if index else ""
+    if not segment:
+        return False
+    # Slack: hooks.slack.com/services/T…/B…/SECRET, the workspace and channel ids readable.
+    if hostname == "hooks.slack.com" and index >= 4:
+        return True
+    # Discord: discord.com/api/webhooks/ID/TOKEN (discordapp.com, ptb. and canary. too).
+    discord = f".{hostname}".endswith((".discord.com", ".discordapp.com"))
+    if discord and index >= 2 and segments[index - 2] == "webhooks":
+        return True
+    # Mattermost (any host, it is self-hosted): /hooks/KEY, a 26-character lower-case id.
+    if previous == "hooks" and _MATTERMOST_KEY.fullmatch(segment):
+        return True
+    return len(segment) >= 16 and any(
+        any(c.isdigit() for c in run) and any(c.isalpha() for c in run)
+        for run in _MIXED_RUN.findall(segment)
+    )
 
 
 def check_events(events: Iterable[str]) -> list[str]:
