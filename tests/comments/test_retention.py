@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -71,6 +72,8 @@ def test_purge_deletes_old_spam_and_rejected_only(
         "spam_purged": 1,
         "rejected_purged": 1,
         "left_as_placeholders": 1,
+        "labelled_examples_scrubbed": 1,
+        "webhook_deliveries_scrubbed": 0,
         "expired_links_deleted": 1,
     }
     assert json.loads(dry.output) == {"dry_run": True, **expected}
@@ -78,12 +81,7 @@ def test_purge_deletes_old_spam_and_rejected_only(
         assert db.session.scalar(select(func.count()).select_from(Comment)) == 7
 
     done = runner.invoke(args=["privacy", "purge"])
-    assert json.loads(done.output) == {
-        "dry_run": False,
-        **expected,
-        "labelled_examples_scrubbed": 1,
-        "webhook_deliveries_scrubbed": 0,
-    }
+    assert json.loads(done.output) == {"dry_run": False, **expected}
     with app.app_context():
         left = set(db.session.scalars(select(Comment.id)))
         assert left == {
@@ -153,3 +151,83 @@ def test_purge_scrubs_the_purged_comments_from_stored_webhook_deliveries(
         assert gone not in purged
     assert all("Kept and published" in data["html"] for data in payloads if data["id"] == kept)
     assert all(data["author_name"] == "Sam Spammer" for data in payloads if data["id"] == kept)
+
+
+def stored(app: Flask) -> dict[str, list[Any]]:
+    """Every row a purge may change, as plain values."""
+    with app.app_context():
+        return {
+            "comments": list(
+                db.session.execute(
+                    select(Comment.id, Comment.status, Comment.body_raw, Comment.author_name)
+                )
+            ),
+            "examples": [
+                (e.id, e.comment_id, e.context) for e in db.session.scalars(select(LabelledExample))
+            ],
+            "deliveries": [(d.id, d.payload) for d in db.session.scalars(select(WebhookDelivery))],
+            "links": list(db.session.scalars(select(PrivacyRequest.id))),
+        }
+
+
+def test_a_dry_run_counts_exactly_what_the_purge_then_does_and_changes_nothing(
+    app: Flask,
+    runner: FlaskCliRunner,
+    client: FlaskClient,
+    admin: dict[str, str],
+    post_comment: PostComment,
+) -> None:
+    """Every kind of change a purge makes, including a spam reply to a rejected comment (both
+    go: no placeholder is left for a reply that is purged too)."""
+    added = client.post(
+        "/api/v1/admin/webhooks", json={"url": "https://hooks.example/in"}, headers=admin
+    )
+    assert added.status_code == 201
+    rejected = post_comment(body=f"{NICE} Rejected rant.").get_json()["id"]
+    spam_reply = post_comment(body=f"{NICE} Buy pills.", parent_id=rejected).get_json()["id"]
+    answered = post_comment(body=f"{NICE} Answered spam.").get_json()["id"]
+    post_comment(body=f"{NICE} A published reply.", parent_id=answered)
+    aged(app, rejected, "rejected", 91)
+    aged(app, spam_reply, "spam", 31)
+    aged(app, answered, "spam", 31)
+    with app.app_context():
+        author = {"comment_author": "Sam", "blog_lang": "en"}
+        for comment_id in (rejected, answered):
+            db.session.add(
+                LabelledExample(
+                    site_id=1, comment_id=comment_id, text="t", spam=True, context=author
+                )
+            )
+        past = datetime.now(UTC) - timedelta(days=1)
+        db.session.add(
+            PrivacyRequest(
+                kind="erase", email_hash="0" * 64, requested_by="reader", expires_at=past
+            )
+        )
+        db.session.commit()
+    before = stored(app)
+
+    dry = runner.invoke(args=["privacy", "purge", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert stored(app) == before
+    done = runner.invoke(args=["privacy", "purge"])
+    assert done.exit_code == 0, done.output
+
+    counts = json.loads(done.output)
+    assert json.loads(dry.output) == {**counts, "dry_run": True}
+    assert counts == {
+        "dry_run": False,
+        "spam_purged": 1,
+        "rejected_purged": 1,
+        "left_as_placeholders": 1,
+        "labelled_examples_scrubbed": 2,
+        "webhook_deliveries_scrubbed": 6,  # created and published, for each of the three
+        "expired_links_deleted": 1,
+    }
+    after = stored(app)
+    assert {row[0] for row in after["comments"]} == {row[0] for row in before["comments"]} - {
+        rejected,
+        spam_reply,
+    }
+    assert [context for *_, context in after["examples"]] == [{"blog_lang": "en"}] * 2
+    assert after["links"] == []

@@ -15,7 +15,7 @@ deliveries keep their events, without the author (and, for removed comments, the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Executable, delete, select, update
@@ -104,9 +104,9 @@ def keep_answered(session: Session, ids: set[int]) -> set[int]:
         kept |= answered
 
 
-def remove(session: Session, ids: Sequence[int], now: datetime) -> tuple[int, int]:
-    """Delete the comments, or blank those others answered; (deleted, placeholders)."""
-    kept = keep_answered(session, set(ids))
+def remove(session: Session, gone: Iterable[int], kept: Iterable[int], now: datetime) -> None:
+    """Delete the ``gone`` comments and blank the ``kept`` ones, which others answered
+    (``keep_answered``), as placeholders."""
     placeholder = {
         "body_raw": PLACEHOLDER,
         "body_html": render(PLACEHOLDER),
@@ -119,41 +119,48 @@ def remove(session: Session, ids: Sequence[int], now: datetime) -> tuple[int, in
             .where(Comment.id.in_(part))
             .values(**_ANONYMOUS, **placeholder, updated_at=now)
         )
-    gone = sorted(set(ids) - kept)
-    for part in chunks(gone):
+    for part in chunks(sorted(gone)):
         # Scores, signals, decisions and reports go with them (ON DELETE CASCADE); labelled
         # examples and bans keep their rows (SET NULL).
         session.execute(delete(Comment).where(Comment.id.in_(part)))
-    return len(gone), len(kept)
 
 
-def scrub_deliveries(session: Session, anonymised: Sequence[int], removed: Sequence[int]) -> int:
+def deliveries_about(session: Session, ids: Iterable[int]) -> list[WebhookDelivery]:
+    """The webhook deliveries whose event is about one of the comments ``ids``."""
+    about = WebhookDelivery.payload[("data", "id")].as_integer()
+    return [
+        delivery
+        for part in chunks(sorted(set(ids)))
+        for delivery in session.scalars(select(WebhookDelivery).where(about.in_(part)))
+    ]
+
+
+def scrub_deliveries(deliveries: Iterable[WebhookDelivery], removed: Collection[int]) -> None:
     """Webhook deliveries keep the comment as it was sent: drop its author from them, and a
     removed comment's text too, so neither stays in the delivery log or goes out again when a
     delivery is redelivered."""
-    gone = set(removed)
-    about = WebhookDelivery.payload[("data", "id")].as_integer()
-    count = 0
-    for part in chunks(sorted({*anonymised, *removed})):
-        for delivery in session.scalars(select(WebhookDelivery).where(about.in_(part))):
-            data = {**delivery.payload["data"], "author_name": "", "author_url": None}
-            if data["id"] in gone:
-                data["html"] = ""
-            delivery.payload = {**delivery.payload, "data": data}
-            count += 1
-    return count
+    for delivery in deliveries:
+        data = {**delivery.payload["data"], "author_name": "", "author_url": None}
+        if data["id"] in removed:
+            data["html"] = ""
+        delivery.payload = {**delivery.payload, "data": data}
 
 
-def scrub_examples(session: Session, *conditions: ColumnElement[bool]) -> int:
-    """Drop author details from the context of matching labelled examples."""
-    count = 0
-    for example in session.scalars(select(LabelledExample).where(*conditions)):
-        if example.context and PERSONAL_CONTEXT & set(example.context):
-            example.context = {
-                k: v for k, v in example.context.items() if k not in PERSONAL_CONTEXT
-            }
-            count += 1
-    return count
+def examples_to_scrub(session: Session, *conditions: ColumnElement[bool]) -> list[LabelledExample]:
+    """The labelled examples matching ``conditions`` that hold author details."""
+    return [
+        example
+        for example in session.scalars(select(LabelledExample).where(*conditions))
+        if example.context and PERSONAL_CONTEXT & set(example.context)
+    ]
+
+
+def scrub_examples(examples: Iterable[LabelledExample]) -> None:
+    """Drop author details from the context of the labelled examples."""
+    for example in examples:
+        example.context = {
+            k: v for k, v in (example.context or {}).items() if k not in PERSONAL_CONTEXT
+        }
 
 
 def erase_address(
@@ -178,17 +185,21 @@ def erase_address(
     }
     comments = [c for c in comments_of(session, address) if only in (None, c.site_id)]
     in_site = [Ban.site_id == only] if only else []
-    examples = scrub_examples(
+    examples = examples_to_scrub(
         session,
         examples_about(address),
         *([LabelledExample.site_id == only] if only else []),
     )
+    scrub_examples(examples)
     by_mode: dict[str, list[int]] = {name: [] for name in ERASURE_MODES}
     for comment in comments:
         by_mode[mode or modes.get(comment.site_id) or "anonymise"].append(comment.id)
     anonymise(session, by_mode["anonymise"], now)
-    removed, placeholders = remove(session, by_mode["remove"], now)
-    deliveries = scrub_deliveries(session, by_mode["anonymise"], by_mode["remove"])
+    kept = keep_answered(session, set(by_mode["remove"]))
+    gone = set(by_mode["remove"]) - kept
+    remove(session, gone, kept, now)
+    deliveries = deliveries_about(session, [*by_mode["anonymise"], *by_mode["remove"]])
+    scrub_deliveries(deliveries, set(by_mode["remove"]))
     hashed = HASHED_EMAIL_PREFIX + email_hash(address, keys[0])
     bans = affected(session, update(Ban).where(Ban.email == address, *in_site).values(email=hashed))
     trusted = [TrustedAuthor.site_id == only] if only else []
@@ -205,12 +216,12 @@ def erase_address(
     session.expire_all()
     return {
         "comments_anonymised": len(by_mode["anonymise"]),
-        "comments_removed": removed,
-        "comments_left_as_placeholders": placeholders,
+        "comments_removed": len(gone),
+        "comments_left_as_placeholders": len(kept),
         "bans_kept_by_hash": bans,
         "trusted_author_withdrawn": untrusted,
-        "labelled_examples_scrubbed": examples,
+        "labelled_examples_scrubbed": len(examples),
         "subscriptions_deleted": unsubscribed,
         "mails_deleted": mails,
-        "webhook_deliveries_scrubbed": deliveries,
+        "webhook_deliveries_scrubbed": len(deliveries),
     }

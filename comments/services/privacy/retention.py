@@ -10,15 +10,17 @@ without the author or the text. Reader links that expired unused go too.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from comments.models import Comment, LabelledExample, PrivacyRequest
+from comments.models import Comment, LabelledExample, PrivacyRequest, WebhookDelivery
 from comments.services.privacy.erase import (
-    affected,
     chunks,
+    deliveries_about,
+    examples_to_scrub,
     keep_answered,
     remove,
     scrub_deliveries,
@@ -26,39 +28,76 @@ from comments.services.privacy.erase import (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Purgeable:
+    """Everything a purge would change, found once: a dry run counts it, a real run changes
+    exactly it and counts the same, so the two cannot disagree."""
+
+    #: Expired comments by status ("spam", "rejected").
+    expired: dict[str, list[int]]
+    #: Those of them that others answer: blanked as placeholders rather than deleted.
+    answered: set[int]
+    examples: list[LabelledExample]
+    deliveries: list[WebhookDelivery]
+    stale_links: list[int]
+
+    def counts(self) -> dict[str, int]:
+        purged = {
+            f"{status}_purged": len(set(ids) - self.answered)
+            for status, ids in self.expired.items()
+        }
+        return {
+            **purged,
+            "left_as_placeholders": len(self.answered),
+            "labelled_examples_scrubbed": len(self.examples),
+            "webhook_deliveries_scrubbed": len(self.deliveries),
+            "expired_links_deleted": len(self.stale_links),
+        }
+
+
 def purge(
     session: Session, *, spam_days: int, rejected_days: int, now: datetime, dry_run: bool = False
 ) -> dict[str, int]:
     """Purge what retention allows no longer; with ``dry_run`` count it and change nothing."""
-    found = {
+    found = purgeable(session, spam_days=spam_days, rejected_days=rejected_days, now=now)
+    if not dry_run:
+        carry_out(session, found, now)
+    return found.counts()
+
+
+def purgeable(session: Session, *, spam_days: int, rejected_days: int, now: datetime) -> Purgeable:
+    expired_ids = {
         "spam": expired(session, "spam", spam_days, now),
         "rejected": expired(session, "rejected", rejected_days, now),
     }
-    stale_links = (PrivacyRequest.status == "pending", PrivacyRequest.expires_at < now)
-    counts = {"spam_purged": 0, "rejected_purged": 0, "left_as_placeholders": 0}
-    if dry_run:
-        for status, ids in found.items():
-            kept = keep_answered(session, set(ids))
-            counts[f"{status}_purged"] = len(ids) - len(kept)
-            counts["left_as_placeholders"] += len(kept)
-        links = select(func.count()).select_from(PrivacyRequest).where(*stale_links)
-        counts["expired_links_deleted"] = session.scalar(links) or 0
-        return counts
-    scrubbed = 0
-    for ids in found.values():
-        for part in chunks(ids):
-            scrubbed += scrub_examples(session, LabelledExample.comment_id.in_(part))
+    ids = [i for found in expired_ids.values() for i in found]
+    stale = (PrivacyRequest.status == "pending", PrivacyRequest.expires_at < now)
+    return Purgeable(
+        expired=expired_ids,
+        # Over both statuses at once: a spam reply purged with the rejected comment it
+        # answers leaves no placeholder behind.
+        answered=keep_answered(session, set(ids)),
+        examples=[
+            example
+            for part in chunks(ids)
+            for example in examples_to_scrub(session, LabelledExample.comment_id.in_(part))
+        ],
+        deliveries=deliveries_about(session, ids),
+        stale_links=list(session.scalars(select(PrivacyRequest.id).where(*stale))),
+    )
+
+
+def carry_out(session: Session, found: Purgeable, now: datetime) -> None:
+    ids = {i for expired_ids in found.expired.values() for i in expired_ids}
+    # Before the comments go: deleting one unlinks its examples (SET NULL).
+    scrub_examples(found.examples)
     # Placeholders included: their text is gone from the thread, so from the log too.
-    deliveries = scrub_deliveries(session, [], [i for ids in found.values() for i in ids])
-    for status, ids in found.items():
-        removed, placeholders = remove(session, ids, now)
-        counts[f"{status}_purged"] = removed
-        counts["left_as_placeholders"] += placeholders
-    counts["labelled_examples_scrubbed"] = scrubbed
-    counts["webhook_deliveries_scrubbed"] = deliveries
-    counts["expired_links_deleted"] = affected(session, delete(PrivacyRequest).where(*stale_links))
+    scrub_deliveries(found.deliveries, ids)
+    remove(session, ids - found.answered, found.answered, now)
+    for part in chunks(found.stale_links):
+        session.execute(delete(PrivacyRequest).where(PrivacyRequest.id.in_(part)))
+    session.flush()
     session.expire_all()
-    return counts
 
 
 def expired(session: Session, status: str, days: int, now: datetime) -> list[int]:
