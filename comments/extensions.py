@@ -29,9 +29,10 @@ class Limiter(flask_limiter.Limiter):
         if _without_keys not in self.logger.filters:
             self.logger.addFilter(_without_keys)
         # Flask runs after_request hooks last registered first: Flask-Limiter's own, which
-        # writes its headers, runs between these two.
-        app.after_request(self._keep_own_retry_after)
+        # writes its headers, runs between the first two and the last.
+        app.after_request(self._retry_after_only_on_429)
         super().init_app(app)
+        app.after_request(self._note_own_retry_after)
         app.after_request(self._unavailable_costs_nothing)
 
     def _unavailable_costs_nothing(self, response: Response) -> Response:
@@ -41,18 +42,29 @@ class Limiter(flask_limiter.Limiter):
         meets 429 for a minute once the service is back.
         """
         if response.status_code == 503 and self.enabled and self.current_limits:
-            g.own_retry_after = response.headers.get("Retry-After")
             try:
                 refund(self.limiter, self.current_limits)
             except Exception:  # Redis gone meanwhile: the hit stays, the 503 must not become 500
                 self.logger.warning("could not take back a 503's rate-limit hit", exc_info=True)
         return response
 
-    def _keep_own_retry_after(self, response: Response) -> Response:
-        """A 503 says when the service expects to be back (5 s for the database); Flask-Limiter
-        would put the limit's window (60 s for `6 per minute`) in its place."""
+    @staticmethod
+    def _note_own_retry_after(response: Response) -> Response:
+        g.own_retry_after = response.headers.get("Retry-After")
+        return response
+
+    @staticmethod
+    def _retry_after_only_on_429(response: Response) -> Response:
+        """Flask-Limiter writes ``Retry-After`` (the limit's window) on every answer of a
+        limited route, and has no setting to stop it: a client told to wait after a 201 waits
+        for nothing. Only a 429 keeps it; any other answer keeps the one it had before, if any
+        (a 503 says when the service expects to be back: 5 s for the database)."""
         own = g.pop("own_retry_after", None)
-        if response.status_code == 503 and own is not None:
+        if response.status_code == 429:
+            return response
+        if own is None:
+            response.headers.pop("Retry-After", None)
+        else:
             response.headers["Retry-After"] = own
         return response
 

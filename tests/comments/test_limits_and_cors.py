@@ -45,6 +45,20 @@ def test_per_ip_limit_answers_429_with_retry_after(post_comment: PostComment) ->
     assert refused.get_json()["code"] == 429
 
 
+def test_only_a_429_tells_the_client_to_wait(post_comment: PostComment) -> None:
+    """Every answer of a limited route says how much of the limit is left; only a refusal
+    says Retry-After, so a client that honours it never waits after a success."""
+    answers = [post_comment(body=f"Remark {n}") for n in range(2)]
+    answers.append(post_comment(body=""))  # refused for its empty body, and counted
+    answers.append(post_comment(body="over the limit"))
+    assert [answer.status_code for answer in answers] == [201, 201, 422, 429]
+    assert [answer.headers["X-RateLimit-Remaining"] for answer in answers] == ["2", "1", "0", "0"]
+    for answer in answers:
+        assert answer.headers["X-RateLimit-Limit"] == "3" and "X-RateLimit-Reset" in answer.headers
+        assert ("Retry-After" in answer.headers) == (answer.status_code == 429), answer.headers
+    assert 0 < int(answers[-1].headers["Retry-After"]) <= 60
+
+
 def test_per_email_limit_counts_across_addresses(client: FlaskClient) -> None:
     def post(email: str, ip: str) -> int:
         return client.post(
