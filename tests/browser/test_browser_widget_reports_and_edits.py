@@ -6,6 +6,7 @@ including an edit window that closes on unsaved text.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from browser_support import FakeApi, LiveServer, PageIssues, Widget, comment, own
@@ -32,7 +33,7 @@ def test_report_refusals_are_explained(
     ]
     widget.open(live_server.url)
     first = widget.comment("Comment number 1.")
-    first.get_by_role("button", name="Report comment by Reader 1", exact=True).click()
+    first.get_by_role("button", name="Report Reader 1's comment").click()
     first.get_by_label("Spam or advertising").check()
     send = first.get_by_role("button", name="Send report")
     said = first.locator(".cw-report-form").get_by_role("status")
@@ -44,17 +45,17 @@ def test_report_refusals_are_explained(
     assert api.reports == [{"reason": "spam", "text": ""}] * 2
 
     second = widget.comment("Comment number 2.")
-    second.get_by_role("button", name="Report comment by Reader 2", exact=True).click()
+    second.get_by_role("button", name="Report Reader 2's comment").click()
     second.get_by_label("Something else").check()
     second.get_by_role("button", name="Send report").click()
     expect(second.locator(".cw-report-form").get_by_role("status")).to_have_text(
         "This comment can no longer be reported."
     )
-    unavailable = second.get_by_role("button", name="Unavailable to report: comment by Reader 2")
+    unavailable = second.get_by_role("button", name="Unavailable to report: Reader 2's comment")
     expect(unavailable).to_be_disabled()
     page.reload()
     report_again = widget.comment("Comment number 2.").get_by_role(
-        "button", name="Report comment by Reader 2", exact=True
+        "button", name="Report Reader 2's comment"
     )
     expect(report_again).to_be_enabled()
     expect(
@@ -122,7 +123,7 @@ def test_sending_a_report_keeps_keyboard_focus_in_the_form(
     ]
     widget.open(live_server.url)
     first = widget.comment("Comment number 1.")
-    first.get_by_role("button", name="Report comment by Reader 1", exact=True).press("Enter")
+    first.get_by_role("button", name="Report Reader 1's comment").press("Enter")
     spam = first.get_by_label("Spam or advertising")
     expect(spam).to_be_focused()
     page.keyboard.press("Space")
@@ -137,41 +138,63 @@ def test_sending_a_report_keeps_keyboard_focus_in_the_form(
     expect(first.get_by_role("button", name="Reported")).to_be_disabled()
 
 
-def test_every_comment_action_says_whose_comment_it_is(
+def test_every_comment_action_says_which_comment_it_is(
     page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
 ) -> None:
     """Listed by a screen reader, a row of "Report" buttons cannot be told apart: each says
-    whose comment it acts on, after the word shown, as do Edit and Delete on one's own."""
+    which comment it acts on by its author and time, after the word shown, even for two
+    comments by one name; so do the report form's and the editor's buttons."""
+    recent = datetime.now(UTC).isoformat()
     api.pages[None] = {
         "comments": [
             comment(1, author_name="Ann"),
-            comment(2, author_name="Bob"),
-            comment(3, author_name=""),
+            comment(2, author_name="Ann", created_at="2026-11-28T01:05:00+00:00"),
+            comment(3, author_name="Ann", created_at=recent),
+            comment(4, author_name=""),
         ],
-        "total": 3,
+        "total": 4,
         "next": None,
     }
-    api.answers.append(lambda route: route.fulfill(**own(api.posted[-1], id_=4)))
+    api.answers.append(lambda route: route.fulfill(**own(api.posted[-1], id_=5)))
     api.report_answers.append({"status": 201, "json": {"id": 7, "reason": "spam"}})
     widget.open(live_server.url)
-    for name in ("Ann", "Bob", "Anonymous"):
-        reply = widget.thread.get_by_role("button", name=f"Reply to {name}", exact=True)
-        expect(reply).to_have_count(1)
-        report = widget.thread.get_by_role("button", name=f"Report comment by {name}", exact=True)
-        expect(report).to_have_count(1)
-        expect(report.locator(".cw-visually-hidden")).to_have_text(f"comment by {name}")
+    # NOW is 12:50 PM on 28 November in Auckland (the context's zone); the date is shown,
+    # so the time of day is added. \s: ICU may put a narrow no-break space before PM.
+    older = "Ann's comment, November 28, 2026 at 12:50\\sPM"
+    for verb, about in [
+        ("Reply to", older),
+        ("Report", older),
+        ("Reply to", "Ann's comment, November 28, 2026 at 2:05\\sPM"),
+        ("Report", "Ann's comment, just now"),
+        ("Report", "Anonymous's comment, November 28, 2026 at 12:50\\sPM"),
+    ]:
+        named = re.compile(f"^{verb} {about}$")
+        expect(widget.thread.get_by_role("button", name=named)).to_have_count(1)
 
     widget.post("My own two cents.", name="Cy")
-    mine = page.locator("#comment-4")
-    expect(mine.get_by_role("button", name="Edit comment by Cy", exact=True)).to_be_visible()
-    expect(mine.get_by_role("button", name="Delete comment by Cy", exact=True)).to_be_visible()
-    expect(mine.get_by_role("button", name="Report comment by Cy", exact=True)).to_be_visible()
+    mine = page.locator("#comment-5")
+    edit = mine.get_by_role("button", name=re.compile(r"^Edit Cy's comment, November 28, "))
+    edit.click()
+    for name in ("Save changes to", "Cancel editing"):
+        named = re.compile(f"^{name} Cy's comment, November 28, ")
+        expect(mine.get_by_role("button", name=named)).to_be_visible()
+    mine.get_by_role("button", name="Cancel editing").click()
+    mine.get_by_role("button", name="Delete Cy's comment").click()
+    expect(mine.get_by_role("button", name="Yes, delete it")).to_have_accessible_description(
+        re.compile(r"^Cy's comment, November 28, ")
+    )
+    mine.get_by_role("button", name="Keep it").click()
 
-    ann = widget.comment("Comment number 1.")
-    ann.get_by_role("button", name="Report comment by Ann", exact=True).click()
+    ann = widget.comment("Comment number 3.")
+    ann.get_by_role("button", name="Report Ann's comment, just now", exact=True).click()
     ann.get_by_label("Spam or advertising").check()
-    ann.get_by_role("button", name="Send report").click()
-    reported = ann.get_by_role("button", name="Reported comment by Ann", exact=True)
-    expect(reported).to_be_disabled()
+    cancel = ann.get_by_role("button", name="Cancel report on Ann's comment, just now", exact=True)
+    expect(cancel).to_be_visible()
+    ann.get_by_role("button", name="Send report on Ann's comment, just now", exact=True).click()
+    expect(ann.get_by_role("button", name="Reported Ann's comment, just now")).to_be_disabled()
+    # No two of the thread's 12 buttons (Reply and Report on five comments, Edit and Delete
+    # on Cy's) share a name, as a screen reader's list of buttons shows.
+    names = re.findall(r'- button "([^"]+)"', widget.thread.aria_snapshot())
+    assert len(names) == 12 and len(set(names)) == len(names), names
     page.reload()  # remembered, and still named
-    expect(reported).to_be_disabled()
+    expect(ann.get_by_role("button", name="Reported Ann's comment, ")).to_be_disabled()

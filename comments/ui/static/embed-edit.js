@@ -137,27 +137,38 @@
       const saved = tokens.get(comment.id);
       if (!saved) return;
       const body = entry.article.querySelector(".cw-body");
-      // Named for whose comment, as Reply and Report are: "Edit comment by Ann".
-      const owner = entry.name ? ` comment by ${entry.name}` : " comment";
-      const whose = () => el("span", { class: "cw-visually-hidden" }, owner);
-      const editButton = el("button", { type: "button", class: "cw-link-button" }, "Edit", whose());
-      const deleteButton = el(
-        "button",
-        { type: "button", class: "cw-link-button" },
-        "Delete",
-        whose(),
-      );
+      const key = `cw-edit-${comment.id}-${++decorated}`;
+      /**
+       * Named for the comment, as Reply and Report are: the word shown, hidden words after it,
+       * then the card's "Ann's comment, 3 minutes ago" (entry.about, the id embed.js gives it).
+       */
+      const button = (suffix, className, word, rest = "") => {
+        const id = `${key}-${suffix}`;
+        return el(
+          "button",
+          {
+            type: "button",
+            class: className,
+            id,
+            "aria-labelledby": entry.about ? `${id} ${entry.about}` : null,
+          },
+          word,
+          rest ? el("span", { class: "cw-visually-hidden" }, rest) : null,
+        );
+      };
+      const editButton = button("edit", "cw-link-button", "Edit");
+      const deleteButton = button("delete", "cw-link-button", "Delete");
       // tabindex: focus lands here when the control that had it goes (saved, window closed).
       const message = el("p", {
         class: "cw-edit-status",
         role: "status",
         tabindex: "-1",
-        id: `cw-edit-status-${comment.id}-${++decorated}`,
+        id: `${key}-status`,
       });
       const actions = el("div", { class: "cw-own-actions" }, editButton, " ", deleteButton);
       const box = el("textarea", { rows: 4, maxlength: 10000, "aria-label": "Edit your comment" });
-      const save = el("button", { type: "button", class: "cw-submit" }, "Save");
-      const cancel = el("button", { type: "button", class: "cw-link-button" }, "Cancel");
+      const save = button("save", "cw-submit", "Save", " changes to");
+      const cancel = button("cancel", "cw-link-button", "Cancel", " editing");
       const editor = el("div", { class: "cw-editor", hidden: true }, box, save, " ", cancel);
       entry.article.append(actions, editor, message);
       let confirming = null; // the "Delete your comment?" question while it is asked
@@ -265,8 +276,14 @@
 
       deleteButton.addEventListener("click", () => {
         if (confirming) return;
-        const yes = el("button", { type: "button", class: "cw-link-button" }, "Yes, delete it");
-        const no = el("button", { type: "button", class: "cw-link-button" }, "Keep it");
+        // Described by the card's "Ann's comment, …": the question says what "it" is.
+        const which = {
+          type: "button",
+          class: "cw-link-button",
+          "aria-describedby": entry.about,
+        };
+        const yes = el("button", which, "Yes, delete it");
+        const no = el("button", which, "Keep it");
         confirming = el("p", { class: "cw-confirm" }, "Delete your comment? ", yes, " ", no);
         actions.after(confirming);
         no.addEventListener("click", () => {

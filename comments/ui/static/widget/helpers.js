@@ -133,14 +133,21 @@
   const fullFormat = new Intl.DateTimeFormat(lang, { dateStyle: "full", timeStyle: "short" });
   const clockFormat = new Intl.DateTimeFormat(lang, { timeStyle: "short" });
 
-  /** {text, relative}: "just now", "3 hours ago" within a week, else the date. */
+  /**
+   * {text, relative, precise}: "just now", "3 hours ago" within a week, else the date;
+   * precise while the text tells the minute ("just now", "3 minutes ago").
+   */
   function readableTime(date) {
     const ago = -Math.round((date.getTime() - Date.now()) / 1000);
     if (!relativeFormat || ago > 7 * 86400) {
-      return { text: dateFormat.format(date), relative: false };
+      return { text: dateFormat.format(date), relative: false, precise: false };
     }
-    const since = (n, unit) => ({ text: relativeFormat.format(-n, unit), relative: true });
-    if (ago < 45) return { text: "just now", relative: true };
+    const since = (n, unit) => ({
+      text: relativeFormat.format(-n, unit),
+      relative: true,
+      precise: unit === "minute",
+    });
+    if (ago < 45) return { text: "just now", relative: true, precise: true };
     if (ago < 3600) return since(Math.max(1, Math.round(ago / 60)), "minute");
     if (ago < 86400) return since(Math.round(ago / 3600), "hour");
     return since(Math.round(ago / 86400), "day");
@@ -153,9 +160,9 @@
   }
 
   /**
-   * {time, more}: the <time> shown ("just now", with the full date and time as its tooltip),
-   * and what a screen reader should hear after it to know when: the full date and time, or
-   * the time of day when the date is shown. Null for a timestamp that does not parse.
+   * {time, more, date}: the <time> shown ("just now", with the full date and time as its
+   * tooltip), and what a screen reader should hear after it to know when: the full date and
+   * time, or the time of day when the date is shown. Null for a timestamp that does not parse.
    */
   function timeElement(iso) {
     const date = parseTime(iso);
@@ -165,5 +172,17 @@
     return {
       time: el("time", { datetime: date.toISOString(), title: full }, text),
       more: relative ? full : clockFormat.format(date),
+      date,
     };
+  }
+
+  /**
+   * "Ann's comment, 3 minutes ago": which comment a control acts on, for its name. The time
+   * is as shown, with the time of day when that is coarser than a minute ("2 days ago at
+   * 9:15 AM"), so two comments by one name differ unless posted within the same minute.
+   */
+  function aboutText(name, date) {
+    if (!date) return `${name}'s comment`;
+    const { text, precise } = readableTime(date);
+    return `${name}'s comment, ${precise ? text : `${text} at ${clockFormat.format(date)}`}`;
   }

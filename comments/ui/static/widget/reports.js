@@ -35,23 +35,29 @@
 
   /**
    * The "Report" button beside Reply; the form is built when it is first opened. Every
-   * comment has one, so its name says whose comment: "Report comment by Ann".
+   * comment has one, so its name says which comment: "Report Ann's comment, just now".
    */
   function reportButton(ctx, comment, entry) {
+    const id = `${entry.key}-report`;
     const button = el(
       "button",
-      { type: "button", class: "cw-link-button cw-report", "aria-expanded": "false" },
+      {
+        type: "button",
+        class: "cw-link-button cw-report",
+        id,
+        "aria-labelledby": `${id} ${entry.about}`,
+        "aria-expanded": "false",
+      },
       "Report",
-      el("span", { class: "cw-visually-hidden" }, ` comment by ${entry.name}`),
     );
     if (reported.has(ctx.config.site, comment.id)) {
-      closeButton(button, "Reported", entry.name);
+      closeButton(button, "Reported");
       return button;
     }
     let form = null;
     button.addEventListener("click", () => {
       if (!form) {
-        form = reportForm(ctx, comment, button, entry.name);
+        form = reportForm(ctx, comment, button, entry.about);
         entry.article.append(form);
       }
       const opening = form.hidden;
@@ -62,18 +68,17 @@
     return button;
   }
 
-  /** "Reported comment by Ann", or "Unavailable to report: comment by Ann". */
-  function closeButton(button, label, name) {
-    // Hidden text starting with punctuation would be read after a space ("Reported : …").
-    const rest = label === "Reported" ? "" : " to report:";
-    const whose = el("span", { class: "cw-visually-hidden" }, `${rest} comment by ${name}`);
-    button.replaceChildren(label, whose);
+  /** "Reported Ann's comment, …", or "Unavailable to report: Ann's comment, …". */
+  function closeButton(button, label) {
+    const rest = el("span", { class: "cw-visually-hidden" }, " to report:");
+    button.replaceChildren(label, ...(label === "Reported" ? [] : [rest]));
     button.disabled = true;
     button.removeAttribute("aria-expanded");
     button.removeAttribute("aria-controls");
   }
 
-  function reportForm(ctx, comment, button, name) {
+  /** about: the id of the card's "Ann's comment, …", which also names the form's buttons. */
+  function reportForm(ctx, comment, button, about) {
     const formId = ctx.id(`report-${comment.id}`);
     const choices = REPORT_REASONS.map(([value, label], i) => {
       const input = el("input", { type: "radio", name: "reason", value, id: `${formId}-${value}` });
@@ -83,8 +88,21 @@
     const text = el("textarea", { id: `${formId}-text`, name: "text", rows: 2, maxlength: 1000 });
     // tabindex: once sent, the form's controls go and focus moves to what it says.
     const status = el("p", { class: "cw-report-status", role: "status", tabindex: "-1" });
-    const send = el("button", { type: "submit", class: "cw-more" }, "Send report");
-    const cancel = el("button", { type: "button", class: "cw-link-button" }, "Cancel");
+    // Named for the comment too: "Send report on Ann's comment, …", "Cancel report on …".
+    const formButton = (type, className, suffix, word, rest) =>
+      el(
+        "button",
+        {
+          type,
+          class: className,
+          id: `${formId}-${suffix}`,
+          "aria-labelledby": `${formId}-${suffix} ${about}`,
+        },
+        word,
+        el("span", { class: "cw-visually-hidden" }, rest),
+      );
+    const send = formButton("submit", "cw-more", "send", "Send report", " on");
+    const cancel = formButton("button", "cw-link-button", "cancel", "Cancel", " report on");
     const form = el(
       "form",
       { class: "cw-report-form", id: formId, novalidate: true, hidden: true },

@@ -34,7 +34,7 @@
       config: threadConfig(root),
       state: {
         total: 0,
-        entries: new Map(), // comment id -> {li, article, replies, button, name}
+        entries: new Map(), // comment id -> {li, article, replies, button, name, key, about}
         removed: 0, // entries that stand for a removed parent, not a comment
         removedParents: new Map(), // removed comment id -> the id it answered (from the API)
         next: null, // cursor of the next page, or null at the end of the thread

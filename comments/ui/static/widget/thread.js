@@ -32,7 +32,11 @@
           el("span", { class: "cw-visually-hidden" }, ` (${stamp.more})`),
         )
       : null;
-    const meta = el("header", { class: "cw-meta" }, author, permalink);
+    // "Ann's comment, 3 minutes ago", never shown: every control acting on this comment is
+    // named by its own word and this ("Report Ann's comment, 3 minutes ago") through
+    // aria-labelledby, so a list of the page's buttons tells apart two comments by one name.
+    const about = el("span", { id: `${key}-about`, hidden: true }, aboutText(name, stamp?.date));
+    const meta = el("header", { class: "cw-meta" }, author, permalink, about);
     const body = el("div", { class: "cw-body" });
     body.append(
       typeof comment.html === "string"
@@ -63,7 +67,7 @@
       article,
       replies,
     );
-    const entry = { li, article, replies, button: null, name };
+    const entry = { li, article, replies, button: null, name, key, about: about.id };
     if (!pending) article.append(publicActions(ctx, entry, comment));
     return entry;
   }
@@ -74,16 +78,19 @@
 
   /** Reply and Report, which only a published comment offers; sets entry.button. */
   function publicActions(ctx, entry, comment) {
+    const id = `${entry.key}-reply`;
     const button = el(
       "button",
       {
         type: "button",
         class: "cw-reply",
+        id,
+        "aria-labelledby": `${id} ${entry.about}`,
         "aria-expanded": "false",
         "aria-controls": ctx.ui.form.id,
       },
       "Reply",
-      el("span", { class: "cw-visually-hidden" }, ` to ${entry.name}`),
+      el("span", { class: "cw-visually-hidden" }, " to"),
     );
     button.addEventListener("click", () => openReply(ctx, comment.id));
     entry.button = button;
