@@ -19,7 +19,8 @@ WIDGET_DIR = Path(__file__).parent / "static" / "widget"
 # may use only what the parts before it define.
 WIDGET_PARTS: tuple[str, ...] = (
     "prelude.js",  # banner, the wrapping function's start, constants, the register hook
-    "helpers.js",  # el(), requests, localStorage, readable times
+    "helpers.js",  # el(), requests, localStorage
+    "times.js",  # readable times, kept current once a minute
     "sanitise.js",  # comment HTML to allow-listed nodes; the Trusted Types policy
     "extension.js",  # loading embed-edit.js and handing it a widget's hooks
     "dom.js",  # buildDom(): the form and thread elements

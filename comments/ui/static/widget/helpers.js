@@ -1,4 +1,4 @@
-  // embed.js part: small helpers, saved details in localStorage, and readable times.
+  // embed.js part: small helpers, requests, and saved details in localStorage.
 
   /** Create an element. Attributes are set with setAttribute (never "style"), text as nodes. */
   function el(tag, attrs, ...children) {
@@ -122,67 +122,3 @@
       }
     },
   };
-
-  /* ------------------------------------------------------------------ time */
-
-  const relativeFormat =
-    typeof Intl !== "undefined" && Intl.RelativeTimeFormat
-      ? new Intl.RelativeTimeFormat(lang, { numeric: "auto" })
-      : null;
-  const dateFormat = new Intl.DateTimeFormat(lang, { dateStyle: "long" });
-  const fullFormat = new Intl.DateTimeFormat(lang, { dateStyle: "full", timeStyle: "short" });
-  const clockFormat = new Intl.DateTimeFormat(lang, { timeStyle: "short" });
-
-  /**
-   * {text, relative, precise}: "just now", "3 hours ago" within a week, else the date;
-   * precise while the text tells the minute ("just now", "3 minutes ago").
-   */
-  function readableTime(date) {
-    const ago = -Math.round((date.getTime() - Date.now()) / 1000);
-    if (!relativeFormat || ago > 7 * 86400) {
-      return { text: dateFormat.format(date), relative: false, precise: false };
-    }
-    const since = (n, unit) => ({
-      text: relativeFormat.format(-n, unit),
-      relative: true,
-      precise: unit === "minute",
-    });
-    if (ago < 45) return { text: "just now", relative: true, precise: true };
-    if (ago < 3600) return since(Math.max(1, Math.round(ago / 60)), "minute");
-    if (ago < 86400) return since(Math.round(ago / 3600), "hour");
-    return since(Math.round(ago / 86400), "day");
-  }
-
-  function parseTime(iso) {
-    // The API sends UTC; a timestamp without an offset would otherwise be read as local time.
-    const text = String(iso || "");
-    return new Date(/T[\d:.]+$/.test(text) ? `${text}Z` : text);
-  }
-
-  /**
-   * {time, more, date}: the <time> shown ("just now", with the full date and time as its
-   * tooltip), and what a screen reader should hear after it to know when: the full date and
-   * time, or the time of day when the date is shown. Null for a timestamp that does not parse.
-   */
-  function timeElement(iso) {
-    const date = parseTime(iso);
-    if (Number.isNaN(date.getTime())) return null;
-    const { text, relative } = readableTime(date);
-    const full = fullFormat.format(date);
-    return {
-      time: el("time", { datetime: date.toISOString(), title: full }, text),
-      more: relative ? full : clockFormat.format(date),
-      date,
-    };
-  }
-
-  /**
-   * "Ann's comment, 3 minutes ago": which comment a control acts on, for its name. The time
-   * is as shown, with the time of day when that is coarser than a minute ("2 days ago at
-   * 9:15 AM"), so two comments by one name differ unless posted within the same minute.
-   */
-  function aboutText(name, date) {
-    if (!date) return `${name}'s comment`;
-    const { text, precise } = readableTime(date);
-    return `${name}'s comment, ${precise ? text : `${text} at ${clockFormat.format(date)}`}`;
-  }

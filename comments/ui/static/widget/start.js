@@ -77,6 +77,7 @@
     const roots = document.querySelectorAll("#comments, [data-comments]");
     if (!roots.length) return;
     ensureStylesheet();
+    keepTimesCurrent();
     if (!extensionReady) extensionReady = loadExtension();
     for (const root of roots) {
       if (root.hasAttribute("data-comments-ready")) continue;

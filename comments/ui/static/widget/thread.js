@@ -29,13 +29,14 @@
           "a",
           { class: "cw-permalink", id: `${key}-time`, href: `#${anchor}` },
           stamp.time,
-          el("span", { class: "cw-visually-hidden" }, ` (${stamp.more})`),
+          stamp.more,
         )
       : null;
     // "Ann's comment, 3 minutes ago", never shown: every control acting on this comment is
     // named by its own word and this ("Report Ann's comment, 3 minutes ago") through
     // aria-labelledby, so a list of the page's buttons tells apart two comments by one name.
     const about = el("span", { id: `${key}-about`, hidden: true }, aboutText(name, stamp?.date));
+    if (stamp) trackTime(stamp, about, name); // kept current as time goes by
     const meta = el("header", { class: "cw-meta" }, author, permalink, about);
     const body = el("div", { class: "cw-body" });
     body.append(
