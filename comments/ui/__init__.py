@@ -2,7 +2,7 @@
 
 The factory registers it with ``app.register_blueprint(ui.bp)``. Everything the widget needs
 lives beside this module: ``static/widget/`` (the parts that ``assets.py`` joins into
-``/embed.js``), ``static/embed-edit.js``, ``static/embed.css`` and the demo's template.
+``/embed.js`` and ``/embed.css``), ``static/embed-edit.js`` and the demo's template.
 """
 
 from flask import Blueprint

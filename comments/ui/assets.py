@@ -1,8 +1,10 @@
-"""The widget script: the parts in ``static/widget/`` joined into the one ``/embed.js``.
+"""The widget's assets: the parts in ``static/widget/`` joined into one script and one sheet.
 
 Sites embed a single classic script (no modules, no extra requests), so the parts are
 concatenated in ``WIDGET_PARTS`` order: the first opens the function that wraps them all and
-the last closes it. They are read once per process; edit a part, then restart the server.
+the last closes it. The script injects one stylesheet, joined the same way from
+``STYLE_PARTS``, so splitting the styles costs the host page no extra request. Parts are read
+once per process; edit a part, then restart the server.
 """
 
 from __future__ import annotations
@@ -32,25 +34,43 @@ WIDGET_PARTS: tuple[str, ...] = (
     "start.js",  # createWidget(), start(), and the wrapping function's end
 )
 
+# Joined in this order, which is the cascade's: later rules win ties with earlier ones.
+STYLE_PARTS: tuple[str, ...] = (
+    "base.css",  # custom properties, the reset, visually hidden text, buttons and focus
+    "form.css",  # the comment form
+    "thread.css",  # the thread, comment cards, the report form
+    "own.css",  # one's own comments (embed-edit.js) and the rephrase nudge
+)
+
 
 @dataclass(frozen=True)
-class Script:
-    """A joined script: its bytes, a strong ETag from them and its newest part's mtime."""
+class Joined:
+    """A joined asset: its bytes, a strong ETag from them and its newest part's mtime."""
 
     body: bytes
     etag: str
     modified: float
 
 
-@cache
-def embed_script() -> Script:
-    """``/embed.js``: every widget part in order, read and joined on first use."""
-    paths = [WIDGET_DIR / name for name in WIDGET_PARTS]
+def _join(names: tuple[str, ...]) -> Joined:
+    paths = [WIDGET_DIR / name for name in names]
     # A blank line between parts; each part ends with its own newline.
     text = "\n".join(path.read_text(encoding="utf-8").rstrip("\n") + "\n" for path in paths)
     body = text.encode("utf-8")
-    return Script(
+    return Joined(
         body=body,
         etag=hashlib.sha256(body).hexdigest(),
         modified=max(path.stat().st_mtime for path in paths),
     )
+
+
+@cache
+def embed_script() -> Joined:
+    """``/embed.js``: every widget part in order, read and joined on first use."""
+    return _join(WIDGET_PARTS)
+
+
+@cache
+def embed_stylesheet() -> Joined:
+    """``/embed.css``: every style part in order, read and joined on first use."""
+    return _join(STYLE_PARTS)

@@ -14,7 +14,7 @@ from flask import (
 )
 
 from comments.ui import bp
-from comments.ui.assets import embed_script
+from comments.ui.assets import Joined, embed_script, embed_stylesheet
 
 # The demo page is the widget's proof: a strict policy with no inline script or style, and
 # Trusted Types enforced so the only HTML parsing allowed is the widget's own named policy.
@@ -77,19 +77,22 @@ def _asset(filename: str, content_type: str) -> Response:
     return _public(response, content_type)
 
 
+def _joined(asset: Joined, mimetype: str) -> Response:
+    # send_file answers conditional and range requests as it does for the files on disk.
+    response = send_file(
+        BytesIO(asset.body),
+        mimetype=mimetype,
+        etag=asset.etag,
+        last_modified=asset.modified,
+        max_age=ASSET_MAX_AGE,
+    )
+    return _public(response, f"{mimetype}; charset=utf-8")
+
+
 @bp.get("/embed.js")
 def embed_js() -> Response:
     """The widget script; sites embed it with ``<script src=".../embed.js" defer>``."""
-    script = embed_script()
-    # send_file answers conditional and range requests as it does for the files on disk.
-    response = send_file(
-        BytesIO(script.body),
-        mimetype="application/javascript",
-        etag=script.etag,
-        last_modified=script.modified,
-        max_age=ASSET_MAX_AGE,
-    )
-    return _public(response, "application/javascript; charset=utf-8")
+    return _joined(embed_script(), "application/javascript")
 
 
 @bp.get("/embed-edit.js")
@@ -101,4 +104,4 @@ def embed_edit_js() -> Response:
 @bp.get("/embed.css")
 def embed_css() -> Response:
     """The widget stylesheet, injected by embed.js from the same base URL."""
-    return _asset("embed.css", "text/css; charset=utf-8")
+    return _joined(embed_stylesheet(), "text/css")

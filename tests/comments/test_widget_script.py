@@ -1,4 +1,5 @@
-"""/embed.js: the widget's source parts served as the one classic script sites embed.
+"""/embed.js and /embed.css: the widget's source parts served as the one classic script sites
+embed and the one stylesheet it injects.
 
 The browser tests show the widget working; these show what a broken join would look like to a
 site: a part missing or out of order, a second request, lost headers, or no 304 on revalidation.
@@ -16,7 +17,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from comments.ui.assets import WIDGET_DIR, WIDGET_PARTS
+from comments.ui.assets import STYLE_PARTS, WIDGET_DIR, WIDGET_PARTS
 from comments.ui.views import ASSET_MAX_AGE
 
 JS = "application/javascript; charset=utf-8"
@@ -53,6 +54,25 @@ def test_embed_js_is_one_script_with_every_part_in_order(client: FlaskClient) ->
 def test_every_widget_source_file_is_served() -> None:
     """A part left out of WIDGET_PARTS would silently never reach a page."""
     assert sorted(WIDGET_PARTS) == sorted(path.name for path in WIDGET_DIR.glob("*.js"))
+
+
+def test_embed_css_is_one_stylesheet_with_every_part_in_order(client: FlaskClient) -> None:
+    """The host page gets one stylesheet however many parts it is written in; a part left out
+    of STYLE_PARTS would never reach a page, and the order is the cascade's."""
+    assert sorted(STYLE_PARTS) == sorted(path.name for path in WIDGET_DIR.glob("*.css"))
+    response = client.get("/embed.css")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/css; charset=utf-8"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    sheet = response.get_data(as_text=True)
+    position = 0
+    for name in STYLE_PARTS:
+        part = (WIDGET_DIR / name).read_text(encoding="utf-8").strip()
+        found = sheet.find(part, position)
+        assert found >= position, f"{name} is missing or out of order"
+        position = found + len(part)
+    again = client.get("/embed.css", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
 
 
 def test_embed_js_headers(client: FlaskClient) -> None:
