@@ -18,6 +18,8 @@ from flask_limiter import RequestLimit
 from limits.storage import MemoryStorage, RedisStorage
 from limits.strategies import MovingWindowRateLimiter, RateLimiter
 
+from comments.config import ConfigError
+
 #: Every limit the service applies; each value is read again per request by its view.
 SETTINGS = (
     "RATELIMIT_COMMENTS_PER_IP",
@@ -29,10 +31,6 @@ SETTINGS = (
     "RATELIMIT_PER_SITE_KEY",
 )
 EXPECTED = "expected e.g. '10 per minute' or '6/minute;60/hour'"
-
-
-class RateLimitConfigError(ValueError):
-    """A rate-limit setting that Flask-Limiter could not parse (and would silently skip)."""
 
 
 def check_settings(config: Mapping[str, Any]) -> None:
@@ -49,9 +47,7 @@ def check_settings(config: Mapping[str, Any]) -> None:
                 raise TypeError(value)
             limits.parse_many(value)
         except (TypeError, ValueError):
-            raise RateLimitConfigError(
-                f"{name}: {value!r} is not a rate limit; {EXPECTED}"
-            ) from None
+            raise ConfigError(f"{name}: {value!r} is not a rate limit; {EXPECTED}") from None
 
 
 def refund(strategy: RateLimiter, counted: Iterable[RequestLimit]) -> None:

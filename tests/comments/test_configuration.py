@@ -140,10 +140,11 @@ def test_flask_commands_print_one_line_instead_of_a_traceback(
     [
         ("RETENTION_SPAM_DAYS", "abc", "RETENTION_SPAM_DAYS must be a whole number of days"),
         ("SECRET_KEY", "short", "SECRET_KEY must be at least 32 characters of random text"),
+        ("RATELIMIT_LOGIN_PER_IP", "10 per mn", "RATELIMIT_LOGIN_PER_IP: '10 per mn' is not"),
     ],
 )
-@pytest.mark.parametrize("args", [("--help",), ("users", "--help")])
-def test_help_with_a_bad_setting_says_what_to_fix_in_one_line(
+@pytest.mark.parametrize("args", [("--help",), ("users", "--help"), ("sites", "list")])
+def test_help_or_a_command_with_a_bad_setting_says_what_to_fix_in_one_line(
     tmp_path: Path, variable: str, value: str, message: str, args: tuple[str, ...]
 ) -> None:
     """Flask's group loads the app to list commands and printed a traceback for any error."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from comments import config, create_app
-from comments.rate_limits import RateLimitConfigError
+from comments.config import ConfigError
 from tests.conftest import base_config
 from tests.servers import GunicornServer
 
@@ -41,7 +41,7 @@ def test_a_malformed_limit_in_the_environment_stops_the_app(
         name: value,
     }
     settings = config.from_environment(env, tmp_path)
-    with pytest.raises(RateLimitConfigError, match=f"^{re.escape(expected_line(name, value))}$"):
+    with pytest.raises(ConfigError, match=f"^{re.escape(expected_line(name, value))}$"):
         create_app(base_config(db_url, **settings))
 
 
