@@ -165,7 +165,7 @@ def widget_states(page: Any, base: str) -> list[tuple[str, Callable[[], None]]]:
         root.get_by_text("Your comment is awaiting moderation.").wait_for()
         root.get_by_role("textbox", name="Comment").fill(OWN)
         root.get_by_role("button", name="Post Comment").click()
-        root.get_by_role("button", name=re.compile(r"^Edit comment by ")).first.wait_for()
+        root.get_by_role("button", name=re.compile(r"^Edit .*'s comment")).first.wait_for()
 
     def nudge() -> None:
         page.goto(base + "/")
@@ -188,13 +188,13 @@ def widget_states(page: Any, base: str) -> list[tuple[str, Callable[[], None]]]:
         root.locator("[aria-invalid=true]").first.wait_for()
 
     def report_form() -> None:
-        root.get_by_role("button", name=re.compile(r"^Report comment by ")).first.click()
+        root.get_by_role("button", name=re.compile(r"^Report .*'s comment")).first.click()
         root.get_by_role("button", name="Send report").click()
         root.get_by_text("Choose a reason.").wait_for()
 
     def reply_and_editor() -> None:
         root.get_by_role("button", name="Reply to Ann").click()
-        edit = root.get_by_role("button", name=re.compile(r"^Edit comment by "))
+        edit = root.get_by_role("button", name=re.compile(r"^Edit .*'s comment"))
         if edit.count():
             edit.first.click()
 

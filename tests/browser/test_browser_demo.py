@@ -149,7 +149,7 @@ def test_reader_reports_a_comment(
     expect(widget.status).to_have_text("Your comment has been published.")
     page.reload()  # a reader who comes later
     card = widget.comment(off_topic)
-    report = card.get_by_role("button", name="Report comment by Eve", exact=True)
+    report = card.get_by_role("button", name="Report Eve's comment, just now", exact=True)
 
     report.click()  # the form opens under the comment; Escape closes it again
     form = card.get_by_role("group", name="Why should a moderator look at this comment?")
