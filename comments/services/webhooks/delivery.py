@@ -305,4 +305,16 @@ def deliver_due(session: Session, client: httpx.Client, settings: DeliverySettin
 def new_client(settings: DeliverySettings) -> httpx.Client:
     """Never follows redirects (the URL is the one an admin approved); HTTPS_PROXY and
     NO_PROXY apply, so deliveries can go through a filtering proxy."""
+    httpx_log = logging.getLogger("httpx")
+    if _masked_request_url not in httpx_log.filters:
+        httpx_log.addFilter(_masked_request_url)
     return httpx.Client(timeout=settings.timeout, follow_redirects=False)
+
+
+def _masked_request_url(record: logging.LogRecord) -> bool:
+    """httpx logs every request with its full URL at INFO: an operator who turns INFO on
+    for the worker must not find webhook passwords and path tokens in the log."""
+    args = record.args
+    if str(record.msg).startswith("HTTP Request:") and isinstance(args, tuple) and len(args) > 1:
+        record.args = (args[0], masked_url(str(args[1])), *args[2:])
+    return True
