@@ -42,7 +42,27 @@
     author_email: "Email",
     author_url: "Website",
   };
-  const lang = document.documentElement.lang || navigator.language || "en";
+  /**
+   * The page's language for dates, as a tag Intl accepts. Pages often say "en_US" or a tag
+   * Intl refuses, which would throw on every format and leave no widget at all: such a tag
+   * falls back to the browser's language, then to English.
+   */
+  const lang = (() => {
+    const tags = [document.documentElement.lang, navigator.language].map((tag) =>
+      String(tag || "")
+        .trim()
+        .replace(/_/g, "-"),
+    );
+    for (const tag of tags) {
+      if (!tag) continue;
+      try {
+        return Intl.getCanonicalLocales(tag)[0];
+      } catch {
+        /* not a language tag: try the next one */
+      }
+    }
+    return "en";
+  })();
 
   /** embed-edit.js, beside this script and with its query string (a cache-busting version). */
   const EXTENSION_URL = (() => {

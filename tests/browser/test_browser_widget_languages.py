@@ -1,0 +1,53 @@
+"""The widget on pages in other languages and scripts, with the API answered by the test
+(FakeApi in browser_support): a page whose lang is not a tag Intl accepts, and comments
+written right to left (Arabic, Hebrew) among left-to-right ones.
+"""
+
+from __future__ import annotations
+
+import pytest
+from browser_support import NOW, THREAD, FakeApi, LiveServer, Widget, comment
+from playwright.sync_api import Page, Route, expect
+
+pytestmark = pytest.mark.browser
+
+
+def open_host_page(page: Page, live_server: LiveServer, html_attrs: str) -> None:
+    """A blog post on the service's origin whose <html> carries html_attrs."""
+    url = f"{live_server.url}/host-page"
+    body = f"""<!doctype html><html {html_attrs}><head><meta charset="utf-8">
+<title>A post</title></head><body><h1>A post</h1>
+<div id="comments" data-thread="{THREAD}"></div>
+<script src="{live_server.url}/embed.js" defer></script></body></html>"""
+
+    def serve(route: Route) -> None:
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=body)
+
+    page.route(url, serve)
+    page.goto(url)
+
+
+@pytest.mark.parametrize(
+    ("lang", "date"),
+    [
+        ("en_US", "November 28, 2026"),
+        ("de_DE", "28. November 2026"),  # read as de-DE
+        ("english (UK)", None),  # no tag at all: the browser's language
+    ],
+)
+def test_a_page_lang_intl_refuses_still_gets_the_widget(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer, lang: str, date: str | None
+) -> None:
+    # "en_US" is how many CMSs write a locale; Intl refused it, the script threw at load and
+    # readers saw no comments and no form at all.
+    api.pages[None] = {"comments": [comment(1, author_name="Ann")], "total": 1, "next": None}
+    open_host_page(page, live_server, f'lang="{lang}"')
+    expect(widget.form).to_be_visible()
+    expect(widget.count).to_have_text("1 Comment")
+    if date is None:
+        date = page.evaluate(
+            "(iso) => new Intl.DateTimeFormat(navigator.language, {dateStyle: 'long'})"
+            ".format(new Date(iso))",
+            NOW,
+        )
+    expect(widget.comment("Comment number 1.").locator("time")).to_have_text(date)
