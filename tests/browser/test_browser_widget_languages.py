@@ -51,3 +51,47 @@ def test_a_page_lang_intl_refuses_still_gets_the_widget(
             NOW,
         )
     expect(widget.comment("Comment number 1.").locator("time")).to_have_text(date)
+
+
+DIRECTIONS = """(root) => [...root.querySelectorAll(':scope > *')].map(
+  (e) => e.localName + ' ' + (e.matches(':dir(rtl)') ? 'rtl' : 'ltr'))"""
+
+
+def test_right_to_left_comments_and_names_read_right_to_left(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    # Each block of a comment, and each name, takes its direction from its own text: an Arabic
+    # paragraph among English ones is right-aligned with its full stop at its end, not reordered.
+    html = (
+        "<p>مرحبا بالعالم، هذا تعليق على المقال.</p><p>An English paragraph.</p>"
+        "<blockquote><p>ציטוט בעברית.</p></blockquote><ul><li>שלום</li><li>עולם</li></ul>"
+    )
+    api.pages[None] = {
+        "comments": [comment(1, author_name="محمد", html=html), comment(2, author_name="Ann")],
+        "total": 2,
+        "next": None,
+    }
+    open_host_page(page, live_server, 'lang="en"')
+    expect(widget.count).to_have_text("2 Comments")
+    arabic = widget.comment("مرحبا بالعالم")
+    body = arabic.locator(".cw-body")
+    assert body.evaluate(DIRECTIONS) == ["p rtl", "p ltr", "blockquote rtl", "ul rtl"]
+    assert arabic.locator(".cw-author").evaluate("(e) => e.matches(':dir(rtl)')")
+    first = body.locator("p").first
+    assert first.evaluate("(e) => getComputedStyle(e).textAlign") in ("start", "right")
+    left, right = first.evaluate(
+        "(p) => { const r = document.createRange(); r.selectNodeContents(p);"
+        " const box = r.getBoundingClientRect(), own = p.getBoundingClientRect();"
+        " return [box.left - own.left, own.right - box.right]; }"
+    )
+    assert right < 1 < left, "an Arabic paragraph starts at the right"
+    english = widget.comment("Comment number 2.")
+    assert english.locator(".cw-body").evaluate(DIRECTIONS) == ["p ltr"]
+
+    # What a reader types runs in its own direction too.
+    widget.comment_box.fill("שלום, זו תגובה.")
+    widget.name.fill("محمد")
+    assert widget.comment_box.evaluate("(e) => e.matches(':dir(rtl)')")
+    assert widget.name.evaluate("(e) => e.matches(':dir(rtl)')")
+    widget.comment_box.fill("Hello")
+    assert widget.comment_box.evaluate("(e) => e.matches(':dir(ltr)')")

@@ -43,7 +43,16 @@ WIDGET: dict[str, Any] = {
             "selector": ":scope > .cw-card > .cw-body",
             "required": True,
             "tags": BODY_TAGS,
-            "attributes": {"div": ["class"], "a": ["href", "title", "rel"], "ol": ["start"]},
+            # dir: the widget's own "auto" on the body and its top-level blocks (right-to-left
+            # text), never data.
+            "attributes": {
+                "div": ["class", "dir"],
+                "p": ["dir"],
+                "blockquote": ["dir"],
+                "ul": ["dir"],
+                "ol": ["start", "dir"],
+                "a": ["href", "title", "rel"],
+            },
             "counts": ["body"],
         },
         {
@@ -51,8 +60,12 @@ WIDGET: dict[str, Any] = {
             "selector": ":scope > .cw-card > .cw-meta > .cw-author",
             "required": True,
             "tags": [],
-            # id: the widget's own (cw1-card-2-author), which names the card; never data.
-            "attributes": {"a": ["class", "href", "rel", "id"], "span": ["class", "id"]},
+            # id: the widget's own (cw1-card-2-author), which names the card; dir: "auto" for
+            # a right-to-left name; never data.
+            "attributes": {
+                "a": ["class", "href", "rel", "id", "dir"],
+                "span": ["class", "id", "dir"],
+            },
             "text": "author_name",
             "fallback": "Anonymous",
             "trim": True,

@@ -81,7 +81,7 @@
 
     function highlighted(text, words) {
       const chars = Array.from(text); // code points, as the server counts
-      const quote = el("blockquote", { class: "cw-nudge-text" });
+      const quote = el("blockquote", { class: "cw-nudge-text", dir: "auto" });
       let at = 0;
       for (const [start, end] of mergedRanges(words)) {
         if (start < at || end > chars.length) continue;
@@ -166,7 +166,12 @@
         id: `${key}-status`,
       });
       const actions = el("div", { class: "cw-own-actions" }, editButton, " ", deleteButton);
-      const box = el("textarea", { rows: 4, maxlength: 10000, "aria-label": "Edit your comment" });
+      const box = el("textarea", {
+        dir: "auto", // as the comment form's box: Arabic or Hebrew runs right to left
+        rows: 4,
+        maxlength: 10000,
+        "aria-label": "Edit your comment",
+      });
       const save = button("save", "cw-submit", "Save", " changes to");
       const cancel = button("cancel", "cw-link-button", "Cancel", " editing");
       const editor = el("div", { class: "cw-editor", hidden: true }, box, save, " ", cancel);

@@ -30,13 +30,20 @@
       "Comment ",
       el("span", { class: "cw-required" }, "(required)"),
     );
+    // dir="auto" here and on the name: typed Arabic or Hebrew runs right to left.
     const textarea = el("textarea", {
+      dir: "auto",
       rows: 5,
       required: true,
       "aria-required": "true",
       maxlength: 10000,
     });
-    const nameInput = el("input", { type: "text", autocomplete: "name", maxlength: 80 });
+    const nameInput = el("input", {
+      type: "text",
+      dir: "auto",
+      autocomplete: "name",
+      maxlength: 80,
+    });
     const emailInput = el("input", { type: "email", autocomplete: "email", maxlength: 254 });
     const urlInput = el("input", {
       type: "url",

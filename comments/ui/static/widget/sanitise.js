@@ -27,6 +27,10 @@
     ).split(" "),
   );
   const XHTML = "http://www.w3.org/1999/xhtml";
+  // A comment's top-level blocks take their direction from their own text, so an Arabic or
+  // Hebrew paragraph, quote or list reads right to left (its full stop at its end) among
+  // English ones; what is inside a block follows the block.
+  const OWN_DIRECTION = new Set("p blockquote ul ol".split(" "));
 
   function safeHref(value) {
     try {
@@ -55,6 +59,7 @@
         continue;
       }
       const copy = document.createElement(tag);
+      if (depth === 0 && OWN_DIRECTION.has(tag)) copy.setAttribute("dir", "auto");
       if (tag === "a") {
         const href = safeHref(node.getAttribute("href") || "");
         if (href) {
@@ -90,7 +95,7 @@
   function plainTextFragment(text) {
     const fragment = document.createDocumentFragment();
     for (const para of String(text).split(/\n{2,}/)) {
-      if (para.trim()) fragment.append(el("p", null, para.trim()));
+      if (para.trim()) fragment.append(el("p", { dir: "auto" }, para.trim()));
     }
     return fragment;
   }

@@ -17,10 +17,16 @@
     const author = website
       ? el(
           "a",
-          { class: "cw-author", id: `${key}-author`, href: website, rel: "nofollow ugc noopener" },
+          {
+            class: "cw-author",
+            id: `${key}-author`,
+            href: website,
+            rel: "nofollow ugc noopener",
+            dir: "auto",
+          },
           name,
         )
-      : el("span", { class: "cw-author", id: `${key}-author` }, name);
+      : el("span", { class: "cw-author", id: `${key}-author`, dir: "auto" }, name);
     const anchor = `comment-${comment.id}`;
     // "just now" is shown; "just now (Saturday, November 28, 2026 at 12:50 PM)" is read out.
     const stamp = timeElement(comment.created_at);
@@ -38,7 +44,7 @@
     const about = el("span", { id: `${key}-about`, hidden: true }, aboutText(name, stamp?.date));
     if (stamp) trackTime(stamp, about, name); // kept current as time goes by
     const meta = el("header", { class: "cw-meta" }, author, permalink, about);
-    const body = el("div", { class: "cw-body" });
+    const body = el("div", { class: "cw-body", dir: "auto" }); // see OWN_DIRECTION
     body.append(
       typeof comment.html === "string"
         ? commentFragment(comment.html)
