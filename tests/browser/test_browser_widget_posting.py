@@ -1,6 +1,7 @@
 """Posting from the widget with the API answered by the test (FakeApi in browser_support): the
 exact payload, reply notifications, 429 and 5xx, dropped connections and idempotency keys,
-replying by keyboard, local refusals, the nudge's contrast, a reply to a comment gone meanwhile.
+replying by keyboard, local refusals, the box read-only while posting, the nudge's contrast,
+a reply to a comment gone meanwhile.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from browser_support import (
     contrast_ratio,
     created,
 )
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 pytestmark = pytest.mark.browser
 
@@ -222,3 +223,29 @@ def test_a_reply_to_a_comment_gone_meanwhile_becomes_a_new_comment(
     widget.submit.click()
     expect(page.locator(".cw-thread > #comment-2")).to_be_visible()
     assert api.posted[-1]["parent_id"] is None
+
+
+def test_words_typed_while_posting_are_not_lost(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    # The box is emptied once the comment is stored. It used to stay writable meanwhile, so
+    # whatever a reader added during a slow post vanished unposted when the answer came.
+    held: list[Route] = []
+    api.answers.append(held.append)
+    widget.open(live_server.url)
+    widget.post("The first thought.")
+    for _ in range(200):  # until the POST is out and waiting for its answer
+        if held:
+            break
+        page.wait_for_timeout(50)
+    expect(widget.comment_box).not_to_be_editable()
+    widget.comment_box.press("End")
+    page.keyboard.type(" And a second one.")
+    expect(widget.comment_box).to_have_value("The first thought.")
+
+    (route,) = held
+    route.fulfill(**created(api.posted[-1]))
+    expect(widget.status).to_have_text("Your comment has been published.")
+    expect(widget.comment_box).to_be_editable()
+    expect(widget.comment_box).to_have_value("")
+    assert api.posted[-1]["body"] == "The first thought."

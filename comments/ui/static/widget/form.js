@@ -120,6 +120,8 @@
     if (busy) submitButton.setAttribute("aria-disabled", "true");
     else submitButton.removeAttribute("aria-disabled");
     submitButton.textContent = busy ? "Posting…" : "Post Comment";
+    // The box is emptied when the comment is stored: words typed meanwhile would be lost.
+    ctx.ui.textarea.readOnly = busy;
     form.setAttribute("aria-busy", busy ? "true" : "false");
   }
 
