@@ -5,6 +5,8 @@ written right to left (Arabic, Hebrew) among left-to-right ones.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from browser_support import NOW, THREAD, FakeApi, LiveServer, Widget, comment
 from playwright.sync_api import Page, Route, expect
@@ -95,3 +97,43 @@ def test_right_to_left_comments_and_names_read_right_to_left(
     assert widget.name.evaluate("(e) => e.matches(':dir(rtl)')")
     widget.comment_box.fill("Hello")
     assert widget.comment_box.evaluate("(e) => e.matches(':dir(ltr)')")
+
+
+LANGS = """(root) => [...root.querySelectorAll(
+  'label, .cw-hint, .cw-body > p, .cw-author, time, textarea, input[name=author_name], .cw-count'
+)].map((e) => e.localName + '.' + e.className
+  + ' ' + (e.closest('[lang]')?.getAttribute('lang') ?? '-')
+  + ' ' + (e.matches(':dir(rtl)') ? 'rtl' : 'ltr'))"""
+
+
+def test_the_widgets_english_is_english_on_an_arabic_page(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    # The widget's words are English; on a right-to-left page they were laid out right to left
+    # (".Never shown publicly", "Comments 2") and read with the page's voice. Readers' text
+    # keeps the page's language; times are marked with the language they are written in.
+    just_now = datetime.now(UTC).isoformat()
+    api.pages[None] = {
+        "comments": [
+            comment(1, author_name="محمد", html="<p>مرحبا بالعالم.</p>", created_at=just_now),
+            comment(2, author_name="Ann"),
+        ],
+        "total": 2,
+        "next": None,
+    }
+    open_host_page(page, live_server, 'lang="ar" dir="rtl"')
+    expect(widget.count).to_have_text("2 Comments")
+    found = set(widget.root.evaluate(LANGS))
+    for shown in (
+        "label. en ltr",  # "Name", "Email", ...
+        "p.cw-hint en ltr",  # "Never shown publicly."
+        "h2.cw-count en ltr",
+        "p. ar rtl",  # the comment's paragraph
+        "span.cw-author ar rtl",
+        "span.cw-author ar ltr",  # Ann
+        "time. ar ltr",  # in the widget's left-to-right line, its text in Arabic
+        "textarea. ar ltr",  # empty: left to right until an Arabic letter is typed
+        "input. ar ltr",
+    ):
+        assert shown in found, (shown, sorted(found))
+    expect(widget.comment("مرحبا").locator("time")).to_have_text("الآن")  # "just now"

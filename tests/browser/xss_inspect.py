@@ -43,10 +43,10 @@ WIDGET: dict[str, Any] = {
             "selector": ":scope > .cw-card > .cw-body",
             "required": True,
             "tags": BODY_TAGS,
-            # dir: the widget's own "auto" on the body and its top-level blocks (right-to-left
-            # text), never data.
+            # dir and lang: the widget's own ("auto" on the body and its top-level blocks for
+            # right-to-left text; the page's language on the body), never data.
             "attributes": {
-                "div": ["class", "dir"],
+                "div": ["class", "dir", "lang"],
                 "p": ["dir"],
                 "blockquote": ["dir"],
                 "ul": ["dir"],
@@ -61,10 +61,10 @@ WIDGET: dict[str, Any] = {
             "required": True,
             "tags": [],
             # id: the widget's own (cw1-card-2-author), which names the card; dir: "auto" for
-            # a right-to-left name; never data.
+            # a right-to-left name; lang: the page's; never data.
             "attributes": {
-                "a": ["class", "href", "rel", "id", "dir"],
-                "span": ["class", "id", "dir"],
+                "a": ["class", "href", "rel", "id", "dir", "lang"],
+                "span": ["class", "id", "dir", "lang"],
             },
             "text": "author_name",
             "fallback": "Anonymous",

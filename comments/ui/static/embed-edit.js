@@ -81,7 +81,7 @@
 
     function highlighted(text, words) {
       const chars = Array.from(text); // code points, as the server counts
-      const quote = el("blockquote", { class: "cw-nudge-text", dir: "auto" });
+      const quote = el("blockquote", { class: "cw-nudge-text", dir: "auto", lang: w.pageLang });
       let at = 0;
       for (const [start, end] of mergedRanges(words)) {
         if (start < at || end > chars.length) continue;
@@ -168,6 +168,7 @@
       const actions = el("div", { class: "cw-own-actions" }, editButton, " ", deleteButton);
       const box = el("textarea", {
         dir: "auto", // as the comment form's box: Arabic or Hebrew runs right to left
+        lang: w.pageLang,
         rows: 4,
         maxlength: 10000,
         "aria-label": "Edit your comment",

@@ -33,6 +33,7 @@
     // dir="auto" here and on the name: typed Arabic or Hebrew runs right to left.
     const textarea = el("textarea", {
       dir: "auto",
+      lang: PAGE_LANG, // spell-checked in the page's language, not the widget's English
       rows: 5,
       required: true,
       "aria-required": "true",
@@ -41,6 +42,7 @@
     const nameInput = el("input", {
       type: "text",
       dir: "auto",
+      lang: PAGE_LANG,
       autocomplete: "name",
       maxlength: 80,
     });
@@ -155,7 +157,9 @@
 
     const container = el(
       "section",
-      { class: "cw", "aria-labelledby": countHeading.id },
+      // Its own words are English: read as English and laid out left to right on any page
+      // (".Never shown publicly" on a right-to-left page); readers' text says PAGE_LANG.
+      { class: "cw", "aria-labelledby": countHeading.id, lang: "en", dir: "ltr" },
       formHome,
       countHeading,
       el("div", { class: "cw-load" }, loadStatus, retryButton),

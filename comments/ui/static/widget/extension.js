@@ -45,6 +45,7 @@
           updateCount: () => updateCount(ctx),
           setPending: (entry, comment, pending) => setPending(ctx, entry, comment, pending),
           insertPoint: form.querySelector(".cw-actions"),
+          pageLang: PAGE_LANG, // the language readers' text is marked with
         });
       } catch {
         ctx.ext = null; // a broken extension must not break commenting

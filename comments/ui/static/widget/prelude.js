@@ -42,27 +42,22 @@
     author_email: "Email",
     author_url: "Website",
   };
-  /**
-   * The page's language for dates, as a tag Intl accepts. Pages often say "en_US" or a tag
-   * Intl refuses, which would throw on every format and leave no widget at all: such a tag
-   * falls back to the browser's language, then to English.
-   */
-  const lang = (() => {
-    const tags = [document.documentElement.lang, navigator.language].map((tag) =>
-      String(tag || "")
-        .trim()
-        .replace(/_/g, "-"),
-    );
-    for (const tag of tags) {
-      if (!tag) continue;
-      try {
-        return Intl.getCanonicalLocales(tag)[0];
-      } catch {
-        /* not a language tag: try the next one */
-      }
+  /** A language tag as Intl accepts it ("en_US" read as "en-US"), or null. */
+  function languageTag(value) {
+    const tag = String(value || "")
+      .trim()
+      .replace(/_/g, "-");
+    try {
+      return tag ? Intl.getCanonicalLocales(tag)[0] : null;
+    } catch {
+      return null; // Intl would throw on every format and leave no widget at all
     }
-    return "en";
-  })();
+  }
+  // The page's language: readers' comments are marked with it (unknown, "", if the page does
+  // not say), while the widget's own words are English (lang="en" on the widget).
+  const PAGE_LANG = languageTag(document.documentElement.lang) || "";
+  // Dates are formatted in the page's language, else the browser's, else English.
+  const lang = PAGE_LANG || languageTag(navigator.language) || "en";
 
   /** embed-edit.js, beside this script and with its query string (a cache-busting version). */
   const EXTENSION_URL = (() => {

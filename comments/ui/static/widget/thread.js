@@ -23,10 +23,15 @@
             href: website,
             rel: "nofollow ugc noopener",
             dir: "auto",
+            lang: PAGE_LANG,
           },
           name,
         )
-      : el("span", { class: "cw-author", id: `${key}-author`, dir: "auto" }, name);
+      : el(
+          "span",
+          { class: "cw-author", id: `${key}-author`, dir: "auto", lang: PAGE_LANG },
+          name,
+        );
     const anchor = `comment-${comment.id}`;
     // "just now" is shown; "just now (Saturday, November 28, 2026 at 12:50 PM)" is read out.
     const stamp = timeElement(comment.created_at);
@@ -44,7 +49,8 @@
     const about = el("span", { id: `${key}-about`, hidden: true }, aboutText(name, stamp?.date));
     if (stamp) trackTime(stamp, about, name); // kept current as time goes by
     const meta = el("header", { class: "cw-meta" }, author, permalink, about);
-    const body = el("div", { class: "cw-body", dir: "auto" }); // see OWN_DIRECTION
+    // Readers' words: in the page's language, each block in its own direction (OWN_DIRECTION).
+    const body = el("div", { class: "cw-body", dir: "auto", lang: PAGE_LANG });
     body.append(
       typeof comment.html === "string"
         ? commentFragment(comment.html)

@@ -10,6 +10,9 @@
   const dateFormat = new Intl.DateTimeFormat(lang, { dateStyle: "long" });
   const fullFormat = new Intl.DateTimeFormat(lang, { dateStyle: "full", timeStyle: "short" });
   const clockFormat = new Intl.DateTimeFormat(lang, { timeStyle: "short" });
+  // "just now" in English; "jetzt" on a German page, like the "vor 3 Minuten" that follows.
+  const nowText =
+    lang.startsWith("en") || !relativeFormat ? "just now" : relativeFormat.format(0, "second");
 
   /**
    * {text, relative, precise}: "just now", "3 hours ago" within a week, else the date;
@@ -25,7 +28,7 @@
       relative: true,
       precise: unit === "minute",
     });
-    if (ago < 45) return { text: "just now", relative: true, precise: true };
+    if (ago < 45) return { text: nowText, relative: true, precise: true };
     if (ago < 3600) return since(Math.max(1, Math.round(ago / 60)), "minute");
     if (ago < 86400) return since(Math.round(ago / 3600), "hour");
     return since(Math.round(ago / 86400), "day");
@@ -55,8 +58,13 @@
     if (Number.isNaN(date.getTime())) return null;
     const { text, relative } = readableTime(date);
     return {
-      time: el("time", { datetime: date.toISOString(), title: fullFormat.format(date) }, text),
-      more: el("span", { class: "cw-visually-hidden" }, moreText(date, relative)),
+      // Marked with the language they are written in, inside the widget's English.
+      time: el(
+        "time",
+        { datetime: date.toISOString(), title: fullFormat.format(date), lang },
+        text,
+      ),
+      more: el("span", { class: "cw-visually-hidden", lang }, moreText(date, relative)),
       date,
     };
   }
