@@ -71,6 +71,25 @@ def split(
     return ordered[:-count], ordered[-count:]
 
 
+def check_held_back_contrasts(held_back: list[Example]) -> None:
+    """Refuse before training when the held-back decisions cannot compare two models.
+
+    ROC-AUC needs both classes; without them on any head, minutes of training would end in
+    "not recommended" with a useless candidate registered.
+    """
+    counts = []
+    for head, label in (("toxicity", "toxic"), ("spam", "spam")):
+        values = [getattr(e, label) for e in held_back if getattr(e, label) is not None]
+        positives = sum(values)
+        if 0 < positives < len(values):
+            return
+        counts.append(f"{head} {positives} of {len(values)} labelled positive")
+    raise RetrainError(
+        f"the newest {len(held_back)} decisions cannot judge a candidate: no head has both "
+        f"classes ({'; '.join(counts)}); wait for more varied decisions or raise --holdout"
+    )
+
+
 def _write_held_back(examples: list[Example], path: Path) -> None:
     held = [
         Example(e.text, e.toxic, e.spam, HELD_BACK_SOURCE, e.reason, e.decided_at, e.comment_id)
@@ -130,6 +149,7 @@ def retrain(
     say = progress or (lambda _line: None)
     examples = training_data.labelled_examples(session, settings.site_id)
     training, held_back = split(examples, settings.holdout_fraction, settings.min_holdout)
+    check_held_back_contrasts(held_back)
     say(
         f"{len(examples)} decisions: training on {len(training)}, judging on the newest "
         f"{len(held_back)}"

@@ -143,3 +143,21 @@ def test_a_report_folder_that_does_not_exist_is_refused_before_training(
     assert result.exit_code == 2, result.output
     assert "--report" in result.output and "missing' does not exist" in result.output
     assert "read " not in result.output  # training never started
+
+
+def test_held_back_decisions_of_one_class_are_refused_before_training(
+    app: Flask, client: FlaskClient, base_data: Path, held: None, moderator: str
+) -> None:
+    """Only rejections: no head can be ranked, so minutes of training would judge nothing."""
+    for i in range(24):
+        (comment,) = post(client, neutral(i, WORD))
+        decide(app, comment, "reject", "insult")
+    result = retrain(app, base_data)
+    assert result.exit_code == 1, result.output
+    assert "cannot judge a candidate" in result.output
+    assert "toxicity 10 of 10 labelled positive; spam 0 of 0" in result.output
+    assert "read " not in result.output  # training never started
+    with app.app_context():
+        assert (
+            db.session.scalar(select(ModelVersion).where(ModelVersion.source == "registry")) is None
+        )
