@@ -29,7 +29,7 @@ from .calibration import (
 )
 from .data import Corpus, DataError
 from .model import Model, Scores
-from .targets import CalibrationError, Target, parse_target
+from .targets import CalibrationError, Target, parse_share, parse_target
 from .text import normalize
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ __all__ = [
     "evaluate",
     "load",
     "normalize",
+    "parse_share",
     "parse_target",
     "read_card",
     "read_labelled",

@@ -32,7 +32,9 @@ GOALS = {
     "spam_published": Goal("at most", "spam", "spam_hold", "of spam published without review"),
     "spam_folder_precision": Goal("at least", "spam", "spam_file", "of the spam folder is spam"),
 }
-_WORDS = re.compile(r"^(?:(at most|at least|<=|>=)\s*)?(\d+(?:\.\d*)?|\.\d+)\s*(%?)$")
+_NUMBER = r"(\d+(?:\.\d*)?|\.\d+)\s*(%?)$"
+_WORDS = re.compile(r"^(?:(at most|at least|<=|>=)\s*)?" + _NUMBER)
+_SHARE = re.compile("^" + _NUMBER)
 
 
 def percent(value: float, digits: int = 4) -> str:
@@ -73,11 +75,27 @@ def parse_target(kind: str, words: str) -> Target:
             f"{'ceiling' if goal.direction == 'at most' else 'floor'}; "
             f"write '{goal.direction} {match[2]}{match[3]}'"
         )
-    number = float(match[2])
+    return Target(kind, _share(words, match[2], match[3]))
+
+
+def _share(words: str, digits: str, percent_sign: str) -> float:
+    number = float(digits)
     # A bare 1 reads as 1% as easily as 100%: ask, as for any bare number above 1.
-    if not match[3] and number >= 1:
-        raise CalibrationError(f"{words!r}: write a percentage ({match[2]}%) or a fraction < 1")
-    value = number / 100 if match[3] else number
+    if not percent_sign and number >= 1:
+        raise CalibrationError(f"{words!r}: write a percentage ({digits}%) or a fraction < 1")
+    value = number / 100 if percent_sign else number
     if value > 1:
         raise CalibrationError(f"{words!r}: a share cannot exceed 100%")
-    return Target(kind, value)
+    return value
+
+
+def parse_share(words: str) -> float:
+    """Read a share strictly between 0 and 1 written like a target's level, "5%" or "0.05",
+    so that a prevalence is written the way the targets beside it are."""
+    match = _SHARE.match(" ".join(words.lower().split()))
+    if match is None:
+        raise CalibrationError(f"{words!r} is not a share; write it like '5%' or '0.05'")
+    value = _share(words, match[1], match[2])
+    if not 0 < value < 1:
+        raise CalibrationError(f"{words!r}: a share must be above 0% and below 100%")
+    return value

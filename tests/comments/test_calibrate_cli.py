@@ -129,6 +129,17 @@ def test_bad_targets_are_refused(
     assert site_settings(runner)["toxicity_hold"] is None
 
 
+def test_prevalence_is_written_like_the_targets(runner: FlaskCliRunner, labelled_csv: Path) -> None:
+    """The README gives the default as "5%"; a prevalence in percent must not be refused."""
+    args = ["--data", str(labelled_csv), "--toxic-published", "at most 0%"]
+    result = calibrate(runner, *args, "--prevalence-toxic", "10%", "--prevalence-spam", "0.02")
+    assert result.exit_code == 0, result.output
+    assert "at 10% toxic and 2% spam" in result.output
+    for bad, message in (("5", "write a percentage (5%)"), ("100%", "below 100%")):
+        refused = calibrate(runner, *args, "--prevalence-toxic", bad)
+        assert refused.exit_code == 2 and message in refused.output
+
+
 def test_unknown_site_unlabelled_csv_and_infeasible_targets_change_nothing(
     runner: FlaskCliRunner, labelled_csv: Path, tmp_path: Path
 ) -> None:

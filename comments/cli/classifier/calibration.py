@@ -25,7 +25,23 @@ TARGETS = (
     ("--spam-published", "spam_published", "'at most 5%' of spam published"),
     ("--spam-folder-precision", "spam_folder_precision", "'at least 99%' of the spam folder spam"),
 )
-_share = click.FloatRange(0.0, 1.0, min_open=True, max_open=True)
+
+
+class _Share(click.ParamType[float]):
+    """A prevalence written like the targets beside it: "5%" or "0.05"."""
+
+    name = "SHARE"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        try:
+            return classifier.parse_share(str(value))
+        except classifier.CalibrationError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+_share = _Share()
 
 
 def _target_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -113,14 +129,14 @@ def _report(site: Site, result: classifier.Calibration) -> None:
 @click.option(
     "--prevalence-toxic",
     type=_share,
-    default=0.05,
+    default="5%",
     show_default=True,
     help="Expected share of toxic comments on the site, for the cost.",
 )
 @click.option(
     "--prevalence-spam",
     type=_share,
-    default=0.05,
+    default="5%",
     show_default=True,
     help="Expected share of spam, for the cost and the spam folder's precision.",
 )
