@@ -38,7 +38,9 @@ class ModelStore:
 
         Adding is the moment of trust: whoever runs it vouches for the artifact. The copy is
         built in a temporary directory and renamed into place, so a half-copied version is never
-        visible; adding the same version twice is a no-op.
+        visible; adding the same version twice is a no-op. A stored copy that no longer
+        verifies (signed under an earlier key, damaged or tampered with) is replaced by the
+        verified artifact: registering it again is how a version is recovered.
         """
         source = Path(artifact)
         try:
@@ -47,10 +49,14 @@ class ModelStore:
             raise StoreError(f"refusing {source}: {error}") from error
         target = self.path_for(model.version)
         if target.exists():
-            existing = self.load(model.version)
-            if existing.card.get("sha256") != model.card.get("sha256"):
-                raise StoreError(f"{target} holds a different artifact for {model.version}")
-            return existing
+            try:
+                existing = self.load(model.version)
+            except StoreError:
+                existing = None  # unverifiable: replaced below
+            if existing is not None:
+                if existing.card.get("sha256") != model.card.get("sha256"):
+                    raise StoreError(f"{target} holds a different artifact for {model.version}")
+                return existing
         self.directory.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".adding-", dir=self.directory))
         try:
@@ -59,11 +65,21 @@ class ModelStore:
                     shutil.copyfile(source / name, staging / name)
             classifier.load(staging)  # the copy, not the source, is what gets signed
             classifier.sign(staging, self.signing_key)
-            staging.rename(target)
+            self._move_into_place(staging, target)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         return self.load(model.version)
+
+    def _move_into_place(self, staging: Path, target: Path) -> None:
+        """Rename ``staging`` to ``target``, setting aside a copy that failed to verify."""
+        if not target.exists():
+            staging.rename(target)
+            return
+        discarded = Path(tempfile.mkdtemp(prefix=".replaced-", dir=self.directory))
+        target.rename(discarded / target.name)
+        staging.rename(target)
+        shutil.rmtree(discarded, ignore_errors=True)
 
     def load(self, version: str) -> classifier.Model:
         """Load a stored version, checking its signature before anything is parsed."""

@@ -193,6 +193,19 @@ def test_an_artifact_signed_with_another_key_is_refused(
     assert result.exit_code != 0 and "signature does not match" in result.output
 
 
+def test_registering_again_recovers_a_version_that_no_longer_verifies(
+    app: Flask, candidates: list[Path]
+) -> None:
+    """After a key rotation (or a damaged copy) the verified artifact is signed afresh."""
+    version = register(app, candidates[0])
+    stored = Path(app.config["MODEL_STORE"]) / version
+    classifier.sign(stored, b"the key before the rotation")
+    assert register(app, candidates[0]) == version
+    result = flask(app, "promote", version)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in stored.parent.iterdir()) == [version]  # nothing left aside
+
+
 def test_other_scikit_learn_is_refused_while_the_current_model_keeps_serving(
     app: Flask, client: FlaskClient, post_comment: PostComment, candidates: list[Path]
 ) -> None:
