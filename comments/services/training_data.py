@@ -22,7 +22,7 @@ import csv
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 from sqlalchemy import select
@@ -32,6 +32,8 @@ import classifier
 from comments.models import Comment, Decision, LabelledExample, Site
 from comments.services.moderation.decisions import ACTIONS
 
+#: How far ahead of this machine's clock an exported ``decided_at`` may be (another host's clock).
+CLOCK_SKEW = timedelta(minutes=5)
 COLUMNS = ("text", "toxic", "spam", "source", "reason", "decided_at", "comment_id")
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 _MAX_PROBLEMS = 20
@@ -173,7 +175,12 @@ def _timestamp(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ValueError(f"must be an ISO 8601 date and time, got {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if parsed > datetime.now(UTC) + CLOCK_SKEW:
+        # The latest label of a text wins and the newest judge a retrained candidate: a date
+        # to come would overrule every real decision on that text and never leave the held-back.
+        raise ValueError(f"must not be in the future, got {value!r}")
+    return parsed
 
 
 def _parse_row(record: dict[str, Any], line: int, problems: list[str]) -> Example | None:

@@ -284,6 +284,20 @@ def test_every_problem_is_reported_at_once(
     assert count_labelled(app) == 0
 
 
+def test_a_decided_at_in_the_future_is_refused(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    """Such a label would outrank every later moderator decision on the same text."""
+    path = tmp_path / "typo.csv"
+    path.write_text("text,toxic,spam,decided_at\nok,1,,2099-01-01T00:00:00\n", encoding="utf-8")
+    result = runner.invoke(args=["classifier", "import", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "line 2, decided_at: must not be in the future, got '2099-01-01T00:00:00'" in (
+        result.output
+    )
+    assert count_labelled(app) == 0
+
+
 def test_commands_refuse_unclear_requests(runner: FlaskCliRunner, tmp_path: Path) -> None:
     def fails(*args: str) -> str:
         result = runner.invoke(args=["classifier", *args])
