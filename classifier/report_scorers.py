@@ -43,14 +43,19 @@ class Scorer:
             scored = model.score_many(texts)
             return {head: np.array([getattr(s, head) for s in scored]) for head in HEADS}
 
-        files = model.card.get("data", {}).get("files", [])
+        data = model.card.get("data", {})
+        files = data.get("files", [])
+        # Moderators' decisions trained on too: an export of them is in-sample for this model.
+        extra_sources = (data.get("extra") or {}).get("sources", {})
         return cls(
             name=name,
             version=model.version,
             score=score,
             thresholds=model.card.get("thresholds", {}),
             training_files=frozenset(str(f.get("sha256")) for f in files),
-            training_sources=frozenset(str(s) for f in files for s in f.get("sources", {})),
+            training_sources=frozenset(
+                [*(str(s) for f in files for s in f.get("sources", {})), *map(str, extra_sources)]
+            ),
         )
 
 

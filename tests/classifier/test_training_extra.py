@@ -132,3 +132,19 @@ def test_card_without_extras_still_renders(tiny_card: dict[str, Any]) -> None:
     old["data"] = {k: v for k, v in tiny_card["data"].items() if k != "extra"}
     markdown = render_markdown(json.loads(json.dumps(old)))
     assert "No extra examples" in markdown
+
+
+def test_an_evaluation_on_the_decisions_it_learnt_from_warns_in_sample(
+    with_extra: dict[str, Any], tmp_path: Path
+) -> None:
+    """An export of moderators' decisions is what a retrained candidate saw: say so."""
+    exported = tmp_path / "labels.csv"
+    exported.write_text(
+        "text,toxic,spam,source\n"
+        "the essay was kind zorblax,1,,moderation/blog\nthe essay was kind,0,0,moderation/blog\n",
+        encoding="utf-8",
+    )
+    report = classifier.evaluate(classifier.load(with_extra["_dir"]), exported, anchor=False)
+    (evaluated,) = report["scorers"]
+    assert evaluated["training_sources_in_data"] == ["moderation/blog"]
+    assert any("moderation/blog" in w and "in-sample" in w for w in report["warnings"])
