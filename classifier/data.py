@@ -100,6 +100,13 @@ def _opened(path: Path) -> Iterator[TextIO]:
         raise DataError(f"{path}: not a readable CSV file ({error})") from error
 
 
+def missing_columns(path: Path, required: Iterable[str], found: Sequence[str]) -> DataError:
+    """Name what is missing and what the header holds: a header read as one column
+    ('text;toxic;spam') shows at once that the file is not separated by commas."""
+    missing = sorted(set(required) - set(found))
+    return DataError(f"{path}: missing column(s) {missing} (columns: {list(found)})")
+
+
 def read_csv(path: Path) -> Corpus:
     """Read one labelled CSV; a missing ``source`` column defaults to the file stem."""
     texts: list[str] = []
@@ -108,9 +115,8 @@ def read_csv(path: Path) -> Corpus:
     sources: list[str] = []
     with _opened(path) as handle:
         reader = csv.DictReader(handle)
-        missing = {"text"} - set(reader.fieldnames or ())
-        if missing:
-            raise DataError(f"{path}: missing column(s) {sorted(missing)}")
+        if "text" not in (reader.fieldnames or ()):
+            raise missing_columns(path, ["text"], reader.fieldnames or [])
         for row in reader:
             texts.append(row["text"] or "")
             toxic.append(_label(row.get("toxic"), path, reader.line_num))
@@ -145,8 +151,8 @@ def read_dir(data_dir: Path) -> Corpus:
     for path in paths:
         with _opened(path) as handle:
             header = next(csv.reader(handle), [])
-        if missing := set(REQUIRED_COLUMNS) - set(header):
-            raise DataError(f"{path}: missing column(s) {sorted(missing)}")
+        if set(REQUIRED_COLUMNS) - set(header):
+            raise missing_columns(path, REQUIRED_COLUMNS, header)
     return concat(read_csv(path) for path in paths)
 
 

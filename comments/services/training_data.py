@@ -217,7 +217,12 @@ def _records(handle: TextIO, fmt: str) -> Iterable[tuple[int, dict[str, Any]]]:
         reader = csv.DictReader(handle)
         missing = {"text", "toxic", "spam"} - set(reader.fieldnames or ())
         if missing:
-            raise InvalidExamples([f"line 1: missing column(s) {', '.join(sorted(missing))}"])
+            raise InvalidExamples(
+                [
+                    f"line 1: missing column(s) {', '.join(sorted(missing))} "
+                    f"(columns: {', '.join(reader.fieldnames or ()) or 'none'})"
+                ]
+            )
         start = reader.line_num + 1
         for record in reader:
             yield start, record

@@ -140,6 +140,10 @@ def test_evaluate_defaults_to_the_active_model_and_a_reports_dir(
     ("content", "message"),
     [
         ("body,toxic\nhello,1\n", "missing column(s) ['text']"),
+        (
+            "text;toxic;spam\nhello;1;\n",
+            "missing column(s) ['text'] (columns: ['text;toxic;spam'])",
+        ),
         ("text,toxic,spam,source\nhello,,,x\n", "no row has a toxic or spam label"),
         ("text,toxic,spam,source\nhello,maybe,,x\n", "label must be 0, 1 or empty"),
     ],

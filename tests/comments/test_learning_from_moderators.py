@@ -298,6 +298,18 @@ def test_a_decided_at_in_the_future_is_refused(
     assert count_labelled(app) == 0
 
 
+def test_a_file_not_separated_by_commas_shows_its_header(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    """Excel in many locales saves "CSV" with semicolons: the header shows it at once."""
+    path = tmp_path / "excel.csv"
+    path.write_text("text;toxic;spam\nok;1;\n", encoding="utf-8")
+    result = runner.invoke(args=["classifier", "import", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "missing column(s) spam, text, toxic (columns: text;toxic;spam)" in result.output
+    assert count_labelled(app) == 0
+
+
 def test_commands_refuse_unclear_requests(runner: FlaskCliRunner, tmp_path: Path) -> None:
     def fails(*args: str) -> str:
         result = runner.invoke(args=["classifier", *args])
