@@ -102,8 +102,11 @@ def _event(
     return event
 
 
-def register(session: Session, registry: Registry, artifact: Path, actor: str) -> ModelVersion:
-    """Add a trained artifact to the store (verified, copied, signed) and record the version."""
+def register(
+    session: Session, registry: Registry, artifact: Path, actor: str, note: str | None = None
+) -> ModelVersion:
+    """Add a trained artifact to the store (verified, copied, signed) and record the version;
+    ``note`` says where it came from (default: the artifact's path)."""
     try:
         model = registry.store.add(artifact)
     except StoreError as error:
@@ -114,7 +117,7 @@ def register(session: Session, registry: Registry, artifact: Path, actor: str) -
             existing.source = REGISTRY
         return existing
     row = ensure_version(session, model, source=REGISTRY)
-    _event(session, row.version, "register", None, actor, note=str(artifact))
+    _event(session, row.version, "register", None, actor, note=note or str(artifact))
     return row
 
 

@@ -170,7 +170,9 @@ def retrain(
             trained_by=settings.trained_by or actor,
             command="flask classifier retrain",
         )
-        row = models.register(session, registry, output, actor)
+        # The scratch folder is gone once the command ends: name the run, not the path.
+        note = f"flask classifier retrain, trained with {len(training)} decisions"
+        row = models.register(session, registry, output, actor, note)
         candidate = registry.load(row)
         held_csv = Path(scratch) / "held-back.csv"
         _write_held_back(held_back, held_csv)

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from comments.extensions import db
-from comments.models import CommentScore, ModelVersion
+from comments.models import CommentScore, ModelEvent, ModelVersion
 from comments.services import sites
 from comments.services.retraining import RetrainSettings
 from comments.services.retraining import retrain as run_retrain
@@ -101,8 +101,11 @@ def test_the_service_can_store_comments_while_a_candidate_trains(
             actor="ml-staff",
             progress=post_while_training,
         )
+        (event,) = db.session.scalars(select(ModelEvent).where(ModelEvent.action == "register"))
     assert answers == [201]
     assert result.candidate
+    # Not the scratch folder the candidate was trained in, which no longer exists.
+    assert event.note == "flask classifier retrain, trained with 16 decisions"
 
 
 def test_too_few_decisions_is_a_clear_error_and_registers_nothing(
