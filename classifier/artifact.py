@@ -79,6 +79,12 @@ def encode_arrays(
 
 def write_npz(path: Path, arrays: dict[str, npt.NDArray[Any]]) -> bytes:
     """Write a deterministic ``.npz`` (sorted names, fixed timestamps) and return its bytes."""
+    blob = encode_npz(arrays)
+    path.write_bytes(blob)
+    return blob
+
+
+def encode_npz(arrays: dict[str, npt.NDArray[Any]]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(arrays):
@@ -88,9 +94,7 @@ def write_npz(path: Path, arrays: dict[str, npt.NDArray[Any]]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, member.getvalue())
-    blob = buffer.getvalue()
-    path.write_bytes(blob)
-    return blob
+    return buffer.getvalue()
 
 
 def model_from_arrays(
@@ -229,14 +233,32 @@ def load(path: str | Path | None = None, *, signing_key: bytes | None = None) ->
 def save(
     output_dir: Path, arrays: dict[str, npt.NDArray[Any]], card: dict[str, Any]
 ) -> dict[str, Any]:
-    """Write ``model.npz``, then the card (with its sha256 and version) and its Markdown twin."""
+    """Write ``model.npz``, the card (with its sha256 and version) and its Markdown twin.
+
+    Every file is built and written beside its final name first, and renamed into place only
+    when all three are on disk: a run stopped midway (Ctrl-C, a full disk) over an earlier
+    artifact leaves that artifact whole, not new weights under the old card (short of the
+    instant between two renames).
+    """
     from .card import render_markdown
 
-    output_dir.mkdir(parents=True, exist_ok=True)
-    blob = write_npz(output_dir / MODEL_FILE, arrays)
+    blob = encode_npz(arrays)
     digest = sha256_bytes(blob)
     day = str(card["trained_at"])[:10].replace("-", ".")
     card = {**card, "version": f"{day}-{digest[:8]}", "sha256": digest, "artifact_bytes": len(blob)}
-    (output_dir / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
-    (output_dir / CARD_MARKDOWN).write_text(render_markdown(card), encoding="utf-8")
+    contents = {
+        MODEL_FILE: blob,
+        CARD_FILE: (json.dumps(card, indent=2) + "\n").encode("utf-8"),
+        CARD_MARKDOWN: render_markdown(card).encode("utf-8"),
+    }
+    output_dir.mkdir(parents=True, exist_ok=True)
+    staged = {name: output_dir / f".{name}.partial" for name in contents}
+    try:
+        for name, data in contents.items():
+            staged[name].write_bytes(data)
+        for name in ARTIFACT_FILES:  # the card after the weights it describes
+            staged[name].replace(output_dir / name)
+    finally:
+        for path in staged.values():
+            path.unlink(missing_ok=True)
     return card

@@ -85,3 +85,19 @@ def test_same_data_and_seed_give_identical_bytes(
 def test_model_file_holds_plain_arrays_only(tiny_dir: Path) -> None:
     with np.load(tiny_dir / MODEL_FILE, allow_pickle=False) as npz:
         assert all(npz[name].dtype != object for name in npz.files)
+
+
+def test_a_save_that_fails_midway_leaves_the_earlier_artifact_whole(
+    tiny_dir: Path, tmp_path: Path
+) -> None:
+    """Training again into the same folder and stopping while the files are written (here: a
+    card that cannot be written) must not leave new weights under the old card."""
+    copy = _copy(tiny_dir, tmp_path / "m")
+    with np.load(copy / MODEL_FILE, allow_pickle=False) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    arrays["extra"] = np.zeros(3)  # other weights, other bytes
+    card = {**classifier.read_card(copy), "unwritable": object()}
+    with pytest.raises(TypeError):
+        classifier.artifact.save(copy, arrays, card)
+    assert classifier.load(copy).version == classifier.read_card(tiny_dir)["version"]
+    assert sorted(p.name for p in copy.iterdir()) == sorted(p.name for p in tiny_dir.iterdir())
