@@ -141,7 +141,7 @@ def get(session: Session, version: str) -> ModelVersion:
     return row
 
 
-def _serving_version(session: Session, registry: Registry) -> ModelVersion | None:
+def serving_version(session: Session, registry: Registry) -> ModelVersion | None:
     """The version deciding now: the active row, or the built-in model when none is active.
 
     None when nothing decides because the built-in model is broken: promoting a good version
@@ -171,7 +171,7 @@ def promote(
     session: Session, registry: Registry, version: str, actor: str, note: str = ""
 ) -> ModelEvent:
     """Make ``version`` decide from now on; the one it replaces is remembered for rollback."""
-    current = _serving_version(session, registry)  # also makes the built-in model known
+    current = serving_version(session, registry)  # also makes the built-in model known
     row = get(session, version)
     registry.load(row)
     if current is not None and current.version == row.version:

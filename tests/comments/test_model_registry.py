@@ -145,6 +145,9 @@ def test_registering_the_shipped_model_keeps_it_listed_as_active(app: Flask) -> 
     shipped = classifier.read_card(classifier.default_model_path())["version"]
     flask(app, "list")
     assert register(app, classifier.default_model_path()) == shipped
+    again = flask(app, "register", str(classifier.default_model_path()))
+    # Not "promote it with ...": promoting the deciding version is refused.
+    assert again.output.strip() == f"registered {shipped}; it is the version deciding now"
     listing = json.loads(flask(app, "list", "--json").output)
     assert [e["version"] for e in listing if e["state"] == "active"] == [shipped]
 

@@ -102,9 +102,13 @@ def register_command(artifact: Path, actor: str) -> None:
     """Verify a trained artifact, copy it into the model store and sign it."""
     with _one_transaction():
         row = models.register(db.session(), _registry(), artifact, actor)
-    click.echo(
-        f"registered {row.version}; promote it with `flask classifier promote {row.version}`"
-    )
+        serving = models.serving_version(db.session(), _registry())
+    if serving is not None and serving.version == row.version:
+        click.echo(f"registered {row.version}; it is the version deciding now")
+    else:
+        click.echo(
+            f"registered {row.version}; promote it with `flask classifier promote {row.version}`"
+        )
 
 
 @classifier_cli.command("promote")
