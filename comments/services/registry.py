@@ -156,12 +156,14 @@ def serving_version(session: Session, registry: Registry) -> ModelVersion | None
         return None
 
 
-def _activate(session: Session, row: ModelVersion, now: datetime) -> None:
+def _activate(session: Session, row: ModelVersion, now: datetime, actor: str) -> None:
     # Clear first: the partial unique index allows one active row at any moment.
     session.execute(update(ModelVersion).where(ModelVersion.active).values(active=False))
     session.flush()
     if row.shadow:
+        # Recorded, so the history shows when its shadow scoring ended.
         row.shadow = False
+        _event(session, row.version, "unshadow", None, actor, "now active", now)
     row.active = True
     row.activated_at = now
     session.flush()
@@ -177,7 +179,7 @@ def promote(
     if current is not None and current.version == row.version:
         raise RegistryError(f"{version} is already active")
     now = datetime.now(UTC)
-    _activate(session, row, now)
+    _activate(session, row, now, actor)
     previous = current.version if current is not None else None
     return _event(session, row.version, "promote", previous, actor, note, now)
 
@@ -210,7 +212,7 @@ def rollback(session: Session, registry: Registry, actor: str) -> ModelEvent:
     target = get(session, replaced[-1])
     registry.load(target)
     now = datetime.now(UTC)
-    _activate(session, target, now)
+    _activate(session, target, now, actor)
     return _event(session, target.version, "rollback", current.version, actor, now=now)
 
 

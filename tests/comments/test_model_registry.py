@@ -330,3 +330,18 @@ def test_the_active_version_cannot_be_its_own_shadow(app: Flask, candidates: lis
     assert flask(app, "promote", version).exit_code == 0
     result = flask(app, "shadow", version)
     assert result.exit_code != 0 and "active version" in result.output
+
+
+def test_promoting_the_shadowed_version_records_the_end_of_its_shadow(
+    app: Flask, candidates: list[Path]
+) -> None:
+    version = register(app, candidates[0])
+    assert flask(app, "shadow", version).exit_code == 0
+    assert flask(app, "promote", version).exit_code == 0
+    lines = flask(app, "history").output.splitlines()
+    assert [line.split()[2:4] for line in lines[:3]] == [
+        ["promote", version],
+        ["unshadow", version],
+        ["shadow", version],
+    ]
+    assert lines[1].endswith("by ml-staff  now active")
