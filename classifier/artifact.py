@@ -77,14 +77,8 @@ def encode_arrays(
     return arrays
 
 
-def write_npz(path: Path, arrays: dict[str, npt.NDArray[Any]]) -> bytes:
-    """Write a deterministic ``.npz`` (sorted names, fixed timestamps) and return its bytes."""
-    blob = encode_npz(arrays)
-    path.write_bytes(blob)
-    return blob
-
-
 def encode_npz(arrays: dict[str, npt.NDArray[Any]]) -> bytes:
+    """A deterministic ``.npz`` (sorted names, fixed timestamps), as bytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(arrays):

@@ -50,7 +50,8 @@ def derive(target: Path, change: Callable[[Arrays], None]) -> str:
     with np.load(target / "model.npz", allow_pickle=False) as npz:
         arrays = {name: npz[name] for name in npz.files}
     change(arrays)
-    blob = classifier.artifact.write_npz(target / "model.npz", arrays)
+    blob = classifier.artifact.encode_npz(arrays)
+    (target / "model.npz").write_bytes(blob)
     card = json.loads((target / "model-card.json").read_text())
     digest = classifier.artifact.sha256_bytes(blob)
     card.update(sha256=digest, version=f"{card['version'][:10]}-{digest[:8]}")
