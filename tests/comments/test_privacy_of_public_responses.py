@@ -2,7 +2,7 @@
 
 Comments and a report arrive through a trusted proxy naming the client in X-Forwarded-For, so
 the address the service knows is the reader's own. Then every public GET route (the allow-list
-of tests/comments/test_authorisation.py, so a new public route is fetched here too) and every
+of tests/comments/url_map.py, so a new public route is fetched here too) and every
 public POST answer is searched for the e-mail, the address and their hashes.
 """
 
@@ -22,7 +22,7 @@ from comments.extensions import db
 from comments.models import Comment, Report
 from comments.network import hash_ip, ip_hash_key
 from tests.comments.conftest import ABUSIVE, NICE, StaffToken
-from tests.comments.test_authorisation import PUBLIC_ENDPOINTS
+from tests.comments.url_map import PUBLIC_ENDPOINTS
 
 EMAIL = "Secret.Author@Example.org"
 ADDRESS = "198.51.100.77"

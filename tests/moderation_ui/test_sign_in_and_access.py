@@ -14,7 +14,7 @@ from comments.models import Comment, Staff
 from comments.moderation_ui.guards import CSP
 from comments.moderation_ui.views import BAD_CREDENTIALS
 from comments.services.moderation import authors
-from tests.comments.test_authorisation import (
+from tests.comments.url_map import (
     PUBLIC_ENDPOINTS,
     UNSAFE_METHODS,
     Targets,
