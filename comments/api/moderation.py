@@ -92,19 +92,22 @@ def comment_detail(comment_id: int) -> dict[str, Any]:
     return item
 
 
-def _decide(comment: Comment, data: dict[str, Any]) -> dict[str, Any]:
+def _request(body: dict[str, Any], expected_decision: int | None = None) -> DecisionRequest:
+    return DecisionRequest(
+        body["action"],
+        body["reason"],
+        body["note"],
+        body.get("expected_status"),
+        body.get("expected_decision", expected_decision),
+    )
+
+
+def _decide(comment: Comment, request: DecisionRequest) -> dict[str, Any]:
     try:
-        decide_comment(
-            db.session(),
-            comment,
-            DecisionRequest(
-                data["action"], data["reason"], data["note"], data.get("expected_status")
-            ),
-            _staff(),
-        )
+        decision = decide_comment(db.session(), comment, request, _staff())
     except IllegalTransition as error:
         raise Conflict(str(error)) from error
-    return {"id": comment.id, "status": comment.status}
+    return {"id": comment.id, "status": comment.status, "decision": decision.id}
 
 
 @bp.post(f"/comments/<{ID}:comment_id>/decision")
@@ -112,7 +115,7 @@ def _decide(comment: Comment, data: dict[str, Any]) -> dict[str, Any]:
 @contract({200: DecisionResultSchema()}, body=DecisionSchema(), errors=(409,))
 def decision(comment_id: int, body: dict[str, Any]) -> dict[str, Any]:
     """Approve, reject, file as spam, clear of spam or restore one comment."""
-    result = _decide(_visible_comment(comment_id), body)
+    result = _decide(_visible_comment(comment_id), _request(body))
     db.session.commit()
     return result
 
@@ -121,11 +124,13 @@ def decision(comment_id: int, body: dict[str, Any]) -> dict[str, Any]:
 @require(MODERATE)
 @contract({200: BulkDecisionResultSchema()}, body=BulkDecisionSchema())
 def bulk_decision(body: dict[str, Any]) -> dict[str, Any]:
-    """Each id is decided on its own; one illegal transition does not stop the others."""
+    """Each id is decided on its own; one illegal transition, or a comment decided or edited
+    since the moderator saw it (``expected_decisions``), does not stop the others."""
     results = []
     for comment_id in dict.fromkeys(body["ids"]):
+        request = _request(body, body["expected_decisions"].get(comment_id))
         try:
-            results.append({**_decide(_visible_comment(comment_id), body), "ok": True})
+            results.append({**_decide(_visible_comment(comment_id), request), "ok": True})
         except (Conflict, NotFound) as error:
             results.append({"id": comment_id, "ok": False, "error": error.description})
     db.session.commit()

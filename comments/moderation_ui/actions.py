@@ -58,10 +58,25 @@ def _decision_fields() -> dict[str, Any]:
     return {name: request.form.get(name, "") for name in ("action", "reason", "note")}
 
 
-def _shown_status() -> dict[str, Any]:
-    """The status the card showed, so a decision made meanwhile by someone else is not undone."""
-    shown = request.form.get("expected_status")
-    return {"expected_status": shown} if shown else {}
+def _shown() -> dict[str, Any]:
+    """What the card showed (its status and latest decision), so a decision made meanwhile by
+    someone else is not undone, nor a text its author changed meanwhile decided unread."""
+    shown: dict[str, Any] = {}
+    if status := request.form.get("expected_status"):
+        shown["expected_status"] = status
+    if (decision := request.form.get("expected_decision", "")).isdigit():
+        shown["expected_decision"] = int(decision)
+    return shown
+
+
+def _shown_decisions(ids: list[int]) -> dict[str, int]:
+    """The latest decision each selected card showed (its hidden ``expected_decision_ID``)."""
+    shown = {}
+    for comment_id in ids:
+        value = request.form.get(f"expected_decision_{comment_id}", "")
+        if value.isdigit():
+            shown[str(comment_id)] = int(value)
+    return shown
 
 
 @bp.post(f"/comments/<{ID}:comment_id>/decision")
@@ -69,11 +84,15 @@ def _shown_status() -> dict[str, Any]:
 def decide(comment_id: int) -> Response:
     session = db.session()
     comment = reads.visible_comment(session, signed_in_staff(), comment_id)
-    data = _load(_decision, {**_decision_fields(), **_shown_status()})
+    data = _load(_decision, {**_decision_fields(), **_shown()})
     if data is None:
         return _back()
     request_ = DecisionRequest(
-        data["action"], data["reason"], data["note"], data["expected_status"]
+        data["action"],
+        data["reason"],
+        data["note"],
+        data["expected_status"],
+        data["expected_decision"],
     )
     try:
         decide_comment(session, comment, request_, signed_in_staff())
@@ -102,7 +121,9 @@ def bulk_decision() -> Response:
     if not ids:
         flash("Select at least one comment first.", "error")
         return _back()
-    data = _load(_bulk, {**_decision_fields(), "ids": ids})
+    data = _load(
+        _bulk, {**_decision_fields(), "ids": ids, "expected_decisions": _shown_decisions(ids)}
+    )
     if data is None:
         return _back()
     session, staff = db.session(), signed_in_staff()
@@ -110,7 +131,9 @@ def bulk_decision() -> Response:
     for comment_id in dict.fromkeys(data["ids"]):
         try:
             comment = reads.visible_comment(session, staff, comment_id)
-            decide_comment(session, comment, DecisionRequest(data["action"], data["reason"]), staff)
+            shown = data["expected_decisions"].get(comment_id)
+            request_ = DecisionRequest(data["action"], data["reason"], expected_decision=shown)
+            decide_comment(session, comment, request_, staff)
             done.append(comment_id)
         except (IllegalTransition, NotFound) as error:
             refused.append(f"#{comment_id}: {error}")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from comments.models import Comment, Decision
 from comments.moderation_ui.present import as_utc
-from comments.services.moderation.authors import AUTHOR_ACTIONS
+from comments.services.moderation.decisions import AUTHOR_ACTIONS
 
 #: How far back the per-day series reach.
 WINDOW_DAYS = 30

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from comments.models import STATUSES
 from comments.schemas.classifier import ExplanationSchema
@@ -63,18 +71,47 @@ class DecisionSchema(Schema):
             "now (someone decided meanwhile), the answer is 409 and nothing changes."
         },
     )
+    expected_decision = fields.Integer(
+        load_default=None,
+        strict=True,
+        validate=validate.Range(1, MAX_ID),
+        metadata={
+            "description": "The item's latest_decision as the moderator saw it: if a decision "
+            "came since (another moderator's, or its author's edit), the answer is 409 and "
+            "nothing changes."
+        },
+    )
 
 
 class BulkDecisionSchema(DecisionSchema):
     class Meta:
         unknown = RAISE
-        exclude = ("expected_status",)
+        exclude = ("expected_status", "expected_decision")
 
     ids = fields.List(
         fields.Integer(strict=True, validate=validate.Range(1, MAX_ID)),
         required=True,
         validate=validate.Length(1, 500),
     )
+    #: Per id (as a string, JSON's keys are), the latest_decision the moderator saw: an id
+    #: decided or edited since is refused, the others are decided.
+    expected_decisions = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(r"^[1-9][0-9]{0,15}$")),
+        values=fields.Integer(strict=True, validate=validate.Range(1, MAX_ID)),
+        load_default=dict,
+    )
+
+    @validates_schema
+    def _expected_of_listed_ids(self, data: dict[str, Any], **_: Any) -> None:
+        unknown = set(data.get("expected_decisions", {})) - {str(i) for i in data.get("ids", [])}
+        if unknown:
+            listed = ", ".join(sorted(unknown, key=int))
+            raise ValidationError(f"Not in ids: {listed}.", "expected_decisions")
+
+    @post_load
+    def _ids_as_numbers(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data["expected_decisions"] = {int(k): v for k, v in data["expected_decisions"].items()}
+        return data
 
 
 class BanSchema(Schema):
@@ -142,6 +179,9 @@ class ModeratedCommentSchema(Schema):
     explanation = fields.Nested(ExplanationSchema, allow_none=True)
     signals = fields.List(fields.Nested(SignalSchema))
     reports = fields.List(fields.Nested(ReportSchema))
+    #: The id of the latest decision about the comment (a moderator's, the model's, or its
+    #: author's edit): send it back as expected_decision.
+    latest_decision = fields.Integer(allow_none=True)
 
 
 class DecisionRecordSchema(Schema):
@@ -189,6 +229,8 @@ class QueuePageSchema(Schema):
 class DecisionResultSchema(Schema):
     id = fields.Integer()
     status = fields.String()
+    #: The decision just recorded: the comment's latest_decision now.
+    decision = fields.Integer()
 
 
 class BulkDecisionItemSchema(DecisionResultSchema):

@@ -16,6 +16,7 @@ from tests.moderation_ui.conftest import (
     MakeStaff,
     PostComment,
     SignedIn,
+    card_html,
     session_csrf,
     status_of,
 )
@@ -169,3 +170,51 @@ def test_bulk_form_decides_each_selected_comment(
         follow_redirects=True,
     )
     assert "Select at least one comment first." in empty.text
+
+
+def test_forms_refuse_a_comment_decided_since_the_card_loaded_even_with_its_status_unchanged(
+    app: Flask, signed_in: SignedIn, make_staff: MakeStaff, post_comment: PostComment
+) -> None:
+    """Another moderator keeps a reported comment (it stays published) while this one's page
+    is open: neither the card's form nor the bulk form overrules that unseen."""
+    reported = post_comment()
+    app.test_client().post(f"/api/v1/comments/{reported}/reports", json={"reason": "abusive"})
+    held = post_comment(body=ABUSIVE, author_email="other@x.org")
+    client = signed_in("moderator", "omar")
+    make_staff("moderator", "maria")
+    page = client.get("/moderation/?status=reported").text
+    shown = re.search(r'name="expected_decision" value="(\d+)"', card_html(page, reported))
+    assert shown, "the card says which decision it showed"
+    pending = client.get("/moderation/?status=pending").text
+    bulk_field = re.search(rf'name="expected_decision_{held}" value="(\d+)"\s+form="bulk"', pending)
+    assert bulk_field, "each selectable card tells the bulk form what it showed"
+    with app.app_context():  # maria keeps the reported one and approves the held one
+        maria = db.session.scalar(select(Staff).where(Staff.name == "maria"))
+        for comment_id in (reported, held):
+            comment = db.session.get(Comment, comment_id)
+            decide_comment(db.session(), comment, DecisionRequest("approve"), maria)  # type: ignore[arg-type]
+        db.session.commit()
+
+    single = client.post(
+        f"/moderation/comments/{reported}/decision",
+        data={
+            "action": "reject",
+            "expected_status": "published",
+            "expected_decision": shown.group(1),
+            "csrf_token": session_csrf(client),
+        },
+        follow_redirects=True,
+    )
+    assert "The comment is published now: maria decided it since you loaded it." in single.text
+    bulk = client.post(
+        "/moderation/decisions",
+        data={
+            "action": "reject",
+            "ids": [str(held)],
+            f"expected_decision_{held}": bulk_field.group(1),
+            "csrf_token": session_csrf(client),
+        },
+        follow_redirects=True,
+    )
+    assert f"#{held}: The comment is published now: maria decided it" in bulk.text
+    assert [status_of(app, i) for i in (reported, held)] == ["published", "published"]

@@ -123,13 +123,13 @@
     return queue === "reported" || status !== queue;
   }
 
-  function settle(id, status) {
+  function settle(id, status, decision) {
     const card = cardById(id);
     if (!card) return;
     if (leavesQueue(status)) {
       removeCard(card);
     } else {
-      showStatus(card, status);
+      showStatus(card, status, decision);
     }
   }
 
@@ -154,23 +154,35 @@
     }
   }
 
-  function showStatus(card, status) {
+  function showStatus(card, status, decision) {
     card.dataset.status = status;
+    card.dataset.decision = decision ? String(decision) : "";
     const label = card.querySelector(".card-meta .status");
     if (label) {
       label.className = `status status-${status}`;
       label.textContent = status;
     }
-    const shown = card.querySelector('form.decide [name="expected_status"]');
-    if (shown) shown.value = status;
+    const shown = { expected_status: status, expected_decision: card.dataset.decision };
+    for (const [name, value] of Object.entries(shown)) {
+      const field = card.querySelector(`form.decide [name="${name}"]`);
+      if (field) field.value = value;
+    }
   }
 
   async function refreshStatus(card) {
-    // Someone else decided meanwhile: show the comment as it is now, so the next key press
-    // is a deliberate decision about that state.
+    // Someone else decided meanwhile, or its author edited it: show the comment as it is now,
+    // so the next key press is a deliberate decision about that state.
     try {
       const data = await api("GET", `/comments/${card.dataset.id}`);
-      showStatus(card, data.status);
+      showStatus(card, data.status, data.latest_decision);
+      const text = card.querySelector(".comment-text");
+      if (!text || text.textContent === data.body) return;
+      text.textContent = data.body; // the highlights and listed words were about the old text
+      card.querySelector(".drivers")?.remove();
+      const note = card.querySelector(".edited-note") || document.createElement("p");
+      note.className = "hint edited-note";
+      note.textContent = "Edited by its author since this page loaded: reload for its new scores.";
+      text.after(note);
     } catch (error) {
       /* The conflict was announced; a reload shows the current state. */
     }
@@ -211,11 +223,12 @@
         reason: formValue(card, "reason"),
         note: formValue(card, "note"),
         expected_status: card.dataset.status,
+        expected_decision: Number(card.dataset.decision) || undefined,
       };
       const result = await api("POST", `/comments/${id}/decision`, payload);
       announce(`Comment #${id} ${PAST[action]}.`);
       setBusy(card, false);
-      settle(id, result.status);
+      settle(id, result.status, result.decision);
       await refreshCounts();
     } catch (error) {
       setBusy(card, false);
@@ -233,11 +246,17 @@
     const ids = selected.map((card) => Number(card.dataset.id));
     selected.forEach((card) => setBusy(card, true));
     try {
-      const data = await api("POST", "/decisions", { action, ids });
+      // What each card showed: a comment decided or edited since is refused, not overruled.
+      const expected = {};
+      for (const { dataset } of selected) {
+        if (dataset.decision) expected[dataset.id] = Number(dataset.decision);
+      }
+      const data = await api("POST", "/decisions", { action, ids, expected_decisions: expected });
       selected.forEach((card) => setBusy(card, false));
       const failed = data.results.filter((result) => !result.ok);
       for (const result of data.results) {
-        if (result.ok) settle(result.id, result.status);
+        if (result.ok) settle(result.id, result.status, result.decision);
+        else if (cardById(result.id)) await refreshStatus(cardById(result.id));
       }
       const summary = `${plural(data.decided, "comment")} ${PAST[action]}.`;
       const problems = failed.map((result) => ` #${result.id}: ${result.error}`).join("");

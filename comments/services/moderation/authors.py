@@ -27,10 +27,6 @@ class TrustRefused(Exception):
     """Trust cannot be granted or withdrawn from this comment (answered as 409)."""
 
 
-#: Decisions about a comment's author, recorded in its history but deciding nothing about it.
-AUTHOR_ACTIONS = ("ban", "trust", "untrust")
-
-
 @dataclass(frozen=True, slots=True)
 class BanResult:
     ban: Ban

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from comments.models import Comment, Decision, LabelledExample, Report, Staff
@@ -21,6 +21,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "restore": (frozenset({"rejected", "spam", "deleted"}), "pending"),
 }
 ACTIONS = tuple(TRANSITIONS)
+#: Decisions about a comment's author, recorded in its history but deciding nothing about it.
+AUTHOR_ACTIONS = ("ban", "trust", "untrust")
 
 #: What each action teaches the model: (toxic, spam); None leaves a label unknown.
 LABELS: dict[str, tuple[bool | None, bool | None]] = {
@@ -50,6 +52,9 @@ class DecisionRequest:
     note: str = ""
     #: The status the moderator saw; another status now means someone decided meanwhile.
     expected_status: str | None = None
+    #: The comment's latest decision the moderator saw (``latest_decision`` of a queue item): a
+    #: later one means someone decided, or its author edited the text, since the card loaded.
+    expected_decision: int | None = None
 
 
 def open_reports(session: Session, comment_id: int) -> list[Report]:
@@ -57,27 +62,54 @@ def open_reports(session: Session, comment_id: int) -> list[Report]:
     return list(session.scalars(query))
 
 
-def _last_decider(session: Session, comment_id: int) -> str:
+def latest_decisions(session: Session, comment_ids: list[int]) -> dict[int, int]:
+    """Per comment, the id of the latest decision about the comment itself (not its author):
+    a moderator's, the model's, or its author's edit or deletion."""
+    if not comment_ids:
+        return {}
+    rows = session.execute(
+        select(Decision.comment_id, func.max(Decision.id))
+        .where(Decision.comment_id.in_(comment_ids), Decision.action.not_in(AUTHOR_ACTIONS))
+        .group_by(Decision.comment_id)
+    )
+    return {comment_id: latest for comment_id, latest in rows}
+
+
+def _latest(session: Session, comment_id: int) -> tuple[int, str, str, str] | None:
+    """The latest decision about the comment: its id, actor, action and who made it."""
     query = (
-        select(Decision.actor, Staff.name)
+        select(Decision.id, Decision.actor, Decision.action, Staff.name)
         .outerjoin(Staff, Staff.id == Decision.staff_id)
-        .where(Decision.comment_id == comment_id)
+        .where(Decision.comment_id == comment_id, Decision.action.not_in(AUTHOR_ACTIONS))
         .order_by(Decision.id.desc())
         .limit(1)
     )
     row = session.execute(query).first()
     if row is None:
-        return "someone"
-    actor, name = row
-    return name or ("the model" if actor == "model" else f"the {actor}")
+        return None
+    decision_id, actor, action, name = row
+    return decision_id, actor, action, name or ("the model" if actor == "model" else f"the {actor}")
 
 
-def _check_not_stale(session: Session, comment: Comment, expected: str | None) -> None:
-    if expected is None or comment.status == expected:
+def _check_not_stale(session: Session, comment: Comment, request: DecisionRequest) -> None:
+    """Refuse a decision about a comment that changed since the moderator saw it."""
+    latest = _latest(session, comment.id)
+    who = latest[3] if latest else "someone"
+    expected = request.expected_status
+    if expected is not None and comment.status != expected:
+        raise StaleDecision(
+            f"The comment is {comment.status} now, not {expected}: {who} decided it meanwhile. "
+            "Nothing was changed."
+        )
+    if request.expected_decision is None or (latest and latest[0] == request.expected_decision):
         return
-    who = _last_decider(session, comment.id)
+    if latest and latest[1:3] == ("author", "edit"):
+        raise StaleDecision(
+            "Its author edited the comment since you loaded it: read the new text first. "
+            "Nothing was changed."
+        )
     raise StaleDecision(
-        f"The comment is {comment.status} now, not {expected}: {who} decided it meanwhile. "
+        f"The comment is {comment.status} now: {who} decided it since you loaded it. "
         "Nothing was changed."
     )
 
@@ -105,7 +137,7 @@ def decide_comment(
     """
     now = now or datetime.now(UTC)
     session.refresh(comment, with_for_update=True)
-    _check_not_stale(session, comment, request.expected_status)
+    _check_not_stale(session, comment, request)
     reports = open_reports(session, comment.id)
     target = _check(comment, request.action, bool(reports))
     decision = Decision.about(

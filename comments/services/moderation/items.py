@@ -19,6 +19,7 @@ from comments.models import (
     Thread,
 )
 from comments.services.moderation.authors import trusted_emails
+from comments.services.moderation.decisions import latest_decisions
 
 
 def _by_comment(rows: Any) -> dict[int, list[Any]]:
@@ -122,11 +123,12 @@ def describe(session: Session, comments: list[Comment]) -> list[dict[str, Any]]:
     trusted = trusted_emails(
         session, {(c.site_id, c.author_email) for c in comments if c.author_email}
     )
+    latest = latest_decisions(session, ids)
     items = []
     for comment in comments:
         thread = threads[comment.thread_id]
         key = author_key(comment)
-        latest = scores[comment.id][-1] if scores[comment.id] else None
+        score = scores[comment.id][-1] if scores[comment.id] else None
         items.append(
             {
                 "id": comment.id,
@@ -153,7 +155,8 @@ def describe(session: Session, comments: list[Comment]) -> list[dict[str, Any]]:
                     "spam": comment.spam,
                     "model_version": comment.model_version,
                 },
-                "explanation": latest.explanation if latest else None,
+                "explanation": score.explanation if score else None,
+                "latest_decision": latest.get(comment.id),
                 "signals": [{"name": s.name, "detail": s.detail} for s in signals[comment.id]],
                 "reports": [
                     {"reason": r.reason, "text": r.text, "created_at": r.created_at}
