@@ -1,0 +1,68 @@
+"""What the moderation pages look like in Chromium: controls in their place, in both schemes."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.moderation_ui.conftest import ABUSIVE, Live
+from tests.moderation_ui.test_browser_moderation import new_thread, post, sign_in
+
+pytestmark = pytest.mark.browser
+expect.set_options(timeout=10_000)
+
+
+def beside_its_label(radio: Locator) -> None:
+    """A radio button of a normal size, with its label on the same line just after it."""
+    box = radio.bounding_box()
+    label = radio.page.locator(f'label[for="{radio.get_attribute("id")}"]').bounding_box()
+    assert box and label
+    assert box["width"] < 40, f"a radio button {box['width']}px wide"
+    assert 0 <= label["x"] - (box["x"] + box["width"]) < 40
+    assert label["y"] < box["y"] + box["height"] and box["y"] < label["y"] + label["height"]
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_ban_choices_stay_beside_their_labels(
+    browser_page: Page, live: Live, width: int
+) -> None:
+    page, thread = browser_page, new_thread()
+    held = post(live, thread, ABUSIVE + " (layout)", author_email=f"{uuid.uuid4().hex}@x.org")
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, live, f"/moderation/?thread={thread}")
+    card = page.locator(f"#comment-{held}")
+    card.get_by_text("Ban author…").click()
+    radios = card.get_by_role("radio")
+    expect(radios).to_have_count(3)
+    for n in range(3):
+        beside_its_label(radios.nth(n))
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the ban form pushes the page {overflow}px sideways"
+
+    page.locator("body").press("j")
+    page.keyboard.press("b")
+    dialog = page.get_by_role("dialog", name="Ban this author?")
+    expect(dialog).to_be_visible()
+    for n in range(3):
+        beside_its_label(dialog.get_by_role("radio").nth(n))
+    inside = dialog.evaluate("(d) => d.scrollWidth <= d.clientWidth")
+    assert inside, "the dialog's choices stick out of it"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_queue_has_a_visible_bar_on_the_statistics_page(
+    browser_page: Page, live: Live, scheme: str
+) -> None:
+    page = browser_page
+    page.emulate_media(color_scheme=scheme)
+    sign_in(page, live, f"/moderation/?thread={new_thread()}")
+    page.goto(live.url + "/moderation/stats")
+    bars = page.locator("svg rect.bar[class*='queue-']")
+    expect(bars).to_have_count(6)
+    background = page.evaluate("getComputedStyle(document.querySelector('.panel')).backgroundColor")
+    for n in range(6):
+        fill = bars.nth(n).evaluate("(bar) => getComputedStyle(bar).fill")
+        name = bars.nth(n).get_attribute("class")
+        assert fill not in ("rgb(0, 0, 0)", background), f"{name} is drawn {fill} in {scheme}"
