@@ -211,3 +211,21 @@ def test_what_an_author_deleted_has_its_own_tab_offering_restore_alone(
         data={"action": "restore", "csrf_token": session_csrf(client)},
     )
     assert status_of(app, withdrawn) == "pending"
+
+
+def test_only_the_queue_offers_keyboard_shortcuts(
+    signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    """The keys are handled by the queue's scripts: a comment's own page, which loads none,
+    must not show them on its buttons nor announce them to assistive technology."""
+    held = post_comment(body=ABUSIVE, author_email="keys@x.org")
+    client = signed_in("moderator")
+    queue = client.get("/moderation/")
+    card = card_html(queue.text, held)
+    assert 'aria-keyshortcuts="a"' in card and '<kbd aria-hidden="true">a</kbd>' in card
+    assert "shortcuts.js" in queue.text
+    page = client.get(f"/moderation/comments/{held}").text
+    assert "shortcuts.js" not in page
+    own = card_html(page, held)
+    assert 'value="approve"' in own and "Ban this author" in own
+    assert "aria-keyshortcuts" not in own and "<kbd" not in own
