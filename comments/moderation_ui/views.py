@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
+from werkzeug.exceptions import Forbidden
 from werkzeug.wrappers import Response
 
 from comments.api.contract import ID
@@ -35,6 +36,8 @@ bp.add_app_template_filter(present.count_label, "count_label")
 
 #: One message for an unknown name, a wrong password and a disabled account alike.
 BAD_CREDENTIALS = "That name and password do not match an active account."
+#: A sign-in form from before its session changed (signed in or out in another tab, expired).
+STALE_FORM = "This sign-in form had expired, so it was not sent. Please sign in again."
 LOGIN_LIMIT = "10 per minute"
 PER_PAGE = 25
 BANS_PER_PAGE = 50
@@ -73,15 +76,21 @@ def _login_limit() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], key_func=client_bucket)
-def login() -> Response | str:
+def login() -> Response | str | tuple[str, int]:
     """Sign-in form; the form's CSRF token also stops other sites logging people in."""
     next_url = safe_next(request.values.get("next"))
     if request.method == "GET":
         if current_staff() is not None:
             return redirect(next_url)
         return render_template("moderation_ui/login.html", next_url=next_url, name="")
-    check_csrf()
     name = request.form.get("name", "").strip()[:64]
+    try:
+        check_csrf()
+    except Forbidden:  # refused as before, but with a fresh form rather than a dead end
+        page_ = render_template(
+            "moderation_ui/login.html", next_url=next_url, name=name, error=STALE_FORM
+        )
+        return page_, 403
     password = request.form.get("password", "")[:1024]
     staff = authenticate(db.session(), name, password) if name and password else None
     if staff is None:
@@ -96,9 +105,12 @@ def login() -> Response | str:
 
 @bp.post("/logout")
 def logout() -> Response:
-    check_csrf()
-    log_out()
-    db.session.commit()
+    """Sign out; a page left open after its session ended (elsewhere, or by expiry) has
+    nothing left to sign out of, and lands on the sign-in form rather than a CSRF refusal."""
+    if current_staff() is not None:
+        check_csrf()
+        log_out()
+        db.session.commit()
     flash("You are signed out.", "ok")
     return redirect(url_for("moderation_ui.login"), code=303)
 
