@@ -55,6 +55,17 @@ class QueueQuerySchema(Schema):
         if not valid:
             raise ValidationError("Not a cursor of this sort.", "cursor")
 
+    @validates_schema
+    def _ranges_not_inverted(self, data: dict[str, Any], **_: Any) -> None:
+        """A range whose end is below its start selects nothing: say so, not an empty queue."""
+        errors = {}
+        for head in ("toxicity", "spam"):
+            low, high = data.get(f"min_{head}"), data.get(f"max_{head}")
+            if low is not None and high is not None and high < low:
+                errors[f"max_{head}"] = [f"Must not be below min_{head} ({low:g})."]
+        if errors:
+            raise ValidationError(errors)
+
 
 class DecisionSchema(Schema):
     class Meta:

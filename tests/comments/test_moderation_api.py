@@ -106,6 +106,21 @@ def test_bad_queue_queries_are_422(
     assert response.status_code == 422, response.get_json()
 
 
+def test_an_inverted_score_range_is_422_naming_its_end(
+    client: FlaskClient, moderator: dict[str, str]
+) -> None:
+    """min above max selects nothing: a typo, said as such rather than as an empty queue."""
+    response = client.get(f"{QUEUE}?min_toxicity=0.9&max_toxicity=0.1", headers=moderator)
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {
+        "max_toxicity": ["Must not be below min_toxicity (0.9)."]
+    }
+    both = client.get(f"{QUEUE}?min_spam=0.5&max_spam=0.4&min_toxicity=0.2", headers=moderator)
+    assert both.status_code == 422 and list(both.get_json()["errors"]) == ["max_spam"]
+    equal = client.get(f"{QUEUE}?min_spam=0.5&max_spam=0.5", headers=moderator)
+    assert equal.status_code == 200
+
+
 def test_approve_publishes_records_history_and_labels(
     app: Flask, client: FlaskClient, moderator: dict[str, str], post_comment: PostComment
 ) -> None:

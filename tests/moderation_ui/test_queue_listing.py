@@ -160,7 +160,8 @@ def test_a_queue_larger_than_the_count_cap_reads_cap_plus(
 
 
 @pytest.mark.parametrize(
-    "query", ["status=everything", "sort=random", "min_toxicity=2", "cursor=%%"]
+    "query",
+    ["status=everything", "sort=random", "min_toxicity=2", "cursor=%%", "min_spam=1&max_spam=0"],
 )
 def test_bad_filters_are_explained_not_crashed(signed_in: SignedIn, query: str) -> None:
     response = signed_in("moderator").get(f"/moderation/?{query}")
