@@ -66,3 +66,21 @@ def test_every_queue_has_a_visible_bar_on_the_statistics_page(
         fill = bars.nth(n).evaluate("(bar) => getComputedStyle(bar).fill")
         name = bars.nth(n).get_attribute("class")
         assert fill not in ("rgb(0, 0, 0)", background), f"{name} is drawn {fill} in {scheme}"
+
+
+def test_right_to_left_comments_read_right_to_left_among_english_ones(
+    browser_page: Page, live: Live
+) -> None:
+    page, thread = browser_page, new_thread()
+    arabic = post(live, thread, "مقال رائع، شكرا جزيلا على هذا العمل!", author_name="سارة")
+    english = post(live, thread, "Great article, thank you (really)!", author_name="Sam")
+    sign_in(page, live, f"/moderation/?status=published&thread={thread}")
+
+    def direction(comment_id: int, selector: str) -> str:
+        node = page.locator(f"#comment-{comment_id} {selector}")
+        return str(node.evaluate("(element) => getComputedStyle(element).direction"))
+
+    assert direction(arabic, ".comment-text") == "rtl"
+    assert direction(arabic, ".author-name") == "rtl"
+    assert direction(english, ".comment-text") == "ltr"
+    assert direction(english, ".author-name") == "ltr"
