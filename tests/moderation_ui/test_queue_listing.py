@@ -230,3 +230,22 @@ def test_only_the_queue_offers_keyboard_shortcuts(
     own = card_html(page, held)
     assert 'value="approve"' in own and "Ban this author" in own
     assert "aria-keyshortcuts" not in own and "<kbd" not in own
+
+
+def test_a_finished_later_page_leads_back_to_the_start_of_the_queue(
+    signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    """Once every card of page 2 is decided, "Load the queue again" must not load page 2
+    again (empty by now, while page 1 still waits), but the queue from its start."""
+    for n in range(3):
+        post_comment(body=f"{ABUSIVE} number {n}", author_email=f"p{n}@x.org")
+    client = signed_in("moderator")
+    first = client.get("/moderation/?status=pending&sort=oldest&per_page=2").text
+    link = re.search(r'<a href="([^"]+)" rel="next"', first)
+    assert link and "cursor=" in link.group(1)
+    second = client.get(html.unescape(link.group(1))).text
+    again = re.search(r'id="queue-empty" hidden>This page is done.\s*<a href="([^"]+)"', second)
+    assert again, "the done page offers to load the queue again"
+    target = html.unescape(again.group(1))
+    assert "cursor=" not in target
+    assert "sort=oldest" in target and "per_page=2" in target and "status=pending" in target
