@@ -65,6 +65,13 @@ def _begin_sqlite(connection: Any) -> None:
         raise
 
 
+def reads_only(session: Session | scoped_session[Any]) -> None:
+    """This request only reads, whatever its method (a POST that keeps tokens out of the URL):
+    on SQLite its transaction begins without taking the write lock, so it neither waits for
+    writers nor makes them wait. Call it before the request's first query."""
+    session.connection(execution_options={READ_ONLY: True})
+
+
 def discard_transaction(session: Session | scoped_session[Any]) -> None:
     """Roll back, also when the connection is gone: the server has then dropped the work.
 

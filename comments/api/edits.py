@@ -1,5 +1,6 @@
 """PATCH and DELETE /api/v1/comments/<id>: a reader edits or deletes their own comment, with
-the edit token the POST answered; and the nudge step of POST /api/v1/comments."""
+the edit token the POST answered; POST /api/v1/comments/held: which of their comments still
+await moderation; and the nudge step of POST /api/v1/comments."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from werkzeug.exceptions import Conflict, Forbidden, NotFound
 
 from comments.api import bp
 from comments.api.contract import ID, contract
+from comments.db import reads_only
 from comments.errors import NotAllowed
 from comments.extensions import db, limiter
 from comments.models import Comment
@@ -19,9 +21,11 @@ from comments.schemas.edits import (
     EDIT_TOKEN_HEADER,
     CommentEditSchema,
     DeletedCommentSchema,
+    HeldCommentsSchema,
+    HeldQuerySchema,
     PostedCommentSchema,
 )
-from comments.services import edits, nudges
+from comments.services import edits, held, nudges
 from comments.services.origins import origin_allowed
 from comments.services.scoring import ModelProvider
 
@@ -101,3 +105,19 @@ def delete_comment(comment_id: int) -> dict[str, Any]:
     edits.delete_comment(db.session(), comment, now)
     db.session.commit()
     return {"id": comment_id, "deleted": True}
+
+
+@bp.post("/comments/held")
+@contract({200: HeldCommentsSchema()}, body=HeldQuerySchema())
+def held_comments(body: dict[str, Any]) -> held.OwnComments:
+    """Which of one's own comments still await moderation, by their edit tokens.
+
+    The widget asks on each load, to show its reader their held comments (and only to them).
+    Each comment asked about is answered in one list: `held` (with what the thread would show
+    of it), `published` or `gone`; a token that does not open its comment counts as gone.
+    The edit window does not apply. A POST only to keep the tokens out of URLs: it changes
+    nothing.
+    """
+    reads_only(db.session())
+    claims = [(claim["id"], claim["edit_token"]) for claim in body["comments"]]
+    return held.own_comments(db.session(), current_app.config["SECRET_KEY"], claims)

@@ -7,10 +7,13 @@ from marshmallow import RAISE, Schema, fields, validate
 from comments.schemas.public import (
     BODY_METADATA,
     BODY_RULES,
+    MAX_ID,
     CleanLine,
     CleanText,
+    RemovedCommentSchema,
     SubmittedCommentSchema,
 )
+from comments.services.held import MAX_ASKED
 
 #: The header carrying the edit token the poster received with their comment.
 EDIT_TOKEN_HEADER = "X-Edit-Token"
@@ -56,3 +59,39 @@ class NudgedSchema(Schema):
 class DeletedCommentSchema(Schema):
     id = fields.Integer()
     deleted = fields.Boolean()
+
+
+class OwnCommentSchema(Schema):
+    """One of the caller's comments: its id and the edit token its POST answered."""
+
+    class Meta:
+        unknown = RAISE
+
+    id = fields.Integer(required=True, strict=True, validate=validate.Range(1, MAX_ID))
+    edit_token = fields.String(required=True, validate=validate.Length(1, 200))
+
+
+class HeldQuerySchema(Schema):
+    """The comments a browser posted and was told were held, asked about by their tokens."""
+
+    class Meta:
+        unknown = RAISE
+
+    comments = fields.List(
+        fields.Nested(OwnCommentSchema),
+        required=True,
+        validate=validate.Length(max=MAX_ASKED, error="At most {max} comments at once."),
+    )
+
+
+class HeldCommentsSchema(Schema):
+    """Only to the author: each comment asked about is in exactly one of the lists."""
+
+    #: Still awaiting moderation, oldest first, as the POST answered them (status "pending").
+    held = fields.List(fields.Nested(SubmittedCommentSchema))
+    #: Published since: the thread shows them.
+    published = fields.List(fields.Integer())
+    #: No longer to be shown: rejected, deleted, unknown, or not opened by the token sent.
+    gone = fields.List(fields.Integer())
+    #: Unpublished comments the held replies answer, as the thread's `removed`.
+    removed = fields.List(fields.Nested(RemovedCommentSchema))

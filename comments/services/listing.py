@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import RowMapping, and_, bindparam, func, select
 from sqlalchemy.orm import Session
@@ -63,9 +65,10 @@ class ThreadPage:
 
 
 def removed_ancestors(
-    session: Session, thread_id: int, rows: list[RowMapping]
+    session: Session, thread_id: int, rows: Sequence[Mapping[Any, Any]]
 ) -> list[dict[str, int | None]]:
-    """The unpublished parents (and their unpublished parents) of the page's replies.
+    """The unpublished parents (and their unpublished parents) of the page's replies (or of
+    any comments of the thread given as {"id", "parent_id"}, such as an author's held ones).
 
     Parents on earlier pages are published and found by their primary key; only the ids and
     parent ids of those that are not published are returned. Nothing is read for a page

@@ -2,8 +2,9 @@
 
 Comments and a report arrive through a trusted proxy naming the client in X-Forwarded-For, so
 the address the service knows is the reader's own. Then every public GET route (the allow-list
-of tests/comments/url_map.py, so a new public route is fetched here too) and every
-public POST answer is searched for the e-mail, the address and their hashes.
+of tests/comments/url_map.py, so a new public route is fetched here too) and every public POST
+answer (the author's held comments asked after, too) is searched for the e-mail, the address
+and their hashes.
 """
 
 from __future__ import annotations
@@ -127,6 +128,14 @@ def test_no_public_response_reveals_an_email_an_address_or_their_hashes(
     for name, response in [("POST comment", published), ("POST reply", reply)]:
         assert_tells_nothing(response, secrets, name)
     assert_tells_nothing(held, secrets, "POST held comment")
+    # The author's browser asking after its held comment is told what readers would be.
+    asked = post(
+        client,
+        "/api/v1/comments/held",
+        {"comments": [{"id": held.get_json()["id"], "edit_token": held.get_json()["edit_token"]}]},
+    )
+    assert [c["author_url"] for c in asked.get_json()["held"]] == [WEBSITE]
+    assert_tells_nothing(asked, secrets, "POST held (the author asking after it)")
     assert_tells_nothing(report, secrets, "POST report")
     urls = public_get_urls(app)
     assert any(url.startswith("/api/v1/comments?") for url in urls)
