@@ -216,6 +216,10 @@ class FakeApi:
     reports: list[dict[str, Any]] = field(default_factory=list)
     #: Answers to PATCH and DELETE .../comments/ID (one's own comment), in order.
     edit_answers: list[dict[str, Any]] = field(default_factory=list)
+    #: Answers to POST .../comments/held (which of one's comments are still held), in order;
+    #: when none is left, nothing is held and nothing is known. The bodies sent.
+    held_answers: list[dict[str, Any]] = field(default_factory=list)
+    held_asked: list[dict[str, Any]] = field(default_factory=list)
     #: How many of the next thread reads fail with a 503.
     failing_reads: int = 0
 
@@ -248,6 +252,10 @@ class FakeApi:
                 answer(route)
             else:
                 route.fulfill(**answer)
+        elif path.endswith("/comments/held") and request.method == "POST":
+            self.held_asked.append(json.loads(request.post_data or "null"))
+            nothing = {"held": [], "published": [], "gone": [], "removed": []}
+            route.fulfill(**(self.held_answers.pop(0) if self.held_answers else {"json": nothing}))
         elif path.endswith("/reports") and request.method == "POST":
             self.reports.append(json.loads(request.post_data or "null"))
             route.fulfill(**self.report_answers.pop(0))
@@ -268,9 +276,11 @@ def created(payload: dict[str, Any], status: str = "published", id_: int = 100) 
     return {"status": 201, "json": body}
 
 
-def own(payload: dict[str, Any], id_: int = 100, seconds: float = 600) -> dict[str, Any]:
-    """A published comment as its poster gets it: with the edit token and its window."""
-    answer = created(payload, id_=id_)
+def own(
+    payload: dict[str, Any], id_: int = 100, seconds: float = 600, status: str = "published"
+) -> dict[str, Any]:
+    """A comment as its poster gets it: with the edit token and its window."""
+    answer = created(payload, status=status, id_=id_)
     until = datetime.now(UTC) + timedelta(seconds=seconds)
     answer["json"].update(edit_token=f"edit-{id_}", editable_until=until.isoformat())
     return answer

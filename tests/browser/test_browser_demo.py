@@ -133,11 +133,15 @@ def test_publish_reply_and_moderation(
     expect(widget.count).to_have_text("2 Comments")
     page.screenshot(path=str(screenshot_dir / "demo-published-reply-pending.png"), full_page=True)
 
-    # What the server kept: both published comments, nested; the abusive one is not public.
+    # What the server kept: both published comments, nested; the abusive one is not public,
+    # but its author's browser still shows it to them as held.
     page.reload()
     expect(widget.count).to_have_text("2 Comments")
     expect(widget.comment(KIND).locator(".cw-replies > .cw-comment")).to_contain_text(REPLY)
-    expect(widget.root.get_by_text(ABUSE)).to_have_count(0)
+    held = widget.comment(ABUSE)
+    expect(held).to_have_class(re.compile("cw-pending"))
+    expect(held).to_contain_text("Your comment is awaiting moderation.")
+    expect(held.get_by_role("button", name=re.compile("Reply"))).to_have_count(0)
 
 
 def test_reader_reports_a_comment(

@@ -99,7 +99,9 @@ def test_an_edit_that_holds_or_publishes_the_comment_changes_its_card(
 
     edit_to(ABUSE)  # held: no longer public, so no Reply or Report, and not counted
     expect(mine.locator(".cw-edit-status")).to_have_text(re.compile("awaiting moderation"))
-    expect(mine.locator(".cw-notice")).to_have_text("Your comment is awaiting moderation.")
+    expect(mine.locator(".cw-notice")).to_have_text(
+        "Your comment is awaiting moderation. Only you can see it until it is approved."
+    )
     expect(mine.get_by_role("button", name=re.compile("^(Reply|Report)"))).to_have_count(0)
     expect(widget.count).to_contain_text(str(published - 1) if published > 1 else "No comments")
     assert mine.get_attribute("id") is None

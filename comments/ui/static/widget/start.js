@@ -37,6 +37,9 @@
         entries: new Map(), // comment id -> {li, article, replies, button, name, key, about}
         removed: 0, // entries that stand for a removed parent, not a comment
         removedParents: new Map(), // removed comment id -> the id it answered (from the API)
+        held: new Map(), // comment id -> entry: the reader's own, awaiting moderation
+        heldAsked: null, // resolves to the reader's held comments in this thread (own.js)
+        heldWaiting: null, // those not yet shown: each waits for the page it belongs among
         next: null, // cursor of the next page, or null at the end of the thread
         pages: 0,
         token: null, // {value, minSeconds, receivedAt}

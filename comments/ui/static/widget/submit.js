@@ -45,6 +45,7 @@
     };
     const isPublished = data.status === "published";
     const wasReply = state.replyTo !== null;
+    own.add(ctx.config, data);
     if (ext) ext.remember(data, payload);
     if (wasReply) closeReply(ctx, false);
     const entry = insertComment(ctx, comment, !isPublished);

@@ -1,5 +1,6 @@
   // embed.js part: the thread: comments rendered into nested lists, loaded page by page.
-  // ctx.state.entries maps a comment id to its rendered entry, so replies find their parent.
+  // ctx.state.entries maps a comment id to its rendered entry, so replies find their parent;
+  // ctx.state.held does the same for the reader's own comments awaiting moderation.
 
   function updateCount(ctx) {
     const { state, ui } = ctx;
@@ -9,7 +10,10 @@
 
   let cards = 0; // numbers the ids that name each comment's card
 
-  /** A comment's <li>: its card, then a list for its replies. Pending: shown to its poster. */
+  /**
+   * A comment's <li>: its card, then a list for its replies. Pending: held for moderation,
+   * shown to its poster only, marked so (and described so to a screen reader).
+   */
   function renderComment(ctx, comment, pending) {
     const name = (comment.author_name || "").trim() || "Anonymous";
     const website = httpUrl(comment.author_url);
@@ -64,10 +68,11 @@
         class: "cw-card",
         tabindex: "-1",
         "aria-labelledby": permalink ? `${author.id} ${permalink.id}` : author.id,
+        "aria-describedby": pending ? `${key}-notice` : null,
       },
       meta,
     );
-    if (pending) article.append(pendingNotice());
+    if (pending) article.append(pendingNotice(key));
     article.append(body);
     const replies = el("ol", { class: "cw-replies" });
     const li = el(
@@ -85,8 +90,13 @@
     return entry;
   }
 
-  function pendingNotice() {
-    return el("p", { class: "cw-notice" }, "Your comment is awaiting moderation.");
+  /** Text, not only a colour: also read out on entering the card (its aria-describedby). */
+  function pendingNotice(key) {
+    return el(
+      "p",
+      { class: "cw-notice", id: `${key}-notice` },
+      "Your comment is awaiting moderation. Only you can see it until it is approved.",
+    );
   }
 
   /** Reply and Report, which only a published comment offers; sets entry.button. */
@@ -115,28 +125,41 @@
     );
   }
 
-  /** An edit by its author published a held comment or held a published one: show it so. */
+  /**
+   * An edit by its author published a held comment or held a published one, or the thread
+   * brought a held one published: show it so.
+   */
   function setPending(ctx, entry, comment, pending) {
     const { state } = ctx;
     if (entry.li.classList.contains("cw-pending") === pending) return;
     const body = entry.article.querySelector(":scope > .cw-body");
     entry.li.classList.toggle("cw-pending", pending);
+    if (own.has(ctx.config.site, comment.id)) own.setHeld(ctx.config.site, comment.id, pending);
     if (pending) {
       if (state.replyTo === comment.id) closeReply(ctx, false);
       entry.article.querySelector(":scope > .cw-comment-actions")?.remove();
       entry.button = null;
-      body.before(pendingNotice());
+      body.before(pendingNotice(entry.key));
+      entry.article.setAttribute("aria-describedby", `${entry.key}-notice`);
       entry.li.removeAttribute("id");
       state.entries.delete(comment.id);
+      state.held.set(comment.id, entry);
       state.total = Math.max(0, state.total - 1);
     } else {
       entry.article.querySelector(":scope > .cw-notice")?.remove();
+      entry.article.removeAttribute("aria-describedby");
       body.after(publicActions(ctx, entry, comment));
       entry.li.id = `comment-${comment.id}`;
+      state.held.delete(comment.id);
       state.entries.set(comment.id, entry);
       state.total += 1;
     }
     updateCount(ctx);
+  }
+
+  /** The entry replies to this comment go under: shown published, or the reader's held one. */
+  function shownEntry(ctx, id) {
+    return ctx.state.entries.get(id) || ctx.state.held.get(id) || null;
   }
 
   /**
@@ -151,7 +174,7 @@
     const above = removedParents.get(parentId);
     let home = null;
     if (above != null && depth < 8) {
-      home = entries.get(above) || removedParent(ctx, above, depth + 1);
+      home = shownEntry(ctx, above) || removedParent(ctx, above, depth + 1);
     }
     (home ? home.replies : ctx.ui.threadList).append(li);
     const entry = { li, article: card, replies, button: null, name: "", placeholder: true };
@@ -160,25 +183,34 @@
     return entry;
   }
 
+  /** Pending: the reader's own comment held for moderation, which only they are shown. */
   function insertComment(ctx, comment, pending) {
-    const { entries } = ctx.state;
+    const { entries, held } = ctx.state;
     const known = entries.get(comment.id);
-    if (!pending && known && !known.placeholder) return known;
+    if (known && !known.placeholder) return known; // shown already, published
+    const mine = held.get(comment.id);
+    if (mine) {
+      // Shown held already: published since (the thread brought it), it is shown so.
+      if (!pending) setPending(ctx, mine, comment, false);
+      return mine;
+    }
     const entry = renderComment(ctx, comment, pending);
-    if (!pending && known) {
-      // A reply came first (imported comments can be numbered out of order) and put up a
-      // placeholder for this comment: the comment takes over the placeholder's replies.
+    if (known) {
+      // A reply came first and put up a "removed" placeholder for this comment (imported
+      // comments can be numbered out of order; the reader's held comment is not published):
+      // the comment takes over the placeholder's replies.
       entry.replies.replaceWith(known.replies);
       entry.replies = known.replies;
       known.li.remove();
+      entries.delete(comment.id);
       ctx.state.removed -= 1;
     }
     let parent = null;
     if (comment.parent_id != null) {
-      parent = entries.get(comment.parent_id) || removedParent(ctx, comment.parent_id);
+      parent = shownEntry(ctx, comment.parent_id) || removedParent(ctx, comment.parent_id);
     }
     (parent ? parent.replies : ctx.ui.threadList).append(entry.li);
-    if (!pending) entries.set(comment.id, entry);
+    (pending ? held : entries).set(comment.id, entry);
     if (ctx.ext) ctx.ext.decorate(entry, comment, pending);
     return entry;
   }
@@ -198,8 +230,16 @@
     for (const removed of Array.isArray(data.removed) ? data.removed : []) {
       state.removedParents.set(removed.id, removed.parent_id);
     }
+    // The reader's held comments go in among the page's, in order, so each is in its place
+    // and replies under it are not put under a "removed" placeholder.
+    if (!state.heldWaiting) state.heldWaiting = (await state.heldAsked) || [];
+    const held = new Set(dueHeld(ctx, data.comments, !data.next));
     const added = [];
-    for (const comment of data.comments) {
+    for (const comment of [...data.comments, ...held].sort((a, b) => a.id - b.id)) {
+      if (held.has(comment)) {
+        insertComment(ctx, comment, true);
+        continue;
+      }
       const existing = state.entries.get(comment.id);
       const entry = insertComment(ctx, comment, false);
       if (!existing || existing.placeholder) added.push(entry);
@@ -225,6 +265,8 @@
     moreButton.hidden = true;
     loadStatus.textContent = "Loading comments…";
     let first = null;
+    // Asked once, beside the first page: which of the reader's comments here are still held.
+    if (!state.heldAsked) state.heldAsked = askHeld(ctx);
     try {
       await ctx.extReady; // the extension decorates comments as they are inserted
       [first] = await loadPage(ctx, cursor);
