@@ -29,7 +29,7 @@ WIDGET_PARTS: tuple[str, ...] = (
     "thread.js",  # rendering comments, loading pages
     "replies.js",  # moving the form under a comment and back
     "reports.js",  # reporting a comment to the moderators
-    "own.js",  # the comments this browser posted: held ones kept in view for their author
+    "own.js",  # the comments this browser posted: no Report on them, held ones kept in view
     "form.js",  # saved details, status, field errors, the form token
     "submit.js",  # posting with idempotency keys and retries
     "start.js",  # createWidget(), start(), and the wrapping function's end

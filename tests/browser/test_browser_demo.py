@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from browser_support import LiveServer, OtherSite, PageIssues, Widget
 from flask import Flask
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select, update
 
 from comments.extensions import db
@@ -145,13 +145,21 @@ def test_publish_reply_and_moderation(
 
 
 def test_reader_reports_a_comment(
-    page: Page, widget: Widget, live_server: LiveServer, live_app: Flask
+    page: Page, widget: Widget, live_server: LiveServer, live_app: Flask, browser: Browser
 ) -> None:
     off_topic = "Lovely weather in Lisbon today, the tram 28 was almost empty this morning."
-    widget.open(live_server.url)
-    widget.post(off_topic, name="Eve")
-    expect(widget.status).to_have_text("Your comment has been published.")
-    page.reload()  # a reader who comes later
+    # Eve posts from her browser, which offers her no Report on her own comment.
+    eves_browser = browser.new_context()
+    try:
+        eve = Widget(eves_browser.new_page())
+        eve.open(live_server.url)
+        eve.post(off_topic, name="Eve")
+        expect(eve.status).to_have_text("Your comment has been published.")
+        report_own = eve.comment(off_topic).get_by_role("button", name=re.compile("^Report"))
+        expect(report_own).to_have_count(0)
+    finally:
+        eves_browser.close()
+    widget.open(live_server.url)  # a reader who comes later, in a browser of their own
     card = widget.comment(off_topic)
     report = card.get_by_role("button", name="Report Eve's comment, just now", exact=True)
 

@@ -1,5 +1,6 @@
 """The reader's own comments: one held for moderation stays in view for its author after a
-reload, in its place and marked so, until a moderator decides.
+reload, in its place and marked so, until a moderator decides; and nobody is offered to
+report a comment they posted.
 
 End to end with the real API and a moderator first, then the widget's side of the contract
 with /api/v1/ answered by the test (FakeApi in browser_support): placement among pages and
@@ -118,6 +119,7 @@ def test_a_held_comment_stays_in_view_for_its_author_until_a_moderator_decides(
     expect(published).not_to_have_class(re.compile(r"\bcw-pending\b"))
     expect(published.locator(".cw-notice")).to_have_count(0)
     expect(published.get_by_role("button", name=re.compile("^Reply to Ann"))).to_be_visible()
+    expect(published.get_by_role("button", name=re.compile("^Report"))).to_have_count(0)
     expect(widget.count).to_have_text("1 Comment")
     (record,) = remembered(page)
     assert record["id"] == int(first_id) and "held" not in record  # still known as the author's
@@ -154,6 +156,7 @@ def test_a_held_reply_keeps_its_place_and_the_replies_under_it(
     widget.post("My reply.", name="Ann")
     mine = page.locator("#comment-2")
     expect(mine.get_by_role("button", name=re.compile("^Reply to Ann"))).to_be_visible()
+    expect(mine.get_by_role("button", name=re.compile("^Report"))).to_have_count(0)
     mine.get_by_role("button", name="Edit").click()
     mine.get_by_role("textbox", name="Edit your comment").fill("My reply, edited.")
     mine.get_by_role("button", name="Save").click()
@@ -250,6 +253,13 @@ def test_published_or_gone_the_browser_stops_asking(
     expect(page.locator(".cw-pending")).to_have_count(0)
     expect(page.get_by_text("Rejected later.")).to_have_count(0)
     expect(widget.count).to_have_text("2 Comments")
+    # Ann's own comment offers her Reply, not Report; Reader 1's offers both.
+    expect(
+        page.locator("#comment-7").get_by_role("button", name=re.compile("^Report"))
+    ).to_have_count(0)
+    expect(
+        page.locator("#comment-1").get_by_role("button", name=re.compile("^Report"))
+    ).to_have_count(1)
     assert [(r["id"], r.get("held")) for r in remembered(page)] == [(7, None)]
 
     page.reload()

@@ -1,9 +1,9 @@
-  // embed.js part: the comments this browser posted, remembered in localStorage. One held for
-  // moderation keeps its edit token, with which the widget asks on each load whether it still
-  // is held (POST comments/held), to show it to its author (the server shows it to nobody
-  // else) in its place in the thread, marked as awaiting moderation, until a moderator
-  // decides. Published, it is shown from the thread like any other; rejected, filed as spam or
-  // deleted, it is no longer shown and forgotten.
+  // embed.js part: the comments this browser posted, remembered in localStorage. Their author
+  // is offered no Report button on them; and one held for moderation keeps its edit token, with
+  // which the widget asks on each load whether it still is held (POST comments/held), to show
+  // it to its author (the server shows it to nobody else) in its place in the thread, marked
+  // as awaiting moderation, until a moderator decides. Published, it is shown from the thread
+  // like any other; rejected, filed as spam or deleted, it is no longer shown and forgotten.
 
   const OWN_KEY = "comments-widget:own";
   const OWN_KEEP = 200; // comments remembered; the oldest are forgotten first

@@ -45,7 +45,7 @@
     };
     const isPublished = data.status === "published";
     const wasReply = state.replyTo !== null;
-    own.add(ctx.config, data);
+    own.add(ctx.config, data); // before it is shown: its author is offered no Report
     if (ext) ext.remember(data, payload);
     if (wasReply) closeReply(ctx, false);
     const entry = insertComment(ctx, comment, !isPublished);

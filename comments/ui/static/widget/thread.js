@@ -99,7 +99,10 @@
     );
   }
 
-  /** Reply and Report, which only a published comment offers; sets entry.button. */
+  /**
+   * Reply, and Report unless this browser posted the comment: what only a published comment
+   * offers. Sets entry.button.
+   */
   function publicActions(ctx, entry, comment) {
     const id = `${entry.key}-reply`;
     const button = el(
@@ -117,11 +120,12 @@
     );
     button.addEventListener("click", () => openReply(ctx, comment.id));
     entry.button = button;
+    const mine = own.has(ctx.config.site, comment.id);
     return el(
       "div",
       { class: "cw-comment-actions" },
       button,
-      reportButton(ctx, comment, entry),
+      mine ? null : reportButton(ctx, comment, entry),
     );
   }
 
