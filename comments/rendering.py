@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from importlib.metadata import version
 
 import nh3
@@ -14,6 +15,8 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
 
 _ABSOLUTE_LINK = re.compile(r"^(?:https?://[^/\s]|mailto:[^\s])", re.IGNORECASE)
+# In sanitised HTML every "<" of the text is escaped and every attribute is double-quoted.
+_LINK_TARGET = re.compile(r'<a\s[^>]*?\bhref="([^"]*)"')
 
 #: Stored with every rendered body, so a renderer or sanitiser fix can find and re-render rows.
 RENDERER_VERSION = f"md{version('markdown-it-py')}+nh3{version('nh3')}+r2"
@@ -34,6 +37,14 @@ def is_absolute_link(url: str) -> bool:
 
 # Text like "[x](relative)" stays text instead of becoming a link.
 _markdown.validateLink = is_absolute_link  # type: ignore[method-assign]
+
+
+def link_targets(html: str) -> list[str]:
+    """The address of every link in HTML that `render` produced, in order: what a reader of
+    the comment can follow. Markdown links, autolinks and the bare domains and e-mail
+    addresses the linkifier turns into links ("cheap-pills.com") count alike, and a link
+    whose text is itself an address counts once."""
+    return [unescape(target) for target in _LINK_TARGET.findall(html)]
 
 
 def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from comments.policy import Signal
@@ -48,13 +48,24 @@ def _folded_words(text: str) -> str:
 
 
 def check_links(
-    body: str, author_url: str, *, max_links: int, blocked_domains: Iterable[str]
+    body: str,
+    links: Sequence[str],
+    author_url: str,
+    *,
+    max_links: int,
+    blocked_domains: Iterable[str],
 ) -> list[Signal]:
+    """``links`` are the addresses the rendered body links to (`rendering.link_targets`).
+
+    They are what the link count counts: the links a reader sees, bare domains such as
+    "cheap-pills.com" included, which the address pattern alone misses. Blocked domains are
+    also looked for in the raw text (an address in a code span is no link, yet readers can
+    copy it) and in the author's website.
+    """
     signals: list[Signal] = []
-    body_domains = link_domains(body)
-    if len(body_domains) > max_links:
-        signals.append(Signal("too_many_links", {"links": len(body_domains), "max": max_links}))
-    all_domains = [*body_domains, *link_domains(author_url)]
+    if len(links) > max_links:
+        signals.append(Signal("too_many_links", {"links": len(links), "max": max_links}))
+    all_domains = [*link_domains(*links), *link_domains(body), *link_domains(author_url)]
     hits = sorted(
         {
             host

@@ -54,7 +54,12 @@ def _settings_options(command: Any) -> Any:
         click.option(
             "--spam-file", type=_unit, callback=_finite, help="File as spam at or above this score."
         ),
-        click.option("--max-links", type=click.IntRange(0, 100)),
+        click.option(
+            "--max-links",
+            type=click.IntRange(0, 100),
+            help="Hold comments with more links than this (3 for a new site), counted as rendered: "
+            "a bare domain like cheap-pills.com is a link.",
+        ),
         click.option("--require-form-token/--no-require-form-token", default=None),
         click.option("--min-form-seconds", type=click.IntRange(0, 3600)),
         click.option(

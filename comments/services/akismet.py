@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from comments.models import Comment, LabelledExample, Site
 from comments.network import hash_ip, parse_address
 from comments.policy import Signal
+from comments.rendering import render
 from comments.rules import check_honeypot
 from comments.services.deciding import content_signals, decide_for_site, site_thresholds
 from comments.services.moderation.authors import is_trusted, matching_bans
@@ -126,7 +127,11 @@ def _rule_signals(
     if bans:
         signals.append(Signal("author_banned", {"bans": [ban.id for ban in bans]}))
     signals += content_signals(
-        site, comment.comment_content, comment.comment_author, comment.comment_author_url
+        site,
+        comment.comment_content,
+        render(comment.comment_content),
+        comment.comment_author,
+        comment.comment_author_url,
     )
     return signals
 

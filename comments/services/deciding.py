@@ -9,14 +9,24 @@ from __future__ import annotations
 
 from comments.models import Site
 from comments.policy import Outcome, Signal, Thresholds, decide
+from comments.rendering import link_targets
 from comments.rules import check_links, check_words
 from comments.services.scoring import ScoreResult
 
 
-def content_signals(site: Site, body: str, author_name: str, author_url: str) -> list[Signal]:
-    """The site's rules on what the author wrote: links, their domains, blocked words."""
+def content_signals(
+    site: Site, body: str, body_html: str, author_name: str, author_url: str
+) -> list[Signal]:
+    """The site's rules on what the author wrote: links, their domains, blocked words.
+
+    ``body_html`` is ``render(body)``: links are counted as readers will see them.
+    """
     signals = check_links(
-        body, author_url, max_links=site.max_links, blocked_domains=site.blocked_domains
+        body,
+        link_targets(body_html),
+        author_url,
+        max_links=site.max_links,
+        blocked_domains=site.blocked_domains,
     )
     signals += check_words([body, author_name], site.blocked_words)
     return signals

@@ -134,13 +134,15 @@ def status_after_edit(current: str, policy: str, *, moderator_decided: bool) -> 
     return current
 
 
-def _rule_signals(session: Session, site: Site, comment: Comment, body: str) -> list[Signal]:
+def _rule_signals(
+    session: Session, site: Site, comment: Comment, body: str, body_html: str
+) -> list[Signal]:
     """The rules of a new comment, less the form token: the edit token proves more."""
     signals: list[Signal] = []
     bans = active_bans(session, site.id, comment.author_email, comment.ip_hash)
     if bans:
         signals.append(Signal("author_banned", {"bans": [ban.id for ban in bans]}))
-    signals += content_signals(site, body, comment.author_name, comment.author_url or "")
+    signals += content_signals(site, body, body_html, comment.author_name, comment.author_url or "")
     same_author = _same_author(comment)
     others = [Comment.site_id == site.id, Comment.id != comment.id, same_author]
     if session.scalar(
@@ -159,10 +161,11 @@ def _same_author(comment: Comment) -> Any:
 
 
 def policy_outcome(
-    session: Session, site: Site, comment: Comment, body: str, scored: ScoreResult
+    session: Session, site: Site, comment: Comment, body: str, body_html: str, scored: ScoreResult
 ) -> Outcome:
-    """What the policy decides for ``body`` as a comment of this author on this site."""
-    signals = _rule_signals(session, site, comment, body)
+    """What the policy decides for ``body`` (rendered: ``body_html``) as a comment of this
+    author on this site."""
+    signals = _rule_signals(session, site, comment, body, body_html)
     others = [Comment.site_id == site.id, Comment.id != comment.id, _same_author(comment)]
     approved = session.scalar(select(exists().where(*others, Comment.status == "published")))
     trusted = is_trusted(session, site.id, comment.author_email)
@@ -203,7 +206,8 @@ def edit_comment(
     )
     if author_name is not None:
         comment.author_name = author_name
-    outcome = policy_outcome(session, site, comment, body, scored)
+    body_html = render(body)
+    outcome = policy_outcome(session, site, comment, body, body_html, scored)
     before = comment.status
     status = status_after_edit(
         before, outcome.status, moderator_decided=moderated(session, comment.id)
@@ -211,7 +215,7 @@ def edit_comment(
     if scored.model is not None:
         ensure_version(session, scored.model)
     comment.body_raw = body
-    comment.body_html = render(body)
+    comment.body_html = body_html
     comment.renderer_version = RENDERER_VERSION
     comment.body_fingerprint = fingerprint(body)
     comment.toxicity = scored.scores.toxicity if scored.scores else None

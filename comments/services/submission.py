@@ -198,8 +198,9 @@ def rule_signals(
     client: Client,
     tokens: FormTokenSettings,
     known: Known,
+    body_html: str,
 ) -> list[Signal]:
-    """Every rule that fires."""
+    """Every rule that fires; ``body_html`` is the body as rendered."""
     site = known.site
     signals = check_honeypot(submission.honeypot)
     if known.banned:  # rare: only then are the bans themselves read, for their ids
@@ -217,7 +218,7 @@ def rule_signals(
         ),
     )
     signals += content_signals(
-        site, submission.body, submission.author_name, submission.author_url or ""
+        site, submission.body, body_html, submission.author_name, submission.author_url or ""
     )
     if known.duplicate:
         signals.append(Signal("duplicate"))
@@ -274,7 +275,7 @@ def submit_comment(
         # A reply can only go into an existing thread.
         _check_parent(session, submission.parent_id, known.thread_id)
 
-    signals = rule_signals(session, submission, client, tokens, known)
+    signals = rule_signals(session, submission, client, tokens, known, body_html)
     outcome = _decide(known, signals, scored)
     shadow: tuple[ModelScores, str] | None = None
     if candidate is not None and candidate.scores is not None:

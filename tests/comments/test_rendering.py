@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from comments.rendering import ALLOWED_TAGS, render, sanitize
+from comments.rendering import ALLOWED_TAGS, link_targets, render, sanitize
 from comments.text import clean_line, clean_multiline
 
 PAYLOADS = Path(__file__).resolve().parents[2].parent / "shared" / "security" / "xss-payloads.txt"
@@ -77,6 +77,35 @@ def test_whole_xss_corpus_leaves_no_dangerous_node_and_sanitising_is_idempotent(
         if problems or sanitize(html) != html:
             failures.append((payload, problems))
     assert failures == []
+
+
+class Links(HTMLParser):
+    """The href of every <a>, as a browser reads it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.targets: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.targets += [value or "" for name, value in attrs if name == "href"]
+
+
+def test_link_targets_are_the_links_a_browser_finds_across_the_corpus() -> None:
+    """The link count of the rules reads rendered HTML with a pattern; it must find exactly
+    the links an HTML parser finds, whatever the text tried."""
+    payloads = PAYLOADS.read_text(encoding="utf-8", errors="replace").splitlines()
+    extra = ["cheap-pills.com and www.pills.example", "[https://a.example](https://a.example)"]
+    mismatches = []
+    for payload in [*payloads, *extra]:
+        html = render(clean_multiline(payload) or "x")
+        parser = Links()
+        parser.feed(html)
+        if link_targets(html) != parser.targets:
+            mismatches.append((payload, html))
+    assert mismatches == []
+    assert link_targets(render(extra[0])) == ["http://cheap-pills.com"]
+    assert link_targets(render(extra[1])) == ["https://a.example"]
 
 
 def test_cleaning_one_line_fields() -> None:

@@ -127,6 +127,48 @@ def test_blocked_words_and_domains_of_the_site(
         assert db.session.get(Comment, comment_id).status == "spam"
 
 
+def signals_of(app: Flask, comment_id: int) -> dict[str, dict | None]:
+    with app.app_context():
+        rows = db.session.scalars(
+            select(CommentSignal).where(CommentSignal.comment_id == comment_id)
+        )
+        return {row.name: row.detail for row in rows}
+
+
+def test_links_are_counted_as_readers_see_them(
+    app: Flask, post_comment: PostComment, runner
+) -> None:
+    """Bare domains become links when the comment is rendered, so they count against
+    max_links (3 by default) and match blocked domains; a Markdown link whose text is its own
+    address is one link, not two."""
+    bare = post_comment(
+        body="Thanks for the clear summary. Other reports: bbc.co.uk, reuters.org, apnews.org "
+        "and dw.de."
+    ).get_json()
+    assert bare["html"].count("<a ") == 4
+    assert bare["status"] == "pending"
+    assert signals_of(app, bare["id"])["too_many_links"] == {"links": 4, "max": 3}
+
+    runner.invoke(args=["sites", "update", "default", "--max-links", "2"])
+    report = "https://data.example/report"
+    tables = "https://data.example/tables"
+    linked = post_comment(
+        body=f"The report is at [{report}]({report}), the raw tables at [{tables}]({tables})."
+    ).get_json()
+    assert linked["html"].count("<a ") == 2
+    assert linked["status"] == "published"
+
+    result = runner.invoke(args=["sites", "update", "default", "--add-blocked-domain", "pills.com"])
+    assert result.exit_code == 0, result.output
+    filed = post_comment(
+        body="Thanks for the clear summary. The source is quoted in full on spam-pills.com, "
+        "oddly, and on cheap.pills.com."
+    ).get_json()
+    assert signals_of(app, filed["id"])["blocked_domain"] == {"domains": ["cheap.pills.com"]}
+    with app.app_context():
+        assert db.session.get(Comment, filed["id"]).status == "spam"
+
+
 def test_site_that_holds_everything(post_comment: PostComment, runner) -> None:
     runner.invoke(args=["sites", "update", "default", "--moderation", "all"])
     assert post_comment().get_json()["status"] == "pending"
