@@ -13,6 +13,9 @@ from typing import Any
 SPAM_SIGNALS = frozenset({"honeypot_filled", "blocked_domain", "author_banned"})
 #: A trusted author is held only when the model is at least this sure.
 TRUSTED_HOLD = 0.9
+#: Signals that the body links somewhere: an earlier approved comment does not vouch for a
+#: possible-spam comment that carries a link, since the link is what spam is posted for.
+LINK_SIGNALS = frozenset({"has_links", "too_many_links"})
 #: Signals that hold a comment for a moderator.
 HOLD_SIGNALS = frozenset(
     {
@@ -106,8 +109,10 @@ def decide(
     """published, pending or spam, with every reason.
 
     An author with an earlier approved comment gets the benefit of the doubt on spam scores
-    alone (held, not filed), never on toxicity or on hard rules. A trusted author skips the
-    queue unless a hard rule fires or the model is very sure.
+    alone, never on toxicity or on hard rules: a likely-spam comment is held, not filed, and
+    a possible-spam one is published, unless it carries a link (``LINK_SIGNALS``), which the
+    record does not vouch for; ``author_approved`` then says so in its detail. A trusted
+    author skips the queue unless a hard rule fires or the model is very sure.
     """
     signals = list(rule_signals)
     if scores is None or thresholds is None:
@@ -115,12 +120,17 @@ def decide(
             signals.append(Signal("model_unavailable"))
     else:
         signals.extend(score_signals(scores, thresholds))
+    names = {signal.name for signal in signals}
+    # The record publishes a possible-spam comment only without links (as WordPress holds a
+    # "previously approved" author's comment that reaches its link limit).
+    withheld = sorted(names & LINK_SIGNALS) if "spam_possible" in names else []
     if author_approved:
-        signals.append(Signal("author_approved"))
+        detail = {"applied": False, "because": ["spam_possible", *withheld]}
+        signals.append(Signal("author_approved", detail if withheld else None))
     if author_trusted:
         signals.append(Signal("author_trusted"))
-
     names = {signal.name for signal in signals}
+
     if author_trusted and not names & SPAM_SIGNALS:
         very_sure = scores is not None and max(scores.toxicity, scores.spam) >= TRUSTED_HOLD
         status = "pending" if very_sure or scores is None else "published"
@@ -128,7 +138,7 @@ def decide(
     if names & SPAM_SIGNALS or ("spam_likely" in names and not author_approved):
         status = "spam"
     elif names & (HOLD_SIGNALS | {"toxic", "spam_likely"}) or (
-        "spam_possible" in names and not author_approved
+        "spam_possible" in names and (not author_approved or withheld)
     ):
         status = "pending"
     else:

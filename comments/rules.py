@@ -55,7 +55,8 @@ def check_links(
     max_links: int,
     blocked_domains: Iterable[str],
 ) -> list[Signal]:
-    """``links`` are the addresses the rendered body links to (`rendering.link_targets`).
+    """``links`` are the addresses the rendered body links to (`rendering.link_targets`);
+    up to ``max_links`` of them are recorded as ``has_links``, more as ``too_many_links``.
 
     They are what the link count counts: the links a reader sees, bare domains such as
     "cheap-pills.com" included, which the address pattern alone misses. Blocked domains are
@@ -65,6 +66,8 @@ def check_links(
     signals: list[Signal] = []
     if len(links) > max_links:
         signals.append(Signal("too_many_links", {"links": len(links), "max": max_links}))
+    elif links:  # holds nothing alone; the policy weighs it (comments.policy.LINK_SIGNALS)
+        signals.append(Signal("has_links", {"links": len(links)}))
     all_domains = [*link_domains(*links), *link_domains(body), *link_domains(author_url)]
     hits = sorted(
         {

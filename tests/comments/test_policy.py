@@ -79,3 +79,17 @@ def test_site_values_override_model_defaults() -> None:
         {"toxicity_hold": 0.3, "spam_hold": None, "spam_file": None}, defaults
     )
     assert resolved == Thresholds(toxicity_hold=0.3, spam_hold=0.5, spam_file=0.9)
+
+
+def test_approved_authors_record_does_not_publish_possible_spam_with_links() -> None:
+    links = Signal("has_links", {"links": 1})
+    held = decide([links], scores(spam=0.6), THRESHOLDS, author_approved=True)
+    assert held.status == "pending"
+    assert held.signals[-1] == Signal(
+        "author_approved", {"applied": False, "because": ["spam_possible", "has_links"]}
+    )
+    # Links alone, from anyone, hold nothing; nor does the record turn likely spam into spam.
+    assert decide([links], scores(), THRESHOLDS).status == "published"
+    assert decide([links], scores(spam=0.95), THRESHOLDS, author_approved=True).status == (
+        "pending"
+    )
