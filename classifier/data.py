@@ -107,6 +107,11 @@ def missing_columns(path: Path, required: Iterable[str], found: Sequence[str]) -
     return DataError(f"{path}: missing column(s) {missing} (columns: {list(found)})")
 
 
+def no_rows(path: Path, header: Sequence[str] | None) -> DataError:
+    """A file with nothing to read, said as such rather than as a missing column."""
+    return DataError(f"{path}: no rows ({'only a header' if header else 'the file is empty'})")
+
+
 def read_csv(path: Path) -> Corpus:
     """Read one labelled CSV; a missing ``source`` column defaults to the file stem."""
     texts: list[str] = []
@@ -115,13 +120,17 @@ def read_csv(path: Path) -> Corpus:
     sources: list[str] = []
     with _opened(path) as handle:
         reader = csv.DictReader(handle)
-        if "text" not in (reader.fieldnames or ()):
-            raise missing_columns(path, ["text"], reader.fieldnames or [])
+        if not reader.fieldnames:
+            raise no_rows(path, reader.fieldnames)
+        if "text" not in reader.fieldnames:
+            raise missing_columns(path, ["text"], reader.fieldnames)
         for row in reader:
             texts.append(row["text"] or "")
             toxic.append(_label(row.get("toxic"), path, reader.line_num))
             spam.append(_label(row.get("spam"), path, reader.line_num))
             sources.append(row.get("source") or path.stem)
+    if not texts:
+        raise no_rows(path, reader.fieldnames)
     counts = Counter(sources)
     return Corpus(
         texts,
@@ -151,6 +160,8 @@ def read_dir(data_dir: Path) -> Corpus:
     for path in paths:
         with _opened(path) as handle:
             header = next(csv.reader(handle), [])
+        if not header:
+            raise no_rows(path, header)
         if set(REQUIRED_COLUMNS) - set(header):
             raise missing_columns(path, REQUIRED_COLUMNS, header)
     return concat(read_csv(path) for path in paths)

@@ -38,6 +38,12 @@ def undecodable_line(path: Path) -> int:
     return 0
 
 
+def no_rows(path: Path, header: object) -> str:
+    """The one-line error for a file with nothing to read, as ``classifier`` says it: a header
+    and no rows is not a missing column."""
+    return f"{path}: no rows ({'only a header' if header else 'the file is empty'})"
+
+
 @contextmanager
 def replaced_on_success(path: Path) -> Iterator[TextIO]:
     """Text written to a temporary file beside ``path``, renamed onto it only if the block

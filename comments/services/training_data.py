@@ -215,12 +215,14 @@ def _records(handle: TextIO, fmt: str) -> Iterable[tuple[int, dict[str, Any]]]:
     """(first line number, record) per row; structural problems raise ``InvalidExamples``."""
     if fmt == "csv":
         reader = csv.DictReader(handle)
-        missing = {"text", "toxic", "spam"} - set(reader.fieldnames or ())
+        if not reader.fieldnames:
+            return  # an empty file: no rows, not missing columns
+        missing = {"text", "toxic", "spam"} - set(reader.fieldnames)
         if missing:
             raise InvalidExamples(
                 [
                     f"line 1: missing column(s) {', '.join(sorted(missing))} "
-                    f"(columns: {', '.join(reader.fieldnames or ()) or 'none'})"
+                    f"(columns: {', '.join(reader.fieldnames)})"
                 ]
             )
         start = reader.line_num + 1

@@ -146,6 +146,8 @@ def test_evaluate_defaults_to_the_active_model_and_a_reports_dir(
         ),
         ("text,toxic,spam,source\nhello,,,x\n", "no row has a toxic or spam label"),
         ("text,toxic,spam,source\nhello,maybe,,x\n", "label must be 0, 1 or empty"),
+        ("text,toxic,spam,source\n", "bad.csv: no rows (only a header)"),
+        ("", "bad.csv: no rows (the file is empty)"),
     ],
 )
 def test_evaluate_rejects_bad_input_cleanly(
@@ -192,7 +194,11 @@ def test_train(runner: FlaskCliRunner, tiny_data: Path, tmp_path: Path) -> None:
     [
         ({}, "no *.csv training files in"),
         ({"a.csv": b"body,toxic\nhello,1\n"}, "a.csv: missing column(s) ['source', 'spam',"),
-        ({"a.csv": b""}, "a.csv: missing column(s)"),
+        ({"a.csv": b""}, "a.csv: no rows (the file is empty)"),
+        (
+            {"a.csv": b"text,toxic,spam,source\n", "b.csv": b"text,toxic,spam,source\nok,0,,x\n"},
+            "a.csv: no rows (only a header)",
+        ),
         ({"a.csv": b"text,toxic,spam,source\nok,0,,x\ncaf\xe9,1,,x\n"}, "a.csv:3: not UTF-8 text"),
     ],
 )
@@ -268,3 +274,21 @@ def test_score_refuses_text_that_is_not_utf8_and_leaves_the_output_as_it_was(
     assert f"{source}:2500: not UTF-8 text" in result.output and "Traceback" not in result.output
     assert target.read_text(encoding="utf-8") == "earlier results\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("id,text\n", "no rows (only a header)"), ("", "no rows (the file is empty)")],
+)
+def test_score_refuses_a_file_without_rows_and_leaves_the_output_as_it_was(
+    runner: FlaskCliRunner, tiny_dir: Path, tmp_path: Path, content: str, message: str
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(content, encoding="utf-8")
+    target = tmp_path / "out.csv"
+    target.write_text("earlier results\n", encoding="utf-8")
+    args = ["--input", str(source), "--output", str(target), "--model", str(tiny_dir)]
+    result = runner.invoke(args=["classifier", "score", *args])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert result.output == f"Error: {source}: {message}; {target} was left as it was\n"
+    assert target.read_text(encoding="utf-8") == "earlier results\n"

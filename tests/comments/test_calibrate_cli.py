@@ -151,6 +151,12 @@ def test_unknown_site_unlabelled_csv_and_infeasible_targets_change_nothing(
     unlabelled = calibrate(runner, "--data", str(texts), "--toxic-published", "1%", "--apply")
     assert unlabelled.exit_code == 1 and "has no labels" in unlabelled.output
 
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("text,toxic,spam\n", encoding="utf-8")
+    no_rows = calibrate(runner, "--data", str(header_only), "--toxic-published", "1%")
+    assert no_rows.exit_code == 1
+    assert no_rows.output == f"Error: {header_only}: no rows (only a header)\n"
+
     nothing = calibrate(runner, "--toxic-published", "1%")
     assert nothing.exit_code == 2 and "--from-decisions" in nothing.output
     none_decided = calibrate(runner, "--from-decisions", "--toxic-published", "1%")

@@ -244,6 +244,25 @@ def test_a_bad_import_names_line_and_field_and_changes_nothing(
 
 
 @pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("header.csv", "text,toxic,spam\n", "no rows (only a header)"),
+        ("empty.csv", "", "no rows (the file is empty)"),
+        ("empty.jsonl", "\n", "no rows (the file is empty)"),
+    ],
+)
+def test_an_import_without_rows_says_so(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path, name: str, content: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = runner.invoke(args=["classifier", "import", str(path)])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {path}: {message}; nothing imported\n"
+    assert count_labelled(app) == 0
+
+
+@pytest.mark.parametrize(
     ("fmt", "rows"),
     [("csv", "text,toxic,spam\nfine,0,0\n"), ("jsonl", '{"text": "fine", "toxic": 0}\n')],
 )

@@ -8,7 +8,7 @@ import click
 
 from comments.cli.classifier.group import classifier_cli
 from comments.cli.errors import refused_as_usage_error
-from comments.cli.files import undecodable_line, writable_file
+from comments.cli.files import no_rows, undecodable_line, writable_file
 from comments.extensions import db
 from comments.services import training_data
 from comments.services.threads import get_site
@@ -69,6 +69,10 @@ def import_command(input_path: Path, fmt: str | None, site: str) -> None:
         line = undecodable_line(input_path)
         message = f"{input_path}:{line}: not UTF-8 text; nothing imported"
         raise click.ClickException(message) from None
+    if not examples:  # a CSV with lines in it had a header; JSON Lines have none
+        with input_path.open(encoding="utf-8-sig") as handle:
+            header = fmt == "csv" and any(line.strip() for line in handle)
+        raise click.ClickException(f"{no_rows(input_path, header)}; nothing imported")
     added = training_data.import_examples(session, target, examples)
     session.commit()
     skipped = len(examples) - added

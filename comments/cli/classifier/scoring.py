@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 
 import click
 
 import classifier
 from comments.cli.classifier.group import classifier_cli, resolve_model
-from comments.cli.files import replaced_on_success, undecodable_line, writable_file
+from comments.cli.files import no_rows, replaced_on_success, undecodable_line, writable_file
 
 _BATCH = 1000
 
@@ -66,14 +66,20 @@ def _score_rows(
 ) -> int:
     """Score every row into ``output_path``, which changes only once every row is scored."""
     fields = list(reader.fieldnames or [])
-    if "text" not in fields:
+    if fields and "text" not in fields:
         raise click.ClickException(f"{input_path} has no 'text' column (columns: {fields})")
+    rows = iter(reader)
+    first = next(rows, None)
+    if first is None:
+        raise click.ClickException(
+            f"{no_rows(input_path, fields)}; {output_path} was left as it was"
+        )
     added = [name for name in ("toxicity", "spam") if name not in fields]
     count = 0
     with replaced_on_success(output_path) as target:
         writer = csv.DictWriter(target, fieldnames=fields + added)
         writer.writeheader()
-        for batch in _batches(iter(reader)):
+        for batch in _batches(chain([first], rows)):
             for row, scores in zip(
                 batch, model.score_many([r["text"] or "" for r in batch]), strict=True
             ):
