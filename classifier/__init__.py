@@ -27,7 +27,7 @@ from .calibration import (
     read_labelled,
     score_labelled,
 )
-from .data import Corpus, DataError
+from .data import LABEL_HELP, Corpus, DataError, parse_label
 from .model import Model, Scores
 from .targets import CalibrationError, Target, parse_share, parse_target
 from .text import normalize
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ARTIFACT_FILES",
+    "LABEL_HELP",
     "MIN_SUPPORT",
     "Calibration",
     "CalibrationError",
@@ -58,6 +59,7 @@ __all__ = [
     "evaluate",
     "load",
     "normalize",
+    "parse_label",
     "parse_share",
     "parse_target",
     "read_card",

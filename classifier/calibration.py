@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from .data import MISSING, Corpus, concat, read_csv
+from .data import LABEL_HELP, MISSING, Corpus, concat, read_csv
 from .model import HEADS, Model
 from .targets import CalibrationError, Target, percent
 
@@ -65,7 +65,7 @@ def read_labelled(path: Path) -> Corpus:
         raise CalibrationError(str(exc)) from exc
     if not ((corpus.toxic != MISSING) | (corpus.spam != MISSING)).any():
         raise CalibrationError(
-            f"{path} has no labels: it needs a 'toxic' and/or 'spam' column of 1, 0 or empty"
+            f"{path} has no labels: it needs a 'toxic' and/or 'spam' column of {LABEL_HELP}"
         )
     return corpus
 

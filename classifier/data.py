@@ -1,4 +1,4 @@
-"""Reading the labelled corpora (``text,toxic,spam,source``; labels 1/0/empty)."""
+"""Reading the labelled corpora (``text,toxic,spam,source``; labels read by ``parse_label``)."""
 
 from __future__ import annotations
 
@@ -64,13 +64,38 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _label(value: str | None, path: Path, line: int) -> int:
-    value = (value or "").strip()
-    if value == "":
+#: How a label may be written in any labelled file (case aside): 1/0 as the corpora and our
+#: exports write it, true/false as pandas writes a boolean column (``to_json``: true/false,
+#: ``to_csv``: True/False), 1.0/0.0 as it writes a 0/1 column with gaps (floats, NaN as empty).
+LABEL_WORDS = {"1": 1, "0": 0, "true": 1, "false": 0, "1.0": 1, "0.0": 0}
+LABEL_HELP = "1, 0, true, false or empty"
+
+
+def parse_label(value: object) -> int:
+    """1, 0 or ``MISSING`` (empty, or JSON null) from a CSV cell or a JSON value.
+
+    Raises ``ValueError`` naming ``LABEL_HELP`` for anything else ("2", "yes", 0.5).
+    """
+    if value is None:
         return MISSING
-    if value in ("0", "1"):
+    if isinstance(value, bool):
         return int(value)
-    raise DataError(f"{path}:{line}: label must be 0, 1 or empty, got {value!r}")
+    if isinstance(value, int | float) and value in (0, 1):
+        return int(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word == "":
+            return MISSING
+        if word in LABEL_WORDS:
+            return LABEL_WORDS[word]
+    raise ValueError(f"must be {LABEL_HELP}, got {value!r}")
+
+
+def _label(value: str | None, path: Path, line: int) -> int:
+    try:
+        return parse_label(value)
+    except ValueError as error:
+        raise DataError(f"{path}:{line}: label {error}") from None
 
 
 def _undecodable_line(path: Path) -> int:

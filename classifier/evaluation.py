@@ -75,7 +75,7 @@ def evaluate(
     corpus = read_csv(csv_path)
     labels = {"toxicity": corpus.toxic, "spam": corpus.spam}
     if not any((labels[head] >= 0).any() for head in HEADS):
-        raise ValueError(f"{csv_path}: no row has a toxic or spam label (1 or 0)")
+        raise ValueError(f"{csv_path}: no row has a toxic or spam label (1, 0, true or false)")
     scorers = [Scorer.from_model(model, PRIMARY)]
     scorers += [
         c if isinstance(c, Scorer) else Scorer.from_model(c, f"model {c.version}") for c in compare

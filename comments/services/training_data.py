@@ -121,7 +121,7 @@ def as_corpus(examples: Iterable[Example]) -> classifier.Corpus:
     )
 
 
-# --- files: CSV (labels 1/0/empty, like the training corpora) and JSON Lines ------------------
+# --- files: CSV and JSON Lines, labels read as in training files (parse_label) -------------
 
 
 def format_of(filename: str, given: str | None) -> str:
@@ -157,13 +157,10 @@ def write_examples(examples: Iterable[Example], handle: TextIO, fmt: str) -> int
 
 
 def _label(value: Any) -> bool | None:
-    if isinstance(value, str):
-        value = value.strip()
-    if value is None or value == "":
-        return None
-    if value in ("1", "0") or (isinstance(value, int) and value in (0, 1)):
-        return bool(int(value))
-    raise ValueError(f"must be 1, 0 or empty, got {value!r}")
+    """The same spellings in CSV and JSON Lines as in training files (``classifier.parse_label``:
+    1/0, true/false as pandas writes booleans, empty or null for "not labelled")."""
+    label = classifier.parse_label(value)
+    return None if label < 0 else bool(label)
 
 
 def _timestamp(value: Any) -> datetime | None:
@@ -196,7 +193,7 @@ def _parse_row(record: dict[str, Any], line: int, problems: list[str]) -> Exampl
         except ValueError as error:
             found.append(f"line {line}, {field}: {error}")
     if not found and labels["toxic"] is None and labels["spam"] is None:
-        found.append(f"line {line}, toxic: at least one of toxic and spam must be 1 or 0")
+        found.append(f"line {line}, toxic: at least one of toxic and spam must be labelled")
     reason = record.get("reason") or ""
     if not isinstance(reason, str):
         found.append(f"line {line}, reason: must be a string")

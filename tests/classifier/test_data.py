@@ -31,3 +31,14 @@ def test_files_without_a_byte_order_mark_keep_their_fingerprints(tmp_path: Path)
     assert data_fingerprint(corpus.files, None) == (
         "b3e625e17249762b95ee5544aae74b39b36331ebb36c478c5e03da5259a1e863"
     )
+
+
+def test_labels_read_the_same_in_every_labelled_file(tmp_path: Path) -> None:
+    """Training, evaluation and calibration files take the spellings import takes: true/false
+    (any case, as pandas and spreadsheets write booleans) and 1.0/0.0 beside 1/0."""
+    path = tmp_path / "a.csv"
+    path.write_text(
+        "text,toxic,spam,source\na,True,FALSE,x\nb,false,1.0,x\nc,0.0,,x\n", encoding="utf-8"
+    )
+    corpus = read_csv(path)
+    assert corpus.toxic.tolist() == [1, 0, 0] and corpus.spam.tolist() == [0, 1, -1]

@@ -238,9 +238,37 @@ def test_a_bad_import_names_line_and_field_and_changes_nothing(
     path.write_text(rows, encoding="utf-8")
     result = runner.invoke(args=["classifier", "import", str(path)])
     assert result.exit_code != 0
-    assert "line 3, toxic: must be 1, 0 or empty, got" in result.output
+    assert "line 3, toxic: must be 1, 0, true, false or empty, got" in result.output
     assert "nothing imported" in result.output
     assert count_labelled(app) == 0
+
+
+@pytest.mark.parametrize(
+    ("fmt", "rows"),
+    [
+        # DataFrame.to_csv: booleans as True/False, a 0/1 column with gaps as floats.
+        ("csv", "text,toxic,spam\nfine,False,False\nnasty,True,\nbuy pills,,1.0\n"),
+        # DataFrame.to_json(orient="records", lines=True): true/false, gaps as null.
+        (
+            "jsonl",
+            '{"text":"fine","toxic":false,"spam":false}\n'
+            '{"text":"nasty","toxic":true,"spam":null}\n'
+            '{"text":"buy pills","toxic":null,"spam":1.0}\n',
+        ),
+    ],
+)
+def test_labels_as_pandas_writes_them_import(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path, fmt: str, rows: str
+) -> None:
+    path = tmp_path / f"notebook.{fmt}"
+    path.write_text(rows, encoding="utf-8")
+    result = runner.invoke(args=["classifier", "import", str(path)])
+    assert result.exit_code == 0 and "imported 3" in result.output, result.output
+    assert labels(examples(app)) == {
+        "fine": (False, False),
+        "nasty": (True, None),
+        "buy pills": (None, True),
+    }
 
 
 @pytest.mark.parametrize(
@@ -296,7 +324,7 @@ def test_every_problem_is_reported_at_once(
     assert result.exit_code != 0
     for problem in (
         "line 2, text: must be a non-empty string",
-        "line 3, toxic: at least one of toxic and spam must be 1 or 0",
+        "line 3, toxic: at least one of toxic and spam must be labelled",
         "line 4, decided_at: must be an ISO 8601 date and time",
     ):
         assert problem in result.output

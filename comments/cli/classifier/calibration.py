@@ -122,7 +122,7 @@ def _report(site: Site, result: classifier.Calibration) -> None:
     "--data",
     "data_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Labelled CSV: text,toxic,spam with 1, 0 or empty.",
+    help="Labelled CSV: text,toxic,spam with 1, 0, true, false or empty.",
 )
 @click.option("--from-decisions", is_flag=True, help="Validate on the site's moderator labels.")
 @click.option("--model", "model_spec", help="Artifact directory or version [default: active].")

@@ -99,7 +99,7 @@ def _print_summary(report: dict[str, Any]) -> None:
     "data_path",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Labelled CSV: text, toxic and spam (1, 0 or empty), source.",
+    help="Labelled CSV: text, toxic and spam (1, 0, true, false or empty), source.",
 )
 @click.option(
     "--model",
