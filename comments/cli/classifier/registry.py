@@ -16,7 +16,12 @@ from comments.extensions import db
 from comments.services import registry as models
 from comments.services.calibration import calibrated_for_other_models
 from comments.services.registry import Registry, RegistryError
-from comments.services.shadow import shadow_report, shadowed_version
+from comments.services.shadow import (
+    ShadowPeriod,
+    latest_decider,
+    shadow_periods,
+    shadow_report,
+)
 
 
 def _registry() -> Registry:
@@ -151,37 +156,104 @@ def shadow_command(version: str | None, stop: bool, actor: str) -> None:
         click.echo(f"{event.version} now scores every new comment in shadow")
 
 
+def _minute(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}" if moment else "now"
+
+
+def _report_period(candidate: str | None) -> tuple[str, list[ShadowPeriod]]:
+    """The candidate (named, else the version in shadow now, else the one shadowed last) and
+    its shadow periods, oldest first."""
+    session = db.session()
+    if candidate is not None:
+        with _one_transaction():
+            models.get(session, candidate)  # an unknown name is an error, not "no data"
+        periods = shadow_periods(session, candidate)
+        if not periods:
+            raise click.ClickException(
+                f"{candidate} has never been in shadow; see `flask classifier shadow`"
+            )
+        return candidate, periods
+    every = shadow_periods(session)
+    if not every:
+        raise click.ClickException("no version has been in shadow; see `flask classifier shadow`")
+    candidate = every[-1].version  # the only open period, if any, is the last to have begun
+    return candidate, [p for p in every if p.version == candidate]
+
+
 @classifier_cli.command("shadow-report")
-@click.option("--version", "candidate", help="Candidate version [default: the latest shadowed].")
+@click.option(
+    "--version",
+    "candidate",
+    help="Candidate version [default: the version in shadow now, else the last one shadowed].",
+)
+@click.option(
+    "--all-periods",
+    is_flag=True,
+    help="Pool every shadow period of the version, whichever version decided [default: its "
+    "current or most recent period, against the version that decided in it].",
+)
 @click.option("--days", type=click.IntRange(min=1), help="Only comments of the last N days.")
 @click.option("--examples", type=click.IntRange(min=0), default=5, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def shadow_report_command(
-    candidate: str | None, days: int | None, examples: int, as_json: bool
+    candidate: str | None, all_periods: bool, days: int | None, examples: int, as_json: bool
 ) -> None:
     """Agreement between the candidate and the active model, and what it would have decided."""
-    if candidate is not None:
-        with _one_transaction():
-            models.get(db.session(), candidate)  # an unknown name is an error, not "no data"
-    candidate = candidate or shadowed_version(db.session())
-    if candidate is None:
-        raise click.ClickException("no version has been in shadow; see `flask classifier shadow`")
+    named = candidate is not None
+    candidate, periods = _report_period(candidate)
+    period = periods[-1]
     since = datetime.now(UTC) - timedelta(days=days) if days else None
-    report = shadow_report(db.session(), candidate, since=since, examples=examples)
+    session = db.session()
+    against: str | None = None
+    if all_periods:
+        report = shadow_report(session, candidate, since=since, examples=examples)
+    else:
+        start = max(period.start, since) if since else period.start
+        against = latest_decider(session, candidate, start, period.end)
+        report = shadow_report(
+            session, candidate, since=start, until=period.end, decided_by=against, examples=examples
+        )
     data = report.as_dict()
+    data.update(
+        {
+            "period": None if all_periods else period.as_dict(),
+            "periods": len(periods),
+            "against": against,
+            "in_shadow_now": period.end is None,
+        }
+    )
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
+    if period.end is not None and not named:
+        click.echo(f"no version is in shadow now; the last one shadowed was {candidate}")
+    if all_periods:
+        click.echo(f"{candidate}: all {len(periods)} shadow period(s) pooled")
+    else:
+        ended = f" ({period.ended_by})" if period.ended_by else ""
+        click.echo(
+            f"{candidate} in shadow from {_minute(period.start)} to {_minute(period.end)}{ended}"
+            + (f", against {against}, the version that decided then" if against else "")
+        )
     if not report.comments:
-        click.echo(f"{candidate} has not scored any comment in shadow yet")
+        when = "yet" if all_periods else "in this period"
+        click.echo(f"{candidate} has not scored any comment in shadow {when}")
         return
+    deciding = against or "the deciding model"
     click.echo(
         f"{candidate} scored {report.comments} comments in shadow; "
-        f"same outcome as the deciding model for {report.agreement:.1%}"
+        f"same outcome as {deciding} for {report.agreement:.1%}"
     )
     click.echo(
         f"  decided by: {', '.join(f'{v} ({n})' for v, n in report.active_versions.items())}"
     )
+    if report.left_out:
+        others = ", ".join(f"{v} ({n})" for v, n in report.left_out.items())
+        click.echo(f"  left out, decided by another version: {others}; --all-periods pools them")
+    if not all_periods and len(periods) > 1:
+        click.echo(
+            f"  {len(periods) - 1} earlier shadow period(s) left out; --all-periods pools them"
+        )
     click.echo(f"  {'outcome':<10} {'active':>7} {'candidate':>9}")
     for status in ("published", "pending", "spam"):
         click.echo(
