@@ -64,6 +64,15 @@ LIMITATIONS = [
 ]
 
 
+#: Why a card names no seed: nothing in training is random. (Cards written before this say
+#: "seed", which changed nothing either.)
+RANDOMNESS = (
+    "none: the folds are leave-one-source-out and liblinear's primal solver for L2-regularised "
+    "logistic regression draws no random numbers, so the same data, code and library versions "
+    "give the same model.npz bytes, and version, whatever seed train() is given"
+)
+
+
 def _library_versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
     for name in ("numpy", "scipy", "scikit-learn", "joblib"):
@@ -173,7 +182,6 @@ def build(
     anchor: Validation | None,
     chosen: dict[str, Any],
     anchor_chosen: dict[str, Any] | None,
-    seed: int,
     command: str,
     trained_at: datetime,
     trained_by: str,
@@ -208,7 +216,7 @@ def build(
         "name": "comments-ml toxicity and spam classifier",
         "trained_at": trained_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "trained_by": trained_by,
-        "seed": seed,
+        "randomness": RANDOMNESS,
         "training_command": command,
         "training_seconds": round(seconds, 1),
         "training_stage_seconds": stage_seconds or {},
@@ -292,8 +300,10 @@ def render_markdown(card: dict[str, Any]) -> str:
         f"# Model card: {card['name']}",
         "",
         f"Version `{card['version']}`, trained {card['trained_at']} "
-        f"by {card.get('trained_by', 'an unrecorded user')} with seed {card['seed']} "
-        f"in {card['training_seconds']} s (`{card['training_command']}`).  ",
+        f"by {card.get('trained_by', 'an unrecorded user')}"
+        + (f" with seed {card['seed']}" if "seed" in card else "")  # cards before RANDOMNESS
+        + f" in {card['training_seconds']} s (`{card['training_command']}`).  ",
+        *([f"Randomness: {card['randomness']}.  "] if "randomness" in card else []),
         f"Data fingerprint `{card.get('data_fingerprint', '-')}`.  ",
         f"Artifact sha256 `{card['sha256']}` ({card['artifact_bytes']:,} bytes). Libraries: "
         + ", ".join(f"{k} {v}" for k, v in card["library_versions"].items())

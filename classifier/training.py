@@ -148,13 +148,16 @@ def train(
     elsewhere (moderators' decisions, oldest first; labels may be missing for a head): they are
     deduplicated by normalised text (the last wins), weigh ``extra_weight`` times a base row,
     join every validation fold's training rows and are never held out.  ``trained_by`` defaults
-    to the login name.  Same data and seed give the same weights and the same ``model.npz`` bytes.
+    to the login name.  Nothing is random (``card.RANDOMNESS``): the same data give the same
+    weights and the same ``model.npz`` bytes for any ``seed``, which is accepted for existing
+    callers, handed to liblinear (whose primal solver does not use it) and not recorded.
 
-    The anchor's validation depends only on the exact rows, seed, recipe, validation code and
-    library versions; it is cached under that key in ``cache_dir`` (True: ``$COMMENTS_ML_CACHE_DIR``
-    or ``~/.cache/comments-ml``; False/None: no cache), so re-training on unchanged data skips it.
-    The card records whether the anchor figures came from the cache and for which rows.
-    Data that cannot be read raises ``DataError`` before any fitting.
+    The anchor's validation depends only on the exact rows, recipe, validation code and library
+    versions; it is cached under those and ``seed`` in ``cache_dir`` (True:
+    ``$COMMENTS_ML_CACHE_DIR`` or ``~/.cache/comments-ml``; False/None: no cache), so
+    re-training on unchanged data skips it. The card records whether the anchor figures came
+    from the cache and for which rows. Data that cannot be read raises ``DataError`` before any
+    fitting.
     """
     say = _reporter(progress)
     started = time.perf_counter()
@@ -191,13 +194,13 @@ def train(
             "rows_sha256": key["rows_sha256"],
             "note": (
                 "tfidf_anchor figures are for exactly these rows (rows_sha256 = classifier.data."
-                "fingerprint of the training rows), this seed, recipe, validation code and "
-                "library versions; "
+                "fingerprint of the training rows), this recipe, validation code and library "
+                "versions; "
                 + ("read from the cache" if anchor is not None else "computed in this run")
             ),
         }
         if anchor is not None:
-            say("tfidf-anchor: validation read from the cache (same rows, seed and code)")
+            say("tfidf-anchor: validation read from the cache (same rows and code)")
     work: list[tuple[Any, Any]] = [(docs, our_vectorizers(config))]
     if baseline and anchor is None:
         work.append((corpus.texts, anchor_vectorizers()))
@@ -233,7 +236,7 @@ def train(
     stage("lean_check")
 
     if command is None:
-        command = f"classifier.train({str(data_dir)!r}, {str(output_dir)!r}, seed={seed}"
+        command = f"classifier.train({str(data_dir)!r}, {str(output_dir)!r}"
         if extra is not None:
             command += f", extra=<{len(extra)} rows>, extra_weight={extra_weight}"
         command += ")"
@@ -248,7 +251,6 @@ def train(
         anchor=anchor,
         chosen=chosen,
         anchor_chosen=choose(corpus, anchor, links) if anchor else None,
-        seed=seed,
         command=command,
         trained_at=datetime.now(UTC),
         trained_by=_who(trained_by),

@@ -39,6 +39,8 @@ class RetrainSettings:
     min_holdout: int = 10
     #: The candidate may trail the active model by at most this much ROC-AUC on any head.
     tolerance: float = 0.005
+    #: Seeds the bootstrap resamples of the held-back evaluation; training draws no random
+    #: numbers, so the candidate does not depend on it.
     seed: int = 0
     baseline: bool = False
     trained_by: str | None = None
@@ -162,7 +164,6 @@ def retrain(
         classifier.train(
             settings.data_dir,
             output,
-            seed=settings.seed,
             progress=say,
             baseline=settings.baseline,
             extra=training_data.as_corpus(training),

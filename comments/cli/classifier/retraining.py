@@ -69,7 +69,14 @@ def _write_report(path: Path, result: RetrainResult) -> None:
     callback=writable_file,
     help="Write the evaluation on the held-back decisions as JSON.",
 )
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed of the bootstrap resamples behind the intervals of the evaluation on the "
+    "held-back decisions; the candidate itself is the same for every seed.",
+)
 @actor_option
 def retrain_command(
     data_dir: Path | None,

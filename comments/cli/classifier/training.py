@@ -51,7 +51,12 @@ def _decisions(site: str | None) -> classifier.Corpus:
     default=None,
     help="Artifact directory to write [default: the shipped classifier/artifacts/default].",
 )
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--seed",
+    type=int,
+    help="Changes nothing, kept for existing scripts: training draws no random numbers "
+    "(leave-one-source-out folds, a deterministic solver), so every seed gives the same model.",
+)
 @click.option(
     "--no-baseline",
     is_flag=True,
@@ -74,7 +79,7 @@ def _decisions(site: str | None) -> classifier.Corpus:
 def train_command(
     data_dir: Path | None,
     output: Path | None,
-    seed: int,
+    seed: int | None,
     no_baseline: bool,
     with_decisions: bool,
     decision_weight: float | None,
@@ -87,7 +92,7 @@ def train_command(
     command = ["flask", "classifier", "train"]  # as given, so the card shows how to reproduce
     command += ["--data-dir", str(data_dir)] if data_dir else []
     command += ["--output", str(output)] if output else []
-    command += ["--seed", str(seed)] + (["--no-baseline"] if no_baseline else [])
+    command += ["--no-baseline"] if no_baseline else []  # not --seed: it changes nothing
     command += ["--with-decisions"] if with_decisions else []
     command += ["--decision-weight", str(decision_weight)] if decision_weight else []
     command += ["--site", site] if site else []
@@ -96,11 +101,16 @@ def train_command(
     if not data_dir.is_dir():
         raise click.ClickException(f"training data directory {data_dir} does not exist")
     output = output or classifier.default_model_path()
+    if seed is not None:
+        click.echo(
+            "note: --seed changes nothing; training draws no random numbers, so every seed "
+            "gives the same model and version",
+            err=True,
+        )
     try:
         card = classifier.train(
             data_dir,
             output,
-            seed=seed,
             progress=lambda line: click.echo(line, err=True),
             baseline=not no_baseline,
             command=shlex.join(command),
