@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -12,6 +13,27 @@ config = context.config
 # This line sets up loggers basically.
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
+
+
+@contextmanager
+def sqlite_foreign_keys_off(connection):
+    """On SQLite, batch operations rebuild a table: copy it, drop the old one, rename. With
+    foreign keys on (comments.db turns them on for every connection), dropping ``sites`` or
+    ``comments`` would cascade and delete every row that refers to them, so a downgrade that
+    drops a column of ``sites`` emptied ``comments``. SQLite's own recipe for altering a table:
+    foreign keys off outside the transaction, then ``foreign_key_check`` before committing."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"foreign keys broken by the migration: {broken[:10]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
 
 
 def get_engine():
@@ -90,8 +112,9 @@ def run_migrations_online():
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+        with sqlite_foreign_keys_off(connection):
+            with context.begin_transaction():
+                context.run_migrations()
 
 
 if context.is_offline_mode():

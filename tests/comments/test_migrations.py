@@ -58,3 +58,18 @@ def test_endpoints_that_took_every_event_get_the_authors_events(app: Flask) -> N
         rows = dict(db.session.execute(select(WebhookEndpoint.url, WebhookEndpoint.events)).all())
     assert rows["https://a.example/all"] == [*earlier, "comment.edited", "comment.deleted"]
     assert rows["https://b.example/x"] == ["comment.created"]
+
+
+def test_a_downgrade_and_upgrade_keep_every_comment(app: Flask, post_comment) -> None:
+    """On SQLite, dropping a column of ``sites`` rebuilds the table; with foreign keys on, the
+    rebuild's DROP TABLE used to cascade and delete every thread and comment."""
+    import flask_migrate
+
+    from comments.models import Comment
+
+    ids = [post_comment(body=f"Comment number {n} on the post.").get_json()["id"] for n in (1, 2)]
+    with app.app_context():
+        flask_migrate.downgrade(revision="0010")
+        flask_migrate.upgrade()
+        kept = db.session.scalars(select(Comment.id).order_by(Comment.id)).all()
+    assert kept == ids
