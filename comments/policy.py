@@ -21,6 +21,7 @@ HOLD_SIGNALS = frozenset(
     {
         "too_many_links",
         "blocked_word",
+        "commercial_terms",
         "submitted_too_fast",
         "form_token_invalid",
         "form_token_required",

@@ -7,10 +7,18 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
+from classifier import normalize
+from comments.commercial_terms import COMMERCIAL_TERMS
 from comments.policy import Signal
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"']+", re.IGNORECASE)
 _WORD = re.compile(r"\w+", re.UNICODE)
+#: Any commercial term as whole words of a `_folded_words` string (space-padded).
+_COMMERCIAL = re.compile(
+    "(?<= )(?:"
+    + "|".join(re.escape(term) for term in sorted(COMMERCIAL_TERMS, key=len, reverse=True))
+    + ")(?= )"
+)
 
 
 def link_domains(*texts: str) -> list[str]:
@@ -89,6 +97,19 @@ def check_words(texts: Iterable[str], blocked_words: Iterable[str]) -> list[Sign
         entry for entry in blocked_words if word_key(entry) and _folded_words(entry) in folded
     )
     return [Signal("blocked_word", {"words": hits})] if hits else []
+
+
+def check_commercial_terms(texts: Iterable[str], *, linked: bool) -> list[Signal]:
+    """Commercial spam's words (`comments.commercial_terms`) in a comment that links somewhere,
+    or whose author gives a website: what such spam is posted for. ``texts`` are the body,
+    the author's name and website and the addresses linked to."""
+    if not linked:
+        return []
+    text = " ".join(texts)
+    found = _COMMERCIAL.findall(_folded_words(text)) + _COMMERCIAL.findall(
+        _folded_words(normalize(text))
+    )
+    return [Signal("commercial_terms", {"terms": sorted(set(found))})] if found else []
 
 
 def check_honeypot(value: str) -> list[Signal]:

@@ -60,6 +60,12 @@ def _settings_options(command: Any) -> Any:
             help="Hold comments with more links than this (3 for a new site), counted as rendered: "
             "a bare domain like cheap-pills.com is a link.",
         ),
+        click.option(
+            "--hold-commercial-terms/--no-hold-commercial-terms",
+            default=None,
+            help="Hold a comment that links somewhere and uses commercial spam's words "
+            "(viagra, payday loans, casino bonus...; on for a new site).",
+        ),
         click.option("--require-form-token/--no-require-form-token", default=None),
         click.option("--min-form-seconds", type=click.IntRange(0, 3600)),
         click.option(

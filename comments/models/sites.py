@@ -31,6 +31,8 @@ class Site(Base):
     blocked_words: Mapped[list[str]] = mapped_column(default=list)
     blocked_domains: Mapped[list[str]] = mapped_column(default=list)
     max_links: Mapped[int] = mapped_column(default=3)
+    #: Hold a comment that links somewhere and uses commercial spam's words (commercial_terms).
+    hold_commercial_terms: Mapped[bool] = mapped_column(default=True)
     require_form_token: Mapped[bool] = mapped_column(default=False)
     min_form_seconds: Mapped[int] = mapped_column(default=3)
     edit_window_seconds: Mapped[int] = mapped_column(default=900)

@@ -43,7 +43,7 @@ TEST_HAM_ROLE = "administrator"
 #: Required by every call but verify-key, in the order Akismet reports them.
 REQUIRED_FIELDS = ("blog", "user_ip")
 #: Holding rules of the site that answer "spam": the site's owner said "not without review".
-RULE_HOLDS = frozenset({"blocked_word", "too_many_links"})
+RULE_HOLDS = frozenset({"blocked_word", "too_many_links", "commercial_terms"})
 #: Spam signals no real reader produces, so the platform may drop the comment unseen.
 BLATANT_SIGNALS = frozenset({"author_banned", "honeypot_filled"})
 

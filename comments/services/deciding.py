@@ -10,25 +10,31 @@ from __future__ import annotations
 from comments.models import Site
 from comments.policy import Outcome, Signal, Thresholds, decide
 from comments.rendering import link_targets
-from comments.rules import check_links, check_words
+from comments.rules import check_commercial_terms, check_links, check_words
 from comments.services.scoring import ScoreResult
 
 
 def content_signals(
     site: Site, body: str, body_html: str, author_name: str, author_url: str
 ) -> list[Signal]:
-    """The site's rules on what the author wrote: links, their domains, blocked words.
+    """The site's rules on what the author wrote: links, their domains, blocked words and,
+    unless the site turned it off, commercial spam's words in a comment that links somewhere.
 
     ``body_html`` is ``render(body)``: links are counted as readers will see them.
     """
+    links = link_targets(body_html)
     signals = check_links(
         body,
-        link_targets(body_html),
+        links,
         author_url,
         max_links=site.max_links,
         blocked_domains=site.blocked_domains,
     )
     signals += check_words([body, author_name], site.blocked_words)
+    if site.hold_commercial_terms:
+        signals += check_commercial_terms(
+            [body, author_name, author_url, *links], linked=bool(links or author_url)
+        )
     return signals
 
 
