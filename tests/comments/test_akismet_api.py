@@ -29,8 +29,9 @@ BLOG = "https://blog.example/"
 READER_IP = "203.0.113.9"
 #: Spam the shipped model is sure of (spam score 1.0), the kind a platform may discard unseen.
 CHANNEL_SPAM = "Hey guys check out my new song on my channel and subscribe http://music.example"
-#: Spammy, but below the shipped model's own filing threshold: held on the widget.
-MONEY_SPAM = "Make money online fast, click here http://money.example buy now"
+#: Spammy (0.975), but below the shipped model's own filing threshold: held on the widget, for
+#: its score alone (no commercial spam's words: "make money online" would hold it by rule).
+MONEY_SPAM = "Make money fast, click here http://money.example buy now"
 
 Akismet = Callable[..., akismet.SyncClient]
 
@@ -165,7 +166,7 @@ def test_the_sites_own_thresholds_decide_and_only_blatant_spam_may_be_discarded(
     assert checker.comment_check(READER_IP, comment_content=CHANNEL_SPAM) == 2  # DISCARD
 
     assert runner.invoke(args=["sites", "update", "default", "--spam-file", "0.97"]).exit_code == 0
-    filed = check(MONEY_SPAM)  # 0.98: filed, but not halfway from 0.97 to certainty
+    filed = check(MONEY_SPAM)  # 0.975: filed, but not halfway from 0.97 to certainty
     assert filed.text == "true" and "X-akismet-pro-tip" not in filed.headers
     assert checker.comment_check(READER_IP, comment_content=MONEY_SPAM) == 1  # SPAM
 
