@@ -123,6 +123,11 @@ def _flask(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProces
         ("TRUSTED_PROXIES", "proxy.lan", "TRUSTED_PROXIES: 'proxy.lan' is not an IP address"),
         ("SECRET_KEY", " ", "SECRET_KEY must be at least 32 characters of random text, got 0"),
         ("SESSION_COOKIE_SECURE", "ture", "SESSION_COOKIE_SECURE must be one of 1, true, yes"),
+        ("REDIS_URL", "localhost:6379", "REDIS_URL must be a Redis URL: redis://HOST:6379/0"),
+        ("REDIS_URL", "redis://127.0.0.1:abc/0", "REDIS_URL must be a Redis URL"),
+        ("DATABASE_URL", "mysql://db.lan/comments", "DATABASE_URL must be sqlite:///PATH or"),
+        ("DATABASE_URL", "comments.db", "DATABASE_URL must be sqlite:///PATH or postgresql://"),
+        ("PUBLIC_URL", "https://", "PUBLIC_URL must be an http or https address, got 'https://'"),
     ],
 )
 def test_flask_commands_print_one_line_instead_of_a_traceback(
@@ -172,6 +177,31 @@ def test_outside_the_flask_cli_a_bad_setting_still_stops_the_import(tmp_path: Pa
     result = _python(tmp_path, "-c", "import wsgi", RETENTION_SPAM_DAYS="abc")
     assert result.returncode == 1
     assert "ConfigError: RETENTION_SPAM_DAYS must be a whole number" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "shown"),
+    [
+        ("REDIS_URL", "redis://:hunter2@cache.lan:port/0", "redis://:***@cache.lan:port/0"),
+        ("DATABASE_URL", "postgresql+psycopg2://app:hunter2@db.lan/c", "app:***@db.lan/c"),
+    ],
+)
+def test_a_refused_url_is_shown_without_its_password(
+    name: str, value: str, shown: str, tmp_path: Path
+) -> None:
+    with pytest.raises(ConfigError, match=rf"^{name} must be") as refused:
+        _read({name: value}, tmp_path)
+    assert shown in str(refused.value) and "hunter2" not in str(refused.value)
+
+
+def test_usable_database_and_redis_urls_are_read(tmp_path: Path) -> None:
+    read = _read(
+        {"DATABASE_URL": "postgres://app@db.lan/comments", "REDIS_URL": "redis+unix:///run/r.sock"},
+        tmp_path,
+    )
+    assert read["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://app@db.lan/comments"
+    assert read["REDIS_URL"] == "redis+unix:///run/r.sock"
+    assert _read({"REDIS_URL": "rediss://cache.lan:6380/1"}, tmp_path)["REDIS_URL"]
 
 
 # --- keys and on/off settings ---------------------------------------------------------------

@@ -57,8 +57,13 @@ class MailSettings:
                 f"SMTP_SECURITY must be one of {', '.join(SECURITY_MODES)}, got {raw_security!r}"
             )
         public_url = (config.get("PUBLIC_URL") or "").rstrip("/") or None
-        if public_url and urlsplit(public_url).scheme not in ("http", "https"):
-            raise ConfigError(f"PUBLIC_URL must be an http or https address, got {public_url!r}")
+        if public_url and (
+            urlsplit(public_url).scheme not in ("http", "https")
+            or not urlsplit(public_url).hostname
+        ):
+            raise ConfigError(
+                f"PUBLIC_URL must be an http or https address, got {config['PUBLIC_URL']!r}"
+            )
         host_name = urlsplit(public_url).hostname if public_url else None
         digest_hour = int(config["MAIL_DIGEST_HOUR"])
         if not 0 <= digest_hour <= 23:
