@@ -260,6 +260,18 @@ def test_the_answer_is_identical_for_known_and_unknown_addresses(
         assert pending == ["pending"] * 4
 
 
+@pytest.mark.parametrize(
+    ("max_age", "said"), [(600, "10 minutes"), (5400, "90 minutes"), (86400, "24 hours")]
+)
+def test_the_mail_says_how_long_the_link_works_never_longer(
+    app: Flask, client: FlaskClient, world: dict[str, Any], max_age: int, said: str
+) -> None:
+    """A link of PRIVACY_LINK_MAX_AGE=600 was announced as working "within 1 hour(s)"."""
+    app.config["PRIVACY_LINK_MAX_AGE"] = max_age
+    client.post("/api/v1/privacy/requests", json={"email": ANN, "kind": "export"})
+    assert f"open this link within {said} and enter" in outbox(app)[0].text
+
+
 def test_a_signed_link_works_once_for_its_address_and_refuses_tampering(
     app: Flask, client: FlaskClient, world: dict[str, Any]
 ) -> None:

@@ -98,6 +98,17 @@ def held(session: Session, email: str) -> dict[str, int]:
     return {name: int(count) for name, count in zip(names, row, strict=True)}
 
 
+def lifetime(seconds: int) -> str:
+    """ "24 hours", "10 minutes", "90 seconds": in the largest unit that says it exactly, so a
+    reader is never told a link lasts longer than it does."""
+    unit, size = next(
+        ((unit, size) for unit, size in (("hour", 3600), ("minute", 60)) if seconds % size == 0),
+        ("second", 1),
+    )
+    count = seconds // size
+    return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
 def _mail_text(kind: str, holding: dict[str, int], link: str, max_age: int) -> str:
     asked = "a copy of" if kind == "export" else "the erasure of"
     lines = [
@@ -116,8 +127,8 @@ def _mail_text(kind: str, holding: dict[str, int], link: str, max_age: int) -> s
     what = "download it" if kind == "export" else "confirm the erasure"
     lines += [
         "",
-        f"To {what}, open this link within {max_age // 3600 or 1} hour(s) and enter this",
-        f"address again; the link works once:\n\n  {link}\n",
+        f"To {what}, open this link within {lifetime(max_age)} and enter this address",
+        f"again; the link works once:\n\n  {link}\n",
         "If you did not ask, ignore this mail: nothing happens without the link.",
     ]
     return "\n".join(lines)
