@@ -8,6 +8,7 @@ from flask import Blueprint, current_app
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from comments import schema
 from comments.db import discard_transaction
 from comments.errors import RETRY_AFTER_DB_DOWN
 from comments.extensions import db, limiter
@@ -24,11 +25,15 @@ def healthz() -> tuple[dict[str, Any], int, dict[str, str]]:
     the instance out of service would bring neither back.
     """
     database: dict[str, Any] = {"ok": True, "engine": db.engine.dialect.name}
+    reachable = True
     try:
         db.session.execute(text("SELECT 1"))
+        if outdated := schema.behind(db.session):  # every query of a table could fail
+            database.update(ok=False, error=outdated)
     except SQLAlchemyError as error:
         database.update(ok=False, error=type(error).__name__)  # public: no hosts, no paths
         discard_transaction(db.session)
+        reachable = False
     # Without the database the choice of version cannot be re-read: report what serves now.
     model = current_app.extensions["model_provider"].status(db.session if database["ok"] else None)
     rate_limits = limiter.storage_status(current_app.config["RATELIMIT_STORAGE_URI"])
@@ -41,5 +46,5 @@ def healthz() -> tuple[dict[str, Any], int, dict[str, str]]:
         "model": model,
         "rate_limits": rate_limits,
     }
-    headers = {} if database["ok"] else {"Retry-After": str(RETRY_AFTER_DB_DOWN)}
+    headers = {} if reachable else {"Retry-After": str(RETRY_AFTER_DB_DOWN)}
     return body, 200 if healthy else 503, headers

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from comments import MIGRATIONS_DIR
 from comments.extensions import db
@@ -73,3 +73,35 @@ def test_a_downgrade_and_upgrade_keep_every_comment(app: Flask, post_comment) ->
         flask_migrate.upgrade()
         kept = db.session.scalars(select(Comment.id).order_by(Comment.id)).all()
     assert kept == ids
+
+
+def test_healthz_says_when_the_schema_needs_an_upgrade(app: Flask) -> None:
+    """A database never migrated, or left behind by an upgrade of the code, made /healthz
+    answer an HTML 500 (PostgreSQL) or "the database cannot be reached" (SQLite)."""
+    import flask_migrate
+
+    client = app.test_client()
+    with app.app_context():
+        flask_migrate.downgrade(revision="0015")
+    answer = client.get("/healthz")
+    assert answer.status_code == 503 and "Retry-After" not in answer.headers
+    database = answer.get_json()["database"]
+    assert database["ok"] is False
+    assert database["error"] == (
+        "schema at revision 0015, this code needs 0016: run flask --app wsgi db upgrade"
+    )
+    with app.app_context():
+        flask_migrate.downgrade(revision="base")
+    assert "schema at revision none" in client.get("/healthz").get_json()["database"]["error"]
+    with app.app_context():
+        flask_migrate.upgrade()
+    assert client.get("/healthz").status_code == 200
+
+
+def test_healthz_accepts_a_schema_newer_than_the_code(app: Flask) -> None:
+    """Rolling upgrades migrate first: instances on the older code keep serving meanwhile."""
+    with app.app_context():
+        db.session.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+        db.session.commit()
+    answer = app.test_client().get("/healthz")
+    assert answer.status_code == 200 and answer.get_json()["database"]["ok"] is True
