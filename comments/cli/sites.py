@@ -20,15 +20,30 @@ from comments.services.threads import get_site
 
 sites_cli = AppGroup("sites", help="Create, list and configure sites.")
 
-_unit = click.FloatRange(0.0, 1.0)
+#: What a threshold option takes to forget the site's value: the model card's applies again.
+MODEL_DEFAULT = "default"
 
 
-def _finite(_ctx: click.Context, _param: click.Parameter, value: float | None) -> float | None:
-    """FloatRange lets "nan" through (every comparison with it is false): a threshold of NaN
-    would clear the setting on SQLite and hold nothing on PostgreSQL."""
-    if value is not None and math.isnan(value):
-        raise click.BadParameter("must be a number between 0 and 1")
-    return value
+class Threshold(click.ParamType[float | str]):
+    """A score from 0 to 1, or ``default`` to go back to the deciding model's threshold."""
+
+    name = "0..1|default"
+    _unit = click.FloatRange(0.0, 1.0)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return self.name
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float | str:
+        if value == MODEL_DEFAULT:
+            return MODEL_DEFAULT
+        number: float = self._unit.convert(value, param, ctx)
+        # FloatRange lets "nan" through (every comparison with it is false): a threshold of NaN
+        # would clear the setting on SQLite and hold nothing on PostgreSQL.
+        if math.isnan(number):
+            self.fail("must be a number between 0 and 1", param, ctx)
+        return number
 
 
 ERASURE_HELP = "What erasing an author does: keep the text anonymised, or remove the comments."
@@ -46,13 +61,19 @@ def _settings_options(command: Any) -> Any:
         click.option("--title", help="Human-readable name."),
         click.option("--moderation", type=click.Choice(MODERATION_MODES)),
         click.option(
-            "--toxicity-hold", type=_unit, callback=_finite, help="Hold at or above this toxicity."
+            "--toxicity-hold",
+            type=Threshold(),
+            help="Hold at or above this toxicity ('default': the model's).",
         ),
         click.option(
-            "--spam-hold", type=_unit, callback=_finite, help="Hold at or above this spam score."
+            "--spam-hold",
+            type=Threshold(),
+            help="Hold at or above this spam score ('default': the model's).",
         ),
         click.option(
-            "--spam-file", type=_unit, callback=_finite, help="File as spam at or above this score."
+            "--spam-file",
+            type=Threshold(),
+            help="File as spam at or above this score ('default': the model's).",
         ),
         click.option(
             "--max-links",
@@ -122,8 +143,9 @@ def _list_options(*, editing: bool) -> Callable[[Any], Any]:
 
 
 def _given(values: dict[str, Any]) -> dict[str, Any]:
+    """The options given, as settings: a threshold set to ``default`` is stored as unset."""
     return {
-        name: list(value) if isinstance(value, tuple) else value
+        name: None if value == MODEL_DEFAULT else list(value) if isinstance(value, tuple) else value
         for name, value in values.items()
         if value is not None and value != ()
     }

@@ -35,6 +35,10 @@ SETTINGS = (
 )
 
 
+#: Per-site thresholds; None follows the deciding model's card.
+THRESHOLDS = ("toxicity_hold", "spam_hold", "spam_file")
+
+
 def _origin_key(origin: str) -> str:
     return origin.strip().rstrip("/").lower()
 
@@ -124,11 +128,22 @@ def _apply(site: Site, settings: dict[str, Any]) -> None:
     for name in SETTINGS:
         if name != "origins" and name in settings:
             setattr(site, name, settings[name])
+    _forget_calibrated(site, [name for name in THRESHOLDS if name in settings])
     if settings.get("erasure", ERASURE_MODES[0]) not in ERASURE_MODES:
         raise FieldErrors({"erasure": [f"One of {', '.join(ERASURE_MODES)}."]})
     spam_hold = site.spam_hold
     if spam_hold is not None and site.spam_file is not None and spam_hold > site.spam_file:
         raise FieldErrors({"spam_hold": ["Must not be above spam_file."]})
+
+
+def _forget_calibrated(site: Site, names: list[str]) -> None:
+    """Thresholds set by hand (a number, or None for the model's) are no longer calibrated:
+    the record keeps the others, or goes, so a promotion does not warn about them."""
+    if not names or not site.calibration:
+        return
+    calibrated = site.calibration.get("thresholds", {})
+    kept = {name: value for name, value in calibrated.items() if name not in names}
+    site.calibration = {**site.calibration, "thresholds": kept} if kept else None
 
 
 def create_site(session: Session, name: str, settings: dict[str, Any]) -> Site:

@@ -6,8 +6,11 @@ import json
 from typing import Any
 
 from click.testing import Result
+from flask import Flask
 from flask.testing import FlaskCliRunner
 
+from comments.extensions import db
+from comments.services.threads import get_site
 from tests.comments.conftest import PostComment
 
 
@@ -48,6 +51,28 @@ def test_bad_settings_are_refused_and_nothing_changes(runner: FlaskCliRunner) ->
     default = json.loads(runner.invoke(args=["sites", "list"]).output.splitlines()[0])
     assert default["allowed_origins"] == [] and default["spam_hold"] is None
     assert default["toxicity_hold"] == 0.7
+
+
+def test_a_threshold_set_to_default_follows_the_model_again(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    """Once set, a threshold could not be unset: the site kept it through every promotion."""
+    both = _site(_update(runner, "--toxicity-hold", "0.6", "--spam-hold", "0.8"))
+    assert (both["toxicity_hold"], both["spam_hold"]) == (0.6, 0.8)
+    record = {"model_version": "v1", "thresholds": {"toxicity_hold": 0.6, "spam_hold": 0.8}}
+    with app.app_context():  # as `classifier calibrate --apply` leaves it
+        get_site(db.session(), "default").calibration = record
+        db.session.commit()
+    reset = _site(_update(runner, "--toxicity-hold", "default"))
+    assert (reset["toxicity_hold"], reset["spam_hold"]) == (None, 0.8)
+    with app.app_context():  # a promotion no longer warns about what is not calibrated
+        calibration = get_site(db.session(), "default").calibration
+        assert calibration == {**record, "thresholds": {"spam_hold": 0.8}}
+    assert _site(_update(runner, "--spam-hold", "default"))["spam_hold"] is None
+    with app.app_context():
+        assert get_site(db.session(), "default").calibration is None
+    typo = _update(runner, "--spam-file", "defualt")
+    assert typo.exit_code == 2 and "'defualt' is not a valid float range" in typo.output
 
 
 def test_unknown_site(runner: FlaskCliRunner) -> None:
