@@ -89,6 +89,11 @@ def revoke_token(name: str, token_id: int | None) -> None:
     help="Disable the account (sessions end, password and tokens stop working) or enable it.",
 )
 @click.option("--sign-out", is_flag=True, help="End every session of NAME (tokens stay).")
+@click.option("--add-site", "add_sites", multiple=True, help="Add a site to NAME's (repeatable).")
+@click.option(
+    "--remove-site", "remove_sites", multiple=True, help="Remove one of NAME's sites (repeatable)."
+)
+@click.option("--all-sites", is_flag=True, help="Lift the limit (then --add-site sets a new one).")
 def update_user(
     name: str,
     email: str | None,
@@ -97,13 +102,24 @@ def update_user(
     password_stdin: bool,
     disable: bool | None,
     sign_out: bool,
+    add_sites: tuple[str, ...],
+    remove_sites: tuple[str, ...],
+    all_sites: bool,
 ) -> None:
-    """Change NAME's account: e-mail and notifications, role, password, enabled or not."""
+    """Change NAME's account: e-mail and notifications, role, sites, password, enabled or not."""
     with refused_as_usage_error():
         staff = accounts.find_staff(db.session(), name)
         update_preferences(db.session(), staff, email=email, notify=notify)
         if role is not None:
             accounts.set_role(staff, role)
+        if add_sites or remove_sites or all_sites:
+            accounts.change_sites(
+                db.session(),
+                staff,
+                add=list(add_sites),
+                remove=list(remove_sites),
+                all_sites=all_sites,
+            )
         if password_stdin:
             accounts.set_password(staff, sys.stdin.readline().rstrip("\r\n"))
     if disable is not None:
@@ -113,4 +129,7 @@ def update_user(
     db.session.commit()
     state = "active" if staff.active else "disabled"
     address = staff.email or "no address"
-    click.echo(f"{staff.name}: {staff.role}, {state}, {address}, notify {staff.notify}.")
+    where = ", ".join(site.name for site in staff.sites) or "all"
+    click.echo(
+        f"{staff.name}: {staff.role}, {state}, {address}, notify {staff.notify}; sites: {where}."
+    )

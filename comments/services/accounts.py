@@ -39,16 +39,47 @@ def create_staff(
         errors["role"] = [f"Must be one of {', '.join(ROLES)}."]
     if len(password) < MIN_PASSWORD_LENGTH:
         errors["password"] = [f"Must be at least {MIN_PASSWORD_LENGTH} characters."]
-    sites = list(session.scalars(select(Site).where(Site.name.in_(site_names))))
-    missing = sorted(set(site_names) - {site.name for site in sites})
-    if missing:
-        errors["site"] = [f"Unknown site(s): {', '.join(missing)}."]
+    sites, unknown = _named_sites(session, site_names)
+    if unknown:
+        errors["site"] = [unknown]
     if errors:
         raise FieldErrors(errors)
     staff = Staff(name=name, role=role, password_hash=generate_password_hash(password), sites=sites)
     session.add(staff)
     session.flush()
     return staff
+
+
+def _named_sites(session: Session, names: list[str]) -> tuple[list[Site], str | None]:
+    """The sites of these names, and what to say about the names no site has."""
+    sites = list(session.scalars(select(Site).where(Site.name.in_(names))))
+    missing = sorted(set(names) - {site.name for site in sites})
+    return sites, f"Unknown site(s): {', '.join(missing)}." if missing else None
+
+
+def change_sites(
+    session: Session, staff: Staff, *, add: list[str], remove: list[str], all_sites: bool
+) -> None:
+    """Widen or narrow the sites a moderator (or analyst) works on; no site means all of them.
+
+    ``all_sites`` lifts the limit first, so with ``add`` it replaces the list. Refused: a site
+    to remove that is not in the list (the admin would believe it gone), and removing the last
+    one, which would quietly give every site.
+    """
+    added, unknown = _named_sites(session, add)
+    kept = [] if all_sites else list(staff.sites)
+    have = ", ".join(sorted(site.name for site in kept)) or "all sites"
+    absent = sorted(set(remove) - {site.name for site in kept})
+    kept = [site for site in kept if site.name not in remove]
+    kept += [site for site in added if site not in kept]
+    problem = unknown
+    if absent:
+        problem = f"{staff.name} is not limited to {', '.join(absent)} (has {have})."
+    elif remove and not kept:
+        problem = f"Removing every site would give {staff.name} all sites: use --all-sites."
+    if problem:
+        raise FieldErrors({"site": [problem]})
+    staff.sites = kept
 
 
 def end_sessions(staff: Staff) -> None:

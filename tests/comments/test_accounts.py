@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
@@ -72,6 +73,39 @@ def test_roles_and_sites_are_enforced(
         headers=limited,
     )
     assert hidden.status_code == 404
+
+
+def test_a_moderators_sites_change_without_recreating_the_account(
+    client: FlaskClient, runner: FlaskCliRunner, staff_headers, post_comment
+) -> None:
+    """`users update` had no site option: a moderator could not be given a new site."""
+    runner.invoke(args=["sites", "create", "other"])
+    theirs = post_comment(site="other", body="You are a moron and an idiot").get_json()["id"]
+    maria = staff_headers("moderator", name="maria", sites=("default",))
+
+    def queue() -> list[int]:
+        answer = client.get("/api/v1/moderation/queue", headers=maria).get_json()
+        return [item["id"] for item in answer["items"]]
+
+    def update(*args: str) -> Result:
+        return runner.invoke(args=["users", "update", "maria", *args])
+
+    assert queue() == []
+    added = update("--add-site", "other")
+    assert added.exit_code == 0 and "sites: default, other." in added.output
+    assert queue() == [theirs]
+    assert "sites: other." in update("--remove-site", "default").output
+    for refused, words in (
+        (("--remove-site", "other"), "would give maria all sites: use --all-sites"),
+        (("--remove-site", "default"), "maria is not limited to default (has other)"),
+        (("--add-site", "ghost"), "Unknown site(s): ghost."),
+    ):
+        result = update(*refused)
+        assert result.exit_code == 2 and words in result.output
+    assert "sites: default." in update("--all-sites", "--add-site", "default").output
+    assert queue() == []
+    assert "sites: all." in update("--all-sites").output
+    assert queue() == [theirs]
 
 
 def test_session_writes_need_the_csrf_token(
