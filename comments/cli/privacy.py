@@ -16,6 +16,7 @@ from comments.models import ERASURE_MODES
 from comments.network import ip_hash_keys
 from comments.schemas.privacy import AddressSchema
 from comments.services.privacy import requests, retention
+from comments.services.threads import get_site
 
 privacy_cli = AppGroup("privacy", help="Export or erase an address's data; purge old data.")
 _address = AddressSchema()
@@ -62,9 +63,14 @@ def export(email: str, output: TextIO) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def erase(email: str, site: str | None, mode: str | None, yes: bool) -> None:
     """Erase EMAIL: anonymise or remove its comments, drop it from every other record."""
-    if not yes:
-        click.confirm(f"Erase everything stored about {email}? This cannot be undone", abort=True)
     with refused_as_usage_error():
+        if site is not None:
+            get_site(db.session(), site)  # a typo is refused before the question, not after
+        if not yes:
+            scope = f"on site {site!r}" if site else "on every site"
+            click.confirm(
+                f"Erase what is stored about {email} {scope}? This cannot be undone", abort=True
+            )
         counts = requests.erase_logged(
             db.session(),
             email,

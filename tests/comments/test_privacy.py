@@ -203,6 +203,12 @@ def test_erase_can_be_limited_to_a_site_and_forced_to_a_mode(
         assert db.session.scalar(select(Ban.email)) == ANN.lower()  # a ban of the other site
     refused = runner.invoke(args=["privacy", "erase", ANN, "--site", "nowhere", "--yes"])
     assert refused.exit_code != 0 and "Unknown site" in refused.output
+    # Asked "Erase everything stored about ...?" even for one site, and a mistyped site only
+    # after the answer.
+    asked = runner.invoke(args=["privacy", "erase", ANN, "--site", "other"], input="n\n")
+    assert f"Erase what is stored about {ANN} on site 'other'?" in asked.output
+    typo = runner.invoke(args=["privacy", "erase", ANN, "--site", "nowhere"], input="y\n")
+    assert typo.exit_code == 2 and "Erase" not in typo.output
 
 
 def test_the_cli_refuses_a_mistyped_address_or_output_and_logs_nothing(
