@@ -6,6 +6,7 @@ import math
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -286,16 +287,31 @@ def redis_url(raw: str) -> str:
 
 
 def secret_key(instance_path: Path, name: str = "secret_key") -> str:
-    """Create the key once, atomically, so every gunicorn worker reads the same one."""
+    """The key in ``instance_path / name``, generated there by the first process to ask.
+
+    gunicorn's workers start together, so the key is written to a file of its own and linked
+    into place whole: a worker that read a file another had created but not yet written got
+    an empty key (sessions, form tokens, IP hashes and model signatures unlike the others').
+    """
     key_file = instance_path / name
     instance_path.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return key_file.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secrets.token_urlsafe(48))
-    return key_file.read_text().strip()
+    if not key_file.exists():
+        fd, written = tempfile.mkstemp(dir=instance_path, prefix=f".{name}-")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+            os.link(written, key_file)
+        except FileExistsError:
+            pass  # another process was first: every process uses its key
+        finally:
+            os.unlink(written)
+    key = key_file.read_text().strip()
+    if len(key) < SECRET_MIN_LENGTH:
+        raise ConfigError(
+            f"{key_file} holds {len(key)} characters, not a generated key: restore it from a "
+            "backup, or delete it to have a new one generated"
+        )
+    return key
 
 
 def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import subprocess
@@ -230,6 +231,27 @@ def test_keys_of_32_characters_or_more_are_used_and_unset_ones_are_generated(
     generated = read["MODEL_SIGNING_KEY"]
     assert isinstance(generated, str) and len(generated) >= 32
     assert (tmp_path / "model_signing_key").read_text().strip() == generated
+
+
+def _generate(instance: str) -> str:
+    return config.secret_key(Path(instance))
+
+
+def test_workers_starting_together_all_read_the_one_generated_key(tmp_path: Path) -> None:
+    """gunicorn's workers create the key together: one that read the file after another had
+    created it but before it was written got an empty key (1 start in 10, 8 processes)."""
+    for start in range(60):  # fresh processes each time, starting together as workers do
+        with multiprocessing.get_context("fork").Pool(8) as pool:
+            keys = pool.map(_generate, [str(tmp_path / str(start))] * 8)
+        assert len(set(keys)) == 1 and len(keys[0]) >= 32, [len(key) for key in keys]
+    assert {path.name for path in (tmp_path / "0").iterdir()} == {"secret_key"}
+
+
+def test_a_damaged_generated_key_stops_start_up(tmp_path: Path) -> None:
+    """An empty key file (left by that race, or a full disk) was used as the key: "" signs."""
+    (tmp_path / "secret_key").write_text("")
+    with pytest.raises(ConfigError, match="secret_key holds 0 characters, not a generated key"):
+        config.from_environment({"MODEL_SIGNING_KEY": "k" * 32}, tmp_path)
 
 
 @pytest.mark.parametrize(
