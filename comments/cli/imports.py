@@ -97,7 +97,9 @@ def _import(
 @click.command("export")
 @with_appcontext
 @click.argument("site")
-@click.option("--format", "fmt", type=click.Choice(exports.FORMATS), default="jsonl")
+@click.option(
+    "--format", "fmt", type=click.Choice(exports.FORMATS), default="jsonl", show_default=True
+)
 @click.option(
     "--output", type=click.File("w", encoding="utf-8"), default="-", help="Default: stdout."
 )

@@ -82,6 +82,15 @@ def test_jsonl_has_every_field_of_every_comment(
     assert by_id[held]["status"] == "pending" and by_id[held]["thread_key"] == "/post/2"
 
 
+def test_without_format_the_export_is_json_lines_as_the_help_says(
+    runner: FlaskCliRunner, post_comment: PostComment
+) -> None:
+    posted(post_comment)
+    assert "[default: jsonl]" in runner.invoke(args=["export", "--help"]).output
+    plain = runner.invoke(args=["export", "default"])
+    assert plain.exit_code == 0 and plain.output == export(runner, "default", "jsonl")
+
+
 def test_export_comments_takes_any_condition(app: Flask, post_comment: PostComment) -> None:
     """What an author's own export can reuse."""
     posted(post_comment)
