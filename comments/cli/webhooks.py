@@ -21,8 +21,13 @@ from comments.services.webhooks.endpoints import MAX_ROTATION_OVERLAP
 webhooks_cli = AppGroup("webhooks", help="Signed webhooks: endpoints, deliveries, the worker.")
 
 
+def _iso(value: object) -> str:
+    """Times as the API writes them (ISO 8601: ``2026-11-28T17:02:11+00:00``)."""
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
 def _echo(described: dict[str, Any]) -> None:
-    click.echo(json.dumps(described, default=str))
+    click.echo(json.dumps(described, default=_iso))
 
 
 def _show_with_secret(endpoint: WebhookEndpoint, advice: str) -> None:

@@ -6,6 +6,8 @@ verification written here from the Standard Webhooks spec, not with the service'
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
@@ -352,6 +354,10 @@ def test_the_cli_adds_lists_and_removes_endpoints(
     assert verify(secret, request)
     log = runner.invoke(args=["webhooks", "deliveries", "--status", "delivered"])
     assert '"event_type": "comment.created"' in log.stdout
+    # Times as the API writes them, not Python's str() ("2026-12-07 05:09:46+00:00").
+    shown = json.loads(log.stdout.splitlines()[0])
+    assert shown["delivered_at"] == datetime.fromisoformat(shown["delivered_at"]).isoformat()
+    assert "T" in shown["created_at"] and "T" in json.loads(listed.stdout)["created_at"]
 
     with app.app_context():
         endpoint_id = db.session.scalar(select(WebhookDelivery.endpoint_id))
