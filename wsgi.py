@@ -5,7 +5,7 @@ import sys
 import click
 
 from comments import create_app
-from comments.config import ConfigError
+from comments.config_errors import ConfigError
 
 try:
     app = create_app()

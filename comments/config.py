@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import secrets
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import click
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
+from comments.config_errors import ConfigError
+from comments.config_urls import database_url, redis_url
 from comments.sqlite_turns import TurnTakingConnection
 
 #: Environment variables the service reads, with their defaults (listed in the README).
@@ -112,23 +108,6 @@ _SECRETS = ("SECRET_KEY", "MODEL_SIGNING_KEY", "IP_HASH_KEY")
 #: well under a millisecond when healthy, and a hung Redis must not hang comment posting.
 REDIS_TIMEOUT_SECONDS = 1.0
 _REDIS_SCHEMES = ("redis", "rediss", "valkey", "valkeys")
-#: What REDIS_URL may start with: the synchronous Redis (and Valkey) storages of ``limits``.
-_REDIS_URL_SCHEMES = tuple(
-    base + kind
-    for base in ("redis", "valkey")
-    for kind in ("", "s", "+unix", "+sentinel", "+cluster")
-)
-#: The engines the migrations and the tests cover, with the driver each is used through.
-_DATABASE_DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}
-
-
-class ConfigError(click.ClickException, ValueError):
-    """A setting the service cannot start with; the message names it, its value and what
-    would do, so it is the one line the operator needs.
-
-    A ClickException so `flask --app wsgi ...` prints "Error: <message>" and exits 1 instead
-    of a traceback; gunicorn logs it and stops ("Worker failed to boot") rather than retrying.
-    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,50 +217,6 @@ def secret(name: str, raw: str) -> str:
             f"{name} must be at least {SECRET_MIN_LENGTH} characters of random text, got "
             f"{len(raw.strip())} (generate one: python -c 'import secrets; "
             "print(secrets.token_urlsafe(48))'), or leave it unset to have one generated"
-        )
-    return raw
-
-
-def _without_password(url: str) -> str:
-    """A URL as an error message may show it: a password in it reads ``***``."""
-    return re.sub(r"(//[^/@]*?:)[^/@]*@", r"\1***@", url)
-
-
-def database_url(raw: str) -> str:
-    """Accept the usual postgres:// spellings and pin the psycopg 3 driver; anything but
-    SQLite or PostgreSQL is refused here, rather than with a traceback when the engine is made.
-    """
-    url = raw.strip()
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            url = "postgresql+psycopg://" + url[len(prefix) :]
-    try:
-        parsed = make_url(url)
-        backend = parsed.get_backend_name()
-        usable = backend in _DATABASE_DRIVERS and (
-            parsed.get_driver_name() == _DATABASE_DRIVERS[backend]
-        )
-    except ArgumentError:
-        usable = False
-    if not usable:
-        raise ConfigError(
-            "DATABASE_URL must be sqlite:///PATH or postgresql://USER@HOST/DATABASE, "
-            f"got {_without_password(raw)!r}"
-        )
-    return url
-
-
-def redis_url(raw: str) -> str:
-    """REDIS_URL, or a ConfigError: ``limits`` would stop the app with a traceback."""
-    try:  # the port is parsed only when read: "redis://host:abc" fails here, not later
-        parts = urlsplit(raw)
-        usable = "://" in raw and parts.scheme in _REDIS_URL_SCHEMES and parts.port != 0
-    except ValueError:
-        usable = False
-    if not usable:
-        raise ConfigError(
-            "REDIS_URL must be a Redis URL: redis://HOST:6379/0, rediss:// (TLS) or "
-            f"redis+unix:///PATH, got {_without_password(raw)!r}"
         )
     return raw
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import current_app, request
 
-from comments.config import ConfigError
+from comments.config_errors import ConfigError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 WSGIApp = Callable[[dict[str, Any], Any], Any]

@@ -18,7 +18,7 @@ from flask_limiter import RequestLimit
 from limits.storage import MemoryStorage, RedisStorage
 from limits.strategies import MovingWindowRateLimiter, RateLimiter
 
-from comments.config import ConfigError
+from comments.config_errors import ConfigError
 
 #: Every limit the service applies; each value is read again per request by its view.
 SETTINGS = (

@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 
 import classifier
 from comments import create_app
-from comments.config import database_url
+from comments.config_urls import database_url
 from comments.services.scoring import ModelProvider
 
 SERVER_URL = os.environ.get("TEST_DATABASE_URL")

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from comments import config
-from comments.config import ConfigError
+from comments.config_errors import ConfigError
 from comments.extensions import db
 from tests.servers import REPO
 

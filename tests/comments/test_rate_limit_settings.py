@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from comments import config, create_app
-from comments.config import ConfigError
+from comments.config_errors import ConfigError
 from tests.conftest import base_config
 from tests.servers import GunicornServer
 

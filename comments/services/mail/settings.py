@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request
 
-from comments.config import ConfigError, retry_schedule
+from comments.config import retry_schedule
+from comments.config_errors import ConfigError
 
 log = logging.getLogger(__name__)
 
