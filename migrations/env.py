@@ -21,7 +21,8 @@ def sqlite_foreign_keys_off(connection):
     foreign keys on (comments.db turns them on for every connection), dropping ``sites`` or
     ``comments`` would cascade and delete every row that refers to them, so a downgrade that
     drops a column of ``sites`` emptied ``comments``. SQLite's own recipe for altering a table:
-    foreign keys off outside the transaction, then ``foreign_key_check`` before committing."""
+    foreign keys off outside the transaction (the pragma does nothing inside one), and
+    ``foreign_key_check`` before committing (`refuse_broken_references`)."""
     if connection.dialect.name != "sqlite":
         yield
         return
@@ -29,11 +30,19 @@ def sqlite_foreign_keys_off(connection):
     raw.execute("PRAGMA foreign_keys = OFF")
     try:
         yield
-        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
-        if broken:
-            raise RuntimeError(f"foreign keys broken by the migration: {broken[:10]}")
     finally:
         raw.execute("PRAGMA foreign_keys = ON")
+
+
+def refuse_broken_references(connection):
+    """Raise, so nothing is committed, if the migrations left a row referring to none."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(
+            f"the migration broke foreign keys (table, rowid, parent): {broken[:10]}"
+        )
 
 
 def get_engine():
@@ -112,9 +121,9 @@ def run_migrations_online():
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with sqlite_foreign_keys_off(connection):
-            with context.begin_transaction():
-                context.run_migrations()
+        with sqlite_foreign_keys_off(connection), context.begin_transaction():
+            context.run_migrations()
+            refuse_broken_references(connection)
 
 
 if context.is_offline_mode():
