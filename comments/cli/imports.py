@@ -11,9 +11,9 @@ from typing import Any, TextIO
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import with_appcontext
 
-from comments.cli.errors import refused_as_usage_error
+from comments.cli.errors import CommandGroup, DatabaseAwareCommand, refused_as_usage_error
 from comments.extensions import db
 from comments.network import ip_hash_keys
 from comments.services import exports
@@ -26,7 +26,7 @@ from comments.services.imports import (
 )
 from comments.services.scoring import ModelProvider
 
-import_cli = AppGroup("import", help="Import comments from WordPress, Disqus or Isso.")
+import_cli = CommandGroup("import", help="Import comments from WordPress, Disqus or Isso.")
 
 _SOURCES = {
     "wxr": "a WordPress export (WXR: Tools > Export in WordPress)",
@@ -94,7 +94,7 @@ def _import(
     click.echo(json.dumps(summary.as_dict(), indent=2, ensure_ascii=False))
 
 
-@click.command("export")
+@click.command("export", cls=DatabaseAwareCommand)
 @with_appcontext
 @click.argument("site")
 @click.option(

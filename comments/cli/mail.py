@@ -6,13 +6,13 @@ import threading
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
+from comments.cli.errors import CommandGroup
 from comments.extensions import db
 from comments.services.mail import digests, outbox, settings, worker
 from comments.services.mail.outbox import queue_mail
 
-mail_cli = AppGroup("mail", help="E-mail: the outbox sender, moderators' digests.")
+mail_cli = CommandGroup("mail", help="E-mail: the outbox sender, moderators' digests.")
 
 
 def _require_smtp() -> None:

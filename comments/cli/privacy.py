@@ -8,9 +8,8 @@ from typing import TextIO
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
-from comments.cli.errors import refused_as_usage_error
+from comments.cli.errors import CommandGroup, refused_as_usage_error
 from comments.extensions import db
 from comments.models import ERASURE_MODES
 from comments.network import ip_hash_keys
@@ -18,7 +17,7 @@ from comments.schemas.privacy import AddressSchema
 from comments.services.privacy import requests, retention
 from comments.services.threads import get_site
 
-privacy_cli = AppGroup("privacy", help="Export or erase an address's data; purge old data.")
+privacy_cli = CommandGroup("privacy", help="Export or erase an address's data; purge old data.")
 _address = AddressSchema()
 
 

@@ -8,9 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import click
-from flask.cli import AppGroup
 
-from comments.cli.errors import refused_as_usage_error
+from comments.cli.errors import CommandGroup, refused_as_usage_error
 from comments.extensions import db
 from comments.models import ERASURE_MODES, MODERATION_MODES
 from comments.services import site_keys
@@ -18,7 +17,7 @@ from comments.services import sites as site_service
 from comments.services.sites import LISTS
 from comments.services.threads import get_site
 
-sites_cli = AppGroup("sites", help="Create, list and configure sites.")
+sites_cli = CommandGroup("sites", help="Create, list and configure sites.")
 
 #: What a threshold option takes to forget the site's value: the model card's applies again.
 MODEL_DEFAULT = "default"

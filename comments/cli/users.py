@@ -5,15 +5,14 @@ from __future__ import annotations
 import sys
 
 import click
-from flask.cli import AppGroup
 
-from comments.cli.errors import refused_as_usage_error
+from comments.cli.errors import CommandGroup, refused_as_usage_error
 from comments.extensions import db
 from comments.models import NOTIFY_CHOICES, ROLES
 from comments.services import accounts
 from comments.services.mail.preferences import update_preferences
 
-users_cli = AppGroup("users", help="Staff accounts and API tokens.")
+users_cli = CommandGroup("users", help="Staff accounts and API tokens.")
 
 
 @users_cli.command("create")

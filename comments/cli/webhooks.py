@@ -9,16 +9,15 @@ from typing import Any
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
-from comments.cli.errors import refused_as_usage_error
+from comments.cli.errors import CommandGroup, refused_as_usage_error
 from comments.extensions import db
 from comments.models import EVENT_TYPES, WebhookDelivery, WebhookEndpoint
 from comments.models.webhooks import DELIVERY_STATUSES
 from comments.services.webhooks import endpoints, worker
 from comments.services.webhooks.endpoints import MAX_ROTATION_OVERLAP
 
-webhooks_cli = AppGroup("webhooks", help="Signed webhooks: endpoints, deliveries, the worker.")
+webhooks_cli = CommandGroup("webhooks", help="Signed webhooks: endpoints, deliveries, the worker.")
 
 
 def _iso(value: object) -> str:

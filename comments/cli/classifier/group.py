@@ -10,15 +10,17 @@ from typing import Any
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 import classifier
+from comments.cli.errors import CommandGroup
 from comments.extensions import db
 from comments.services import registry as models
 from comments.services.registry import Registry
 
-classifier_cli = AppGroup("classifier", help="Train, run and evaluate the moderation classifier.")
+classifier_cli = CommandGroup(
+    "classifier", help="Train, run and evaluate the moderation classifier."
+)
 
 
 def repo_root() -> Path:
