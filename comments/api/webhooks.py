@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 from werkzeug.exceptions import NotFound
 
 from comments.api.contract import ID, contract
@@ -44,6 +44,18 @@ def _endpoint(webhook_id: int) -> WebhookEndpoint:
     return endpoint
 
 
+def _allow_private() -> bool:
+    return bool(current_app.config["WEBHOOKS_ALLOW_PRIVATE_TARGETS"])
+
+
+def _described(saved: endpoints.Saved) -> dict[str, Any]:
+    """The endpoint, with ``warnings`` only when saving it found something to say."""
+    described = endpoints.describe_endpoint(saved.endpoint)
+    if saved.warnings:
+        described["warnings"] = list(saved.warnings)
+    return described
+
+
 @bp.get("")
 @require(ADMINISTER)
 @contract({200: WebhookListSchema()}, query=WebhookListQuerySchema())
@@ -60,16 +72,17 @@ def create_endpoint(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """A new endpoint; the answer is the only time its signing secret is shown."""
     staff = current_staff()
     assert staff is not None  # guaranteed by @require
-    endpoint = endpoints.create_endpoint(
+    saved = endpoints.create_endpoint(
         db.session(),
         body["site"],
         body["url"],
         body["events"],
         body["description"],
         created_by=staff.name,
+        allow_private=_allow_private(),
     )
     db.session.commit()
-    return {**endpoints.describe_endpoint(endpoint), "secret": endpoint.secret}, 201
+    return {**_described(saved), "secret": saved.endpoint.secret}, 201
 
 
 @bp.patch(f"/<{ID}:webhook_id>")
@@ -80,9 +93,11 @@ def update_endpoint(webhook_id: int, body: dict[str, Any]) -> dict[str, Any]:
 
     A disabled endpoint gets no new events; deliveries already pending wait until it is enabled.
     """
-    endpoint = endpoints.update_endpoint(db.session(), _endpoint(webhook_id), body)
+    saved = endpoints.update_endpoint(
+        db.session(), _endpoint(webhook_id), body, allow_private=_allow_private()
+    )
     db.session.commit()
-    return endpoints.describe_endpoint(endpoint)
+    return _described(saved)
 
 
 @bp.get("/deliveries")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -36,6 +38,24 @@ def _show_with_secret(endpoint: WebhookEndpoint, advice: str) -> None:
     click.echo(endpoint.secret)
 
 
+def _allow_private() -> bool:
+    return bool(current_app.config["WEBHOOKS_ALLOW_PRIVATE_TARGETS"])
+
+
+@contextmanager
+def _refused_target() -> Iterator[None]:
+    """A URL every delivery would refuse: one line and exit 1 (the command itself was right)."""
+    try:
+        yield
+    except endpoints.RefusedTarget as error:
+        raise click.ClickException(f"url: {' '.join(error.errors['url'])}") from error
+
+
+def _warn(saved: endpoints.Saved) -> None:
+    for warning in saved.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+
+
 def _endpoint(webhook_id: int) -> WebhookEndpoint:
     endpoint = db.session.get(WebhookEndpoint, webhook_id)
     if endpoint is None:
@@ -56,12 +76,19 @@ def _endpoint(webhook_id: int) -> WebhookEndpoint:
 @click.option("--description", default="", help="What the endpoint is for, shown in listings.")
 def add(site: str, url: str, events: tuple[str, ...], description: str) -> None:
     """Send SITE's comment events to URL; the signing secret is printed once, on the last line."""
-    with refused_as_usage_error():
-        endpoint = endpoints.create_endpoint(
-            db.session(), site, url, events or EVENT_TYPES, description, created_by="cli"
+    with refused_as_usage_error(), _refused_target():
+        saved = endpoints.create_endpoint(
+            db.session(),
+            site,
+            url,
+            events or EVENT_TYPES,
+            description,
+            created_by="cli",
+            allow_private=_allow_private(),
         )
     db.session.commit()
-    _show_with_secret(endpoint, "give it to the receiver to verify signatures")
+    _warn(saved)
+    _show_with_secret(saved.endpoint, "give it to the receiver to verify signatures")
 
 
 @webhooks_cli.command("list")
@@ -105,7 +132,10 @@ def remove(webhook_id: int) -> None:
 @click.argument("webhook_id", type=int)
 def disable(webhook_id: int) -> None:
     """Stop sending to WEBHOOK_ID: no new events; pending deliveries wait for `enable`."""
-    endpoint = endpoints.update_endpoint(db.session(), _endpoint(webhook_id), {"active": False})
+    endpoint = _endpoint(webhook_id)
+    endpoints.update_endpoint(
+        db.session(), endpoint, {"active": False}, allow_private=_allow_private()
+    )
     db.session.commit()
     _echo(endpoints.describe_endpoint(endpoint))
 
@@ -114,7 +144,10 @@ def disable(webhook_id: int) -> None:
 @click.argument("webhook_id", type=int)
 def enable(webhook_id: int) -> None:
     """Send to WEBHOOK_ID again, starting with the deliveries that waited."""
-    endpoint = endpoints.update_endpoint(db.session(), _endpoint(webhook_id), {"active": True})
+    endpoint = _endpoint(webhook_id)
+    endpoints.update_endpoint(
+        db.session(), endpoint, {"active": True}, allow_private=_allow_private()
+    )
     db.session.commit()
     _echo(endpoints.describe_endpoint(endpoint))
 

@@ -61,6 +61,9 @@ class WebhookSchema(Schema):
     created_at = fields.DateTime(format="iso")
     #: After a rotation: until when deliveries also carry the previous secret's signature.
     previous_secret_until = fields.DateTime(format="iso", allow_none=True)
+    #: Only in the answer that saves a URL, when the admin should know something though it was
+    #: saved: a host that could not be resolved yet (each delivery checks it again).
+    warnings = fields.List(fields.String())
 
 
 class WebhookCreatedSchema(WebhookSchema):

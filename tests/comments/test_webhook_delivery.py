@@ -246,8 +246,13 @@ def test_endpoints_on_private_addresses_are_refused_unless_allowed(
     post_comment: PostComment,
 ) -> None:
     """A site's admin cannot make the service call its own network (loopback here; private
-    ranges and cloud metadata addresses alike): the attempt fails before any connection."""
+    ranges and cloud metadata addresses alike): the attempt fails before any connection.
+
+    Saving such a URL is refused too (test_webhook_targets.py); this endpoint was saved while
+    private targets were allowed, as one whose name DNS re-points later would be."""
+    app.config["WEBHOOKS_ALLOW_PRIVATE_TARGETS"] = True
     add_endpoint(client, admin, hooks.url)
+    app.config["WEBHOOKS_ALLOW_PRIVATE_TARGETS"] = False
     post_comment(body="A fair point, thanks.")
     deliver(app)
     assert hooks.received == []

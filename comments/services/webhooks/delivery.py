@@ -10,19 +10,16 @@ dies mid-delivery leaves a lease that expires, and another worker retries the de
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import random
 import secrets
-import socket
 import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import or_, select, update
@@ -34,6 +31,7 @@ from comments.models import WebhookDelivery, WebhookEndpoint
 from comments.services.webhooks import signing
 from comments.services.webhooks.endpoints import masked_url
 from comments.services.webhooks.events import subscriptions
+from comments.services.webhooks.targets import non_public_target
 
 log = logging.getLogger(__name__)
 
@@ -180,28 +178,11 @@ def body_of(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def non_public_target(url: str) -> str | None:
-    """Why the URL may not be called, if its host is or resolves to an address that is not
-    public: loopback, private networks, link-local (cloud metadata services) and the like.
-
-    Checked before every attempt, not only when an admin saves the URL, since DNS can change
-    (a name can still be re-pointed between this check and the connection; a filtering
-    HTTPS_PROXY closes that gap).
-    """
-    host = urlsplit(url).hostname or ""
-    try:
-        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except OSError:
-        return None  # unresolvable: the request fails on its own, with the resolver's error
-    for *_, sockaddr in found:
-        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
-        if not address.is_global:
-            return f"{host} is {address}, not a public address"
-    return None
-
-
 def attempt(client: httpx.Client, job: Job, *, allow_private: bool = False) -> Result:
     """One signed POST; 2xx is delivered, anything else (redirects included) a failure."""
+    # Checked before every attempt, not only when an admin saves the URL, since DNS can change
+    # (a name can still be re-pointed between this check and the connection; a filtering
+    # HTTPS_PROXY closes that gap).
     refused = None if allow_private else non_public_target(job.url)
     if refused:
         message = f"Refused: {refused} (WEBHOOKS_ALLOW_PRIVATE_TARGETS is off)"

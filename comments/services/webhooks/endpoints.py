@@ -18,6 +18,7 @@ from comments.models import EVENT_TYPES, WebhookDelivery, WebhookEndpoint
 from comments.services.threads import get_site
 from comments.services.webhooks import signing
 from comments.services.webhooks.events import forget_subscriptions
+from comments.services.webhooks.targets import SAVE_RESOLVE_TIMEOUT, check_target
 
 MAX_URL_LENGTH = 2048
 #: The longest a rotated-out secret may keep signing deliveries.
@@ -44,6 +45,39 @@ def check_url(url: str) -> str:
     if problem:
         raise FieldErrors({"url": [problem]})
     return url
+
+
+class RefusedTarget(FieldErrors):
+    """A URL every delivery would refuse (a non-public host); a 422 naming ``url``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """An endpoint as saved, and what the admin should hear though it was saved."""
+
+    endpoint: WebhookEndpoint
+    warnings: tuple[str, ...] = ()
+
+
+def vet_target(url: str, *, allow_private: bool) -> tuple[str, ...]:
+    """Refuse a host that delivery would refuse (see ``targets.check_target``, the same check),
+    so the admin hears it now rather than from failed deliveries; answers warnings.
+
+    A name that does not resolve is saved with a warning: the admin's machine may not reach
+    the DNS the service will use, and delivery checks again before every attempt.
+    """
+    if allow_private:
+        return ()
+    target = check_target(url, timeout=SAVE_RESOLVE_TIMEOUT)
+    if target.refused:
+        why = f"{target.refused}; deliveries to it are refused"
+        raise RefusedTarget({"url": [f"{why} while WEBHOOKS_ALLOW_PRIVATE_TARGETS is off."]})
+    if target.unresolved:
+        return (
+            f"{target.unresolved}; saved anyway: each delivery resolves it again and is "
+            "refused if it is not a public address.",
+        )
+    return ()
 
 
 def masked_url(url: str) -> str:
@@ -131,12 +165,17 @@ def create_endpoint(
     events: Iterable[str] = EVENT_TYPES,
     description: str = "",
     created_by: str = "",
-) -> WebhookEndpoint:
-    """A new endpoint with a fresh signing secret (``endpoint.secret``, to be shown once)."""
+    *,
+    allow_private: bool,
+) -> Saved:
+    """A new endpoint with a fresh signing secret (``endpoint.secret``, to be shown once);
+    ``allow_private`` is WEBHOOKS_ALLOW_PRIVATE_TARGETS."""
+    # Before any query: a slow DNS answer then holds no transaction open.
+    warnings = vet_target(check_url(url), allow_private=allow_private)
     site = get_site(session, site_name)
     endpoint = WebhookEndpoint(
         site_id=site.id,
-        url=check_url(url),
+        url=url,
         events=check_events(events),
         secret=signing.new_secret(),
         description=description[:200],
@@ -147,7 +186,7 @@ def create_endpoint(
     session.add(endpoint)
     session.flush()
     forget_subscriptions(session)
-    return endpoint
+    return Saved(endpoint, warnings)
 
 
 def list_endpoints(session: Session, site_name: str | None = None) -> list[WebhookEndpoint]:
@@ -158,14 +197,22 @@ def list_endpoints(session: Session, site_name: str | None = None) -> list[Webho
 
 
 def update_endpoint(
-    session: Session, endpoint: WebhookEndpoint, changes: Mapping[str, Any]
-) -> WebhookEndpoint:
-    """Change the URL, events, description or active flag; the secret stays."""
+    session: Session,
+    endpoint: WebhookEndpoint,
+    changes: Mapping[str, Any],
+    *,
+    allow_private: bool,
+) -> Saved:
+    """Change the URL, events, description or active flag; the secret stays. A new URL is
+    vetted as on creation."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise FieldErrors({name: ["Unknown setting."] for name in sorted(unknown)})
+    warnings: tuple[str, ...] = ()
     if changes.get("url") is not None:
-        endpoint.url = check_url(changes["url"])
+        url = check_url(changes["url"])
+        warnings = vet_target(url, allow_private=allow_private)
+        endpoint.url = url
     if changes.get("events") is not None:
         endpoint.events = check_events(changes["events"])
     if changes.get("description") is not None:
@@ -174,7 +221,7 @@ def update_endpoint(
         endpoint.active = bool(changes["active"])
     session.flush()
     forget_subscriptions(session)
-    return endpoint
+    return Saved(endpoint, warnings)
 
 
 def rotate_secret(
