@@ -10,6 +10,7 @@ from flask import current_app
 from comments.cli.errors import CommandGroup
 from comments.extensions import db
 from comments.services.mail import digests, outbox, settings, worker
+from comments.services.mail.addresses import is_address
 from comments.services.mail.outbox import queue_mail
 
 mail_cli = CommandGroup("mail", help="E-mail: the outbox sender, moderators' digests.")
@@ -56,6 +57,9 @@ def purge() -> None:
 @click.argument("address")
 def test_mail(address: str) -> None:
     """Queue a test mail to ADDRESS (sent like any other: check the sender's log)."""
+    if not is_address(address):
+        # One line and exit 1, before anything is queued: no server could deliver it.
+        raise click.ClickException(f"{address!r} is not an e-mail address.")
     queue_mail(
         db.session(),
         to=address,

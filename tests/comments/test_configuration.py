@@ -129,6 +129,7 @@ def _flask(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProces
         ("DATABASE_URL", "mysql://db.lan/comments", "DATABASE_URL must be sqlite:///PATH or"),
         ("DATABASE_URL", "comments.db", "DATABASE_URL must be sqlite:///PATH or postgresql://"),
         ("PUBLIC_URL", "https://", "PUBLIC_URL must be an http or https address, got 'https://'"),
+        ("MAIL_FROM", "notanaddress", "MAIL_FROM must be one address, e.g. comments@example.org"),
     ],
 )
 def test_flask_commands_print_one_line_instead_of_a_traceback(

@@ -12,6 +12,7 @@ from flask import current_app, has_request_context, request
 
 from comments.config import retry_schedule
 from comments.config_errors import ConfigError
+from comments.services.mail.addresses import default_sender, sender_problem
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class MailSettings:
             password=config.get("SMTP_PASSWORD") or None,
             security=security,
             timeout=float(config["SMTP_TIMEOUT_SECONDS"]),
-            sender=config.get("MAIL_FROM") or f"comments@{host_name or 'localhost'}",
+            sender=_sender(config.get("MAIL_FROM"), host_name, bool(config.get("SMTP_HOST"))),
             public_url=public_url,
             max_attempts=max(1, int(config["MAIL_MAX_ATTEMPTS"])),
             schedule=retry_schedule("MAIL_RETRY_SCHEDULE", str(config["MAIL_RETRY_SCHEDULE"])),
@@ -87,6 +88,24 @@ class MailSettings:
             keep_days=float(config["MAIL_KEEP_DAYS"]),
             digest_hour=digest_hour,
         )
+
+
+def _sender(configured: str | None, public_host: str | None, sending: bool) -> str:
+    """MAIL_FROM, or one made from PUBLIC_URL's host; either way a From: line a server takes,
+    or the app does not start (a bad sender would fail every mail, one by one). A made-up one
+    matters only when mail is on: a single-label PUBLIC_URL host is no reason not to start."""
+    if configured:
+        problem = sender_problem(configured)
+        if problem:
+            raise ConfigError(f"MAIL_FROM {problem}, got {configured!r}")
+        return configured
+    sender = default_sender(public_host)
+    if sending and sender_problem(sender):
+        raise ConfigError(
+            f"MAIL_FROM is unset and {sender!r}, made from PUBLIC_URL's host, is not an "
+            "e-mail address: set MAIL_FROM"
+        )
+    return sender
 
 
 def current() -> MailSettings:
