@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import IO, TextIO
 
 import click
 
@@ -44,19 +44,48 @@ def no_rows(path: Path, header: object) -> str:
     return f"{path}: no rows ({'only a header' if header else 'the file is empty'})"
 
 
+#: Files holding personal data (what is stored about an address, a site's comments, labelled
+#: examples): readable and writable by their owner only, whatever the umask.
+PRIVATE = 0o600
+#: The ``--output`` value that means standard output.
+STDOUT = Path("-")
+
+
 @contextmanager
-def replaced_on_success(path: Path) -> Iterator[TextIO]:
+def replaced_on_success(path: Path, mode: int | None = None) -> Iterator[TextIO]:
     """Text written to a temporary file beside ``path``, renamed onto it only if the block
-    succeeds: a failure half-way leaves an existing ``path`` as it was and no partial file."""
+    succeeds: a failure half-way leaves an existing ``path`` as it was and no partial file.
+
+    The file gets ``mode`` (e.g. PRIVATE), else the permissions ``open(path, "w")`` would have
+    left. The temporary file is created readable by its owner only, so a private file is
+    never readable by others, not even while it is written."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with open(fd, "w", newline="", encoding="utf-8") as handle:
             yield handle
-        os.chmod(temporary, _mode_for(path))
+        os.chmod(temporary, _mode_for(path) if mode is None else mode)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def output_file(ctx: click.Context, param: click.Parameter, path: Path) -> Path:
+    """An ``--output`` option where ``-`` is standard output, any other path a file to write
+    (checked as ``writable_file`` does)."""
+    return path if path == STDOUT else writable_file(ctx, param, path) or path
+
+
+@contextmanager
+def private_output(path: Path) -> Iterator[IO[str]]:
+    """Standard output for ``-``; else ``path``, owner-only (PRIVATE) and written whole or not
+    at all. The file is created on entering, so a path that cannot be written fails first."""
+    if path == STDOUT:
+        with click.open_file("-", "w", encoding="utf-8") as stdout:  # left open by click
+            yield stdout
+        return
+    with replaced_on_success(path, PRIVATE) as handle:
+        yield handle
 
 
 def _mode_for(path: Path) -> int:

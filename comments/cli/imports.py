@@ -7,13 +7,14 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from comments.cli.errors import CommandGroup, DatabaseAwareCommand, refused_as_usage_error
+from comments.cli.files import output_file, private_output
 from comments.extensions import db
 from comments.network import ip_hash_keys
 from comments.services import exports
@@ -101,12 +102,17 @@ def _import(
     "--format", "fmt", type=click.Choice(exports.FORMATS), default="jsonl", show_default=True
 )
 @click.option(
-    "--output", type=click.File("w", encoding="utf-8"), default="-", help="Default: stdout."
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="-",
+    callback=output_file,
+    help="Default: stdout. A file is readable by its owner only (authors' addresses).",
 )
-def export_cli(site: str, fmt: str, output: TextIO) -> None:
+def export_cli(site: str, fmt: str, output: Path) -> None:
     """Write every comment of SITE as JSON Lines or as WXR (for WordPress and others)."""
     with refused_as_usage_error():
         chunks = exports.site_export(db.session(), site, fmt)
-    for chunk in chunks:
-        output.write(chunk)
+    with private_output(output) as handle:
+        for chunk in chunks:
+            handle.write(chunk)
     db.session.rollback()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import TextIO
+from pathlib import Path
 
 import click
 from flask import current_app
 
 from comments.cli.errors import CommandGroup, refused_as_usage_error
+from comments.cli.files import output_file, private_output
 from comments.extensions import db
 from comments.models import ERASURE_MODES
 from comments.network import ip_hash_keys
@@ -33,22 +34,25 @@ def _address_argument(_ctx: click.Context, _param: click.Parameter, value: str) 
 @click.argument("email", callback=_address_argument)
 @click.option(
     "--output",
-    type=click.File("w", lazy=False),
+    type=click.Path(dir_okay=False, path_type=Path),
     default="-",
-    help="File to write (default: -); opened first, so a bad path logs nothing.",
+    callback=output_file,
+    help="File to write (default: -), readable by its owner only; created first, so a bad "
+    "path logs nothing.",
 )
-def export(email: str, output: TextIO) -> None:
+def export(email: str, output: Path) -> None:
     """Write everything stored about EMAIL, on every site, as JSON; the request is logged."""
-    document = requests.export_logged(
-        db.session(),
-        email,
-        keys=ip_hash_keys(current_app.config),
-        requested_by="cli",
-        now=datetime.now(UTC),
-    )
-    db.session.commit()
-    json.dump(document, output, indent=2, ensure_ascii=False)
-    output.write("\n")
+    with private_output(output) as handle:
+        document = requests.export_logged(
+            db.session(),
+            email,
+            keys=ip_hash_keys(current_app.config),
+            requested_by="cli",
+            now=datetime.now(UTC),
+        )
+        db.session.commit()
+        json.dump(document, handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
 
 
 @privacy_cli.command("erase")

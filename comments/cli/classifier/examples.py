@@ -8,7 +8,13 @@ import click
 
 from comments.cli.classifier.group import classifier_cli
 from comments.cli.errors import refused_as_usage_error
-from comments.cli.files import no_rows, undecodable_line, writable_file
+from comments.cli.files import (
+    PRIVATE,
+    no_rows,
+    replaced_on_success,
+    undecodable_line,
+    writable_file,
+)
 from comments.extensions import db
 from comments.services import training_data
 from comments.services.threads import get_site
@@ -40,7 +46,8 @@ def export_command(output_path: Path, fmt: str | None, site: str | None) -> None
     with refused_as_usage_error():
         site_id = get_site(session, site).id if site else None
     examples = training_data.labelled_examples(session, site_id)
-    with output_path.open("w", newline="", encoding="utf-8") as handle:
+    # Comments' texts, whoever wrote them: readable by the owner only, written whole or not.
+    with replaced_on_success(output_path, PRIVATE) as handle:
         count = training_data.write_examples(examples, handle, fmt)
     click.echo(f"exported {count} labelled examples to {output_path}")
 
