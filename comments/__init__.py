@@ -13,6 +13,7 @@ from comments import config, db, network, rate_limits  # noqa: F401  (db: engine
 from comments.errors import register_error_handlers
 from comments.extensions import db as database
 from comments.extensions import limiter, migrate
+from comments.request_body import SizedChunkedBodies
 from comments.services.model_store import ModelStore
 from comments.services.registry import Registry
 from comments.services.scoring import ModelProvider
@@ -39,6 +40,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["trusted_proxies"] = proxies = network.trusted_proxies(app.config)
     if proxies:
         app.wsgi_app = network.ForwardedScheme(app.wsgi_app, proxies)  # type: ignore[method-assign]
+    if app.config["MAX_CONTENT_LENGTH"]:  # a chunked body too large is a 413, not a cut body
+        limit = int(app.config["MAX_CONTENT_LENGTH"])
+        app.wsgi_app = SizedChunkedBodies(app.wsgi_app, limit)  # type: ignore[method-assign]
     app.config.update(config.rate_limit_storage(app.config))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config.engine_options(app.config)
 
