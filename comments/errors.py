@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
 from marshmallow import Schema, fields
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from comments.db import discard_transaction
@@ -24,6 +24,17 @@ _UNAVAILABLE_PAGE = f"""<!doctype html>
 <h1>Temporarily unavailable</h1>
 <p>The database cannot be reached, so nothing you sent was saved. Try again in
 {RETRY_AFTER_DB_DOWN} seconds: go back and send the form again.</p>
+</main>
+</html>
+"""
+_SCHEMA_BEHIND_PAGE = """<!doctype html>
+<html lang="en">
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Temporarily unavailable</title>
+<main>
+<h1>Temporarily unavailable</h1>
+<p>The service's database needs an upgrade, so nothing you sent was saved. Try again later.</p>
 </main>
 </html>
 """
@@ -126,8 +137,18 @@ def register_error_handlers(app: Flask) -> None:
             code, message or error.description or HTTPStatus(code).phrase, headers=headers
         )
 
+    @app.errorhandler(ProgrammingError)
+    def _schema_behind_or_bug(error: ProgrammingError) -> Response:
+        """PostgreSQL's missing table or column: a schema behind the code is a 503 saying so;
+        anything else is a bug, the usual 500."""
+        if outdated := _schema_behind(error):
+            return _schema_behind_response(app, outdated)
+        raise error
+
     @app.errorhandler(OperationalError)
     def _database_unavailable(error: OperationalError) -> Response:
+        if outdated := _schema_behind(error):  # SQLite's missing table is an OperationalError
+            return _schema_behind_response(app, outdated)
         app.logger.error("database unavailable: %s", error.orig)
         # Hooks after this one (CORS) answer from what they knew instead of asking again.
         g.database_unavailable = True
@@ -140,3 +161,32 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(
             503, "The database is unavailable; try again shortly.", headers=headers
         )
+
+
+def _schema_behind(error: DBAPIError) -> str | None:
+    """Why the schema is behind the code, if that is why the statement failed.
+
+    Told first from the error (a missing table or column), so no request asks the database
+    about its schema; only then is the revision read (comments.schema.behind), in a fresh
+    transaction since PostgreSQL refuses statements in the failed one.
+    """
+    from comments import schema  # not at import: comments.schema imports the package
+
+    if not schema.missing_table_or_column(error):
+        return None
+    discard_transaction(db.session)
+    try:
+        return schema.behind(db.session)
+    except SQLAlchemyError:  # the database went away meanwhile: the caller's usual answer
+        return None
+    finally:
+        discard_transaction(db.session)
+
+
+def _schema_behind_response(app: Flask, outdated: str) -> Response:
+    """503 without Retry-After (as /healthz): waiting does not help until someone upgrades."""
+    app.logger.error("database schema behind the code: %s", outdated)
+    g.database_unavailable = True  # as for an outage: hooks after this one ask nothing more
+    if not _wants_json():
+        return Response(_SCHEMA_BEHIND_PAGE, 503, mimetype="text/html")
+    return error_response(503, f"The database needs an upgrade: {outdated}.")

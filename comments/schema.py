@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import sqlite3
 from functools import lru_cache
 from typing import Any
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, scoped_session
 
 from comments import MIGRATIONS_DIR
 
 UPGRADE = "run flask --app wsgi db upgrade"
+#: PostgreSQL's undefined_table and undefined_column (psycopg's UndefinedTable, UndefinedColumn).
+_MISSING_SQLSTATES = frozenset({"42P01", "42703"})
+#: SQLite's words for the same: a read, and an INSERT naming a column the table lacks.
+_MISSING_SQLITE = ("no such table:", "no such column:", "has no column named")
 
 
 @lru_cache(maxsize=1)
@@ -36,3 +42,14 @@ def behind(session: Session | scoped_session[Any]) -> str | None:
     if current == head or (current is not None and current not in known):
         return None
     return f"schema at revision {current or 'none'}, this code needs {head}: {UPGRADE}"
+
+
+def missing_table_or_column(error: DBAPIError) -> bool:
+    """Whether a statement failed because a table or column does not exist: what a schema
+    behind the code looks like from a request, told from the error alone (no query)."""
+    original = error.orig
+    if getattr(original, "sqlstate", None) in _MISSING_SQLSTATES:
+        return True
+    return isinstance(original, sqlite3.OperationalError) and any(
+        words in str(original) for words in _MISSING_SQLITE
+    )

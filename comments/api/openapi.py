@@ -56,7 +56,8 @@ _ERRORS = {
     415: "The body is not declared as JSON (Content-Type: application/json).",
     422: "Some fields are not valid; `errors` says which and why.",
     429: "Over a rate limit; retry after `Retry-After` seconds.",
-    503: "The database is unavailable; retry after `Retry-After` seconds.",
+    503: "The database is unavailable (retry after `Retry-After` seconds), or its schema is "
+    "behind the code (no `Retry-After`: an operator must run `flask --app wsgi db upgrade`).",
 }
 _RETRY_AFTER = {
     "Retry-After": {
