@@ -84,6 +84,8 @@ MODERATION: dict[str, Any] = {
         _MODERATION_FORM,
         f"{_MODERATION_FORM} :is(input, textarea, button)",
         "input.select[form='bulk']",
+        # The latest decision the card showed, sent back with a bulk decision: our own id.
+        "input[type='hidden'][form='bulk'][name^='expected_decision_']",
     ],
     "cardAttributes": {"data-author": {"text": "author_name", "fallback": "Anonymous"}},
     "zones": [
@@ -92,7 +94,8 @@ MODERATION: dict[str, Any] = {
             "selector": ".comment-text",
             "required": True,
             "tags": ["mark"],
-            "attributes": {"p": ["class"], "mark": ["class", "title"]},
+            # dir: "auto", so a right-to-left text reads as written; the page's, never data.
+            "attributes": {"p": ["class", "dir"], "mark": ["class", "title"]},
             "text": "body",
             "counts": ["body"],
         },
@@ -108,7 +111,7 @@ MODERATION: dict[str, Any] = {
             "selector": ".author-name",
             "required": True,
             "tags": [],
-            "attributes": {"dd": ["class"]},
+            "attributes": {"dd": ["class", "dir"]},
             "text": "author_name",
             "fallback": "Anonymous",
             "counts": ["author_name"],
