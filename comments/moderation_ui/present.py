@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from comments.services.moderation.decisions import TRANSITIONS
+from comments.services.moderation.decisions import legal_actions
 
 #: The scores a model explains, in the order they are shown.
 KINDS = ("toxicity", "spam")
@@ -228,37 +228,6 @@ BAN_SCOPE_LABELS = (
     ("email", "E-mail address only (spares others on the same network)"),
     ("ip", "IP address only"),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Action:
-    name: str
-    label: str
-    key: str
-
-
-_ACTIONS = (
-    Action("approve", "Approve", "a"),
-    Action("reject", "Reject", "r"),
-    Action("spam", "Spam", "s"),
-    Action("not_spam", "Not spam", ""),
-    Action("restore", "Restore", ""),
-)
-
-
-def legal_actions(status: str, open_reports: int) -> list[Action]:
-    """The decision buttons a card offers: only transitions the service would accept."""
-    legal = []
-    for action in _ACTIONS:
-        allowed_from, _target = TRANSITIONS[action.name]
-        if status not in allowed_from:
-            continue
-        if action.name == "approve" and status == "published":
-            if not open_reports:
-                continue
-            action = Action("approve", "Keep (dismiss reports)", "a")
-        legal.append(action)
-    return legal
 
 
 def relevant(explanation: Mapping[str, Any] | None, scores: Mapping[str, Any]) -> dict[str, Any]:

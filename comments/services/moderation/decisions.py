@@ -24,6 +24,45 @@ ACTIONS = tuple(TRANSITIONS)
 #: Decisions about a comment's author, recorded in its history but deciding nothing about it.
 AUTHOR_ACTIONS = ("ban", "trust", "untrust")
 
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """An action as moderators are offered it: a button's label and, on the queue, its key."""
+
+    name: str
+    label: str
+    #: The queue's single-key shortcut; empty for none.
+    key: str
+
+
+#: Every action, in the order cards show their buttons.
+OFFERED = (
+    Action("approve", "Approve", "a"),
+    Action("reject", "Reject", "r"),
+    Action("spam", "Spam", "s"),
+    Action("not_spam", "Not spam", ""),
+    Action("restore", "Restore", ""),
+)
+#: Approving a published comment keeps it and resolves its reports.
+KEEP = Action("approve", "Keep (dismiss reports)", "a")
+
+
+def legal_actions(status: str, open_reports: int) -> list[Action]:
+    """The actions a moderator may take on a comment now, as the card's buttons and the
+    moderation API's comment detail offer them: only those the service would accept."""
+    legal = []
+    for action in OFFERED:
+        allowed_from, _target = TRANSITIONS[action.name]
+        if status not in allowed_from:
+            continue
+        if action.name == "approve" and status == "published":
+            if not open_reports:
+                continue
+            action = KEEP
+        legal.append(action)
+    return legal
+
+
 #: What each action teaches the model: (toxic, spam); None leaves a label unknown.
 LABELS: dict[str, tuple[bool | None, bool | None]] = {
     "approve": (False, False),
