@@ -33,6 +33,7 @@ from comments.services.moderation.decisions import (
     DecisionRequest,
     IllegalTransition,
     decide_comment,
+    legal_actions,
 )
 from comments.services.moderation.queue import QueueQuery, capped_queue_counts, queue_page
 
@@ -81,7 +82,7 @@ def queue(query: dict[str, Any]) -> dict[str, Any]:
 @require(READ_QUEUES)
 @contract({200: CommentDetailSchema()})
 def comment_detail(comment_id: int) -> dict[str, Any]:
-    """One comment as the queue shows it, with its full decision history and earlier texts."""
+    """One comment as the queue shows it, its decision history, earlier texts and legal actions."""
     comment = _visible_comment(comment_id)
     item = items.describe(db.session(), [comment])[0]
     if item["explanation"] is None:
@@ -89,6 +90,7 @@ def comment_detail(comment_id: int) -> dict[str, Any]:
         item["explanation"] = explain_comment(db.session(), provider, comment)
     item["history"] = items.history(db.session(), comment)
     item["revisions"] = describe_revisions(db.session(), comment.id)
+    item["actions"] = legal_actions(comment.status, len(item["reports"]))
     return item
 
 

@@ -219,10 +219,24 @@ class RevisionSchema(Schema):
     edited_at = fields.DateTime(format="iso")
 
 
+class ActionSchema(Schema):
+    """An action the comment's status allows now, as the moderation UI offers it."""
+
+    #: What to send as a decision's ``action``.
+    name = fields.String(validate=validate.OneOf(ACTIONS))
+    #: The button's text ("Keep (dismiss reports)" for approving a reported, published comment).
+    label = fields.String()
+    #: The queue's single-key shortcut, or "" for none.
+    key = fields.String(validate=validate.Length(max=1))
+
+
 class CommentDetailSchema(ModeratedCommentSchema):
     history = fields.List(fields.Nested(DecisionRecordSchema))
     #: Earlier texts replaced by the author's edits, oldest first.
     revisions = fields.List(fields.Nested(RevisionSchema))
+    #: The actions its status (and open reports) allow now, in the order the UI shows them:
+    #: any other is refused with 409. Whoever asks: a role that cannot decide still gets them.
+    actions = fields.List(fields.Nested(ActionSchema))
 
 
 class QueuePageSchema(Schema):

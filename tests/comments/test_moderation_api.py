@@ -207,6 +207,40 @@ def test_a_decision_on_a_status_changed_meanwhile_is_409_and_keeps_the_other(
     assert bad.status_code == 422 and "expected_status" in bad.get_json()["errors"]
 
 
+def test_the_detail_offers_the_actions_its_status_allows_now(
+    client: FlaskClient, moderator: dict[str, str], post_comment: PostComment
+) -> None:
+    """What the card's buttons offer, from the same table: after someone else's decision a
+    page can show what may be done now without reloading."""
+    held = post_comment(body=ABUSIVE).get_json()["id"]
+
+    def actions(comment_id: int) -> list[dict[str, str]]:
+        detail = client.get(f"/api/v1/moderation/comments/{comment_id}", headers=moderator)
+        offered: list[dict[str, str]] = detail.get_json()["actions"]
+        return offered
+
+    assert actions(held) == [
+        {"name": "approve", "label": "Approve", "key": "a"},
+        {"name": "reject", "label": "Reject", "key": "r"},
+        {"name": "spam", "label": "Spam", "key": "s"},
+    ]
+    assert decide(client, moderator, held, action="reject").status_code == 200
+    assert [a["name"] for a in actions(held)] == ["approve", "spam", "restore"]
+    for offered in actions(held):  # each is accepted
+        assert decide(client, moderator, held, action=offered["name"]).status_code == 200
+        assert decide(client, moderator, held, action="reject").status_code == 200
+
+    published = post_comment().get_json()["id"]
+    assert [a["name"] for a in actions(published)] == ["reject", "spam"]
+    report = client.post(f"/api/v1/comments/{published}/reports", json={"reason": "abusive"})
+    assert report.status_code == 201
+    assert actions(published)[0] == {
+        "name": "approve",
+        "label": "Keep (dismiss reports)",
+        "key": "a",
+    }
+
+
 def test_bulk_decisions_report_each_outcome(
     client: FlaskClient, moderator: dict[str, str], post_comment: PostComment
 ) -> None:
