@@ -1,7 +1,7 @@
 /* Every moderation page: the live region's flashed message, and wide tables scrolled by keys.
  *
- * The queue's in-place decisions are in queue.js and its keyboard shortcuts in shortcuts.js,
- * both loaded by the queue page only, after this file.
+ * The queue's cards are shown by card.js, its in-place decisions are in queue.js and its
+ * keyboard shortcuts in shortcuts.js, all loaded by the queue page only, after this file.
  */
 (() => {
   "use strict";

@@ -3,7 +3,8 @@
  * Everything here is an enhancement: every button is also a plain form that works without
  * this script. Requests carry the session cookie and the page's CSRF token; results are
  * announced in the page's live regions: successes politely, errors at once. The keyboard
- * shortcuts (shortcuts.js, loaded next) drive the queue through window.moderationQueue.
+ * shortcuts (shortcuts.js, loaded next) drive the queue through window.moderationQueue. What
+ * a card shows, and its waiting state, are card.js's (loaded before).
  */
 (() => {
   "use strict";
@@ -12,7 +13,8 @@
   const announcer = document.getElementById("announcer");
   const alerts = document.getElementById("alerts") || announcer;
   const cardList = document.getElementById("cards");
-  if (body.dataset.page !== "queue" || !cardList) return;
+  if (body.dataset.page !== "queue" || !cardList || !window.moderationCard) return;
+  const { showStatus, showComment, isBusy, setBusy } = window.moderationCard;
 
   const canModerate = body.dataset.canModerate === "true";
   const apiBase = body.dataset.api || "/api/v1/moderation";
@@ -22,8 +24,6 @@
   const banDialog = document.getElementById("ban-dialog");
   const selectedCount = document.querySelector("[data-selected-count]");
   const emptyNote = document.getElementById("queue-empty");
-  const busy = new Set();
-  const focusBeforeBusy = new Map(); // card id -> the control that had focus when it went busy
   const PAST = {
     approve: "approved",
     reject: "rejected",
@@ -154,57 +154,13 @@
     }
   }
 
-  function showStatus(card, status, decision) {
-    card.dataset.status = status;
-    card.dataset.decision = decision ? String(decision) : "";
-    const label = card.querySelector(".card-meta .status");
-    if (label) {
-      label.className = `status status-${status}`;
-      label.textContent = status;
-    }
-    const shown = { expected_status: status, expected_decision: card.dataset.decision };
-    for (const [name, value] of Object.entries(shown)) {
-      const field = card.querySelector(`form.decide [name="${name}"]`);
-      if (field) field.value = value;
-    }
-  }
-
   async function refreshStatus(card) {
     // Someone else decided meanwhile, or its author edited it: show the comment as it is now,
     // so the next key press is a deliberate decision about that state.
     try {
-      const data = await api("GET", `/comments/${card.dataset.id}`);
-      showStatus(card, data.status, data.latest_decision);
-      const text = card.querySelector(".comment-text");
-      if (!text || text.textContent === data.body) return;
-      text.textContent = data.body; // the highlights and listed words were about the old text
-      card.querySelector(".drivers")?.remove();
-      const note = card.querySelector(".edited-note") || document.createElement("p");
-      note.className = "hint edited-note";
-      note.textContent = "Edited by its author since this page loaded: reload for its new scores.";
-      text.after(note);
+      showComment(card, await api("GET", `/comments/${card.dataset.id}`));
     } catch (error) {
       /* The conflict was announced; a reload shows the current state. */
-    }
-  }
-
-  function setBusy(card, on) {
-    const id = card.dataset.id;
-    if (on) {
-      busy.add(id);
-      const active = document.activeElement;
-      if (active && card.contains(active) && active !== card) focusBeforeBusy.set(id, active);
-    } else {
-      busy.delete(id);
-    }
-    card.setAttribute("aria-busy", on ? "true" : "false");
-    for (const button of card.querySelectorAll("button")) button.disabled = on;
-    if (!on) {
-      // Disabling the button that was pressed dropped focus to the page: give it back.
-      const before = focusBeforeBusy.get(id);
-      focusBeforeBusy.delete(id);
-      const lost = !document.activeElement || document.activeElement === document.body;
-      if (before && lost && before.isConnected) before.focus();
     }
   }
 
@@ -214,7 +170,7 @@
   }
 
   async function decide(card, action) {
-    if (!card || busy.has(card.dataset.id)) return;
+    if (!card || isBusy(card)) return;
     const id = Number(card.dataset.id);
     setBusy(card, true);
     try {
