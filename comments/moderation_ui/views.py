@@ -21,6 +21,7 @@ from comments.services.accounts import authenticate
 from comments.services.edits import describe_revisions
 from comments.services.explanations import explain_comment
 from comments.services.moderation import authors, items
+from comments.services.moderation.decisions import DECISION_KEYS
 from comments.services.moderation.queue import (
     QUEUES,
     BadCursor,
@@ -155,6 +156,7 @@ def queue() -> tuple[str, int]:
         queues=QUEUES,
         queue_labels=QUEUE_LABELS,
         sort_labels=SORT_LABELS,
+        decision_keys=DECISION_KEYS,
         form=raw,
         filtered=any(key in raw for key in FILTERS),
         errors=errors,

@@ -392,3 +392,35 @@ def test_the_shortcuts_can_be_found_on_a_phone_and_turned_off(
     page.locator("body").press("j")
     expect(card).to_be_focused()
     expect(approve).to_have_attribute("aria-keyshortcuts", "a")
+
+
+def test_a_card_s_keys_are_its_buttons_and_p_restores(browser_page: Page, live: Live) -> None:
+    """A rejected comment offers no Reject, so r is refused on the page; p is its Restore."""
+    page, thread = browser_page, new_thread()
+    comment_id = post(live, thread, ABUSIVE + " (restore)", author_email="restore@x.org")
+    sign_in(page, live, f"/moderation/?status=pending&thread={thread}")
+    page.keyboard.press("j")
+    page.keyboard.press("r")
+    expect(page.locator("#announcer")).to_have_text(f"Comment #{comment_id} rejected.")
+    page.goto(live.url + f"/moderation/?status=rejected&thread={thread}")
+    painted(page)
+    card = page.locator(f"#comment-{comment_id}")
+    restore = card.get_by_role("button", name="Restore", exact=True)
+    expect(restore).to_have_attribute("aria-keyshortcuts", "p")
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+
+    page.keyboard.press("j")
+    page.keyboard.press("r")
+    expect(page.get_by_role("alert")).to_have_text(
+        f"Comment #{comment_id} is rejected: r does not apply now. "
+        "It offers Approve (a), Spam (s), Restore (p)."
+    )
+    assert sent == []
+    page.keyboard.press("p")
+    expect(page.locator("#announcer")).to_have_text(f"Comment #{comment_id} restored to pending.")
+    expect(card).to_have_count(0)
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_contain_text(
+        "Restore the focused comment to pending"
+    )

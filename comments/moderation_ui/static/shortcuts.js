@@ -1,8 +1,9 @@
 /* Moderation queue: single-key shortcuts and their switch (loaded by the queue page only).
  *
  * Drives the queue through window.moderationQueue, which queue.js (loaded just before) sets:
- * the keys call the same functions as the buttons. "?" opens the list of keys, where the
- * single-key shortcuts can be turned off (remembered in this browser).
+ * the keys call the same functions as the buttons, and a card's keys are those of the buttons
+ * it shows (data-keyshortcuts), so they follow its status. "?" opens the list of keys, where
+ * the single-key shortcuts can be turned off (remembered in this browser).
  */
 (() => {
   "use strict";
@@ -21,6 +22,10 @@
     closeDialog,
   } = queue;
   const help = document.getElementById("help");
+  const cardList = document.getElementById("cards");
+  const bulkForm = document.getElementById("bulk");
+  // Keys that decide (the server's list): a card without a button for one says so.
+  const decisionKeys = new Set((cardList?.dataset.decisionKeys || "").split(" ").filter(Boolean));
   const banDialog = document.getElementById("ban-dialog");
   const helpButton = document.getElementById("help-button");
   const keysSwitch = document.getElementById("keys-on");
@@ -64,6 +69,17 @@
     }
   }
 
+  // Assistive technology announces aria-keyshortcuts: only while the keys work. The keys are
+  // kept in data-keyshortcuts, which is where the handler below looks them up.
+  function markKeys(root, on) {
+    for (const node of root.querySelectorAll("[aria-keyshortcuts], [data-keyshortcuts]")) {
+      const keys = node.getAttribute("aria-keyshortcuts") || node.dataset.keyshortcuts;
+      node.dataset.keyshortcuts = keys;
+      if (on) node.setAttribute("aria-keyshortcuts", keys);
+      else node.removeAttribute("aria-keyshortcuts");
+    }
+  }
+
   function setKeys(on) {
     try {
       if (on) window.localStorage.removeItem(KEYS_OFF);
@@ -72,13 +88,36 @@
       /* storage disabled: the switch lasts until the page is left */
     }
     if (keysSwitch) keysSwitch.checked = on;
-    // Assistive technology announces aria-keyshortcuts: only while the keys work.
-    for (const node of document.querySelectorAll("[aria-keyshortcuts], [data-keyshortcuts]")) {
-      const keys = node.getAttribute("aria-keyshortcuts") || node.dataset.keyshortcuts;
-      node.dataset.keyshortcuts = keys;
-      if (on) node.setAttribute("aria-keyshortcuts", keys);
-      else node.removeAttribute("aria-keyshortcuts");
+    markKeys(document, on);
+  }
+
+  /** The button in `root` whose shortcut is `keys` ("r", "Shift+R"), if it offers one. */
+  function buttonFor(root, keys) {
+    const buttons = root ? root.querySelectorAll("button[data-keyshortcuts]") : [];
+    return Array.from(buttons).find((b) => b.dataset.keyshortcuts.split(" ").includes(keys));
+  }
+
+  // A key acts on the buttons the card shows, which follow its status (card.js redraws them):
+  // only what the status allows is sent, and a key it does not allow is refused here.
+  function decideByKey(card, key) {
+    const button = buttonFor(card.querySelector("form.decide"), key);
+    if (button) {
+      decide(card, button.value);
+      return;
     }
+    const offered = Array.from(card.querySelectorAll("form.decide .buttons button"), (b) => {
+      const label = b.firstChild ? b.firstChild.textContent.trim() : b.value;
+      return b.dataset.keyshortcuts ? `${label} (${b.dataset.keyshortcuts})` : label;
+    });
+    const offers = offered.length ? ` It offers ${offered.join(", ")}.` : "";
+    const { id, status } = card.dataset;
+    announce(`Comment #${id} is ${status}: ${key} does not apply now.${offers}`, "error");
+  }
+
+  function decideSelectedByKey(key) {
+    const button = buttonFor(bulkForm, `Shift+${key.toUpperCase()}`);
+    if (button) decideSelected(button.value);
+    else announce(`Shift+${key.toUpperCase()} does nothing to the selection.`, "error");
   }
 
   function onKey(event) {
@@ -95,16 +134,17 @@
     if ((help && help.open) || (banDialog && banDialog.open)) return;
     const focused = target instanceof Element ? target.closest(".card") : null;
     const card = focused || queue.current();
-    const moderating = { a: "approve", r: "reject", s: "spam", A: "approve", R: "reject", S: "spam" };
+    const lower = key.toLowerCase(); // "R" with Caps Lock on and no Shift still rejects
+    const deciding = decisionKeys.has(lower);
     if (key === "j" || key === "k") {
       event.preventDefault();
       move(key === "j" ? 1 : -1);
-    } else if (key in moderating || key === "b" || key === "x") {
+    } else if (deciding || key === "b" || key === "x") {
       event.preventDefault();
       if (!canModerate) {
         announce("Your role can read the queues but not decide.", "error");
-      } else if (event.shiftKey && key in moderating && key === key.toUpperCase()) {
-        decideSelected(moderating[key]);
+      } else if (event.shiftKey && deciding && key !== lower) {
+        decideSelectedByKey(lower);
       } else if (!card) {
         announce("Press j to choose a comment first.", "error");
       } else if (key === "b") {
@@ -112,7 +152,7 @@
       } else if (key === "x") {
         toggleSelect(card);
       } else if (!event.shiftKey) {
-        decide(card, moderating[key]);
+        decideByKey(card, lower);
       }
     }
   }

@@ -41,10 +41,13 @@ OFFERED = (
     Action("reject", "Reject", "r"),
     Action("spam", "Spam", "s"),
     Action("not_spam", "Not spam", ""),
-    Action("restore", "Restore", ""),
+    Action("restore", "Restore", "p"),
 )
 #: Approving a published comment keeps it and resolves its reports.
 KEEP = Action("approve", "Keep (dismiss reports)", "a")
+#: The keys that decide about the focused comment (with Shift, about the selection, where the
+#: queue's bulk form has a button for it).
+DECISION_KEYS = tuple(dict.fromkeys(action.key for action in (*OFFERED, KEEP) if action.key))
 
 
 def legal_actions(status: str, open_reports: int) -> list[Action]:
