@@ -126,6 +126,32 @@ def test_a_readers_report_reaches_the_reported_tab(browser_page: Page, live: Liv
     expect(page.locator('[data-count="reported"]')).to_have_text(str(reported))
 
 
+def test_keeping_a_reported_comment_in_the_published_queue_redraws_its_card(
+    browser_page: Page, live: Live
+) -> None:
+    """The card stays (still published) but its reports are resolved: "Keep" is no longer
+    offered, nor are the reports shown, and a second a is refused without a request."""
+    page, thread = browser_page, new_thread()
+    # An e-mail of its own: known by IP address, it would share the rejections of other tests.
+    comment_id = post(live, thread, NICE, author_email=f"{uuid.uuid4().hex}@x.org")
+    live.post(f"/api/v1/comments/{comment_id}/reports", {"reason": "spam", "text": "an ad"})
+    sign_in(page, live, f"/moderation/?status=published&thread={thread}")
+    card = page.locator(f"#comment-{comment_id}")
+    buttons = card.locator("form.decide .buttons button")
+    expect(buttons).to_have_text(["Keep (dismiss reports) a", "Reject r", "Spam s"])
+
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    expect(page.locator("#announcer")).to_have_text(f"Comment #{comment_id} approved.")
+    expect(buttons).to_have_text(["Reject r", "Spam s"])
+    expect(card.locator(".reports")).to_have_count(0)
+    expect(card).to_be_focused()
+    page.keyboard.press("a")
+    expect(page.get_by_role("alert")).to_have_text(
+        f"Comment #{comment_id} is published: a does not apply now. It offers Reject (r), Spam (s)."
+    )
+
+
 def test_a_card_someone_else_decided_meanwhile_is_refreshed_not_overruled(
     browser_page: Page, live: Live, problems: Problems
 ) -> None:

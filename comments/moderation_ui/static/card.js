@@ -1,8 +1,9 @@
 /* Moderation queue: one card as the page shows it (loaded by the queue page only).
  *
- * What a card says about its comment (status, text) and whether it is waiting for the
- * server, with keyboard focus kept while it waits. queue.js, loaded next, fetches and
- * decides, and calls these through window.moderationCard.
+ * What a card says about its comment (status, text, the decision buttons its status allows)
+ * and whether it is waiting for the server, with keyboard focus kept while it waits and when
+ * its buttons are redrawn. queue.js, loaded next, fetches and decides, and calls these
+ * through window.moderationCard.
  */
 (() => {
   "use strict";
@@ -11,6 +12,7 @@
 
   const busy = new Set();
   const focusBeforeBusy = new Map(); // card id -> the control that had focus when it went busy
+  const isBusy = (card) => busy.has(card.dataset.id);
 
   function showStatus(card, status, decision) {
     card.dataset.status = status;
@@ -38,13 +40,57 @@
     text.after(note);
   }
 
+  const decisionButtons = (card) =>
+    Array.from(card.querySelectorAll("form.decide .buttons button"));
+
+  /** Where focus goes when the control that had it is gone: the button for the same action
+   * if the card still offers it, else its first decision button, else the card itself. */
+  function replacementFor(card, control) {
+    const buttons = decisionButtons(card);
+    const decision = control.matches("form.decide button");
+    return (decision && buttons.find((b) => b.value === control.value)) || buttons[0] || card;
+  }
+
+  // As _card.html renders one: <button ... aria-keyshortcuts="a">Approve <kbd aria-hidden>a</kbd>.
+  function decisionButton(action, disabled) {
+    const button = document.createElement("button");
+    button.type = "submit";
+    button.name = "action";
+    button.value = action.name;
+    button.className = `btn btn-${action.name}`;
+    button.disabled = disabled;
+    button.textContent = action.label;
+    if (action.key) {
+      button.setAttribute("aria-keyshortcuts", action.key);
+      const kbd = document.createElement("kbd");
+      kbd.setAttribute("aria-hidden", "true");
+      kbd.textContent = action.key;
+      button.append(" ", kbd);
+    }
+    return button;
+  }
+
+  /** The decision buttons for the actions the comment's status allows now (from the API, so
+   * the table of what is legal stays on the server). shortcuts.js hears "moderation:buttons"
+   * and takes the keys on or off as the page has them. */
+  function showActions(card, actions) {
+    const row = card.querySelector("form.decide .buttons");
+    if (!row || !Array.isArray(actions)) return;
+    const focused = row.contains(document.activeElement) ? document.activeElement : null;
+    row.replaceChildren(...actions.map((action) => decisionButton(action, isBusy(card))));
+    row.dispatchEvent(new CustomEvent("moderation:buttons", { bubbles: true }));
+    if (focused) replacementFor(card, focused).focus();
+  }
+
   /** The comment as the moderation API describes it now (GET /comments/ID). */
   function showComment(card, comment) {
     showStatus(card, comment.status, comment.latest_decision);
     showText(card, comment.body);
+    showActions(card, comment.actions);
+    if (Array.isArray(comment.reports) && !comment.reports.length) {
+      card.querySelector(".reports")?.remove(); // resolved by a decision
+    }
   }
-
-  const isBusy = (card) => busy.has(card.dataset.id);
 
   function setBusy(card, on) {
     const id = card.dataset.id;
@@ -58,11 +104,14 @@
     card.setAttribute("aria-busy", on ? "true" : "false");
     for (const button of card.querySelectorAll("button")) button.disabled = on;
     if (!on) {
-      // Disabling the button that was pressed dropped focus to the page: give it back.
+      // Disabling the button that was pressed dropped focus to the page: give it back, or to
+      // what replaced it when the card's buttons were redrawn meanwhile.
       const before = focusBeforeBusy.get(id);
       focusBeforeBusy.delete(id);
       const lost = !document.activeElement || document.activeElement === document.body;
-      if (before && lost && before.isConnected) before.focus();
+      if (before && lost && card.isConnected) {
+        (before.isConnected ? before : replacementFor(card, before)).focus();
+      }
     }
   }
 

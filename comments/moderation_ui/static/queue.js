@@ -123,13 +123,15 @@
     return queue === "reported" || status !== queue;
   }
 
-  function settle(id, status, decision) {
+  async function settle(id, status, decision) {
     const card = cardById(id);
     if (!card) return;
     if (leavesQueue(status)) {
       removeCard(card);
     } else {
+      // Still in this queue: its buttons (and reports) are those of its new status.
       showStatus(card, status, decision);
+      await refresh(card);
     }
   }
 
@@ -154,13 +156,15 @@
     }
   }
 
-  async function refreshStatus(card) {
-    // Someone else decided meanwhile, or its author edited it: show the comment as it is now,
-    // so the next key press is a deliberate decision about that state.
+  async function refresh(card) {
+    // Decided here or by someone else meanwhile, or edited by its author: show the comment as
+    // it is now, with the buttons its status allows, so the next key press is a deliberate
+    // decision about that state.
     try {
-      showComment(card, await api("GET", `/comments/${card.dataset.id}`));
+      const comment = await api("GET", `/comments/${card.dataset.id}`);
+      if (card.isConnected) showComment(card, comment);
     } catch (error) {
-      /* The conflict was announced; a reload shows the current state. */
+      /* The decision or the conflict was announced; a reload shows the current state. */
     }
   }
 
@@ -172,25 +176,27 @@
   async function decide(card, action) {
     if (!card || isBusy(card)) return;
     const id = Number(card.dataset.id);
-    setBusy(card, true);
+    setBusy(card, true); // until the card shows what became of the comment
+    const payload = {
+      action,
+      reason: formValue(card, "reason"),
+      note: formValue(card, "note"),
+      expected_status: card.dataset.status,
+      expected_decision: Number(card.dataset.decision) || undefined,
+    };
+    let result;
     try {
-      const payload = {
-        action,
-        reason: formValue(card, "reason"),
-        note: formValue(card, "note"),
-        expected_status: card.dataset.status,
-        expected_decision: Number(card.dataset.decision) || undefined,
-      };
-      const result = await api("POST", `/comments/${id}/decision`, payload);
-      announce(`Comment #${id} ${PAST[action]}.`);
-      setBusy(card, false);
-      settle(id, result.status, result.decision);
-      await refreshCounts();
+      result = await api("POST", `/comments/${id}/decision`, payload);
     } catch (error) {
-      setBusy(card, false);
       announce(`Comment #${id}: ${error.message}`, "error");
-      if (error.status === 409) await refreshStatus(card);
+      if (error.status === 409) await refresh(card);
+      setBusy(card, false);
+      return;
     }
+    announce(`Comment #${id} ${PAST[action]}.`);
+    await settle(id, result.status, result.decision);
+    setBusy(card, false);
+    await refreshCounts();
   }
 
   async function decideSelected(action) {
@@ -208,12 +214,12 @@
         if (dataset.decision) expected[dataset.id] = Number(dataset.decision);
       }
       const data = await api("POST", "/decisions", { action, ids, expected_decisions: expected });
-      selected.forEach((card) => setBusy(card, false));
       const failed = data.results.filter((result) => !result.ok);
       for (const result of data.results) {
-        if (result.ok) settle(result.id, result.status, result.decision);
-        else if (cardById(result.id)) await refreshStatus(cardById(result.id));
+        if (result.ok) await settle(result.id, result.status, result.decision);
+        else if (cardById(result.id)) await refresh(cardById(result.id));
       }
+      selected.forEach((card) => setBusy(card, false));
       const summary = `${plural(data.decided, "comment")} ${PAST[action]}.`;
       const problems = failed.map((result) => ` #${result.id}: ${result.error}`).join("");
       announce(summary + problems, failed.length ? "error" : "ok");
@@ -232,7 +238,7 @@
       const data = await api("POST", `/comments/${id}/ban`, payload);
       setBusy(card, false);
       const rejected = data.rejected || [];
-      rejected.forEach((rejectedId) => settle(rejectedId, "rejected"));
+      for (const rejectedId of rejected) await settle(rejectedId, "rejected");
       const extra = rejected.length ? `; ${plural(rejected.length, "comment")} rejected` : "";
       const already = data.created === false ? "already " : "";
       announce(`The author of comment #${id} is ${already}banned${extra}.`);

@@ -2,8 +2,9 @@
  *
  * Drives the queue through window.moderationQueue, which queue.js (loaded just before) sets:
  * the keys call the same functions as the buttons, and a card's keys are those of the buttons
- * it shows (data-keyshortcuts), so they follow its status. "?" opens the list of keys, where
- * the single-key shortcuts can be turned off (remembered in this browser).
+ * it shows now (data-keyshortcuts), so they follow its status as card.js redraws them. "?"
+ * opens the list of keys, where the single-key shortcuts can be turned off (remembered in
+ * this browser).
  */
 (() => {
   "use strict";
@@ -158,6 +159,8 @@
   }
 
   document.addEventListener("keydown", onKey);
+  // A card's decision buttons were redrawn for its new status: their keys as the page has them.
+  document.addEventListener("moderation:buttons", (event) => markKeys(event.target, keysOn()));
   if (help) {
     for (const button of help.querySelectorAll("[data-close]")) {
       button.addEventListener("click", () => closeDialog(help));
