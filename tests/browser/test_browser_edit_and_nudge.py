@@ -103,7 +103,9 @@ def test_an_edit_that_holds_or_publishes_the_comment_changes_its_card(
         "Your comment is awaiting moderation. Only you can see it until it is approved."
     )
     expect(mine.get_by_role("button", name=re.compile("^(Reply|Report)"))).to_have_count(0)
-    expect(widget.count).to_contain_text(str(published - 1) if published > 1 else "No comments")
+    expect(widget.count).to_contain_text(
+        str(published - 1) if published > 1 else "No published comments"
+    )
     assert mine.get_attribute("id") is None
 
     edit_to(kind + " Edited.")  # published again by the model: public again

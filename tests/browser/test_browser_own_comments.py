@@ -100,7 +100,7 @@ def test_a_held_comment_stays_in_view_for_its_author_until_a_moderator_decides(
     assert NOTICE in card.aria_snapshot()
     expect(held.get_by_role("button", name=re.compile("^(Reply|Report)"))).to_have_count(0)
     expect(held.get_by_role("button", name=re.compile("^Edit"))).to_be_visible()
-    expect(widget.count).to_have_text("No comments yet")
+    expect(widget.count).to_have_text("No published comments yet")  # not "no comments" above it
 
     # Anyone else, in a browser of their own, is shown nothing of it.
     other = browser.new_context()

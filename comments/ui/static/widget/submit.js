@@ -50,9 +50,9 @@
     if (wasReply) closeReply(ctx, false);
     const entry = insertComment(ctx, comment, !isPublished);
     entry.li.classList.add("cw-new");
+    if (isPublished) state.total += 1;
+    updateCount(ctx);
     if (isPublished) {
-      state.total += 1;
-      updateCount(ctx);
       setStatus(ctx, "Your comment has been published.", "ok");
     } else {
       setStatus(

@@ -4,8 +4,10 @@
 
   function updateCount(ctx) {
     const { state, ui } = ctx;
+    // Above the reader's own held comments, "No comments yet" would contradict the page.
+    const none = state.held.size ? "No published comments yet" : "No comments yet";
     ui.countHeading.textContent =
-      state.total > 0 ? plural(state.total, "Comment", "Comments") : "No comments yet";
+      state.total > 0 ? plural(state.total, "Comment", "Comments") : none;
   }
 
   let cards = 0; // numbers the ids that name each comment's card
