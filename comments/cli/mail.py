@@ -57,6 +57,7 @@ def purge() -> None:
 @click.argument("address")
 def test_mail(address: str) -> None:
     """Queue a test mail to ADDRESS (sent like any other: check the sender's log)."""
+    _require_smtp()  # with e-mail off nothing is stored, a test mail neither
     if not is_address(address):
         # One line and exit 1, before anything is queued: no server could deliver it.
         raise click.ClickException(f"{address!r} is not an e-mail address.")

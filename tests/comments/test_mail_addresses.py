@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
 from comments import create_app
@@ -85,3 +86,12 @@ def test_mail_test_refuses_what_is_not_an_address_in_one_line(
     assert _queued(app) == 0
     with app.app_context():
         db.engine.dispose()
+
+
+def test_mail_test_with_mail_off_says_so_and_queues_nothing(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    result = runner.invoke(args=["mail", "test", "ann@example.org"])
+    assert result.exit_code == 2, result.output
+    assert "SMTP_HOST is not set: e-mail is off." in result.output
+    assert _queued(app) == 0
