@@ -35,6 +35,7 @@ from .validation import (
     ANCHOR,
     OURS,
     cache_key,
+    check_sources,
     cross_validate_many,
     default_cache_dir,
     fit_heads,
@@ -174,6 +175,7 @@ def train(
     base = read_dir(data_dir)
     say(f"read {len(base)} rows from {len(base.files)} files in {data_dir}")
     corpus, added, extra_card = _join_extra(base, extra, extra_weight)
+    check_sources(corpus, added)
     if extra_card is not None:
         say(f"added {extra_card['rows']} extra examples at weight {extra_weight}")
     stage("read")

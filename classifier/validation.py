@@ -23,7 +23,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from joblib import Parallel, delayed
 
-from .data import Corpus, fingerprint, group_of
+from .data import Corpus, DataError, fingerprint, group_of
 from .fitting import (
     MIN_DF,
     SPAM_PARAMS,
@@ -143,6 +143,25 @@ def plan_folds(corpus: Corpus, extra: Extra | None = None) -> list[tuple[str, tu
     for group in sorted(set(groups[base & (corpus.spam >= 0)])):
         plan.append((group, ("spam",)))
     return plan
+
+
+def check_sources(corpus: Corpus, extra: Extra | None = None) -> None:
+    """Raise ``DataError`` unless each head has labelled rows from two sources at least.
+
+    Features, weights and thresholds are chosen by holding each source out in turn: with one
+    source, the fold that holds it out has nothing to learn from (scikit-learn used to stop
+    with "Found array with 0 sample(s)" minutes into training).
+    """
+    groups = np.array([group_of(s) for s in corpus.sources])
+    base = np.ones(len(corpus), dtype=bool) if extra is None else ~extra.rows
+    for head, labels in (("toxicity", corpus.toxic), ("spam", corpus.spam)):
+        found = sorted(set(groups[base & (labels >= 0)]))
+        if len(found) < 2:
+            named = f"only {found[0]}" if found else "none"
+            raise DataError(
+                f"{head}: leave-one-source-out validation needs rows labelled for {head} from at "
+                f"least two sources (a file, or a YouTube video), found {named}"
+            )
 
 
 def _viable(corpus: Corpus, rows: Mask, head: str) -> bool:

@@ -217,6 +217,12 @@ def test_the_seed_changes_nothing_and_the_card_says_so(
             "a.csv: no rows (only a header)",
         ),
         ({"a.csv": b"text,toxic,spam,source\nok,0,,x\ncaf\xe9,1,,x\n"}, "a.csv:3: not UTF-8 text"),
+        # One source to hold out and nothing left to learn from: scikit-learn's traceback before.
+        (
+            {"a.csv": b"text,toxic,spam,source\nfine,0,0,x\nawful,1,1,x\n"},
+            "toxicity: leave-one-source-out validation needs rows labelled for toxicity from at "
+            "least two sources (a file, or a YouTube video), found only x",
+        ),
     ],
 )
 def test_train_refuses_unreadable_data_in_one_line(
