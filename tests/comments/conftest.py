@@ -10,6 +10,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
+import classifier
 from comments.extensions import db
 from comments.models import Comment
 from comments.services import accounts, sites
@@ -75,6 +76,21 @@ def staff_headers(app: Flask) -> StaffToken:
 @pytest.fixture(scope="session")
 def base_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_corpus(tmp_path_factory.mktemp("data"))
+
+
+# --- model versions ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def candidates(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Two small real models, trained on different synthetic corpora (so different versions)."""
+    out = []
+    for seed in (1, 2):
+        data = write_corpus(tmp_path_factory.mktemp(f"data{seed}"), seed=seed, per_source=40)
+        output = tmp_path_factory.mktemp(f"candidate{seed}")
+        classifier.train(data, output, seed=0, baseline=False, n_jobs=1)
+        out.append(output)
+    return out
 
 
 @pytest.fixture
