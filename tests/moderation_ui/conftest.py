@@ -190,7 +190,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     server.flask(
         "users", "create", "mod", "--role", "moderator", "--password-stdin", stdin=PASSWORD
     )
-    port = free_port()
+    # A shared machine may hand each checkout its own ports: MODERATION_LIVE_PORT picks one.
+    port = int(os.environ.get("MODERATION_LIVE_PORT") or free_port())
     command = [
         *(sys.executable, "-m", "gunicorn", "wsgi:app"),
         *("--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4"),
