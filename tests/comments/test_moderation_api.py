@@ -226,6 +226,8 @@ def test_the_detail_offers_the_actions_its_status_allows_now(
     ]
     assert decide(client, moderator, held, action="reject").status_code == 200
     assert [a["name"] for a in actions(held)] == ["approve", "spam", "restore"]
+    filed = post_comment(body="buy now", honeypot="x").get_json()["id"]
+    assert {"name": "not_spam", "label": "Not spam", "key": "n"} in actions(filed)
     for offered in actions(held):  # each is accepted
         assert decide(client, moderator, held, action=offered["name"]).status_code == 200
         assert decide(client, moderator, held, action="reject").status_code == 200

@@ -9,6 +9,7 @@ import pytest
 
 from comments.moderation_ui import charts, present
 from comments.moderation_ui.stats import DayOutcomes, Overrules, Timing
+from comments.services.moderation.decisions import DECISION_KEYS
 
 
 def span(body: str, word: str, weight: float = 1.0) -> dict[str, Any]:
@@ -154,6 +155,19 @@ def test_scores_in_words(score: float | None, words: str) -> None:
 )
 def test_only_legal_actions_get_buttons(status: str, reports: int, actions: list[str]) -> None:
     assert [a.name for a in present.legal_actions(status, reports)] == actions
+
+
+def test_each_decision_has_its_own_key_and_not_spam_is_n() -> None:
+    """Not spam is decided by key like the others; no two actions a card shows share one."""
+    spam = present.legal_actions("spam", 0)
+    assert [(a.name, a.key) for a in spam] == [
+        ("approve", "a"),
+        ("reject", "r"),
+        ("not_spam", "n"),
+        ("restore", "p"),
+    ]
+    assert "n" in DECISION_KEYS and len(DECISION_KEYS) == len(set(DECISION_KEYS))
+    assert not set(DECISION_KEYS) & {"j", "k", "b", "x", "?"}  # moving, banning, selecting
 
 
 def test_only_web_addresses_become_links() -> None:

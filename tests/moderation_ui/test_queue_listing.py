@@ -225,7 +225,7 @@ def test_only_the_queue_offers_keyboard_shortcuts(
     card = card_html(queue.text, held)
     assert 'aria-keyshortcuts="a"' in card and '<kbd aria-hidden="true">a</kbd>' in card
     assert "shortcuts.js" in queue.text
-    assert 'data-decision-keys="a r s p"' in queue.text  # what a card without the button refuses
+    assert 'data-decision-keys="a r s n p"' in queue.text  # what a card without the button refuses
     page = client.get(f"/moderation/comments/{held}").text
     assert "shortcuts.js" not in page
     own = card_html(page, held)

@@ -40,7 +40,7 @@ OFFERED = (
     Action("approve", "Approve", "a"),
     Action("reject", "Reject", "r"),
     Action("spam", "Spam", "s"),
-    Action("not_spam", "Not spam", ""),
+    Action("not_spam", "Not spam", "n"),
     Action("restore", "Restore", "p"),
 )
 #: Approving a published comment keeps it and resolves its reports.
