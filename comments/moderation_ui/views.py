@@ -21,7 +21,7 @@ from comments.services.accounts import authenticate
 from comments.services.edits import describe_revisions
 from comments.services.explanations import explain_comment
 from comments.services.moderation import authors, items
-from comments.services.moderation.decisions import DECISION_KEYS
+from comments.services.moderation.decisions import DECISION_KEYS, TRANSITIONS
 from comments.services.moderation.queue import (
     QUEUES,
     BadCursor,
@@ -157,6 +157,9 @@ def queue() -> tuple[str, int]:
         queue_labels=QUEUE_LABELS,
         sort_labels=SORT_LABELS,
         decision_keys=DECISION_KEYS,
+        # The queues of statuses that Restore applies to get it in bulk too (rejected, spam,
+        # deleted); elsewhere it would be refused for every selected comment.
+        bulk_restore=current in TRANSITIONS["restore"][0],
         form=raw,
         filtered=any(key in raw for key in FILTERS),
         errors=errors,

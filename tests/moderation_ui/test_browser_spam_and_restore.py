@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.moderation_ui.conftest import ABUSIVE, NICE, Live, painted
-from tests.moderation_ui.test_browser_moderation import new_thread, post, sign_in
+from tests.moderation_ui.test_browser_moderation import count, new_thread, post, sign_in
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=10_000)
@@ -54,3 +54,59 @@ def test_n_takes_a_comment_out_of_spam_where_the_card_offers_it(
     expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_contain_text(
         "Mark the focused comment as not spam"
     )
+
+
+def test_shift_p_restores_the_selection_but_not_a_comment_decided_meanwhile(
+    browser_page: Page, live: Live
+) -> None:
+    page, thread = browser_page, new_thread()
+    ids = [post(live, thread, f"{ABUSIVE} [restore {n}]", author_email=email()) for n in range(3)]
+    path = f"/moderation/?status=pending&sort=oldest&thread={thread}"
+    sign_in(page, live, path)
+    for _ in ids:
+        page.keyboard.press("j")
+        page.keyboard.press("x")
+    expect(page.get_by_role("button", name="Restore", exact=True)).to_have_count(0)
+    page.keyboard.press("Shift+P")  # nothing here to restore: said, not sent
+    expect(page.get_by_role("alert")).to_have_text("Shift+P does nothing to the selection.")
+    page.keyboard.press("Shift+R")
+    expect(page.locator("#announcer")).to_have_text("3 comments rejected.")
+
+    page.goto(live.url + path.replace("pending", "rejected"))
+    painted(page)
+    restore = page.locator("#bulk").get_by_role("button", name="Restore", exact=True)
+    expect(restore).to_have_attribute("aria-keyshortcuts", "Shift+P")
+    restored_before = count(page, "pending")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    expect(page.locator("[data-selected-count]")).to_have_text("2")
+    # Another moderator approves the first meanwhile: its Restore would undo that unseen.
+    other = page.context.new_page()
+    other.goto(live.url + path.replace("pending", "rejected"))
+    other.locator(f"#comment-{ids[0]}").get_by_role("button", name="Approve", exact=True).click()
+    expect(other.locator("#announcer")).to_have_text(f"Comment #{ids[0]} approved.")
+    other.close()
+
+    page.keyboard.press("Shift+P")
+    expect(page.get_by_role("alert")).to_have_text(
+        f"1 comment restored to pending. #{ids[0]}: The comment is published now: mod decided "
+        "it since you loaded it. Nothing was changed."
+    )
+    expect(page.locator(f"#comment-{ids[1]}")).to_have_count(0)
+    kept = page.locator(f"#comment-{ids[0]}")
+    expect(kept.locator(".card-meta .status")).to_have_text("published")
+    expect(page.locator(f"#comment-{ids[2]}")).to_be_visible()  # not selected, not restored
+    expect(page.locator('[data-count="pending"]')).to_have_text(str(restored_before + 1))
+
+    # The button does what the key does; the published comment, still selected, is refused
+    # as a single Restore of it would be.
+    page.locator(f"#comment-{ids[2]}").get_by_role("checkbox").check()
+    restore.click()
+    expect(page.get_by_role("alert")).to_have_text(
+        f"1 comment restored to pending. #{ids[0]}: Cannot restore a published comment."
+    )
+    expect(page.locator(f"#comment-{ids[2]}")).to_have_count(0)
+    page.goto(live.url + path)
+    expect(page.locator("#cards .card")).to_have_count(2)

@@ -218,3 +218,28 @@ def test_forms_refuse_a_comment_decided_since_the_card_loaded_even_with_its_stat
     )
     assert f"#{held}: The comment is published now: maria decided it" in bulk.text
     assert [status_of(app, i) for i in (reported, held)] == ["published", "published"]
+
+
+def test_the_bulk_form_restores_on_the_queues_restore_applies_to(
+    app: Flask, signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    """Restore joins the bulk bar where a single Restore is offered (rejected, spam, deleted),
+    and works without JavaScript; the pending queue has nothing to restore."""
+    client = signed_in("moderator")
+    token = session_csrf(client)
+    ids = [post_comment(body=f"{ABUSIVE} {n}", author_email=f"r{n}@x.org") for n in range(2)]
+    filed = post_comment(body=ABUSIVE, honeypot="x")
+    restore = re.compile(r'<button[^>]*value="restore"[^>]*aria-keyshortcuts="Shift\+P"')
+    pending = client.get("/moderation/?status=pending").text
+    assert 'id="bulk"' in pending and not restore.search(pending)
+    assert restore.search(client.get("/moderation/?status=spam").text)
+    client.post("/moderation/decisions", data={"action": "reject", "ids": ids, "csrf_token": token})
+    assert restore.search(client.get("/moderation/?status=rejected").text)
+    ids.append(filed)
+    response = client.post(
+        "/moderation/decisions",
+        data={"action": "restore", "ids": [str(i) for i in ids], "csrf_token": token},
+        follow_redirects=True,
+    )
+    assert "3 comments restored to pending." in response.text
+    assert [status_of(app, i) for i in ids] == ["pending"] * 3
