@@ -82,7 +82,8 @@ def queue(query: dict[str, Any]) -> dict[str, Any]:
 @require(READ_QUEUES)
 @contract({200: CommentDetailSchema()})
 def comment_detail(comment_id: int) -> dict[str, Any]:
-    """One comment as the queue shows it, its decision history, earlier texts and legal actions."""
+    """One comment as the queue shows it, its decision history, earlier texts and legal actions
+    (about the comment, and about its author)."""
     comment = _visible_comment(comment_id)
     item = items.describe(db.session(), [comment])[0]
     if item["explanation"] is None:
@@ -91,6 +92,9 @@ def comment_detail(comment_id: int) -> dict[str, Any]:
     item["history"] = items.history(db.session(), comment)
     item["revisions"] = describe_revisions(db.session(), comment.id)
     item["actions"] = legal_actions(comment.status, len(item["reports"]))
+    item["author_actions"] = authors.author_actions(
+        comment.status, comment.author_email, item["author"]["trusted"], item["author"]["banned"]
+    )
     return item
 
 

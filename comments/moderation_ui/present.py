@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
+from comments.services.moderation.authors import author_actions
 from comments.services.moderation.decisions import legal_actions
 
 #: The scores a model explains, in the order they are shown.
@@ -269,6 +270,12 @@ def card(item: dict[str, Any], parent: dict[str, Any] | None) -> dict[str, Any]:
         "highlighted": highlight(body, explanation),
         "drivers": top_drivers(body, explanation),
         "actions": legal_actions(item["status"], len(item["reports"])),
+        "author_actions": author_actions(
+            item["status"],
+            item["author"].get("email"),
+            item["author"].get("trusted", False),
+            item["author"].get("banned", False),
+        ),
         "thread_link": web_link(item["thread"].get("url")),
         "author_link": web_link(item["author"].get("url")),
     }

@@ -17,7 +17,7 @@ from marshmallow import (
 from comments.models import STATUSES
 from comments.schemas.classifier import ExplanationSchema
 from comments.schemas.public import MAX_ID, CleanLine, CleanText
-from comments.services.moderation.authors import BAN_SCOPES
+from comments.services.moderation.authors import BAN_SCOPES, TRUST, UNTRUST
 from comments.services.moderation.decisions import ACTIONS
 from comments.services.moderation.queue import QUEUES, SORTS, BadCursor, decode_cursor
 
@@ -159,6 +159,9 @@ class AuthorSchema(Schema):
     history_by = fields.String(allow_none=True)
     #: Trusted on the site: their comments skip the queue unless a hard rule or a sure model fires.
     trusted = fields.Boolean()
+    #: A live ban on the site matches their e-mail or IP hash: their new comments are filed
+    #: as spam, and they cannot be trusted until it is lifted.
+    banned = fields.Boolean()
     #: Comments by other authors from the same IP hash on the site (told apart by e-mail):
     #: a ban that matches the address rejects and files those too.
     shared_address = fields.Dict(keys=fields.String(), values=fields.Integer())
@@ -230,6 +233,15 @@ class ActionSchema(Schema):
     key = fields.String(validate=validate.Length(max=1))
 
 
+class AuthorActionSchema(Schema):
+    """What may be decided about the comment's author now, as the card offers it."""
+
+    #: trust: POST /comments/ID/trust; untrust: DELETE /comments/ID/trust.
+    name = fields.String(validate=validate.OneOf((TRUST.name, UNTRUST.name)))
+    #: The button's text ("Trust author", "Stop trusting author").
+    label = fields.String()
+
+
 class CommentDetailSchema(ModeratedCommentSchema):
     history = fields.List(fields.Nested(DecisionRecordSchema))
     #: Earlier texts replaced by the author's edits, oldest first.
@@ -237,6 +249,10 @@ class CommentDetailSchema(ModeratedCommentSchema):
     #: The actions its status (and open reports) allow now, in the order the UI shows them:
     #: any other is refused with 409. Whoever asks: a role that cannot decide still gets them.
     actions = fields.List(fields.Nested(ActionSchema))
+    #: What its author's standing (trusted, banned) and its status allow about the author now:
+    #: trust (an author with an e-mail, of a published or pending comment, not banned) or
+    #: untrust (a trusted author); empty for neither.
+    author_actions = fields.List(fields.Nested(AuthorActionSchema))
 
 
 class QueuePageSchema(Schema):
@@ -315,3 +331,6 @@ class BanLiftedSchema(Schema):
 class TrustResultSchema(Schema):
     email = fields.String(allow_none=True)
     trusted = fields.Boolean()
+    #: A live ban on the site matches their e-mail or IP hash: their new comments are filed
+    #: as spam, and they cannot be trusted until it is lifted.
+    banned = fields.Boolean()

@@ -143,3 +143,22 @@ def test_analysts_see_bans_without_a_lift_button(
         db.session.commit()
     page = signed_in("analyst").get("/moderation/bans").text
     assert "troll@x.org" in page and "/lift" not in page  # listed, with no form to lift it
+
+
+def test_a_banned_authors_card_offers_no_trust_and_the_form_is_refused(
+    app: Flask, signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    held = post_comment(body=ABUSIVE, author_email="troll@x.org")
+    client = signed_in("moderator")
+    token = session_csrf(client)
+    assert ">Trust author<" in card_html(client.get("/moderation/").text, held)
+    client.post(f"/moderation/comments/{held}/ban", data={"csrf_token": token, "by": "email"})
+    card = card_html(client.get("/moderation/").text, held)
+    assert status_of(app, held) == "pending"  # not rejected: only the trust button goes
+    assert ">Trust author<" not in card and "Ban this author" in card
+    refused = client.post(  # a page from before the ban still has the form
+        f"/moderation/comments/{held}/trust", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "The author is banned: lift the ban before trusting them." in refused.text
+    with app.app_context():
+        assert db.session.scalar(select(TrustedAuthor)) is None

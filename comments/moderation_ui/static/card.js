@@ -1,15 +1,16 @@
 /* Moderation queue: one card as the page shows it (loaded by the queue page only).
  *
- * What a card says about its comment (status, text, the decision buttons its status allows)
- * and whether it is waiting for the server, with keyboard focus kept while it waits and when
- * its buttons are redrawn. queue.js, loaded next, fetches and decides, and calls these
- * through window.moderationCard.
+ * What a card says about its comment (status, text, the decision buttons its status allows,
+ * the trust button its author's standing allows) and whether it is waiting for the server,
+ * with keyboard focus kept while it waits and when its buttons are redrawn. queue.js, loaded
+ * next, fetches and decides, and calls these through window.moderationCard.
  */
 (() => {
   "use strict";
 
   if (document.body.dataset.page !== "queue") return;
 
+  const csrfMeta = document.querySelector('meta[name="csrf-token"]');
   const busy = new Set();
   const focusBeforeBusy = new Map(); // card id -> the control that had focus when it went busy
   const isBusy = (card) => busy.has(card.dataset.id);
@@ -44,9 +45,12 @@
     Array.from(card.querySelectorAll("form.decide .buttons button"));
 
   /** Where focus goes when the control that had it is gone: the button for the same action
-   * if the card still offers it, else its first decision button, else the card itself. */
+   * if the card still offers it (for a trust button, the author's button now), else its first
+   * decision button, else the card itself. */
   function replacementFor(card, control) {
     const buttons = decisionButtons(card);
+    const author = card.querySelector(".author-actions > form button");
+    if (author && control.closest("form.trust, form.untrust")) return author;
     const decision = control.matches("form.decide button");
     return (decision && buttons.find((b) => b.value === control.value)) || buttons[0] || card;
   }
@@ -82,11 +86,53 @@
     if (focused) replacementFor(card, focused).focus();
   }
 
+  // As _card.html renders one: a form that also works when queue.js does not take it over.
+  function authorForm(card, url, action) {
+    const form = document.createElement("form");
+    form.method = "post";
+    form.action = url;
+    form.className = action.name;
+    form.dataset.id = card.dataset.id;
+    const next = card.querySelector('form.decide [name="next"]');
+    const fields = { csrf_token: csrfMeta ? csrfMeta.content : "", next: next ? next.value : "" };
+    for (const [name, value] of Object.entries(fields)) {
+      const field = document.createElement("input");
+      field.type = "hidden";
+      field.name = name;
+      field.value = value;
+      form.append(field);
+    }
+    const button = document.createElement("button");
+    button.type = "submit";
+    button.className = "btn";
+    button.disabled = isBusy(card);
+    button.textContent = action.label;
+    form.append(button);
+    return form;
+  }
+
+  /** Trust author or Stop trusting author, as the author's standing (trusted, banned) and the
+   * comment's status allow now: the API's author_actions, beside the decision buttons. */
+  function showAuthorActions(card, actions) {
+    const row = card.querySelector(".author-actions");
+    if (!row || !Array.isArray(actions)) return;
+    const old = row.querySelectorAll(":scope > form.trust, :scope > form.untrust");
+    const focused = Array.from(old).find((form) => form.contains(document.activeElement));
+    const forms = actions
+      .map((action) => [row.dataset[`${action.name}Url`], action])
+      .filter(([url]) => url)
+      .map(([url, action]) => authorForm(card, url, action));
+    old.forEach((form) => form.remove());
+    row.prepend(...forms);
+    if (focused) replacementFor(card, focused).focus();
+  }
+
   /** The comment as the moderation API describes it now (GET /comments/ID). */
   function showComment(card, comment) {
     showStatus(card, comment.status, comment.latest_decision);
     showText(card, comment.body);
     showActions(card, comment.actions);
+    showAuthorActions(card, comment.author_actions);
     if (Array.isArray(comment.reports) && !comment.reports.length) {
       card.querySelector(".reports")?.remove(); // resolved by a decision
     }

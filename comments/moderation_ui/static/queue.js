@@ -239,6 +239,8 @@
       setBusy(card, false);
       const rejected = data.rejected || [];
       for (const rejectedId of rejected) await settle(rejectedId, "rejected");
+      // Kept on the page: a banned author is offered no trust now.
+      if (card.isConnected && !rejected.includes(id)) await refresh(card);
       const extra = rejected.length ? `; ${plural(rejected.length, "comment")} rejected` : "";
       const already = data.created === false ? "already " : "";
       announce(`The author of comment #${id} is ${already}banned${extra}.`);
@@ -271,19 +273,24 @@
     banDialog.showModal();
   }
 
-  async function trust(card) {
+  /** Trust the author (or stop), then show what the card offers about them now. */
+  async function setTrust(card, trusting) {
     const id = Number(card.dataset.id);
+    setBusy(card, true);
     try {
-      const data = await api("POST", `/comments/${id}/trust`, {});
-      announce(`${data.email} is now trusted: their comments skip the queue.`);
-      const button = card.querySelector("form.trust button");
-      if (button) {
-        button.textContent = "Trusted (reload to undo)";
-        button.disabled = true;
-      }
+      const path = `/comments/${id}/trust`;
+      const data = await (trusting ? api("POST", path, {}) : api("DELETE", path));
+      announce(
+        trusting
+          ? `${data.email} is now trusted: their comments skip the queue.`
+          : `${data.email} is no longer trusted.`,
+      );
+      await refresh(card);
     } catch (error) {
       announce(`Comment #${id}: ${error.message}`, "error");
+      if (error.status === 409) await refresh(card); // banned, decided or untrusted meanwhile
     }
+    setBusy(card, false);
   }
 
   function closeDialog(dialog) {
@@ -317,9 +324,9 @@
       const by = form.querySelector('[name="by"]:checked');
       const reason = form.querySelector('[name="reason"]').value;
       ban(card, reason, Boolean(reject && reject.checked), by ? by.value : "email_and_ip");
-    } else if (form.matches("form.trust") && card) {
+    } else if (form.matches("form.trust, form.untrust") && card) {
       event.preventDefault();
-      trust(card);
+      setTrust(card, form.matches("form.trust"));
     }
   });
 

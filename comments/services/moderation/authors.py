@@ -10,13 +10,17 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
 from comments.models import Ban, Comment, Decision, Site, Staff, TrustedAuthor
-from comments.services.moderation.decisions import DecisionRequest, decide_comment
+from comments.services.moderation.decisions import Action, DecisionRequest, decide_comment
 from comments.services.privacy.keys import BanKeys
 
 #: What a ban matches: both keys by default; one alone spares others behind a shared address
 #: (a mobile carrier, a campus) or catches an author who keeps changing e-mail addresses.
 BanScope = Literal["email_and_ip", "email", "ip"]
 BAN_SCOPES: tuple[BanScope, ...] = get_args(BanScope)
+
+#: What may be decided about a comment's author from its card (no keys: not on the queue's).
+TRUST = Action("trust", "Trust author", "")
+UNTRUST = Action("untrust", "Stop trusting author", "")
 
 
 class NoAuthorIdentity(Exception):
@@ -195,11 +199,23 @@ def lift_ban(session: Session, ban: Ban, staff: Staff, now: datetime | None = No
     return ban
 
 
+def author_actions(status: str, email: str | None, trusted: bool, banned: bool) -> list[Action]:
+    """What the card offers about the comment's author now, as the moderation API's comment
+    detail says it (``author_actions``): only what ``trust_author``/``untrust_author`` accept."""
+    if trusted:
+        return [UNTRUST]
+    if email and status in ("published", "pending") and not banned:
+        return [TRUST]
+    return []
+
+
 def trust_author(session: Session, comment: Comment, staff: Staff) -> TrustedAuthor:
     """Trust the author by e-mail; recorded in the comment's history.
 
     Only from a comment that is published or waiting: trusting the author of spam or of a
     rejected comment would wave their next one through, so such a comment is approved first.
+    Nor while a ban matches them: trust would outlive the ban and wave them through once it
+    is lifted, unseen by whoever lifts it.
     """
     if not comment.author_email:
         raise NoAuthorIdentity("Only authors with an e-mail address can be trusted.")
@@ -210,6 +226,8 @@ def trust_author(session: Session, comment: Comment, staff: Staff) -> TrustedAut
     existing = _trusted(session, comment)
     if existing is not None:
         return existing
+    if active_bans(session, comment.site_id, comment.author_email, comment.ip_hash):
+        raise TrustRefused("The author is banned: lift the ban before trusting them.")
     trusted = TrustedAuthor(site_id=comment.site_id, email=comment.author_email, staff_id=staff.id)
     session.add(trusted)
     _record_about_author(session, comment, staff, "trust")
@@ -259,3 +277,26 @@ def trusted_emails(session: Session, site_emails: set[tuple[int, str]]) -> set[t
         select(TrustedAuthor.site_id, TrustedAuthor.email).where(TrustedAuthor.email.in_(emails))
     )
     return {(site_id, email) for site_id, email in rows} & site_emails
+
+
+def banned_comments(session: Session, comments: list[Comment]) -> set[int]:
+    """Which of the comments have an author a live ban matches (by e-mail or IP hash, as
+    ``active_bans`` matches one comment), in one query."""
+    emails = {c.author_email for c in comments if c.author_email}
+    hashes = {c.ip_hash for c in comments if c.ip_hash}
+    if not emails and not hashes:
+        return set()
+    rows = session.execute(
+        select(Ban.site_id, Ban.email, Ban.ip_hash).where(
+            Ban.site_id.in_({c.site_id for c in comments}),
+            Ban.lifted_at.is_(None),
+            or_(Ban.email.in_(emails), Ban.ip_hash.in_(hashes)),
+        )
+    ).all()
+    by_email = {(site_id, email) for site_id, email, _ in rows if email}
+    by_ip = {(site_id, ip_hash) for site_id, _, ip_hash in rows if ip_hash}
+    return {
+        c.id
+        for c in comments
+        if (c.site_id, c.author_email) in by_email or (c.site_id, c.ip_hash) in by_ip
+    }

@@ -18,7 +18,7 @@ from comments.models import (
     Staff,
     Thread,
 )
-from comments.services.moderation.authors import trusted_emails
+from comments.services.moderation.authors import banned_comments, trusted_emails
 from comments.services.moderation.decisions import latest_decisions
 
 
@@ -123,6 +123,7 @@ def describe(session: Session, comments: list[Comment]) -> list[dict[str, Any]]:
     trusted = trusted_emails(
         session, {(c.site_id, c.author_email) for c in comments if c.author_email}
     )
+    banned = banned_comments(session, comments)
     latest = latest_decisions(session, ids)
     items = []
     for comment in comments:
@@ -144,6 +145,7 @@ def describe(session: Session, comments: list[Comment]) -> list[dict[str, Any]]:
                     "history": histories.get((comment.site_id, *key), {}) if key else {},
                     "history_by": key[0] if key else None,
                     "trusted": (comment.site_id, comment.author_email) in trusted,
+                    "banned": comment.id in banned,
                     "shared_address": shared.get(comment.id, {"comments": 0, "authors": 0}),
                 },
                 "body": comment.body_raw,
