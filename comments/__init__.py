@@ -13,6 +13,7 @@ from comments import config, db, network, rate_limits  # noqa: F401  (db: engine
 from comments.errors import register_error_handlers
 from comments.extensions import db as database
 from comments.extensions import limiter, migrate
+from comments.json_bodies import BoundedJSONProvider
 from comments.request_body import SizedChunkedBodies
 from comments.services.model_store import ModelStore
 from comments.services.registry import Registry
@@ -28,6 +29,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # decided to publish (even one serving nothing) is one more thing to keep public.
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
     app.session_interface = CookieSessions()
+    app.json = BoundedJSONProvider(app)
     app.config.from_mapping(config.DEFAULTS)
     if test_config is None:
         app.config.from_mapping(config.from_environment(os.environ, Path(app.instance_path)))

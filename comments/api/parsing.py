@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
@@ -23,8 +22,8 @@ def json_body() -> Any:
         # Werkzeug's 400 says only that the request was not understood; parse again (only on
         # this path) for the decoder's own words, e.g. "Expecting ',' delimiter: line 1 ...".
         try:
-            json.loads(request.get_data(cache=True))
-        except ValueError as error:  # JSONDecodeError, or bytes that are not UTF-8
+            current_app.json.loads(request.get_data(cache=True))
+        except ValueError as error:  # JSONDecodeError, bytes that are not UTF-8, too deep
             raise InvalidJson(str(error)) from None
         raise
 

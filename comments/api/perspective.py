@@ -9,7 +9,6 @@ own shape, so these routes stay out of the OpenAPI document of /api/v1.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -131,8 +130,8 @@ def _problems(messages: Any, path: str = "") -> list[str]:
 def _load(schema: Schema) -> Any:
     """The request body through ``schema``; Google's INVALID_ARGUMENT for anything malformed."""
     try:
-        payload = json.loads(request.get_data())
-    except ValueError as error:  # also bad UTF-8
+        payload = current_app.json.loads(request.get_data())
+    except ValueError as error:  # also bad UTF-8 and nesting too deep
         raise PerspectiveError(f"Invalid JSON payload received. {error}", None) from None
     if not isinstance(payload, dict):
         raise PerspectiveError("Invalid JSON payload received. Expected an object.", None)

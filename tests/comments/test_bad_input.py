@@ -159,3 +159,29 @@ def test_forged_queue_cursor_is_422(client: FlaskClient, staff_headers: StaffTok
         headers=staff_headers("admin"),
     )
     assert_field_error(response, "cursor")
+
+
+#: Well under MAX_CONTENT_LENGTH, far deeper than Python's decoder can recurse.
+TOO_DEEP = "[" * 30_000 + "]" * 30_000
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/comments", "/api/v1/comments/held", "/api/v1/privacy/requests"]
+)
+def test_json_nested_too_deeply_is_400_not_500(client: FlaskClient, path: str) -> None:
+    body = '{"thread": "/a", "body": ' + TOO_DEEP + "}"
+    response = client.post(path, data=body, content_type="application/json")
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.get_json()["errors"]["_body"] == ["Arrays and objects are nested too deeply."]
+
+
+def test_json_nested_too_deeply_is_400_for_staff_too(
+    client: FlaskClient, staff_headers: StaffToken
+) -> None:
+    response = client.post(
+        "/api/v1/moderation/decisions",
+        data=TOO_DEEP,
+        headers={**staff_headers("admin"), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert "_body" in response.get_json()["errors"]

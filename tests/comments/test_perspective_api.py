@@ -164,6 +164,7 @@ REFUSED: list[tuple[str, Any, str, str | None]] = [
     ),
     ("malformed JSON", b'{"comment": {"text": "hi"', "Invalid JSON payload received.", None),
     ("not an object", b'["hi"]', "Invalid JSON payload received.", None),
+    ("nested too deeply", b"[" * 30_000 + b"]" * 30_000, "Invalid JSON payload received.", None),
     ("unknown field", coral_body(NICE, colour="red"), "Invalid JSON payload received.", None),
     ("text not a string", coral_body(NICE, comment={"text": 5}), "Invalid JSON payload", None),
     (
