@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from comments.config import retry_schedule
 from comments.models import WebhookDelivery, WebhookEndpoint
 from comments.services.webhooks import signing
+from comments.services.webhooks.connections import PublicOnlyClient
 from comments.services.webhooks.endpoints import masked_url
 from comments.services.webhooks.events import subscriptions
 from comments.services.webhooks.targets import non_public_target
@@ -180,9 +181,8 @@ def body_of(payload: dict[str, Any]) -> bytes:
 
 def attempt(client: httpx.Client, job: Job, *, allow_private: bool = False) -> Result:
     """One signed POST; 2xx is delivered, anything else (redirects included) a failure."""
-    # Checked before every attempt, not only when an admin saves the URL, since DNS can change
-    # (a name can still be re-pointed between this check and the connection; a filtering
-    # HTTPS_PROXY closes that gap).
+    # Checked before every attempt, not only when an admin saves the URL, since DNS can change;
+    # a direct connection checks again and connects only to what it checked (new_client).
     refused = None if allow_private else non_public_target(job.url)
     if refused:
         message = f"Refused: {refused} (WEBHOOKS_ALLOW_PRIVATE_TARGETS is off)"
@@ -285,11 +285,13 @@ def deliver_due(session: Session, client: httpx.Client, settings: DeliverySettin
 
 def new_client(settings: DeliverySettings) -> httpx.Client:
     """Never follows redirects (the URL is the one an admin approved); HTTPS_PROXY and
-    NO_PROXY apply, so deliveries can go through a filtering proxy."""
+    NO_PROXY apply, so deliveries can go through a filtering proxy. Unless private targets are
+    allowed, direct connections go only to addresses checked public as they connect."""
     httpx_log = logging.getLogger("httpx")
     if _masked_request_url not in httpx_log.filters:
         httpx_log.addFilter(_masked_request_url)
-    return httpx.Client(timeout=settings.timeout, follow_redirects=False)
+    client_class = httpx.Client if settings.allow_private else PublicOnlyClient
+    return client_class(timeout=settings.timeout, follow_redirects=False)
 
 
 def _masked_request_url(record: logging.LogRecord) -> bool:

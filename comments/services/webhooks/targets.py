@@ -1,8 +1,11 @@
 """Whether a webhook URL may be called: its host must be, and resolve only to, public addresses
 unless WEBHOOKS_ALLOW_PRIVATE_TARGETS is on.
 
-One check for two moments: delivery asks before every attempt (DNS can change), and saving an
-endpoint asks too, so an admin hears at once instead of reading a log of failed deliveries.
+One check for three moments: saving an endpoint asks, so an admin hears at once instead of
+reading a log of failed deliveries; delivery asks before every attempt (DNS can change); and
+each direct connection asks again and connects only to the addresses it checked
+(``webhooks.connections``), so a name re-pointed after the first check cannot reach a private
+address.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ class Target:
     refused: str | None = None
     #: The resolver's error when the host could not be resolved, so nothing is known yet.
     unresolved: str | None = None
+    #: What the host is or resolved to, in the resolver's order: all of them were checked.
+    addresses: tuple[IPAddress, ...] = ()
 
 
 def check_target(url: str, timeout: float | None = None) -> Target:
@@ -38,7 +43,11 @@ def check_target(url: str, timeout: float | None = None) -> Target:
     literal needs no lookup; a name's lookup is cut short after ``timeout`` seconds (None:
     as long as the resolver takes).
     """
-    host = urlsplit(url).hostname or ""
+    return check_host(urlsplit(url).hostname or "", timeout)
+
+
+def check_host(host: str, timeout: float | None = None) -> Target:
+    """``check_target`` for a bare host name or address."""
     try:
         addresses = [_literal(host)]
     except ValueError:
@@ -51,7 +60,7 @@ def check_target(url: str, timeout: float | None = None) -> Target:
             if str(address) == host:
                 return Target(refused=f"{host} is not a public address")
             return Target(refused=f"{host} is {address}, not a public address")
-    return Target()
+    return Target(addresses=tuple(addresses))
 
 
 def non_public_target(url: str, timeout: float | None = None) -> str | None:
