@@ -107,7 +107,7 @@ class BulkDecisionSchema(DecisionSchema):
     #: Per id (as a string, JSON's keys are), the latest_decision the moderator saw: an id
     #: decided or edited since is refused, the others are decided.
     expected_decisions = fields.Dict(
-        keys=fields.String(validate=validate.Regexp(r"^[1-9][0-9]{0,15}$")),
+        keys=fields.String(validate=validate.Regexp(r"^[1-9][0-9]{0,15}\Z")),
         values=fields.Integer(strict=True, validate=validate.Range(1, MAX_ID)),
         load_default=dict,
     )

@@ -19,7 +19,7 @@ from comments.services.perspective import (
     SuggestRequest,
 )
 
-_SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
+_SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+\Z")
 #: Fields of a client's own choosing: opaque to us, bounded so they cannot fill a row.
 _TOKEN = validate.Length(max=512)
 

@@ -69,7 +69,7 @@ _http_url = optional(
 #: A retried comment's key (a UUID fits), in the body or the Idempotency-Key header alike.
 IDEMPOTENCY_KEY_RULES = [
     validate.Length(8, 64),
-    validate.Regexp(r"^[A-Za-z0-9_-]+$", error="Only letters, digits, - and _."),
+    validate.Regexp(r"^[A-Za-z0-9_-]+\Z", error="Only letters, digits, - and _."),
 ]
 
 
@@ -133,7 +133,7 @@ class CommentCreateSchema(Schema):
         allow_none=True,
         validate=[
             validate.Length(8, 32),
-            validate.Regexp(r"^[A-Za-z0-9_-]+$", error="Only letters, digits, - and _."),
+            validate.Regexp(r"^[A-Za-z0-9_-]+\Z", error="Only letters, digits, - and _."),
         ],
     )
     #: The author asks to be e-mailed replies (needs author_email; confirmed by a mailed link).
@@ -156,7 +156,7 @@ class ThreadQuerySchema(Schema):
     thread = CleanLine(required=True, validate=validate.Length(1, 512))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 500))
     cursor = fields.String(
-        load_default=None, validate=validate.Regexp(r"^[0-9]{1,16}$", error="Not a valid cursor.")
+        load_default=None, validate=validate.Regexp(r"^[0-9]{1,16}\Z", error="Not a valid cursor.")
     )
 
 

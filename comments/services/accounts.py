@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from comments.errors import FieldErrors
 from comments.models import ROLES, ApiToken, Site, Staff
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}\Z")
 MIN_PASSWORD_LENGTH = 12
 TOKEN_PREFIX = "cmt_"
 # Verifying a password for an unknown name costs the same as for a known one.

@@ -15,8 +15,8 @@ from comments.models import ERASURE_MODES, Site
 from comments.rules import domain_key, word_key
 from comments.services.threads import get_site
 
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_ORIGIN = re.compile(r"^(\*|https?://[^/\s]+/?)$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
+_ORIGIN = re.compile(r"^(\*|https?://[^/\s]+/?)\Z")
 SETTINGS = (
     "title",
     "origins",

@@ -83,6 +83,8 @@ def test_json_that_is_not_an_object(client: FlaskClient) -> None:
         ({"parent_id": 2**64}, "parent_id"),
         ({"parent_id": 999}, "parent_id"),
         ({"idempotency_key": "../../etc"}, "idempotency_key"),
+        # A regex's $ also matches before a final newline: the key is one line, as documented.
+        ({"idempotency_key": "abcdefgh\n"}, "idempotency_key"),
         ({"surprise": True}, "surprise"),
     ],
 )
@@ -185,3 +187,8 @@ def test_json_nested_too_deeply_is_400_for_staff_too(
     )
     assert response.status_code == 400
     assert "_body" in response.get_json()["errors"]
+
+
+def test_a_thread_cursor_with_a_trailing_newline_is_422(client: FlaskClient) -> None:
+    response = client.get("/api/v1/comments?thread=/a&cursor=12%0A")
+    assert_field_error(response, "cursor")

@@ -38,6 +38,14 @@ def test_bad_settings_are_refused_and_nothing_changes(runner: FlaskCliRunner) ->
     assert duplicate.exit_code != 0 and "exists already" in duplicate.output
     bad_origin = runner.invoke(args=["sites", "update", "default", "--origin", "blog.example"])
     assert bad_origin.exit_code != 0 and "origins" in bad_origin.output
+    # A regex's $ matches before a final newline too: such a name would break the export's
+    # Content-Disposition header, such an origin would never match a browser's.
+    newline_name = runner.invoke(args=["sites", "create", "blog\n"])
+    assert newline_name.exit_code != 0 and "lower-case letters" in newline_name.output
+    newline_origin = runner.invoke(
+        args=["sites", "update", "default", "--origin", "https://blog.example\n"]
+    )
+    assert newline_origin.exit_code != 0 and "origins" in newline_origin.output
     inverted = runner.invoke(
         args=["sites", "update", "default", "--spam-hold", "0.9", "--spam-file", "0.5"]
     )
