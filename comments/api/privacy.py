@@ -20,6 +20,7 @@ from comments.schemas.privacy import (
     ReaderRequestAnswerSchema,
     ReaderRequestSchema,
 )
+from comments.services.mail.settings import base_url
 from comments.services.privacy import requests
 from comments.services.privacy.keys import email_hash, normalise_email
 
@@ -106,7 +107,9 @@ def send_link(email: str, kind: str) -> None:
         secret_key=current_app.config["SECRET_KEY"],
         keys=ip_hash_keys(current_app.config),
         max_age=current_app.config["PRIVACY_LINK_MAX_AGE"],
-        link=lambda token: url_for("privacy_ui.form", token=token, _external=True),
+        # Like every mailed link, under PUBLIC_URL: the request's Host header is the caller's
+        # to write, and a link to their host would hand them the token.
+        link=lambda token: base_url() + url_for("privacy_ui.form", token=token),
         now=datetime.now(UTC),
     )
     db.session.commit()
