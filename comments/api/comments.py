@@ -25,6 +25,7 @@ from comments.schemas.public import (
 from comments.services import form_tokens
 from comments.services.edits import posted
 from comments.services.listing import list_thread
+from comments.services.mail import settings as mail_settings
 from comments.services.privacy.keys import ban_keys
 from comments.services.scoring import ModelProvider
 from comments.services.submission import Client, FormTokenSettings, Submission, submit_comment
@@ -67,6 +68,7 @@ def create_comment(body: dict[str, Any], headers: dict[str, Any]) -> tuple[Any, 
         user_agent=(request.user_agent.string or "")[:512],
         origin=request.headers.get("Origin"),
         own_origin=request.host_url.rstrip("/"),
+        public_url=mail_settings.current().public_url,
         ban_keys=ban_keys(body["author_email"], client_ip(), ip_hash_keys(current_app.config)),
     )
     result = submit_comment(

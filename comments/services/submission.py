@@ -26,7 +26,7 @@ from comments.services import form_tokens, webhooks
 from comments.services.deciding import content_signals, decide_for_site
 from comments.services.mail import notifications
 from comments.services.moderation.authors import matching_bans
-from comments.services.origins import origin_allowed
+from comments.services.origins import origin_allowed, page_url_allowed
 from comments.services.privacy.keys import BanKeys
 from comments.services.recording import insert_comment, record_decision
 from comments.services.registry import ensure_version
@@ -62,6 +62,8 @@ class Client:
     #: The browser's Origin header, if any, and the service's own origin.
     origin: str | None = None
     own_origin: str | None = None
+    #: PUBLIC_URL, if set: the service's own origin as configured, not as a Host header says.
+    public_url: str | None = None
     #: Every value a ban of this author may hold (previous IP hash keys, erased addresses);
     #: None: the e-mail and ip_hash as given.
     ban_keys: BanKeys | None = None
@@ -285,15 +287,16 @@ def submit_comment(
     if scored.model is not None and not (known.version_known and scored.model is serving.active):
         ensure_version(session, scored.model)
     thread_id = known.thread_id
-    if thread_id is None or (
-        known.thread_incomplete and (submission.thread_title or submission.thread_url)
-    ):
+    thread_url = submission.thread_url
+    if thread_url and not page_url_allowed(site, thread_url, client.public_url):
+        thread_url = None  # dropped, not refused: a page's canonical link may point elsewhere
+    if thread_id is None or (known.thread_incomplete and (submission.thread_title or thread_url)):
         thread_id = get_or_create_thread(
             session,
             site,
             submission.thread,
             title=submission.thread_title,
-            url=submission.thread_url,
+            url=thread_url,
         ).id
     comment = insert_comment(
         session,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select, update
 
 from comments.config import DEFAULTS
@@ -29,6 +29,15 @@ LINK = re.compile(r"https://comments\.example(/mail/\w+\?token=[\w.-]+)")
 @pytest.fixture
 def app_config(smtp: SmtpServer) -> dict[str, Any]:
     return mail_config(smtp)
+
+
+@pytest.fixture(autouse=True)
+def blog_embeds_the_widget(runner: FlaskCliRunner) -> None:
+    """THREAD_URL is on an origin the site allows, as a thread's address must be to be kept."""
+    added = runner.invoke(
+        args=["sites", "update", "default", "--add-origin", "https://blog.example"]
+    )
+    assert added.exit_code == 0, added.output
 
 
 def deliver(app: Flask, smtp: SmtpServer) -> list[EmailMessage]:
