@@ -25,6 +25,11 @@ NOT_PUBLIC = [
     "http://[fe80::1]/hook",
     "http://240.0.0.1/hook",  # reserved
     "http://0.0.0.0/hook",
+    # IPv6 addresses that carry a private IPv4 one to a translator (is_global says public)
+    "http://[64:ff9b::a00:5]/hook",  # NAT64: 10.0.0.5
+    "http://[64:ff9b::a9fe:a9fe]/latest/meta-data",  # NAT64: 169.254.169.254
+    "http://[2002:7f00:1::]/hook",  # 6to4: 127.0.0.1
+    "http://[::7f00:1]/hook",  # IPv4-compatible: 127.0.0.1
 ]
 #: RFC 6761: never resolves, wherever the tests run.
 UNRESOLVABLE = "https://hooks.invalid/comments"

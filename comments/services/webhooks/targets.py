@@ -56,7 +56,7 @@ def check_host(host: str, timeout: float | None = None) -> Target:
         except OSError as error:
             return Target(unresolved=f"{host} could not be resolved ({error})")
     for address in addresses:
-        if not address.is_global:
+        if not address.is_global or not _embedded_is_global(address):
             if str(address) == host:
                 return Target(refused=f"{host} is not a public address")
             return Target(refused=f"{host} is {address}, not a public address")
@@ -68,6 +68,25 @@ def non_public_target(url: str, timeout: float | None = None) -> str | None:
     public; None when it is public or cannot be resolved (the request then fails on its own,
     with the resolver's error)."""
     return check_target(url, timeout).refused
+
+
+#: IPv6 prefixes that carry an IPv4 address in their last 32 bits and reach it through a
+#: translator: NAT64's well-known and local-use prefixes (RFC 6052, 8215), IPv4-compatible.
+_IPV4_CARRIERS = tuple(
+    ipaddress.IPv6Network(prefix) for prefix in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96")
+)
+
+
+def _embedded_is_global(address: IPAddress) -> bool:
+    """False when an IPv6 address carries a non-public IPv4 one (NAT64, 6to4, Teredo, an
+    IPv4-compatible address), which Python's ``is_global`` counts as public: through a
+    translator, ``64:ff9b::a00:5`` is 10.0.0.5."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return True
+    carried = [address.sixtofour, address.teredo[1] if address.teredo else None]
+    if any(address in network for network in _IPV4_CARRIERS):
+        carried.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return all(ipv4.is_global for ipv4 in carried if ipv4 is not None)
 
 
 def _literal(host: str) -> IPAddress:
