@@ -272,7 +272,9 @@ def test_the_unsubscribe_header_goes_out_as_a_plain_url() -> None:
         html=None,
         headers={"List-Unsubscribe": f"<{url}>"},
     )
-    settings = MailSettings.from_config({**DEFAULTS, "SMTP_HOST": "localhost"})
+    settings = MailSettings.from_config(
+        {**DEFAULTS, "SMTP_HOST": "localhost", "PUBLIC_URL": "https://comments.example"}
+    )
     wire = message(settings, job).as_bytes()
     assert f"List-Unsubscribe: <{url}>".encode() in wire
     assert b"=?utf-8?" in wire  # the non-ASCII subject is still encoded as it must be

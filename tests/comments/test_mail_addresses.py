@@ -69,6 +69,13 @@ def test_without_mail_from_the_sender_is_made_from_public_urls_host(
         db.engine.dispose()
 
 
+def test_mail_on_without_public_url_does_not_start(db_url: str, smtp: SmtpServer) -> None:
+    """Links in mails would take the Host header of the request that caused them, which its
+    sender writes: a privacy, reply-confirmation or staff link to the sender's host."""
+    with pytest.raises(ConfigError, match=r"^PUBLIC_URL must be set when SMTP_HOST is"):
+        _app(db_url, smtp, PUBLIC_URL=None)
+
+
 def test_a_single_label_host_matters_only_when_mail_is_on(db_url: str, smtp: SmtpServer) -> None:
     with pytest.raises(ConfigError, match=r"^MAIL_FROM is unset and 'comments@intranet'"):
         _app(db_url, smtp, MAIL_FROM=None, PUBLIC_URL="http://intranet")

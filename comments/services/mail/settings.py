@@ -66,6 +66,13 @@ class MailSettings:
             raise ConfigError(
                 f"PUBLIC_URL must be an http or https address, got {config['PUBLIC_URL']!r}"
             )
+        if config.get("SMTP_HOST") and not public_url:
+            # Links in mails would take the host each request names, and whoever sends the
+            # request writes it: a privacy, confirmation or staff link to their host.
+            raise ConfigError(
+                "PUBLIC_URL must be set when SMTP_HOST is (links in mails would otherwise use "
+                "the Host header each request sends), got None"
+            )
         host_name = urlsplit(public_url).hostname if public_url else None
         digest_hour = int(config["MAIL_DIGEST_HOUR"])
         if not 0 <= digest_hour <= 23:
