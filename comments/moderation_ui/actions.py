@@ -19,7 +19,6 @@ from comments.extensions import db
 from comments.moderation_ui import bp, reads
 from comments.moderation_ui.guards import page, safe_next, signed_in_staff
 from comments.schemas.moderation import BanSchema, BulkDecisionSchema, DecisionSchema
-from comments.schemas.public import MAX_ID
 from comments.services.moderation import authors
 from comments.services.moderation.decisions import (
     DecisionRequest,
@@ -64,7 +63,8 @@ def _shown() -> dict[str, Any]:
     shown: dict[str, Any] = {}
     if status := request.form.get("expected_status"):
         shown["expected_status"] = status
-    if (decision := request.form.get("expected_decision", "")).isdigit():
+    decision = request.form.get("expected_decision", "")
+    if decision.isascii() and decision.isdigit():  # isdigit alone takes "²", int() does not
         shown["expected_decision"] = int(decision)
     return shown
 
@@ -74,7 +74,7 @@ def _shown_decisions(ids: list[int]) -> dict[str, int]:
     shown = {}
     for comment_id in ids:
         value = request.form.get(f"expected_decision_{comment_id}", "")
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             shown[str(comment_id)] = int(value)
     return shown
 
@@ -106,11 +106,7 @@ def decide(comment_id: int) -> Response:
 
 
 def _ids() -> list[int]:
-    ids = []
-    for value in request.form.getlist("ids"):
-        if value.isdigit() and 0 < int(value) <= MAX_ID:
-            ids.append(int(value))
-    return ids
+    return [i for value in request.form.getlist("ids") if (i := reads.row_id(value)) is not None]
 
 
 @bp.post("/decisions")

@@ -13,8 +13,17 @@ from werkzeug.exceptions import NotFound
 
 from comments.auth import site_ids_visible_to
 from comments.models import Ban, Comment, CommentSignal, Site, Staff
+from comments.schemas.public import MAX_ID
 
 SNIPPET = 280
+
+
+def row_id(value: str) -> int | None:
+    """An id from a form field or query parameter, or None. ASCII digits only: str.isdigit
+    also takes "²", which int() refuses (a 500)."""
+    if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:
+        return int(value)
+    return None
 
 
 def visible_comment(session: Session, staff: Staff, comment_id: int) -> Comment:

@@ -16,7 +16,6 @@ from comments.moderation_ui import bp, charts, present, reads, stats
 from comments.moderation_ui.guards import page, safe_next, signed_in_staff
 from comments.rate_keys import client_bucket
 from comments.schemas.moderation import QueueQuerySchema
-from comments.schemas.public import MAX_ID
 from comments.services.accounts import authenticate
 from comments.services.edits import describe_revisions
 from comments.services.explanations import explain_comment
@@ -205,7 +204,7 @@ def bans() -> str:
         db.session(),
         reads.visible_site_ids(signed_in_staff()),
         include_lifted=include_lifted,
-        before_id=int(before) if before.isdigit() and 0 < int(before) <= MAX_ID else None,
+        before_id=reads.row_id(before),
         limit=BANS_PER_PAGE,
     )
     return render_template(

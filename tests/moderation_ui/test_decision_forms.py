@@ -243,3 +243,28 @@ def test_the_bulk_form_restores_on_the_queues_restore_applies_to(
     )
     assert "3 comments restored to pending." in response.text
     assert [status_of(app, i) for i in ids] == ["pending"] * 3
+
+
+def test_non_ascii_digits_in_ids_are_ignored_not_a_500(
+    app: Flask, signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    """str.isdigit takes "²" and "٣", which int() refuses or reads; ids are ASCII digits."""
+    comment_id = post_comment(body=ABUSIVE)
+    client = signed_in("moderator")
+    csrf = session_csrf(client)
+    one = client.post(
+        f"/moderation/comments/{comment_id}/decision",
+        data={"action": "reject", "expected_decision": "²", "csrf_token": csrf},
+    )
+    bulk = client.post(
+        "/moderation/decisions",
+        data={
+            "action": "reject",
+            "ids": ["²", "٣", str(comment_id)],
+            f"expected_decision_{comment_id}": "²",
+            "csrf_token": csrf,
+        },
+    )
+    bans = client.get("/moderation/bans?before=²")
+    assert (one.status_code, bulk.status_code, bans.status_code) == (303, 303, 200)
+    assert status_of(app, comment_id) == "rejected"
