@@ -42,6 +42,13 @@ def _visible(value: str) -> None:
         raise ValidationError("Must contain visible text.")
 
 
+def _visible_or_empty(value: str) -> None:
+    """A name is optional, but one that draws nothing (a Hangul filler, combining marks) would
+    show a blank where readers and moderators look for who wrote the comment."""
+    if value and not has_visible_text(value):
+        raise ValidationError("Must contain visible text, or be left empty.")
+
+
 #: A comment's body, as posted or edited (cleaned first, so "   " is blank); minLength for
 #: the OpenAPI document, which cannot see inside _visible.
 BODY_RULES: list[Callable[[Any], Any]] = [
@@ -110,7 +117,7 @@ class CommentCreateSchema(Schema):
     parent_id = fields.Integer(
         load_default=None, allow_none=True, strict=True, validate=validate.Range(1, MAX_ID)
     )
-    author_name = CleanLine(load_default="", validate=validate.Length(max=80))
+    author_name = CleanLine(load_default="", validate=[_visible_or_empty, validate.Length(max=80)])
     author_email = CleanLine(
         load_default="",
         validate=[

@@ -79,6 +79,8 @@ def test_json_that_is_not_an_object(client: FlaskClient) -> None:
         ({"author_url": "ftp://example.org/x"}, "author_url"),
         ({"author_url": "https://example.org/" + "a" * 200}, "author_url"),
         ({"author_name": "N" * 81}, "author_name"),
+        ({"author_name": "\u3164\u200b"}, "author_name"),  # a blank letter, a zero-width space
+        ({"author_name": "\u0301\u0301"}, "author_name"),  # combining marks with no base
         ({"parent_id": "1"}, "parent_id"),
         ({"parent_id": 2**64}, "parent_id"),
         ({"parent_id": 999}, "parent_id"),
