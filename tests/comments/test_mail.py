@@ -15,9 +15,10 @@ from sqlalchemy import func, select, update
 
 from comments.config import DEFAULTS
 from comments.extensions import db
-from comments.models import MailSubscription, OutboxMail
+from comments.models import MailSubscription, OutboxMail, Site, Thread
 from comments.services.mail.sender import Job, message
 from comments.services.mail.settings import MailSettings
+from comments.services.mail.texts import comment_link
 from comments.services.submission import Client, FormTokenSettings, Submission, submit_comment
 from tests.comments.conftest import ABUSIVE, NICE, PostComment, StaffToken
 from tests.comments.smtp_server import SmtpServer, body_of, mail_config, send_queued
@@ -278,3 +279,13 @@ def test_the_unsubscribe_header_goes_out_as_a_plain_url() -> None:
     wire = message(settings, job).as_bytes()
     assert f"List-Unsubscribe: <{url}>".encode() in wire
     assert b"=?utf-8?" in wire  # the non-ASCII subject is still encoded as it must be
+
+
+def test_a_link_without_the_pages_address_skips_the_any_origin_star() -> None:
+    """A thread whose page sent no address is linked under the site's first origin; "*"
+    (any origin) is not one, and made mails link to "*/2024/post#comment-5"."""
+    thread = Thread(key="/2024/post", url=None, title="Post")
+    thread.site = Site(name="s", allowed_origins=["*", "https://blog.example"])
+    assert comment_link(thread, 5) == "https://blog.example/2024/post#comment-5"
+    thread.site = Site(name="s", allowed_origins=["*"])
+    assert comment_link(thread, 5) == "(the page's address is not known)"

@@ -105,8 +105,10 @@ def comment_link(thread: Thread | None, comment_id: int) -> str:
     if thread is None:
         return "(the page's address is not known)"
     base = thread.url
-    if not base and thread.key.startswith("/") and thread.site.allowed_origins:
-        base = thread.site.allowed_origins[0].rstrip("/") + thread.key
+    # The first origin that is an address: "*" (any origin) names no page.
+    origin = next((o for o in thread.site.allowed_origins if o != "*"), None)
+    if not base and thread.key.startswith("/") and origin:
+        base = origin.rstrip("/") + thread.key
     if not base:
         return "(the page's address is not known)"
     return f"{base.split('#', 1)[0]}#comment-{comment_id}"
