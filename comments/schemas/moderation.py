@@ -16,7 +16,7 @@ from marshmallow import (
 
 from comments.models import STATUSES
 from comments.schemas.classifier import ExplanationSchema
-from comments.schemas.public import MAX_ID, CleanLine, CleanText
+from comments.schemas.public import MAX_ID, CleanLine, CleanText, WholeMatch
 from comments.services.moderation.authors import BAN_SCOPES, TRUST, UNTRUST
 from comments.services.moderation.decisions import ACTIONS
 from comments.services.moderation.queue import QUEUES, SORTS, BadCursor, decode_cursor
@@ -107,7 +107,7 @@ class BulkDecisionSchema(DecisionSchema):
     #: Per id (as a string, JSON's keys are), the latest_decision the moderator saw: an id
     #: decided or edited since is refused, the others are decided.
     expected_decisions = fields.Dict(
-        keys=fields.String(validate=validate.Regexp(r"^[1-9][0-9]{0,15}\Z")),
+        keys=fields.String(validate=WholeMatch(r"^[1-9][0-9]{0,15}$")),
         values=fields.Integer(strict=True, validate=validate.Range(1, MAX_ID)),
         load_default=dict,
     )

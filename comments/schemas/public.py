@@ -13,6 +13,17 @@ from comments.text import clean_line, clean_multiline, has_visible_text
 MAX_ID = 2**53 - 1  # the largest integer a JavaScript widget can hold exactly
 
 
+class WholeMatch(validate.Regexp):
+    """``validate.Regexp`` matching the whole value: its ``re.match`` let a ``$`` pattern accept
+    a final newline ("abcdefgh\\n"). The pattern keeps ``$``, so the OpenAPI document's stays
+    one that JavaScript's regular expressions read the same way (they have no ``\\Z``)."""
+
+    def __call__(self, value: Any) -> Any:
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
 class CleanLine(fields.String):
     """A one-line string, cleaned before its length and format are checked."""
 
@@ -76,7 +87,7 @@ _http_url = optional(
 #: A retried comment's key (a UUID fits), in the body or the Idempotency-Key header alike.
 IDEMPOTENCY_KEY_RULES = [
     validate.Length(8, 64),
-    validate.Regexp(r"^[A-Za-z0-9_-]+\Z", error="Only letters, digits, - and _."),
+    WholeMatch(r"^[A-Za-z0-9_-]+$", error="Only letters, digits, - and _."),
 ]
 
 
@@ -140,7 +151,7 @@ class CommentCreateSchema(Schema):
         allow_none=True,
         validate=[
             validate.Length(8, 32),
-            validate.Regexp(r"^[A-Za-z0-9_-]+\Z", error="Only letters, digits, - and _."),
+            WholeMatch(r"^[A-Za-z0-9_-]+$", error="Only letters, digits, - and _."),
         ],
     )
     #: The author asks to be e-mailed replies (needs author_email; confirmed by a mailed link).
@@ -163,7 +174,7 @@ class ThreadQuerySchema(Schema):
     thread = CleanLine(required=True, validate=validate.Length(1, 512))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 500))
     cursor = fields.String(
-        load_default=None, validate=validate.Regexp(r"^[0-9]{1,16}\Z", error="Not a valid cursor.")
+        load_default=None, validate=WholeMatch(r"^[0-9]{1,16}$", error="Not a valid cursor.")
     )
 
 
