@@ -7,8 +7,8 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.moderation_ui.browsing import count, new_thread, post, sign_in
 from tests.moderation_ui.conftest import ABUSIVE, NICE, Live, painted
-from tests.moderation_ui.test_browser_moderation import count, new_thread, post, sign_in
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=10_000)

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.moderation_ui.browsing import new_thread, post, sign_in
 from tests.moderation_ui.conftest import ABUSIVE, NICE, Live, Problems
 from tests.moderation_ui.test_browser_conflicts import second_moderator
-from tests.moderation_ui.test_browser_moderation import new_thread, post, sign_in
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=10_000)
