@@ -22,9 +22,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,ml]'
 	touch $(STAMP)
 
+# PUBLIC_URL: where the demo is served, so its page address is kept for its thread (a page
+# address is kept only on an allowed origin or PUBLIC_URL, never on what a Host header says).
 run: install
 	$(BIN)/flask --app wsgi db upgrade
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - \
+	PUBLIC_URL=$${PUBLIC_URL:-http://127.0.0.1:$(PORT)} $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - \
 		--access-logformat $(ACCESS_LOG_FORMAT) wsgi:app
 
 lint: install
