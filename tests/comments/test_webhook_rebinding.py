@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -68,7 +70,9 @@ def test_the_connection_goes_to_the_address_checked_not_to_a_new_lookup(
     port = hooks.url.rsplit(":", 1)[1]
     checked = Target(addresses=(ipaddress.ip_address("127.0.0.1"),))
     monkeypatch.setattr(connections, "check_host", lambda host, timeout=None: checked)
-    monkeypatch.setattr("comments.services.webhooks.delivery.non_public_target", lambda url: None)
+    monkeypatch.setattr(
+        "comments.services.webhooks.delivery.non_public_target", lambda url, timeout=None: None
+    )
     answers(monkeypatch, "pinned.example", ["203.0.113.1"])  # TEST-NET: would time out
     with new_client(SETTINGS) as client:
         result = attempt(client, job(f"http://pinned.example:{port}/hook"))
@@ -88,3 +92,27 @@ def test_a_proxy_from_the_environment_still_carries_deliveries(
         result = attempt(client, job("http://receiver.example/hook"))
     assert result.ok, result.error
     assert [r.path for r in hooks.received] == ["http://receiver.example/hook"]
+
+
+def test_a_resolver_that_never_answers_fails_the_attempt_within_the_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The check before the attempt and the connection's own lookup are both cut short, so a
+    silent resolver holds a delivery worker for a timeout, not for ever (nor past its lease)."""
+    released = threading.Event()
+
+    def silent(*args: Any, **kwargs: Any) -> Any:
+        released.wait(10)
+        raise socket.gaierror("gave up")
+
+    monkeypatch.setattr(socket, "getaddrinfo", silent)
+    quick = DeliverySettings(max_attempts=1, timeout=0.2, schedule=(1.0,), allow_private=False)
+    try:
+        started = time.monotonic()
+        with new_client(quick) as client:
+            result = attempt(client, job("https://silent.example/hook"))
+        assert time.monotonic() - started < 2
+    finally:
+        released.set()
+    assert not result.ok and result.error is not None
+    assert "no answer from DNS within 0.2 s" in result.error

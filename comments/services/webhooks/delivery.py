@@ -71,8 +71,9 @@ class DeliverySettings:
     @property
     def lease(self) -> timedelta:
         """Longer than a batch can take: one endpoint's deliveries go one after another, and
-        each may use the timeout for connecting, writing and reading."""
-        return timedelta(seconds=self.batch_size * 3 * self.timeout + LEASE_MARGIN_SECONDS)
+        each may use the timeout for the check's lookup, the connection's own lookup,
+        connecting, writing and reading."""
+        return timedelta(seconds=self.batch_size * 5 * self.timeout + LEASE_MARGIN_SECONDS)
 
 
 def retry_delay(settings: DeliverySettings, failed_attempts: int) -> float:
@@ -183,7 +184,8 @@ def attempt(client: httpx.Client, job: Job, *, allow_private: bool = False) -> R
     """One signed POST; 2xx is delivered, anything else (redirects included) a failure."""
     # Checked before every attempt, not only when an admin saves the URL, since DNS can change;
     # a direct connection checks again and connects only to what it checked (new_client).
-    refused = None if allow_private else non_public_target(job.url)
+    lookup_timeout = client.timeout.connect  # a resolver that never answers holds no worker
+    refused = None if allow_private else non_public_target(job.url, lookup_timeout)
     if refused:
         message = f"Refused: {refused} (WEBHOOKS_ALLOW_PRIVATE_TARGETS is off)"
         return Result(False, None, message[:_ERROR_CHARS], datetime.now(UTC))
