@@ -237,6 +237,22 @@ def _decide(known: Known, signals: list[Signal], scored: ScoreResult) -> Outcome
     )
 
 
+def _replayed(
+    earlier: Comment, submission: Submission, body_fingerprint: str, site: Site
+) -> Submitted:
+    """The comment stored under this idempotency key, if this is a retry of it: the same text
+    from the same e-mail. The answer carries the comment's edit token, so a key alone must not
+    fetch it: the widget sends a new key whenever the reader changes the comment, and a
+    different comment under a used key is refused rather than answered with someone's token.
+    """
+    same_text = earlier.body_fingerprint == body_fingerprint
+    if not same_text or (earlier.author_email or None) != (submission.author_email or None):
+        raise FieldErrors(
+            {"idempotency_key": ["Already used for another comment: send a new key with it."]}
+        )
+    return Submitted(earlier, created=False, site=site)
+
+
 def submit_comment(
     session: Session,
     submission: Submission,
@@ -272,7 +288,7 @@ def submit_comment(
     if known.earlier_id is not None:
         earlier = session.get(Comment, known.earlier_id)
         if earlier is not None:
-            return Submitted(earlier, created=False, site=site)
+            return _replayed(earlier, submission, body_fingerprint, site)
     if submission.parent_id is not None:
         # A reply can only go into an existing thread.
         _check_parent(session, submission.parent_id, known.thread_id)
@@ -328,7 +344,7 @@ def submit_comment(
         key = Comment.idempotency_key == submission.idempotency_key
         earlier = session.scalar(select(Comment).where(Comment.site_id == site.id, key))
         assert earlier is not None, "a conflicting insert leaves its comment behind"
-        return Submitted(earlier, created=False, site=site)
+        return _replayed(earlier, submission, body_fingerprint, site)
     record_decision(session, comment, outcome, scored, shadow, now)
     webhooks.record_comment_events(session, comment, site.name, submission.thread)
     notifications.comment_submitted(session, comment, submission.notify_replies)

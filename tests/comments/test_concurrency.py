@@ -58,10 +58,10 @@ def test_the_same_key_posted_again_answers_with_the_first_comment(
     first = {"thread": "/retry", "author_name": "Ann", "body": NICE, "idempotency_key": KEY}
     created = client.post("/api/v1/comments", json=first)
     again = client.post("/api/v1/comments", json=first)
-    # A key is the comment's identity: even a changed body gets the stored comment back.
+    # A key names one comment: a changed body under it is refused, and nothing changes.
     changed = client.post("/api/v1/comments", json={**first, "body": "Edited before retrying."})
-    assert [created.status_code, again.status_code, changed.status_code] == [201, 200, 200]
-    assert again.get_json() == created.get_json() == changed.get_json()
+    assert [created.status_code, again.status_code, changed.status_code] == [201, 200, 422]
+    assert again.get_json() == created.get_json()
     assert stored(app) == [(created.get_json()["id"], NICE, KEY)]
 
 

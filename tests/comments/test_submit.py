@@ -104,6 +104,25 @@ def test_idempotency_key_returns_the_same_comment(
     assert count_comments() == 1
 
 
+def test_a_used_idempotency_key_does_not_fetch_another_comment_or_its_edit_token(
+    post_comment: PostComment, count_comments: Callable[[], int]
+) -> None:
+    """The answer to a retry carries the edit token, so the key alone is not enough: another
+    text, or the same text from another e-mail, is refused and changes nothing."""
+    first = post_comment(idempotency_key="widget-key-0002", author_email="ann@example.org")
+    other_text = post_comment(
+        idempotency_key="widget-key-0002", author_email="ann@example.org", body="Another text."
+    )
+    other_author = post_comment(idempotency_key="widget-key-0002", author_email="eve@example.org")
+    for refused in (other_text, other_author):
+        assert refused.status_code == 422
+        assert list(refused.get_json()["errors"]) == ["idempotency_key"]
+        assert "edit_token" not in refused.get_json()
+    retry = post_comment(idempotency_key="widget-key-0002", author_email="ann@example.org")
+    assert retry.status_code == 200 and retry.get_json() == first.get_json()
+    assert count_comments() == 1
+
+
 def test_blocked_words_and_domains_of_the_site(
     app: Flask, post_comment: PostComment, runner
 ) -> None:
