@@ -1,6 +1,7 @@
 """PATCH and DELETE /api/v1/comments/<id>: a reader edits or deletes their own comment, with
-the edit token the POST answered; POST /api/v1/comments/held: which of their comments still
-await moderation; and the nudge step of POST /api/v1/comments."""
+the edit token the POST answered; POST /api/v1/comments/<id>/edit-extensions: they extend the
+time to do so; POST /api/v1/comments/held: which of their comments still await moderation;
+and the nudge step of POST /api/v1/comments."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from comments.schemas.edits import (
     EDIT_TOKEN_HEADER,
     CommentEditSchema,
     DeletedCommentSchema,
+    EditExtendedSchema,
     HeldCommentsSchema,
     HeldQuerySchema,
     PostedCommentSchema,
@@ -50,6 +52,10 @@ def settle_nudge(
     return nudges.answer(nudge, draft)
 
 
+def _refused(refused: edits.EditRefused) -> Exception:
+    return (Forbidden if refused.status == 403 else Conflict)(str(refused))
+
+
 def _own_comment(comment_id: int) -> tuple[Comment, datetime, Any]:
     """The comment, once the token, the origin and the window allow the caller to change it."""
     comment = db.session.get(Comment, comment_id)
@@ -60,7 +66,7 @@ def _own_comment(comment_id: int) -> tuple[Comment, datetime, Any]:
     try:
         site = edits.authorise(db.session(), current_app.config["SECRET_KEY"], comment, token, now)
     except edits.EditRefused as refused:
-        raise (Forbidden if refused.status == 403 else Conflict)(str(refused)) from refused
+        raise _refused(refused) from refused
     origin = request.headers.get("Origin")
     if not origin_allowed(site, origin, request.host_url.rstrip("/")):
         raise NotAllowed(f"Comments from {origin} are not accepted for this site.")
@@ -105,6 +111,30 @@ def delete_comment(comment_id: int) -> dict[str, Any]:
     edits.delete_comment(db.session(), comment, now)
     db.session.commit()
     return {"id": comment_id, "deleted": True}
+
+
+@bp.post(f"/comments/<{ID}:comment_id>/edit-extensions")
+@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENTS_PER_IP"], key_func=client_bucket)
+@contract({200: EditExtendedSchema()}, errors=(403, 405, 409, 429))
+def extend_edit_window(comment_id: int) -> dict[str, Any]:
+    """Extend the time to edit or delete one's own comment by 5 minutes, while it is open.
+
+    Authorised like PATCH, by the comment's edit token in the `X-Edit-Token` header. 409 once
+    the window has closed, the comment was deleted or decided by a moderator, or after 10
+    extensions. Answers the window's new end and how many extensions are left.
+    """
+    comment, _now, site = _own_comment(comment_id)
+    try:
+        edits.extend_window(db.session(), comment)
+    except edits.EditRefused as refused:
+        raise _refused(refused) from refused
+    db.session().expire_on_commit = False
+    db.session.commit()
+    return {
+        "id": comment_id,
+        "editable_until": edits.editable_until(site, comment),
+        "edit_extensions_left": edits.extensions_left(comment),
+    }
 
 
 @bp.post("/comments/held")

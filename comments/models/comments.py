@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from comments.models.base import Base, BigId, utcnow
@@ -66,6 +75,9 @@ class Comment(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]
+    #: How many times its author extended the edit window (services/edits.py), each by a
+    #: fixed step: the deadline is computed from this, so it is stored, not only shown.
+    edit_extensions: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
 
     thread: Mapped[Thread] = relationship(lazy="raise")
     signals: Mapped[list[CommentSignal]] = relationship(

@@ -32,6 +32,16 @@ class PostedCommentSchema(SubmittedCommentSchema):
 
     edit_token = fields.String()
     editable_until = fields.DateTime(format="iso")
+    #: How many more times the window may be extended (POST .../edit-extensions).
+    edit_extensions_left = fields.Integer()
+
+
+class EditExtendedSchema(Schema):
+    """Only to the poster: the edit window's new end, and the extensions still allowed."""
+
+    id = fields.Integer()
+    editable_until = fields.DateTime(format="iso")
+    edit_extensions_left = fields.Integer()
 
 
 class NudgeWordSchema(Schema):

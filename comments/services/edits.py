@@ -6,6 +6,10 @@ signature over the comment's id and creation time, salted for this one purpose, 
 stored, a token of one comment never opens another (nor a comment that later reuses the id),
 and the window itself is enforced from the database, not the token. An edit is scored and
 decided by the same policy as a new comment; the text it replaces is kept as a revision.
+
+The window is a time limit, so (WCAG 2.2.1, Timing Adjustable) its author may extend it while
+it is open: by ``EXTENSION_SECONDS`` each time, at most ``MAX_EXTENSIONS`` times, counted on
+the comment so every deadline is computed from the database.
 """
 
 from __future__ import annotations
@@ -43,6 +47,11 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 #: Staff actions that decide a comment's status (a ban is about its author).
 _MODERATING = tuple(TRANSITIONS)
+#: One extension of the edit window: time to finish an edit (the widget warns 60 s before
+#: the end), whatever the site's window, which may be seconds or hours long.
+EXTENSION_SECONDS = 300
+#: WCAG 2.2.1 asks for at least ten; after them a comment is settled (50 minutes at most).
+MAX_EXTENSIONS = 10
 
 
 class EditRefused(Exception):
@@ -60,6 +69,7 @@ class Posted:
     comment: Comment
     edit_token: str
     editable_until: datetime
+    edit_extensions_left: int
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.comment, name)
@@ -89,12 +99,24 @@ def token_matches(secret_key: str, token: str | None, comment: Comment) -> bool:
 
 
 def editable_until(site: Site, comment: Comment) -> datetime:
-    return comment.created_at.astimezone(UTC) + timedelta(seconds=site.edit_window_seconds)
+    """The site's window after posting, plus the extensions; a window of 0 turns editing off,
+    extensions included."""
+    created = comment.created_at.astimezone(UTC)
+    if site.edit_window_seconds <= 0:
+        return created
+    extended = comment.edit_extensions * EXTENSION_SECONDS
+    return created + timedelta(seconds=site.edit_window_seconds + extended)
+
+
+def extensions_left(comment: Comment) -> int:
+    return max(0, MAX_EXTENSIONS - comment.edit_extensions)
 
 
 def posted(secret_key: str, comment: Comment, site: Site) -> Posted:
-    """The answer to the poster: the comment, its edit token and when the window closes."""
-    return Posted(comment, issue_token(secret_key, comment), editable_until(site, comment))
+    """The answer to the poster: the comment, its edit token, when the window closes and how
+    many more times it may be extended."""
+    token = issue_token(secret_key, comment)
+    return Posted(comment, token, editable_until(site, comment), extensions_left(comment))
 
 
 def authorise(
@@ -112,6 +134,30 @@ def authorise(
     if now >= editable_until(site, comment):
         raise EditRefused(409, "The time for editing or deleting this comment is over.")
     return site
+
+
+def extend_window(session: Session, comment: Comment) -> None:
+    """Add ``EXTENSION_SECONDS`` to an open window (``authorise`` first): 409 once a moderator
+    has decided on the comment (its author may still edit, but not keep it open longer) or
+    after ``MAX_EXTENSIONS``. Counted in one UPDATE, so two requests at once cannot both pass
+    the limit."""
+    if moderated(session, comment.id):
+        raise EditRefused(
+            409, "A moderator has decided on this comment: its editing time cannot be extended."
+        )
+    counted = session.execute(
+        update(Comment)
+        .where(Comment.id == comment.id, Comment.edit_extensions < MAX_EXTENSIONS)
+        .values(edit_extensions=Comment.edit_extensions + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if not counted.rowcount:  # type: ignore[attr-defined]
+        raise EditRefused(
+            409,
+            f"The editing time of this comment was already extended {MAX_EXTENSIONS} times, "
+            "the most allowed.",
+        )
+    session.refresh(comment, ["edit_extensions"])
 
 
 def moderated(session: Session, comment_id: int) -> bool:

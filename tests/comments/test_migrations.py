@@ -6,11 +6,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text, update
 
 from comments import MIGRATIONS_DIR
 from comments.extensions import db
 from comments.models import Base, Site, WebhookEndpoint
+from tests.comments.conftest import PostComment
 
 
 def test_single_head() -> None:
@@ -75,6 +76,45 @@ def test_a_downgrade_and_upgrade_keep_every_comment(app: Flask, post_comment) ->
     assert kept == ids
 
 
+def test_edit_extensions_go_and_come_back_without_touching_comments(
+    app: Flask, post_comment: PostComment
+) -> None:
+    """Migration 0017 adds and drops a column in place: every comment stays, every index of
+    ``comments`` with it (a SQLite rebuild could not copy the expression indexes), and after
+    an upgrade each comment starts without extensions."""
+    import flask_migrate
+
+    from comments.models import Comment
+
+    def columns_and_indexes() -> tuple[set[str], set[str]]:
+        with db.engine.connect() as connection:
+            schema = inspect(connection)
+            columns = {column["name"] for column in schema.get_columns("comments")}
+            # From the catalogue: reflection skips expression indexes on SQLite.
+            catalogue = (
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'comments'"
+                if connection.dialect.name == "sqlite"
+                else "SELECT indexname FROM pg_indexes WHERE tablename = 'comments'"
+            )
+            return columns, set(connection.scalars(text(catalogue)))
+
+    ids = [post_comment(body=f"Comment number {n} on the post.").get_json()["id"] for n in (1, 2)]
+    with app.app_context():
+        columns, indexes = columns_and_indexes()
+        assert "ix_comments_status_toxicity" in indexes
+        db.session.execute(update(Comment).values(edit_extensions=3))
+        db.session.commit()
+        db.session.remove()
+        flask_migrate.downgrade(revision="0016")
+        assert columns_and_indexes() == (columns - {"edit_extensions"}, indexes)
+        flask_migrate.upgrade()
+        assert columns_and_indexes() == (columns, indexes)
+        rows = db.session.execute(
+            select(Comment.id, Comment.edit_extensions).order_by(Comment.id)
+        ).all()
+    assert [tuple(row) for row in rows] == [(ids[0], 0), (ids[1], 0)]
+
+
 def test_healthz_says_when_the_schema_needs_an_upgrade(app: Flask) -> None:
     """A database never migrated, or left behind by an upgrade of the code, made /healthz
     answer an HTML 500 (PostgreSQL) or "the database cannot be reached" (SQLite)."""
@@ -82,13 +122,13 @@ def test_healthz_says_when_the_schema_needs_an_upgrade(app: Flask) -> None:
 
     client = app.test_client()
     with app.app_context():
-        flask_migrate.downgrade(revision="0015")
+        flask_migrate.downgrade(revision="0016")
     answer = client.get("/healthz")
     assert answer.status_code == 503 and "Retry-After" not in answer.headers
     database = answer.get_json()["database"]
     assert database["ok"] is False
     assert database["error"] == (
-        "schema at revision 0015, this code needs 0016: run flask --app wsgi db upgrade"
+        "schema at revision 0016, this code needs 0017: run flask --app wsgi db upgrade"
     )
     with app.app_context():
         flask_migrate.downgrade(revision="base")

@@ -25,9 +25,9 @@ def downgrade(app: Flask, revision: str) -> None:
 @pytest.mark.parametrize(
     ("revision", "says", "reads_too"),
     [
-        # A column of sites missing: a submission reads it; a listing of comments does not.
-        ("0015", "schema at revision 0015, this code needs 0016", False),
-        ("base", "schema at revision none, this code needs 0016", True),  # no table at all
+        # A column of comments missing (edit extensions): a submission writes it.
+        ("0016", "schema at revision 0016, this code needs 0017", False),
+        ("base", "schema at revision none, this code needs 0017", True),  # no table at all
     ],
 )
 def test_api_requests_answer_503_saying_to_upgrade(

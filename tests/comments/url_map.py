@@ -29,6 +29,8 @@ PUBLIC_ENDPOINTS = {
     "api.form_token": "the widget's signed time token against bots; carries no data",
     "api.edit_comment": "a reader edits their own comment: needs its signed edit token, in time",
     "api.delete_comment": "a reader deletes their own comment: needs its signed edit token",
+    "api.extend_edit_window": "a reader extends the time to edit their own comment: needs "
+    "its signed edit token, in time, at most 10 times",
     "api.held_comments": "a reader's own held comments: each shown only with its edit token",
     "api.openapi_document": "the API's description for integrators; no data, only shapes",
     "health.healthz": "load balancers probe without credentials; database and model state only",
