@@ -30,6 +30,7 @@ WIDGET_PARTS: tuple[str, ...] = (
     "replies.js",  # moving the form under a comment and back
     "reports.js",  # reporting a comment to the moderators
     "own.js",  # the comments this browser posted: no Report on them, held ones kept in view
+    "deadline.js",  # the end of one's edit window: a warning, a countdown and Extend
     "form.js",  # saved details, status, field errors, the form token
     "submit.js",  # posting with idempotency keys and retries
     "start.js",  # createWidget(), start(), and the wrapping function's end

@@ -216,6 +216,9 @@ class FakeApi:
     reports: list[dict[str, Any]] = field(default_factory=list)
     #: Answers to PATCH and DELETE .../comments/ID (one's own comment), in order.
     edit_answers: list[dict[str, Any]] = field(default_factory=list)
+    #: Answers to POST .../comments/ID/edit-extensions, in order, and the tokens sent.
+    extend_answers: list[dict[str, Any]] = field(default_factory=list)
+    extend_tokens: list[str | None] = field(default_factory=list)
     #: Answers to POST .../comments/held (which of one's comments are still held), in order;
     #: when none is left, nothing is held and nothing is known. The bodies sent.
     held_answers: list[dict[str, Any]] = field(default_factory=list)
@@ -252,6 +255,9 @@ class FakeApi:
                 answer(route)
             else:
                 route.fulfill(**answer)
+        elif path.endswith("/edit-extensions") and request.method == "POST":
+            self.extend_tokens.append(request.headers.get("x-edit-token"))
+            route.fulfill(**self.extend_answers.pop(0))
         elif path.endswith("/comments/held") and request.method == "POST":
             self.held_asked.append(json.loads(request.post_data or "null"))
             nothing = {"held": [], "published": [], "gone": [], "removed": []}
@@ -279,8 +285,11 @@ def created(payload: dict[str, Any], status: str = "published", id_: int = 100) 
 def own(
     payload: dict[str, Any], id_: int = 100, seconds: float = 600, status: str = "published"
 ) -> dict[str, Any]:
-    """A comment as its poster gets it: with the edit token and its window."""
+    """A comment as its poster gets it: with the edit token, its window and the window's
+    extensions left."""
     answer = created(payload, status=status, id_=id_)
     until = datetime.now(UTC) + timedelta(seconds=seconds)
-    answer["json"].update(edit_token=f"edit-{id_}", editable_until=until.isoformat())
+    answer["json"].update(
+        edit_token=f"edit-{id_}", editable_until=until.isoformat(), edit_extensions_left=10
+    )
     return answer

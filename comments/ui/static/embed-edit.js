@@ -5,7 +5,9 @@
  * only HTML it displays is the server's comment HTML, through embed.js's own sanitiser.
  *
  * The edit token of each comment this browser posted is kept in localStorage (with the text,
- * so the edit box can start from it) until its window closes; nothing else is stored.
+ * so the edit box can start from it, and how many more times its window may be extended)
+ * until its window closes; nothing else is stored. embed.js's watchDeadline warns before the
+ * window closes and extends it.
  */
 (() => {
   "use strict";
@@ -54,6 +56,12 @@
       this.write(all);
     },
   };
+
+  /** An embed.js cached from before watchDeadline: the window closes on time, unannounced. */
+  function plainDeadline(until, close) {
+    const timer = setTimeout(close, Math.min(until - Date.now(), MAX_TIMER_MS));
+    return { node: document.createTextNode(""), update() {}, stop: () => clearTimeout(timer) };
+  }
 
   /** Code-point offsets (the server's) to [start, end) ranges merged where they overlap. */
   function mergedRanges(words) {
@@ -130,7 +138,8 @@
       closeNudge();
       const until = Date.parse(String(data.editable_until || ""));
       if (typeof data.edit_token !== "string" || !(until > Date.now())) return;
-      tokens.put(data.id, { token: data.edit_token, until, body: payload.body });
+      const left = Number.isInteger(data.edit_extensions_left) ? data.edit_extensions_left : null;
+      tokens.put(data.id, { token: data.edit_token, until, left, body: payload.body });
     }
 
     function decorate(entry, comment, pending) {
@@ -176,22 +185,46 @@
       const save = button("save", "cw-submit", "Save", " changes to");
       const cancel = button("cancel", "cw-link-button", "Cancel", " editing");
       const editor = el("div", { class: "cw-editor", hidden: true }, box, save, " ", cancel);
-      entry.article.append(actions, editor, message);
       let confirming = null; // the "Delete your comment?" question while it is asked
       let closed = false;
       let editingFrom = ""; // the editor's text when it opened, to tell whether it changed
+      const close = () => closeWindow();
+      const deadline =
+        typeof w.watchDeadline === "function"
+          ? w.watchDeadline({
+              id: comment.id,
+              key,
+              about: entry.about,
+              until: saved.until,
+              left: Number.isInteger(saved.left) ? saved.left : null,
+              current: () => tokens.get(comment.id),
+              extended: (until, left) => {
+                const current = tokens.get(comment.id);
+                if (current) tokens.put(comment.id, { ...current, until, left });
+              },
+              close,
+              say: (text) => {
+                message.textContent = text;
+              },
+              focusTarget: () => (editor.hidden ? editButton : box),
+            })
+          : plainDeadline(saved.until, close);
+      entry.article.append(actions, editor, deadline.node, message);
 
       /** The window closed (timer, or the server said so): the buttons go, the text stays. */
       const closeWindow = () => {
         if (closed) return;
         closed = true;
-        clearTimeout(timer);
+        deadline.stop();
         tokens.drop(comment.id);
         const active = document.activeElement;
-        const hadFocus = [actions, editor, confirming].some((node) => node && node.contains(active));
+        const hadFocus = [actions, editor, confirming, deadline.node].some(
+          (node) => node && node.contains(active),
+        );
         const editing = !editor.hidden;
         const unsaved = editing && box.value !== editingFrom;
         actions.remove();
+        deadline.node.remove();
         confirming?.remove();
         confirming = null;
         if (unsaved) {
@@ -208,7 +241,6 @@
         if (editing || hadFocus) message.textContent = "The time to edit this comment is over.";
         if (hadFocus) (unsaved ? box : message).focus();
       };
-      const timer = setTimeout(closeWindow, Math.min(saved.until - Date.now(), MAX_TIMER_MS));
 
       async function send(method, payload) {
         const current = tokens.get(comment.id);
@@ -266,6 +298,7 @@
         }
         const data = await send("PATCH", { body: box.value });
         if (!data) return;
+        deadline.update(Date.parse(String(data.editable_until || "")), data.edit_extensions_left);
         const current = tokens.get(comment.id);
         if (current) tokens.put(comment.id, { ...current, body: box.value });
         body.replaceChildren(w.commentFragment(String(data.html || "")));
@@ -306,7 +339,7 @@
           }
           if (!data) return;
           closed = true; // nothing left to close or to tell: the comment is gone
-          clearTimeout(timer);
+          deadline.stop();
           tokens.drop(comment.id);
           if (!pending) {
             state.total = Math.max(0, state.total - 1);

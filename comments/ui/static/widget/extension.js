@@ -44,6 +44,7 @@
           focusStatus: () => ctx.ui.formStatus.focus(),
           updateCount: () => updateCount(ctx),
           setPending: (entry, comment, pending) => setPending(ctx, entry, comment, pending),
+          watchDeadline: (options) => watchDeadline(ctx, options),
           insertPoint: form.querySelector(".cw-actions"),
           pageLang: PAGE_LANG, // the language readers' text is marked with
         });

@@ -80,6 +80,13 @@
         records.map((r) => (r.site === site && r.id === id ? tidyOwn({ ...r, held }, now) : r)),
       );
     },
+    /** Its edit window was extended: the token is kept as long (an edit may hold it). */
+    extend(site, id, until) {
+      const now = Date.now();
+      this.update((records) =>
+        records.map((r) => (r.site === site && r.id === id ? tidyOwn({ ...r, until }, now) : r)),
+      );
+    },
     forget(site, id) {
       this.update((records) => this.without(records, site, id));
     },
