@@ -9,7 +9,8 @@ outside the repository and point this script at it::
 It starts gunicorn on a fresh SQLite database, seeds a thread (published comments, a reply, a
 comment removed under its reply) and every moderation queue, then runs axe (WCAG 2.0-2.2 A/AA
 and best practices) on each page in several states: the demo page with a held comment of the
-reader's own, the form's error states, the report form, the editor, the nudge; the moderation
+reader's own, the form's error states, the report form, the editor, the warning that the time
+to edit is ending, the nudge; the moderation
 sign-in, each queue, the shortcut and ban dialogs, a comment's history, bans, statistics and
 e-mail settings. Every page is checked in the light and the dark colour scheme and at 320 px.
 Prints one JSON object: violations (affected nodes) by page and rule, and a total.
@@ -156,6 +157,7 @@ def widget_states(page: Any, base: str) -> list[tuple[str, Callable[[], None]]]:
     root = page.locator("#comments")
 
     def thread() -> None:
+        page.clock.install()  # time flows as usual; edit_time_warning moves it on
         page.goto(base + "/")
         root.get_by_text("This comment was removed.").wait_for()
         # A held comment of the reader's own, shown to them: post anyway after the nudge.
@@ -198,6 +200,11 @@ def widget_states(page: Any, base: str) -> list[tuple[str, Callable[[], None]]]:
         if edit.count():
             edit.first.click()
 
+    def edit_time_warning() -> None:
+        # The edit window's last minute (the default site's is 15 minutes), editor still open.
+        page.clock.run_for(14 * 60_000 + 10_000)
+        root.locator(".cw-time-warning").first.wait_for()
+
     return [
         ("widget: thread with own held comment", thread),
         ("widget: rephrase nudge", nudge),
@@ -205,6 +212,7 @@ def widget_states(page: Any, base: str) -> list[tuple[str, Callable[[], None]]]:
         ("widget: 422 field error", field_error),
         ("widget: report form with error", report_form),
         ("widget: reply form and editor open", reply_and_editor),
+        ("widget: edit time ending, with Extend", edit_time_warning),
     ]
 
 
