@@ -337,6 +337,9 @@ def submit_comment(
             "toxicity": scored.scores.toxicity if scored.scores else None,
             "spam": scored.scores.spam if scored.scores else None,
             "model_version": scored.scores.model_version if scored.scores else None,
+            # Given, not left to the column's default: the answer reads it, and an attribute
+            # the INSERT did not set would be loaded by a SELECT in a second transaction.
+            "edit_extensions": 0,
         },
     )
     if comment is None:
