@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, request
+from flask import current_app, g, jsonify, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from comments.api import bp
 from comments.api.contract import contract
@@ -95,10 +96,16 @@ def create_comment(body: dict[str, Any], headers: dict[str, Any]) -> tuple[Any, 
     return answer, 201 if result.created else 200
 
 
+_thread_page = ThreadPageSchema()
+
+
 @bp.get("/comments")
-@contract({200: ThreadPageSchema()}, query=ThreadQuerySchema())
-def read_thread(query: dict[str, Any]) -> dict[str, Any]:
-    """A thread's published comments, oldest first, a page at a time."""
+@contract({200: _thread_page}, query=ThreadQuerySchema())
+def read_thread(query: dict[str, Any]) -> BaseResponse:
+    """A thread's published comments, oldest first, a page at a time; with `since`, only those
+    changed since then. Answers carry an ETag: `If-None-Match` gets a bodiless 304 when
+    nothing changed, which is what an open page's periodic check usually gets.
+    """
     cursor = query["cursor"]
     page = list_thread(
         db.session(),
@@ -106,13 +113,20 @@ def read_thread(query: dict[str, Any]) -> dict[str, Any]:
         query["thread"],
         per_page=query["per_page"],
         after=int(cursor) if cursor else None,
+        since=query["since"],
     )
-    return {
+    answer = {
         "comments": page.comments,
         "total": page.total,
         "next": str(page.next_after) if page.next_after is not None else None,
         "removed": page.removed,
+        "since": page.since,
     }
+    response = jsonify(_thread_page.dump(answer))
+    response.add_etag()
+    # Stored, but asked about again each time: a browser revalidates with If-None-Match.
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
 
 
 @bp.get("/form-token")

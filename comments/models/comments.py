@@ -35,6 +35,8 @@ class Comment(Base):
         UniqueConstraint("site_id", "idempotency_key"),
         # A thread page: published comments in order.
         Index("ix_comments_thread_status_id", "thread_id", "status", "id"),
+        # What changed in a thread since a watermark, and its newest change (services/listing.py).
+        Index("ix_comments_thread_status_updated", "thread_id", "status", "updated_at"),
         # The moderation queues, per site and status, newest or oldest first.
         Index("ix_comments_site_status_created", "site_id", "status", "created_at", "id"),
         # The same across sites, and the queues sorted by score (the expressions must stay

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
@@ -176,6 +177,19 @@ class ThreadQuerySchema(Schema):
     cursor = fields.String(
         load_default=None, validate=WholeMatch(r"^[0-9]{1,16}$", error="Not a valid cursor.")
     )
+    since = fields.AwareDateTime(
+        load_default=None,
+        default_timezone=UTC,
+        validate=validate.Range(
+            datetime(2000, 1, 1, tzinfo=UTC),
+            datetime(9999, 1, 1, tzinfo=UTC),
+            error="Must be a time from 2000 on, as an earlier answer's `since` gives it.",
+        ),
+        metadata={
+            "description": "Only comments posted, approved, restored or edited at or after this"
+            " time: send back the `since` of an earlier answer to hear of what is new."
+        },
+    )
 
 
 class FormTokenQuerySchema(Schema):
@@ -229,6 +243,8 @@ class ThreadPageSchema(Schema):
     #: Unpublished comments the page's replies answer (and what those answered), so a reader
     #: sees a placeholder where each was in the conversation.
     removed = fields.List(fields.Nested(RemovedCommentSchema))
+    #: The watermark to send back as `since`; None while the thread has no published comment.
+    since = fields.DateTime(format="iso", allow_none=True)
 
 
 class FormTokenSchema(Schema):

@@ -1,9 +1,11 @@
-"""Reading a thread: published comments only, oldest first, keyset-paginated."""
+"""Reading a thread: published comments only, oldest first, keyset-paginated; or only those
+changed since a watermark, which is how an open page hears of new ones."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import RowMapping, and_, bindparam, func, select
@@ -14,16 +16,21 @@ from comments.services.threads import unknown_site
 
 _PUBLISHED = and_(Comment.thread_id == bindparam("thread_id"), Comment.status == "published")
 
-#: The site, its thread and the thread's published count, in one round trip; no row means no
-#: such site, a NULL thread no such thread.
+#: How far a watermark stays behind the newest change it saw: a comment stamped before that
+#: change but committed after it (a slow transaction, another host's clock) is still found.
+SINCE_MARGIN = timedelta(seconds=60)
+
+_OF_THREAD = and_(Comment.thread_id == Thread.id, Comment.status == "published")
+
+#: The site, its thread, the thread's published count and its newest change, in one round
+#: trip; no row means no such site, a NULL thread no such thread.
 _THREAD = (
     select(
         Site.id,
         Thread.id,
-        select(func.count())
-        .select_from(Comment)
-        .where(Comment.thread_id == Thread.id, Comment.status == "published")
-        .scalar_subquery(),
+        select(func.count()).select_from(Comment).where(_OF_THREAD).scalar_subquery(),
+        # One step down ix_comments_thread_status_updated.
+        select(func.max(Comment.updated_at)).where(_OF_THREAD).scalar_subquery(),
     )
     .outerjoin(Thread, and_(Thread.site_id == Site.id, Thread.key == bindparam("key")))
     .where(Site.name == bindparam("site"))
@@ -46,6 +53,20 @@ _PAGE = (
     .limit(bindparam("limit"))
 )
 
+#: The same, only comments changed (posted, approved, restored, edited) since the watermark:
+#: a range of ix_comments_thread_status_updated, usually empty or a few rows, then sorted.
+#: "id + 0" keeps SQLite from walking the whole thread down the id index to skip the sort.
+_CHANGED = (
+    select(*_PAGE.selected_columns)
+    .where(
+        _PUBLISHED,
+        Comment.updated_at >= bindparam("since", type_=Comment.updated_at.type),
+        Comment.id + 0 > bindparam("after"),
+    )
+    .order_by(Comment.id)
+    .limit(bindparam("limit"))
+)
+
 
 #: Depth of removed ancestors looked up for a page: deeper chains are cut (and shown at the
 #: top level), so a crafted thread cannot make a read walk without end.
@@ -62,6 +83,9 @@ class ThreadPage:
     #: Unpublished comments the page's replies hang from, as {"id", "parent_id"}, so readers
     #: see a "removed" placeholder in its place in the conversation; nothing else of them.
     removed: list[dict[str, int | None]]
+    #: The watermark to ask with next time, to hear only of later changes (None: no
+    #: published comment yet, so anything that comes is new).
+    since: datetime | None
 
 
 def removed_ancestors(
@@ -92,18 +116,27 @@ def removed_ancestors(
 
 
 def list_thread(
-    session: Session, site_name: str, thread_key: str, *, per_page: int, after: int | None
+    session: Session,
+    site_name: str,
+    thread_key: str,
+    *,
+    per_page: int,
+    after: int | None,
+    since: datetime | None = None,
 ) -> ThreadPage:
     """Two queries a page: the thread with its count, then the page itself (and, for replies
-    to comments taken down, their removed ancestors)."""
+    to comments taken down, their removed ancestors). With since, only the comments changed
+    at or after it (a comment changed again since is in it too: callers skip ids they have)."""
     found = session.execute(_THREAD, {"site": site_name, "key": thread_key}).one_or_none()
     if found is None:
         raise unknown_site(site_name)
-    _, thread_id, total = found
+    _, thread_id, total, newest = found
     if thread_id is None:
-        return ThreadPage([], 0, None, [])
+        return ThreadPage([], 0, None, [], None)
     parameters = {"thread_id": thread_id, "after": after or 0, "limit": per_page + 1}
-    rows = list(session.execute(_PAGE, parameters).mappings())
+    if since is not None:
+        parameters["since"] = since
+    rows = list(session.execute(_PAGE if since is None else _CHANGED, parameters).mappings())
     has_more = len(rows) > per_page
     rows = rows[:per_page]
     return ThreadPage(
@@ -111,4 +144,5 @@ def list_thread(
         int(total or 0),
         rows[-1]["id"] if has_more else None,
         removed_ancestors(session, thread_id, rows),
+        newest - SINCE_MARGIN if newest is not None else None,
     )

@@ -52,6 +52,7 @@ def test_unknown_thread_is_empty(client: FlaskClient) -> None:
         "total": 0,
         "next": None,
         "removed": [],
+        "since": None,
     }
 
 
