@@ -59,10 +59,10 @@
     const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
     try {
       return await fetch(url, {
+        cache: "no-store", // unless asked: live.js revalidates its checks ("no-cache")
         ...options,
         mode: "cors",
         credentials: "omit",
-        cache: "no-store",
         signal: controller.signal,
         headers: { Accept: "application/json", ...(options && options.headers) },
       });

@@ -6,7 +6,8 @@
  *
  * Options (data-* attributes on the element): data-thread (default: the page's path),
  * data-thread-title (default: document.title), data-thread-url (default: the canonical link or
- * the page URL without its fragment), data-site (default: "default").
+ * the page URL without its fragment), data-site (default: "default"), data-live ("off": no
+ * checks for new comments while the page is open), data-live-interval (seconds; default 30).
  * Every element matching `#comments, [data-comments]` becomes a widget.
  *
  * The API is the directory this script was loaded from, so the widget works on other origins

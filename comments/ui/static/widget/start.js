@@ -41,6 +41,7 @@
         heldAsked: null, // resolves to the reader's held comments in this thread (own.js)
         heldWaiting: null, // those not yet shown: each waits for the page it belongs among
         next: null, // cursor of the next page, or null at the end of the thread
+        since: undefined, // the first page's watermark: live.js asks what changed after it
         pages: 0,
         token: null, // {value, minSeconds, receivedAt}
         tokenPromise: null,
@@ -65,6 +66,7 @@
 
     fetchToken(ctx);
     loadThread(ctx, null);
+    startLive(ctx);
   }
 
   function ensureStylesheet() {

@@ -236,6 +236,7 @@
     for (const removed of Array.isArray(data.removed) ? data.removed : []) {
       state.removedParents.set(removed.id, removed.parent_id);
     }
+    if (state.since === undefined) state.since = data.since ?? null; // live.js asks after it
     // The reader's held comments go in among the page's, in order, so each is in its place
     // and replies under it are not put under a "removed" placeholder.
     if (!state.heldWaiting) state.heldWaiting = (await state.heldAsked) || [];
