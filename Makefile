@@ -69,6 +69,7 @@ bench: install
 	$(BIN)/python bench/bench_submission.py $(if $(QUICK),--quick)
 	$(BIN)/python bench/bench_submission_stages.py $(if $(QUICK),--quick)
 	$(BIN)/python bench/bench_reading.py $(if $(QUICK),--quick)
+	$(BIN)/python bench/bench_live_checks.py $(if $(QUICK),--quick)
 	$(BIN)/python bench/bench_queue.py $(if $(QUICK),--quick)
 	$(BIN)/python bench/summary.py
 

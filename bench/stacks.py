@@ -65,7 +65,7 @@ def prepare_ours(url: str, folder: Path) -> None:
     migrate(url, folder, ["sites", "update", "default", "--origin", ORIGIN])
 
 
-def ours(url: str, folder: Path) -> Server:
+def ours(url: str, folder: Path, port: int | None = None) -> Server:
     env = {
         "DATABASE_URL": url,
         "SECRET_KEY": SECRET,
@@ -74,7 +74,7 @@ def ours(url: str, folder: Path) -> Server:
         "RATELIMIT_ENABLED": "0",
     }
     command = [sys.executable, "-m", "gunicorn", "wsgi:app"]
-    return Server("ours", command, env, health="/healthz", log_dir=folder)
+    return Server("ours", command, env, health="/healthz", log_dir=folder, port=port)
 
 
 def bare(url: str, folder: Path) -> Server:

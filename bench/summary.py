@@ -106,6 +106,14 @@ def reading(data: dict[str, Any]) -> Iterator[Row]:
             yield (f"read {size} comments: {name}", value, *_target(check))
 
 
+def live_checks(data: dict[str, Any]) -> Iterator[Row]:
+    for engine, by_size in data["results"].items():
+        for size, cases in by_size.items():
+            check = cases["unchanged_304"]
+            value = f"{check['ms']['p50']} ms ({check['server_cpu_ms']} CPU)"
+            yield (f"live check, unchanged, {size} comments: {engine}", value, "", "")
+
+
 def queue(data: dict[str, Any]) -> Iterator[Row]:
     for engine, result in data["engines"].items():
         pages = result["pages"]
@@ -124,6 +132,7 @@ SECTIONS = {
     "submission": submission,
     "submission_stages": submission_stages,
     "reading": reading,
+    "live_checks": live_checks,
     "queue": queue,
 }
 
