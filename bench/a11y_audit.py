@@ -10,9 +10,10 @@ It starts gunicorn on a fresh SQLite database, seeds a thread (published comment
 comment removed under its reply) and every moderation queue, then runs axe (WCAG 2.0-2.2 A/AA
 and best practices) on each page in several states: the demo page with a held comment of the
 reader's own, the form's error states, the report form, the editor, the warning that the time
-to edit is ending, the nudge; the moderation
-sign-in, each queue, the shortcut and ban dialogs, a comment's history, bans, statistics and
-e-mail settings. Every page is checked in the light and the dark colour scheme and at 320 px.
+to edit is ending, the nudge, new comments waiting behind their button and shown; the
+moderation sign-in, each queue, the shortcut and ban dialogs, a comment's history, bans,
+statistics and e-mail settings. Every page is checked in the light and the dark colour scheme
+and at 320 px.
 Prints one JSON object: violations (affected nodes) by page and rule, and a total.
 """
 
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -205,6 +207,32 @@ def widget_states(page: Any, base: str) -> list[tuple[str, Callable[[], None]]]:
         page.clock.run_for(14 * 60_000 + 10_000)
         root.locator(".cw-time-warning").first.wait_for()
 
+    def new_comments_waiting() -> None:
+        page.goto(base + "/")
+        root.get_by_text("This comment was removed.").wait_for()
+        posted = call(
+            base + "/api/v1/comments",
+            "POST",
+            # Each variant its own words: a repeated body would be held as a duplicate.
+            {
+                "thread": THREAD,
+                "body": f"Posted while page {uuid.uuid4()} was open.",
+                "author_name": "Eve",
+            },
+        )
+        # What another tab's post sets off (live.js checks at once), not a 30-second wait.
+        page.evaluate(
+            """([thread, id]) => window.dispatchEvent(new StorageEvent("storage", {
+                 key: "comments-widget:own", oldValue: "[]",
+                 newValue: JSON.stringify([{site: "default", thread, id}])}))""",
+            [THREAD, posted["id"]],
+        )
+        root.get_by_role("button", name="Show 1 new comment").wait_for()
+
+    def new_comment_shown() -> None:
+        root.get_by_role("button", name="Show 1 new comment").click()
+        page.wait_for_function("document.activeElement.matches('.cw-new article')")
+
     return [
         ("widget: thread with own held comment", thread),
         ("widget: rephrase nudge", nudge),
@@ -213,6 +241,8 @@ def widget_states(page: Any, base: str) -> list[tuple[str, Callable[[], None]]]:
         ("widget: report form with error", report_form),
         ("widget: reply form and editor open", reply_and_editor),
         ("widget: edit time ending, with Extend", edit_time_warning),
+        ("widget: new comments waiting", new_comments_waiting),
+        ("widget: new comment shown", new_comment_shown),
     ]
 
 
