@@ -225,6 +225,10 @@ class FakeApi:
     held_asked: list[dict[str, Any]] = field(default_factory=list)
     #: How many of the next thread reads fail with a 503.
     failing_reads: int = 0
+    #: Answers to the live checks (thread reads with since=), in order, the last one kept;
+    #: and the since each check sent.
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    since_asked: list[str] = field(default_factory=list)
 
     def install(self, page: Page) -> None:
         page.route(re.compile(r"^http://127\.0\.0\.1:\d+/api/v1/"), self.handle)
@@ -239,10 +243,18 @@ class FakeApi:
             query = parse_qs(urlsplit(request.url).query)
             assert query["thread"] == [THREAD] and query["site"] == ["default"]
             cursor = query.get("cursor", [None])[0]
-            self.cursors.append(cursor)
+            if "since" in query:
+                self.since_asked.append(query["since"][0])
+            else:
+                self.cursors.append(cursor)
             if self.failing_reads:
                 self.failing_reads -= 1
                 route.fulfill(status=503, json={"code": 503, "message": "Try later."})
+                return
+            if "since" in query:
+                nothing = {"comments": [], "total": 0, "next": None, "since": query["since"][0]}
+                answer = self.changes.pop(0) if len(self.changes) > 1 else None
+                route.fulfill(json=answer or (self.changes[0] if self.changes else nothing))
                 return
             route.fulfill(json=self.pages.get(cursor, {"comments": [], "total": 0, "next": None}))
         elif re.search(r"/comments/\d+$", path) and request.method in ("PATCH", "DELETE"):
