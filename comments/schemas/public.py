@@ -180,6 +180,7 @@ class ThreadQuerySchema(Schema):
     since = fields.AwareDateTime(
         load_default=None,
         default_timezone=UTC,
+        error_messages={"invalid": "Not an ISO 8601 time, e.g. 2026-12-07T12:00:00.123456+00:00."},
         validate=validate.Range(
             datetime(2000, 1, 1, tzinfo=UTC),
             datetime(9999, 1, 1, tzinfo=UTC),

@@ -100,7 +100,8 @@ def test_unchanged_answers_are_304_without_a_body(
 def test_a_bad_watermark_is_422_naming_since(client: FlaskClient, value: str) -> None:
     response = client.get("/api/v1/comments", query_string={"thread": "/a", "since": value})
     assert response.status_code == 422
-    assert list(response.get_json()["errors"]) == ["since"]
+    [message] = response.get_json()["errors"]["since"]
+    assert message.startswith(("Not an ISO 8601 time", "Must be a time from 2000 on"))
 
 
 def test_a_zoneless_watermark_is_utc(client: FlaskClient, post_comment: PostComment) -> None:
