@@ -115,6 +115,9 @@ def test_changes_and_the_newest_change_are_read_from_the_index(app: Flask) -> No
     values = {"thread_id": 1, "after": 0, "limit": 51, "since": "2026-01-01 00:00:00"}
     values.update(site="default", key="/post/1")
     with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            # PostgreSQL plans by its statistics: an empty table is scanned whatever the indexes.
+            pytest.skip("SQLite's planner only; PostgreSQL's was read at 5,000 comments by hand")
         connection = db.session.connection()
         for statement in (_CHANGED, _THREAD):
             compiled = statement.compile(connection)
