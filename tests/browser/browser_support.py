@@ -226,9 +226,9 @@ class FakeApi:
     #: How many of the next thread reads fail with a 503.
     failing_reads: int = 0
     #: Answers to the live checks (thread reads with since=), in order, the last one kept;
-    #: and the since each check sent.
+    #: and the (since, cursor) of each.
     changes: list[dict[str, Any]] = field(default_factory=list)
-    since_asked: list[str] = field(default_factory=list)
+    since_asked: list[tuple[str, str | None]] = field(default_factory=list)
 
     def install(self, page: Page) -> None:
         page.route(re.compile(r"^http://127\.0\.0\.1:\d+/api/v1/"), self.handle)
@@ -244,7 +244,7 @@ class FakeApi:
             assert query["thread"] == [THREAD] and query["site"] == ["default"]
             cursor = query.get("cursor", [None])[0]
             if "since" in query:
-                self.since_asked.append(query["since"][0])
+                self.since_asked.append((query["since"][0], cursor))
             else:
                 self.cursors.append(cursor)
             if self.failing_reads:

@@ -323,8 +323,28 @@ def test_an_approved_older_comment_goes_in_order_and_a_reply_under_its_removed_p
     # The next check asks after the watermark the last answer gave.
     count = len(api.since_asked)
     wait_until(page, lambda: len(api.since_asked) > count, 5)
-    assert api.since_asked[0] == "2026-11-27T23:49:00+00:00"
-    assert api.since_asked[-1] == "2026-11-27T23:55:00+00:00"
+    assert api.since_asked[0] == ("2026-11-27T23:49:00+00:00", None)
+    assert api.since_asked[-1] == ("2026-11-27T23:55:00+00:00", None)
+
+
+def test_a_check_reads_five_pages_at_most_and_the_next_goes_on_from_there(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    fast_checks(page, "0.3")
+    api.pages[None] = {"comments": [comment(1)], "total": 1, "next": None, "since": "S0"}
+    api.changes = [
+        {"comments": [comment(id_)], "total": 7, "next": str(id_), "since": "S1"}
+        for id_ in range(10, 15)
+    ] + [{"comments": [comment(15)], "total": 7, "next": None, "since": "S1"}]
+    widget.open(live_server.url)
+    expect(widget.root.get_by_role("button", name="Show 5 new comments")).to_be_visible()
+    expect(widget.root.get_by_role("button", name="Show 6 new comments")).to_be_visible()
+    wait_until(page, lambda: len(api.since_asked) >= 7, 5)
+    assert api.since_asked[:7] == [
+        ("S0", None),
+        *(("S0", str(id_)) for id_ in range(10, 15)),  # the second check goes on at 14
+        ("S1", None),  # then the watermark moves on
+    ]
 
 
 def test_failed_checks_wait_longer_each_time(

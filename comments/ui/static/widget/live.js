@@ -9,7 +9,7 @@
   const LIVE_SECONDS = 30; // the wait after loading and after each check that found something
   const LIVE_QUIET_MAX = 10; // each quiet check waits 1.5 x longer, up to 10 x (5 minutes)
   const LIVE_ERROR_MAX = 20; // each failed one 2 x longer, up to 20 x (10 minutes)
-  const LIVE_PAGES = 5; // pages of changes read in one check; the rest on the next
+  const LIVE_PAGES = 5; // pages of changes read in one check; the next goes on from there
   const NEW_MARK_MS = 8000; // how long the comments shown from the button stay marked new
 
   function liveWait(root) {
@@ -28,6 +28,7 @@
     ctx.ui.moreButton.before(status, button);
     const live = { base, wait: base, timer: null, busy: false, last: Date.now(), status, button };
     live.waiting = new Map(); // comment id -> comment, not yet shown
+    live.cursor = null; // where a check that read LIVE_PAGES pages stopped
     ctx.live = live;
     button.addEventListener("click", () => showNew(ctx));
     document.addEventListener("visibilitychange", () => {
@@ -69,6 +70,7 @@
     const { live, state } = ctx;
     clearTimeout(live.timer);
     if (document.hidden || live.busy) return; // shown again, the tab looks at once
+    if (!ctx.root.isConnected) return; // the page took the widget away: stop for good
     if (state.pages) {
       live.busy = true;
       live.last = Date.now();
@@ -87,16 +89,15 @@
 
   /** Reads what changed since state.since; how many comments are newly waiting. */
   async function readChanges(ctx) {
-    const { config, state } = ctx;
+    const { config, state, live } = ctx;
     let found = 0;
-    let cursor = null;
     for (let page = 0; page < LIVE_PAGES; page += 1) {
       const url = new URL("comments", API);
       url.searchParams.set("site", config.site);
       url.searchParams.set("thread", config.thread);
       url.searchParams.set("per_page", String(PER_PAGE));
       if (state.since) url.searchParams.set("since", state.since);
-      if (cursor) url.searchParams.set("cursor", cursor);
+      if (live.cursor) url.searchParams.set("cursor", live.cursor);
       // Revalidated with If-None-Match: an unchanged answer is a 304 read from the cache.
       const response = await request(url, { cache: "no-cache" });
       const data = await readJson(response);
@@ -111,9 +112,9 @@
         }
       }
       for (const comment of data.comments) found += noteChange(ctx, comment);
-      cursor = data.next;
+      live.cursor = data.next || null;
       // Moved on only once every page was read, so the rest is not skipped.
-      if (!cursor) {
+      if (!live.cursor) {
         if (typeof data.since === "string") state.since = data.since;
         break;
       }
