@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -305,3 +306,11 @@ def own(
         edit_token=f"edit-{id_}", editable_until=until.isoformat(), edit_extensions_left=10
     )
     return answer
+
+
+def wait_until(page: Page, condition: Callable[[], bool], seconds: float) -> None:
+    """Waits in Playwright, not time.sleep: events reach the test only while it does."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        page.wait_for_timeout(50)
