@@ -1,7 +1,7 @@
 """thread changes index: what changed in a thread since a watermark, for open pages to poll
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-07 12:00:00.000000
 
 An open page asks every so often for the published comments of its thread changed since a
@@ -14,8 +14,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = "0017"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
