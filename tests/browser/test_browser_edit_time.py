@@ -115,8 +115,9 @@ def test_warned_a_minute_before_then_extended_then_refused(
 
 
 WINDOW_SECONDS = 20
-FIRST = "A first thought about the article, written a little too quickly."
-SECOND = "A second thought: the article is right about the history of the alliance."
+# Texts of this file's own: the browser tests share one server, and the edit tests post theirs.
+FIRST = "A first reading of the pledge, typed before the second paragraph was read."
+SECOND = "A second reading: the pledge matters less than the soldiers already sent."
 
 
 @pytest.fixture
