@@ -5,6 +5,7 @@ written right to left (Arabic, Hebrew) among left-to-right ones.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -137,3 +138,24 @@ def test_the_widgets_english_is_english_on_an_arabic_page(
     ):
         assert shown in found, (shown, sorted(found))
     expect(widget.comment("مرحبا").locator("time")).to_have_text("الآن")  # "just now"
+
+
+def test_controls_name_their_comment_in_english_on_a_german_page(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    """Times are shown in the page's language, but a control's name is the widget's English
+    sentence, so its time is English too: not "Report Ann's comment, jetzt"."""
+    just_now = datetime.now(UTC).isoformat()
+    api.pages[None] = {
+        "comments": [comment(1, author_name="Ann", created_at=just_now), comment(2)],
+        "total": 2,
+        "next": None,
+    }
+    open_host_page(page, live_server, 'lang="de"')
+    ann = widget.comment("Ann")
+    expect(ann.locator("time")).to_have_text("jetzt")
+    expect(ann.get_by_role("button", name="Report Ann's comment, just now")).to_be_visible()
+    older = widget.comment("Comment number 2.")  # NOW, in November 2026: shown as a date
+    expect(older.locator("time")).to_have_text(re.compile(r"^\d+\. November 2026$"))
+    name = re.compile(r"^Report Reader 2's comment, November \d+, 2026 at \d+:\d\d [AP]M$")
+    expect(older.get_by_role("button", name=name)).to_be_visible()

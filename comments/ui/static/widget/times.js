@@ -13,22 +13,32 @@
   // "just now" in English; "jetzt" on a German page, like the "vor 3 Minuten" that follows.
   const nowText =
     lang.startsWith("en") || !relativeFormat ? "just now" : relativeFormat.format(0, "second");
+  // Controls' names are the widget's English ("Report Ann's comment, 3 minutes ago"), so the
+  // time in them is English too, not "vor 3 Minuten" inside an English sentence.
+  const english = {
+    relative: relativeFormat ? new Intl.RelativeTimeFormat("en", { numeric: "auto" }) : null,
+    date: new Intl.DateTimeFormat("en", { dateStyle: "long" }),
+    clock: new Intl.DateTimeFormat("en", { timeStyle: "short" }),
+    now: "just now",
+  };
+  const shown = { relative: relativeFormat, date: dateFormat, clock: clockFormat, now: nowText };
 
   /**
    * {text, relative, precise}: "just now", "3 hours ago" within a week, else the date;
-   * precise while the text tells the minute ("just now", "3 minutes ago").
+   * precise while the text tells the minute ("just now", "3 minutes ago"). In the page's
+   * language unless `formats` is `english`.
    */
-  function readableTime(date) {
+  function readableTime(date, formats = shown) {
     const ago = -Math.round((date.getTime() - Date.now()) / 1000);
-    if (!relativeFormat || ago > 7 * 86400) {
-      return { text: dateFormat.format(date), relative: false, precise: false };
+    if (!formats.relative || ago > 7 * 86400) {
+      return { text: formats.date.format(date), relative: false, precise: false };
     }
     const since = (n, unit) => ({
-      text: relativeFormat.format(-n, unit),
+      text: formats.relative.format(-n, unit),
       relative: true,
       precise: unit === "minute",
     });
-    if (ago < 45) return { text: nowText, relative: true, precise: true };
+    if (ago < 45) return { text: formats.now, relative: true, precise: true };
     if (ago < 3600) return since(Math.max(1, Math.round(ago / 60)), "minute");
     if (ago < 86400) return since(Math.round(ago / 3600), "hour");
     return since(Math.round(ago / 86400), "day");
@@ -71,13 +81,14 @@
 
   /**
    * "Ann's comment, 3 minutes ago": which comment a control acts on, for its name. The time
-   * is as shown, with the time of day when that is coarser than a minute ("2 days ago at
-   * 9:15 AM"), so two comments by one name differ unless posted within the same minute.
+   * is as shown but in English, like the rest of the name, with the time of day when that is
+   * coarser than a minute ("2 days ago at 9:15 AM"), so two comments by one name differ
+   * unless posted within the same minute.
    */
   function aboutText(name, date) {
     if (!date) return `${name}'s comment`;
-    const { text, precise } = readableTime(date);
-    return `${name}'s comment, ${precise ? text : `${text} at ${clockFormat.format(date)}`}`;
+    const { text, precise } = readableTime(date, english);
+    return `${name}'s comment, ${precise ? text : `${text} at ${english.clock.format(date)}`}`;
   }
 
   /** Every card's time on the page: {stamp, about, name}, from timeElement and the card. */
