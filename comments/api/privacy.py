@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, current_app, request, url_for
+from werkzeug.exceptions import ServiceUnavailable
 
 from comments.api.contract import contract
 from comments.auth import ADMINISTER, current_staff, require
@@ -20,7 +21,7 @@ from comments.schemas.privacy import (
     ReaderRequestAnswerSchema,
     ReaderRequestSchema,
 )
-from comments.services.mail.settings import base_url
+from comments.services.mail.settings import base_url, links_available
 from comments.services.privacy import requests
 from comments.services.privacy.keys import email_hash, normalise_email
 
@@ -30,6 +31,12 @@ bp = Blueprint("privacy_api", __name__, url_prefix="/api/v1")
 ANSWER = (
     "If the address is right, a message is on its way to it: it says what we hold, and how "
     "to download or erase it. The link in it works once, for a limited time."
+)
+#: The answer while links cannot be mailed: the same for every address, so it tells nothing
+#: about any of them.
+NO_LINKS = (
+    "This service cannot mail links yet: its operator has not set PUBLIC_URL. Ask the site's "
+    "owner for a copy or the erasure of your data."
 )
 
 
@@ -99,7 +106,12 @@ def reader_limits(view: Any) -> Any:
 
 
 def send_link(email: str, kind: str) -> None:
-    """Queue the reader's mail and commit: the same work whether the address is known."""
+    """Queue the reader's mail and commit: the same work whether the address is known.
+
+    Without PUBLIC_URL, ServiceUnavailable: the link could only name the host the request
+    gave, the caller's to write, and a mail queued now goes out once e-mail is on."""
+    if not links_available():
+        raise ServiceUnavailable(NO_LINKS)
     requests.request_link(
         db.session(),
         email,
@@ -117,7 +129,7 @@ def send_link(email: str, kind: str) -> None:
 
 @bp.post("/privacy/requests")
 @reader_limits
-@contract({202: ReaderRequestAnswerSchema()}, body=ReaderRequestSchema(), errors=(429,))
+@contract({202: ReaderRequestAnswerSchema()}, body=ReaderRequestSchema(), errors=(429, 503))
 def request_link(body: dict[str, Any]) -> tuple[dict[str, str], int]:
     """A reader asks for a link to export or erase what is stored about their address; it
     goes to that address, and the answer is the same whether or not we know it."""

@@ -41,6 +41,8 @@ def digest() -> None:
     """Queue the digests that are due (hourly and daily); run from cron, e.g. every 5 minutes.
 
     Mails are sent by the sender (in-process, or `flask mail send`)."""
+    if not settings.links_available():
+        raise click.UsageError("PUBLIC_URL is not set: digests link to the queue, under it.")
     queued = digests.send_due(db.session())
     click.echo(f"Queued {queued} digest(s).")
 

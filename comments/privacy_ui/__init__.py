@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from comments.api.privacy import ANSWER, posted_email, reader_limits, send_link
+from comments.api.privacy import ANSWER, NO_LINKS, posted_email, reader_limits, send_link
 from comments.extensions import db
 from comments.models import PRIVACY_KINDS
 from comments.network import ip_hash_keys
+from comments.services.mail.settings import links_available
 from comments.services.privacy import requests
 
 bp = Blueprint("privacy_ui", __name__, url_prefix="/privacy", template_folder="templates")
@@ -44,7 +45,10 @@ def form() -> tuple[str, int]:
     """The request form, or with ``?token=`` from the mail, the confirmation form."""
     token = request.args.get("token", "")
     if not token:
-        return render_template("privacy_ui/page.html", kinds=PRIVACY_KINDS), 200
+        unavailable = None if links_available() else NO_LINKS
+        return render_template(
+            "privacy_ui/page.html", kinds=PRIVACY_KINDS, unavailable=unavailable
+        ), 200
     secret = current_app.config["SECRET_KEY"]
     kind = requests.link_kind(token, secret_key=secret, max_age=_max_age())
     if kind is None:
@@ -60,6 +64,10 @@ def ask() -> tuple[str, int]:
     if "@" not in email or len(email) > 254 or kind not in PRIVACY_KINDS:
         error = "Enter your e-mail address and choose what to do."
         return render_template("privacy_ui/page.html", kinds=PRIVACY_KINDS, error=error), 422
+    if not links_available():
+        return render_template(
+            "privacy_ui/page.html", kinds=PRIVACY_KINDS, unavailable=NO_LINKS
+        ), 503
     send_link(email, kind)
     return render_template("privacy_ui/done.html", message=ANSWER), 200
 

@@ -20,6 +20,8 @@ from tests.comments.webhook_receiver import Receiver, receiver
 
 NICE = "Thanks for the clear summary, the point about the alliance's history was new to me."
 ABUSIVE = "You are a fucking idiot and a moron, shut up you stupid piece of shit"
+#: Readers' privacy links are mailed only under PUBLIC_URL: here the test client's own host.
+PUBLIC_LOCALHOST = {"PUBLIC_URL": "http://localhost"}
 
 PostComment = Callable[..., TestResponse]
 

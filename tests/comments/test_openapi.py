@@ -19,10 +19,15 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from comments import create_app
-from tests.comments.conftest import ABUSIVE, NICE, PostComment, StaffToken
+from tests.comments.conftest import ABUSIVE, NICE, PUBLIC_LOCALHOST, PostComment, StaffToken
 from tests.conftest import base_config
 
 DOCUMENT = "/api/v1/openapi.json"
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    return PUBLIC_LOCALHOST
 
 
 def _documented_operations(document: dict[str, Any]) -> set[tuple[str, str]]:

@@ -30,11 +30,16 @@ from comments.services.moderation import authors
 from comments.services.moderation.decisions import DecisionRequest, decide_comment
 from comments.services.privacy import requests
 from comments.services.privacy.keys import HASHED_EMAIL_PREFIX, ban_keys
-from tests.comments.conftest import NICE, StaffToken
+from tests.comments.conftest import NICE, PUBLIC_LOCALHOST, StaffToken
 
 ANN = "Ann.Author@Example.org"
 BOB = "bob@example.org"
 ANN_IP, BOB_IP = "203.0.113.5", "203.0.113.9"
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    return PUBLIC_LOCALHOST
 
 
 def post(client: FlaskClient, *, email: str, body: str, ip: str, **fields: Any) -> int:

@@ -5,16 +5,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from comments.extensions import db
 from comments.models import OutboxMail
-from tests.comments.conftest import NICE
+from tests.comments.conftest import NICE, PUBLIC_LOCALHOST
 
 ANN = "ann@example.org"
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    return PUBLIC_LOCALHOST
 
 
 def post(client: FlaskClient, email: str, site: str = "default", **fields: object) -> int:

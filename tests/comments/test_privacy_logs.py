@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from tests.comments.conftest import NICE, StaffToken
+from tests.comments.conftest import NICE, PUBLIC_LOCALHOST, StaffToken
 from tests.comments.test_privacy import ANN, ANN_IP, BOB, BOB_IP, link_in, outbox, post
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    return PUBLIC_LOCALHOST
 
 
 def test_logs_hold_no_address_no_ip_and_no_comment_text(
@@ -41,7 +47,7 @@ def test_logs_hold_no_address_no_ip_and_no_comment_text(
         assert secret not in logged, secret
 
 
-@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True, **PUBLIC_LOCALHOST}])
 def test_breached_rate_limits_log_no_address(
     client: FlaskClient, caplog: pytest.LogCaptureFixture
 ) -> None:

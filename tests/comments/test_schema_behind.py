@@ -5,15 +5,22 @@ operators looking for a database that was up all along."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from comments.extensions import db
-from tests.comments.conftest import PostComment
+from tests.comments.conftest import PUBLIC_LOCALHOST, PostComment
 
 UPGRADE = "run flask --app wsgi db upgrade"
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    return PUBLIC_LOCALHOST
 
 
 def downgrade(app: Flask, revision: str) -> None:

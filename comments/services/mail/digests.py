@@ -70,7 +70,11 @@ def _item(session: Session, staff_id: int, comment: Comment, reason: str) -> str
 
 
 def send_due(session: Session, now: datetime | None = None) -> int:
-    """Queue every digest that is due and commit each; answers how many were queued."""
+    """Queue every digest that is due and commit each; answers how many were queued (none
+    without PUBLIC_URL: their links would have no trustworthy host)."""
+    if not settings.links_available():
+        settings.warn_once("digest_links", "PUBLIC_URL is unset: no digests are queued")
+        return 0
     now = now or datetime.now(UTC)
     config = settings.current()
     sent = 0

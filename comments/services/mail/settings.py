@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 
 from comments.config import retry_schedule
 from comments.config_errors import ConfigError
@@ -124,12 +124,20 @@ def current() -> MailSettings:
     return settings
 
 
+class NoPublicUrl(RuntimeError):
+    """A mail with links was to be written while PUBLIC_URL is unset."""
+
+
+def links_available() -> bool:
+    """Whether mails with links can be written: only under PUBLIC_URL, never under a host a
+    request named (whoever sends the request writes its Host header)."""
+    return current().public_url is not None
+
+
 def base_url() -> str:
-    """Where links in mails point: PUBLIC_URL, else the host of the request being served."""
-    settings = current()
-    if settings.public_url:
-        return settings.public_url
-    warn_once("public_url", "PUBLIC_URL is unset: links in mails use the request's host")
-    if has_request_context():
-        return request.host_url.rstrip("/")
-    return "http://localhost:5000"
+    """Where links in mails point: PUBLIC_URL. Callers check links_available() first (e-mail
+    on implies it), since a mail queued now may go out later, under another configuration."""
+    public_url = current().public_url
+    if public_url is None:
+        raise NoPublicUrl("PUBLIC_URL is unset: mails with links cannot be written")
+    return public_url
