@@ -176,9 +176,9 @@ def duration(seconds: float | None) -> str:
     return f"{days} d {hours} h" if hours else f"{days} d"
 
 
-def _value_text(value: Any) -> str:
+def _value_text(value: Any, digits: int = 2) -> str:
     if isinstance(value, float):
-        return f"{value:.2f}"
+        return f"{value:.{digits}f}"
     if isinstance(value, list | tuple):
         return ", ".join(_value_text(item) for item in value[:10])
     if isinstance(value, Mapping):
@@ -187,10 +187,24 @@ def _value_text(value: Any) -> str:
 
 
 def detail_text(detail: Mapping[str, Any] | None) -> str:
-    """A signal's detail as plain text ("score 0.93, threshold 0.70"); escaped by Jinja."""
+    """A signal's detail as plain text ("score 0.93; threshold 0.70"); escaped by Jinja. A
+    score and its threshold get the digits that tell them apart: spam 0.99994 against a
+    threshold of 0.995865 read "score 1.00; threshold 1.00", now "1.000; 0.996"."""
     if not detail:
         return ""
-    return "; ".join(f"{key} {_value_text(value)}" for key, value in list(detail.items())[:10])
+    digits = _digits_apart(detail.get("score"), detail.get("threshold"))
+    return "; ".join(
+        f"{key} {_value_text(value, digits)}" for key, value in list(detail.items())[:10]
+    )
+
+
+def _digits_apart(score: Any, threshold: Any, most: int = 4) -> int:
+    if not (isinstance(score, float) and isinstance(threshold, float)):
+        return 2
+    for digits in range(2, most):
+        if f"{score:.{digits}f}" != f"{threshold:.{digits}f}":
+            return digits
+    return most
 
 
 def history_text(history: Mapping[str, int], by: str | None = None) -> str:

@@ -144,6 +144,20 @@ def test_scores_in_words(score: float | None, words: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("detail", "text"),
+    [
+        ({"score": 0.93, "threshold": 0.7}, "score 0.93; threshold 0.70"),
+        # Rounded alike to two digits, a held score would look equal to its cut-off.
+        ({"score": 0.99994, "threshold": 0.995865}, "score 1.000; threshold 0.996"),
+        ({"score": 0.8134, "threshold": 0.8108}, "score 0.813; threshold 0.811"),
+        ({"links": 4, "limit": 3}, "links 4; limit 3"),
+    ],
+)
+def test_a_signal_tells_its_score_from_its_threshold(detail: dict[str, Any], text: str) -> None:
+    assert present.detail_text(detail) == text
+
+
+@pytest.mark.parametrize(
     ("status", "reports", "actions"),
     [
         ("pending", 0, ["approve", "reject", "spam"]),
