@@ -84,3 +84,23 @@ def test_right_to_left_comments_read_right_to_left_among_english_ones(
     assert direction(arabic, ".author-name") == "rtl"
     assert direction(english, ".comment-text") == "ltr"
     assert direction(english, ".author-name") == "ltr"
+
+
+def test_a_card_title_lines_up_with_its_text_on_the_queue_and_on_its_own_page(
+    browser_page: Page, live: Live
+) -> None:
+    """On the queue the title sits beside the selection box; on a comment's own page, which
+    has none, it lines up with the comment's text, not a gap's width to its right."""
+    page, thread = browser_page, new_thread()
+    held = post(live, thread, ABUSIVE + " (title)", author_email=f"{uuid.uuid4().hex}@x.org")
+    sign_in(page, live, f"/moderation/?thread={thread}")
+
+    def left(selector: str) -> float:
+        box = page.locator(f"#comment-{held} {selector}").first.bounding_box()
+        assert box
+        return box["x"]
+
+    assert left(".card-title") > left(".select") + 10, "beside the box on the queue"
+    page.goto(f"{live.url}/moderation/comments/{held}")
+    expect(page.locator(f"#comment-{held} .select")).to_have_count(0)
+    assert abs(left(".card-title") - left(".card-main")) < 1
