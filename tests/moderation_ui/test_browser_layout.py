@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 
 import pytest
@@ -104,3 +105,24 @@ def test_a_card_title_lines_up_with_its_text_on_the_queue_and_on_its_own_page(
     page.goto(f"{live.url}/moderation/comments/{held}")
     expect(page.locator(f"#comment-{held} .select")).to_have_count(0)
     assert abs(left(".card-title") - left(".card-main")) < 1
+
+
+def test_the_e_mail_choices_stand_one_a_line_beside_their_labels(
+    browser_page: Page, live: Live
+) -> None:
+    """They ran on as one paragraph, each radio button wherever its line broke."""
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, live, "/moderation/")
+    page.get_by_role("link", name="E-mail").click()
+    radios = page.get_by_role("group", name="How often").get_by_role("radio")
+    expect(radios).to_have_count(4)
+    tops = []
+    for n in range(4):
+        beside_its_label(radios.nth(n))
+        box = radios.nth(n).bounding_box()
+        assert box
+        tops.append(box["y"])
+    assert all(later > earlier + 10 for earlier, later in itertools.pairwise(tops)), tops
+    page.get_by_label("Once a day").check()
+    expect(page.get_by_label("Once a day")).to_be_checked()
