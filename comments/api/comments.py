@@ -103,8 +103,9 @@ _thread_page = ThreadPageSchema()
 @contract({200: _thread_page}, query=ThreadQuerySchema())
 def read_thread(query: dict[str, Any]) -> BaseResponse:
     """A thread's published comments, oldest first, a page at a time; with `since`, only those
-    changed since then. Answers carry an ETag: `If-None-Match` gets a bodiless 304 when
-    nothing changed, which is what an open page's periodic check usually gets.
+    changed since then, and in `withdrawn` the ids of those taken down since. Answers carry
+    an ETag: `If-None-Match` gets a bodiless 304 when nothing changed, which is what an open
+    page's periodic check usually gets.
     """
     cursor = query["cursor"]
     page = list_thread(
@@ -121,6 +122,7 @@ def read_thread(query: dict[str, Any]) -> BaseResponse:
         "next": str(page.next_after) if page.next_after is not None else None,
         "removed": page.removed,
         "since": page.since,
+        "withdrawn": page.withdrawn,
     }
     response = jsonify(_thread_page.dump(answer))
     response.add_etag()

@@ -188,7 +188,8 @@ class ThreadQuerySchema(Schema):
         ),
         metadata={
             "description": "Only comments posted, approved, restored or edited at or after this"
-            " time: send back the `since` of an earlier answer to hear of what is new."
+            " time, and in `withdrawn` the ids of those taken down since: send back the `since`"
+            " of an earlier answer to hear of what is new."
         },
     )
 
@@ -246,6 +247,16 @@ class ThreadPageSchema(Schema):
     removed = fields.List(fields.Nested(RemovedCommentSchema))
     #: The watermark to send back as `since`; None while the thread has no published comment.
     since = fields.DateTime(format="iso", allow_none=True)
+    withdrawn = fields.List(
+        fields.Integer(),
+        metadata={
+            "description": "With `since`: the ids of the thread's comments that were published"
+            " and no longer are (rejected, filed as spam, deleted by their author, or held"
+            " again after an edit), changed at or after it, paged with `comments`; a page"
+            " showing one replaces it with a placeholder. Comments never published are never"
+            " listed. Always empty without `since`."
+        },
+    )
 
 
 class FormTokenSchema(Schema):

@@ -1,17 +1,18 @@
 """Reading a thread: published comments only, oldest first, keyset-paginated; or only those
-changed since a watermark, which is how an open page hears of new ones."""
+changed since a watermark, with the ids of those taken down since, which is how an open page
+hears of new, edited and withdrawn ones."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import RowMapping, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from comments.models import Comment, Site, Thread
+from comments.models import STATUSES, Comment, Site, Thread
 from comments.services.threads import unknown_site
 
 _PUBLISHED = and_(Comment.thread_id == bindparam("thread_id"), Comment.status == "published")
@@ -67,6 +68,26 @@ _CHANGED = (
     .limit(bindparam("limit"))
 )
 
+#: Every status but "published", named: an IN list keeps each a range of
+#: ix_comments_thread_status_updated (a "!=" would scan the thread's rows on the index).
+_UNPUBLISHED = tuple(status for status in STATUSES if status != "published")
+
+#: Comments published once and not now (rejected, filed as spam, deleted, held again after an
+#: edit), changed at or after the watermark: ids only, and never one that was not published
+#: (published_at is set on first publication and kept), so nothing held is revealed.
+_WITHDRAWN = (
+    select(Comment.id)
+    .where(
+        Comment.thread_id == bindparam("thread_id"),
+        Comment.status.in_(_UNPUBLISHED),
+        Comment.updated_at >= bindparam("since", type_=Comment.updated_at.type),
+        Comment.published_at.is_not(None),
+        Comment.id + 0 > bindparam("after"),
+    )
+    .order_by(Comment.id)
+    .limit(bindparam("limit"))
+)
+
 
 #: Depth of removed ancestors looked up for a page: deeper chains are cut (and shown at the
 #: top level), so a crafted thread cannot make a read walk without end.
@@ -86,6 +107,9 @@ class ThreadPage:
     #: The watermark to ask with next time, to hear only of later changes (None: no
     #: published comment yet, so anything that comes is new).
     since: datetime | None
+    #: With since: the ids of comments published once and taken down since (_WITHDRAWN),
+    #: paged with the changed comments; empty without since.
+    withdrawn: list[int] = field(default_factory=list)
 
 
 def removed_ancestors(
@@ -126,7 +150,8 @@ def list_thread(
 ) -> ThreadPage:
     """Two queries a page: the thread with its count, then the page itself (and, for replies
     to comments taken down, their removed ancestors). With since, only the comments changed
-    at or after it (a comment changed again since is in it too: callers skip ids they have)."""
+    at or after it (a comment changed again since is in it too: callers skip ids they have),
+    and a third query for those withdrawn since; a page holds per_page of both together."""
     found = session.execute(_THREAD, {"site": site_name, "key": thread_key}).one_or_none()
     if found is None:
         raise unknown_site(site_name)
@@ -134,15 +159,24 @@ def list_thread(
     if thread_id is None:
         return ThreadPage([], 0, None, [], None)
     parameters = {"thread_id": thread_id, "after": after or 0, "limit": per_page + 1}
-    if since is not None:
+    withdrawn: list[int] = []
+    if since is None:
+        rows = list(session.execute(_PAGE, parameters).mappings())
+    else:
         parameters["since"] = since
-    rows = list(session.execute(_PAGE if since is None else _CHANGED, parameters).mappings())
-    has_more = len(rows) > per_page
-    rows = rows[:per_page]
+        rows = list(session.execute(_CHANGED, parameters).mappings())
+        withdrawn = list(session.scalars(_WITHDRAWN, parameters))
+    # The page is the first per_page ids of both lists; the next goes on after its last.
+    ids = sorted([row["id"] for row in rows] + withdrawn)
+    last = ids[per_page - 1] if len(ids) > per_page else None
+    if last is not None:
+        rows = [row for row in rows if row["id"] <= last]
+        withdrawn = [id_ for id_ in withdrawn if id_ <= last]
     return ThreadPage(
         rows,
         int(total or 0),
-        rows[-1]["id"] if has_more else None,
+        last,
         removed_ancestors(session, thread_id, rows),
         newest - SINCE_MARGIN if newest is not None else None,
+        withdrawn,
     )

@@ -53,6 +53,7 @@ def test_unknown_thread_is_empty(client: FlaskClient) -> None:
         "next": None,
         "removed": [],
         "since": None,
+        "withdrawn": [],
     }
 
 

@@ -224,7 +224,14 @@ def test_delete_removes_it_from_the_thread_and_is_recorded(
         "deleted": True,
     }
     thread = client.get("/api/v1/comments", query_string={"thread": "/post/1"}).get_json()
-    assert thread == {"comments": [], "total": 0, "next": None, "removed": [], "since": None}
+    assert thread == {
+        "comments": [],
+        "total": 0,
+        "next": None,
+        "removed": [],
+        "since": None,
+        "withdrawn": [],
+    }
     detail = client.get(
         f"/api/v1/moderation/comments/{posted['id']}", headers=staff_headers("moderator")
     ).get_json()

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from comments.extensions import db
-from comments.services.listing import _CHANGED, _THREAD, SINCE_MARGIN
+from comments.services.listing import _CHANGED, _THREAD, _WITHDRAWN, SINCE_MARGIN
 from tests.comments.conftest import ABUSIVE, PostComment, StaffToken
 
 
@@ -111,7 +111,8 @@ def test_a_zoneless_watermark_is_utc(client: FlaskClient, post_comment: PostComm
 
 
 def test_changes_and_the_newest_change_are_read_from_the_index(app: Flask) -> None:
-    """A poll must not walk the thread: both lookups name ix_comments_thread_status_updated."""
+    """A poll must not walk the thread: its lookups (changes, withdrawals, the newest change)
+    name ix_comments_thread_status_updated; the withdrawals' IN is a range per status."""
     values = {"thread_id": 1, "after": 0, "limit": 51, "since": "2026-01-01 00:00:00"}
     values.update(site="default", key="/post/1")
     with app.app_context():
@@ -119,10 +120,13 @@ def test_changes_and_the_newest_change_are_read_from_the_index(app: Flask) -> No
             # PostgreSQL plans by its statistics: an empty table is scanned whatever the indexes.
             pytest.skip("SQLite's planner only; PostgreSQL's was read at 5,000 comments by hand")
         connection = db.session.connection()
-        for statement in (_CHANGED, _THREAD):
-            compiled = statement.compile(connection)
-            bound = compiled.construct_params(values)
-            parameters = tuple(bound[name] for name in compiled.positiontup or ())
-            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", parameters)
+        for statement in (_CHANGED, _WITHDRAWN, _THREAD):
+            # Expanded: the statuses of an IN are bound when the statement runs.
+            expanded = statement.compile(connection).construct_expanded_state(values)
+            plan = connection.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {expanded.statement}", tuple(expanded.positional_parameters)
+            )
             details = " ".join(str(row[-1]) for row in plan)
             assert "ix_comments_thread_status_updated" in details, details
+            if statement is not _THREAD:  # a range of times, for each status asked about
+                assert "status=? AND updated_at>?" in details, details
