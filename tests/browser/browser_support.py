@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from flask import Flask
 from playwright.sync_api import ConsoleMessage, Locator, Page, Route
 
 CSP_PREFIX = "CSP violation:"
@@ -93,6 +94,53 @@ class OtherSite:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@dataclass
+class Blog:
+    """A site of its own on another origin (the `blog` fixture), where others' comments are
+    published at once; url(...) makes a post page with the widget."""
+
+    site: str
+    live_app: Flask
+    other_site: OtherSite
+    server: str
+    thread: str = "/post"
+    pages: list[str] = field(default_factory=list)
+
+    def url(self, **attributes: str) -> str:
+        path = f"/{self.site}/{len(self.pages)}"
+        extra = " ".join(f'data-{name.replace("_", "-")}="{v}"' for name, v in attributes.items())
+        self.other_site.pages[path] = (
+            f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Live</title>
+</head><body><main><h1>A post</h1><div id="comments" data-site="{self.site}"
+data-thread="{self.thread}" {extra}></div></main>
+<script src="{self.server}/embed.js" defer></script></body></html>""",
+            {},
+        )
+        self.pages.append(path)
+        return self.other_site.origin + path
+
+    def publish(self, body: str, name: str = "Bob", parent_id: int | None = None) -> Any:
+        """Someone else's comment, published at once (it is kind and the site holds none): the
+        POST's answer, with its edit token."""
+        response = self.live_app.test_client().post(
+            "/api/v1/comments",
+            json={
+                "site": self.site,
+                "thread": self.thread,
+                "body": body,
+                "author_name": name,
+                "parent_id": parent_id,
+            },
+        )
+        assert response.status_code == 201, response.get_json()
+        assert response.get_json()["status"] == "published"
+        return response.get_json()
+
+    def post(self, body: str, name: str = "Bob", parent_id: int | None = None) -> int:
+        """The same, its id."""
+        return int(self.publish(body, name, parent_id)["id"])
 
 
 @dataclass

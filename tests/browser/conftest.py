@@ -16,12 +16,21 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_support import CSP_PREFIX, FakeApi, LiveServer, OtherSite, PageIssues, Widget
+from browser_support import (
+    CSP_PREFIX,
+    Blog,
+    FakeApi,
+    LiveServer,
+    OtherSite,
+    PageIssues,
+    Widget,
+)
 from flask import Flask
 from playwright.sync_api import (
     Browser,
@@ -124,6 +133,17 @@ def live_app(live_server: LiveServer) -> Flask:
             "RATELIMIT_ENABLED": False,
         }
     )
+
+
+@pytest.fixture
+def blog(live_app: Flask, live_server: LiveServer, other_site: OtherSite) -> Blog:
+    """A site of its own on another origin, where kind comments are published at once."""
+    name = f"live-{uuid.uuid4().hex[:8]}"
+    result = live_app.test_cli_runner().invoke(
+        args=["sites", "create", name, "--origin", other_site.origin, "--min-form-seconds", "0"]
+    )
+    assert result.exit_code == 0, result.output
+    return Blog(name, live_app, other_site, live_server.url)
 
 
 @pytest.fixture(scope="session")

@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
-from dataclasses import dataclass, field
 from urllib.error import HTTPError
 from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
 
 import pytest
-from browser_support import LiveServer, OtherSite, Widget, wait_until
-from flask import Flask
+from browser_support import Blog, Widget, wait_until
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from playwright.sync_api import Request as Sent
 
@@ -31,57 +28,6 @@ TOP = "The opening comment, which the others answer or follow."
 ANSWER = "An early answer to the opening comment, loaded with the page."
 LATE_REPLY = "A reply to the opening comment posted while the page was open."
 LATE_TOP = "A comment of its own, posted while the page was open."
-
-
-@dataclass
-class Blog:
-    """A site of its own on another origin; open(...) makes a post page with the widget."""
-
-    site: str
-    live_app: Flask
-    other_site: OtherSite
-    server: str
-    thread: str = "/post"
-    pages: list[str] = field(default_factory=list)
-
-    def url(self, **attributes: str) -> str:
-        path = f"/{self.site}/{len(self.pages)}"
-        extra = " ".join(f'data-{name.replace("_", "-")}="{v}"' for name, v in attributes.items())
-        self.other_site.pages[path] = (
-            f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Live</title>
-</head><body><main><h1>A post</h1><div id="comments" data-site="{self.site}"
-data-thread="{self.thread}" {extra}></div></main>
-<script src="{self.server}/embed.js" defer></script></body></html>""",
-            {},
-        )
-        self.pages.append(path)
-        return self.other_site.origin + path
-
-    def post(self, body: str, name: str = "Bob", parent_id: int | None = None) -> int:
-        """Someone else's comment, published at once (it is kind and the site holds none)."""
-        response = self.live_app.test_client().post(
-            "/api/v1/comments",
-            json={
-                "site": self.site,
-                "thread": self.thread,
-                "body": body,
-                "author_name": name,
-                "parent_id": parent_id,
-            },
-        )
-        assert response.status_code == 201, response.get_json()
-        assert response.get_json()["status"] == "published"
-        return int(response.get_json()["id"])
-
-
-@pytest.fixture
-def blog(live_app: Flask, live_server: LiveServer, other_site: OtherSite) -> Blog:
-    name = f"live-{uuid.uuid4().hex[:8]}"
-    result = live_app.test_cli_runner().invoke(
-        args=["sites", "create", name, "--origin", other_site.origin, "--min-form-seconds", "0"]
-    )
-    assert result.exit_code == 0, result.output
-    return Blog(name, live_app, other_site, live_server.url)
 
 
 def checks(page: Page) -> list[Sent]:
