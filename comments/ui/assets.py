@@ -33,6 +33,7 @@ WIDGET_PARTS: tuple[str, ...] = (
     "deadline.js",  # the end of one's edit window: a warning, a countdown and Extend
     "form.js",  # saved details, status, field errors, the form token
     "submit.js",  # posting with idempotency keys and retries
+    "changes.js",  # comments shown that were edited or taken down meanwhile, in place
     "live.js",  # while the page is open: new comments behind a "Show 2 new comments" button
     "start.js",  # createWidget(), start(), and the wrapping function's end
 )

@@ -1,7 +1,9 @@
 """Live updates, the widget's side, with /api/v1/ answered by the test (FakeApi.changes
 answers the checks): an approved older comment and a reply to a removed one in their places,
-a burst of changes read five pages at a time, failed checks backing off, and comments beyond
-the pages loaded left to "Load more". End to end with the real API: test_browser_live_updates.py.
+a burst of changes read five pages at a time, failed checks backing off, comments beyond the
+pages loaded left to "Load more", edits shown in place and comments taken down (`withdrawn`)
+dropped or replaced by a placeholder. End to end with the real API:
+test_browser_live_updates.py and test_browser_live_changes.py.
 """
 
 from __future__ import annotations
@@ -9,7 +11,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import NOW, FakeApi, LiveServer, PageIssues, Widget, comment, wait_until
+from browser_support import (
+    NOW,
+    FakeApi,
+    LiveServer,
+    PageIssues,
+    Widget,
+    comment,
+    own,
+    wait_until,
+)
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -134,3 +145,114 @@ def test_comments_beyond_the_pages_loaded_are_left_to_load_more(
     page.wait_for_timeout(1000)  # later checks: still once each
     expect(page.locator("#comment-11")).to_have_count(1)
     expect(button).to_be_hidden()
+
+
+def changes(*comments: dict[str, object], withdrawn: tuple[int, ...] = ()) -> dict[str, object]:
+    """A check's answer: these comments changed, these ids taken down."""
+    return {
+        "comments": list(comments),
+        "total": 0,
+        "next": None,
+        "removed": [],
+        "since": NOW,
+        "withdrawn": list(withdrawn),
+    }
+
+
+def checked_twice(page: Page, api: FakeApi) -> None:
+    """Until the widget has read the answer now set, and once more."""
+    count = len(api.since_asked)
+    wait_until(page, lambda: len(api.since_asked) >= count + 2, 5)
+
+
+def test_an_edited_comment_is_shown_anew_in_place_and_a_waiting_one_as_it_is_now(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    fast_checks(page, "0.3")
+    first = comment(1, author_url="https://one.example/")
+    api.pages[None] = {**changes(first, comment(2, 1)), "total": 2}
+    widget.open(live_server.url)
+    expect(widget.count).to_have_text("2 Comments")
+    card = page.locator("#comment-1 > .cw-card")
+    card.locator(".cw-author").focus()  # the reader is on the author's link
+
+    renamed = {"author_name": "Ann Renamed", "author_url": "https://ann.example/"}
+    api.changes = [changes(comment(1, html="<p>Edited <em>words</em>.</p>", **renamed), comment(3))]
+    expect(card.locator(".cw-body")).to_have_text("Edited words.")
+    author = card.get_by_role("link", name="Ann Renamed")
+    expect(author).to_have_attribute("href", "https://ann.example/")
+    expect(author).to_be_focused()
+    # The card and its buttons are named by the new name; the reply under it stays.
+    expect(card).to_have_accessible_name(re.compile("^Ann Renamed "))
+    reply = card.get_by_role("button", name=re.compile("^Reply"))
+    expect(reply).to_have_accessible_name(re.compile("^Reply to Ann Renamed's comment, "))
+    expect(page.locator("#comment-1 > .cw-replies > #comment-2")).to_have_count(1)
+    button = widget.root.get_by_role("button", name="Show 1 new comment")
+    expect(button).to_be_visible()
+    expect(widget.count).to_have_text("2 Comments")
+
+    api.changes = [changes(comment(3, html="<p>Edited while it waited.</p>"))]
+    checked_twice(page, api)
+    expect(button).to_be_visible()  # the same one, not a second
+    button.press("Enter")
+    expect(page.locator("#comment-3 > .cw-card > .cw-body")).to_have_text("Edited while it waited.")
+    expect(widget.count).to_have_text("3 Comments")
+
+
+def test_comments_taken_down_leave_the_waiting_and_become_placeholders_where_shown(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    fast_checks(page, "0.3")
+    api.pages[None] = {**changes(comment(1), comment(2, 1), comment(3)), "total": 3}
+    widget.open(live_server.url)
+    expect(widget.count).to_have_text("3 Comments")
+    api.changes = [changes(comment(4), comment(5, 1), comment(6))]
+    expect(widget.root.get_by_role("button", name="Show 3 new comments")).to_be_visible()
+    card = page.locator("[data-id='1'] > .cw-card")
+    card.get_by_role("button", name=re.compile("^Report")).focus()
+
+    # 1 shown and 4 waiting are taken down; 99 was never shown here.
+    api.changes = [changes(comment(5, 1), comment(6), withdrawn=(1, 4, 99))]
+    expect(card).to_have_text("This comment was removed.")
+    expect(card).to_be_focused()  # from the Report button that went with the card
+    expect(page.locator("[data-id='1'] > .cw-replies > #comment-2")).to_have_count(1)
+    expect(page.locator("#comment-1")).to_have_count(0)  # no longer a link target
+    expect(widget.count).to_have_text("2 Comments")
+    button = widget.root.get_by_role("button", name="Show 2 new comments")
+    expect(button).to_be_visible()
+    expect(widget.root.get_by_role("status").filter(has_text="new comment")).to_have_text(
+        "2 new comments."
+    )
+    checked_twice(page, api)  # listed again and again: taken away once
+    expect(widget.count).to_have_text("2 Comments")
+    expect(page.locator(".cw-removed")).to_have_count(1)
+
+    button.press("Enter")
+    # The reply to the comment taken down goes under its placeholder.
+    expect(page.locator("[data-id='1'] > .cw-replies > #comment-5 > .cw-card")).to_be_focused()
+    expect(page.locator("#comment-6")).to_have_count(1)
+    expect(page.locator("#comment-4")).to_have_count(0)
+    expect(widget.count).to_have_text("4 Comments")
+
+
+def test_the_readers_own_comment_deleted_here_is_not_taken_away_twice(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    fast_checks(page, "0.3")
+    api.pages[None] = {**changes(comment(1)), "total": 1}
+    api.answers.append(lambda route: route.fulfill(**own(api.posted[-1])))
+    api.edit_answers.append({"status": 200, "json": {"id": 100, "deleted": True}})
+    widget.open(live_server.url)
+    widget.post("My own comment, soon deleted.", name="Ann")
+    expect(widget.count).to_have_text("2 Comments")
+    mine = page.locator("#comment-100")
+    mine.get_by_role("button", name="Delete").press("Enter")
+    mine.get_by_role("button", name="Yes, delete it").press("Enter")
+    expect(mine).to_have_count(0)
+    expect(widget.count).to_have_text("1 Comment")
+
+    api.changes = [changes(withdrawn=(100,))]
+    checked_twice(page, api)
+    expect(widget.count).to_have_text("1 Comment")
+    expect(page.locator(".cw-removed")).to_have_count(0)
+    expect(widget.status).to_be_focused()  # where the deletion left it

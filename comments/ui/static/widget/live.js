@@ -2,9 +2,10 @@
   // its thread's comments changed since the watermark of its last answer (GET comments?since=,
   // revalidated with the browser's ETag, so an unchanged thread costs a bodiless 304), and
   // offers the new ones behind a "Show 2 new comments" button at the end of the thread rather
-  // than moving the page under the reader. Quiet threads and errors are asked less and less
-  // often; a hidden tab is not asked at all. data-live="off" turns it off; data-live-interval
-  // (seconds, for tests) sets the first wait.
+  // than moving the page under the reader. Comments shown that were edited or taken down
+  // meanwhile are shown so in place (changes.js), and those waiting are replaced or dropped.
+  // Quiet threads and errors are asked less and less often; a hidden tab is not asked at all.
+  // data-live="off" turns it off; data-live-interval (seconds, for tests) sets the first wait.
 
   const LIVE_SECONDS = 30; // the wait after loading and after each check that found something
   const LIVE_QUIET_MAX = 10; // each quiet check waits 1.5 x longer, up to 10 x (5 minutes)
@@ -87,7 +88,7 @@
     if (!document.hidden) liveAfter(ctx, live.wait);
   }
 
-  /** Reads what changed since state.since; how many comments are newly waiting. */
+  /** Reads what changed since state.since; how many changes it found (new, edited, gone). */
   async function readChanges(ctx) {
     const { config, state, live } = ctx;
     let found = 0;
@@ -112,6 +113,9 @@
         }
       }
       for (const comment of data.comments) found += noteChange(ctx, comment);
+      for (const id of Array.isArray(data.withdrawn) ? data.withdrawn : []) {
+        if (Number.isSafeInteger(id) && withdrawComment(ctx, id)) found += 1;
+      }
       live.cursor = data.next || null;
       // Moved on only once every page was read, so the rest is not skipped.
       if (!live.cursor) {
@@ -123,16 +127,24 @@
     return found;
   }
 
-  /** 1 if the comment is new to this page and now waits behind the button, else 0. */
+  /**
+   * 1 if the comment is new to this page and now waits behind the button, or was shown and
+   * is shown anew since its author edited it; else 0 (the same again: the watermark's margin).
+   */
   function noteChange(ctx, comment) {
     const { live, state } = ctx;
     if (!comment || !Number.isSafeInteger(comment.id)) return 0;
     if (state.held.has(comment.id)) {
-      insertComment(ctx, comment, false); // the reader's own, shown held, now published
+      // The reader's own, shown held, now published (and perhaps edited before it was).
+      refreshComment(ctx, insertComment(ctx, comment, false), comment);
       return 0;
     }
     const shown = state.entries.get(comment.id);
-    if ((shown && !shown.placeholder) || live.waiting.has(comment.id)) return 0;
+    if (shown && !shown.placeholder) return refreshComment(ctx, shown, comment) ? 1 : 0;
+    if (live.waiting.has(comment.id)) {
+      live.waiting.set(comment.id, comment); // edited while it waits: shown as it is now
+      return 0;
+    }
     // Beyond the pages loaded: "Load more" brings it, in its place.
     if (state.next && comment.id > Number(state.next)) return 0;
     live.waiting.set(comment.id, comment);
@@ -147,10 +159,17 @@
       if (shown && !shown.placeholder) live.waiting.delete(id);
     }
     const count = live.waiting.size;
-    live.button.hidden = count === 0;
-    if (!count) return;
+    if (!count) {
+      // All taken down meanwhile: the next news is news again; focus is not left on nothing.
+      const focused = live.button === document.activeElement;
+      live.button.hidden = true;
+      live.status.textContent = "";
+      if (focused) ctx.ui.countHeading.focus();
+      return;
+    }
+    live.button.hidden = false;
     const words = plural(count, "new comment", "new comments");
-    if (live.button.textContent === `Show ${words}`) return;
+    if (live.status.textContent === `${words}.`) return; // said already
     live.button.textContent = `Show ${words}`;
     live.status.textContent = `${words}.`;
   }

@@ -17,27 +17,10 @@
    * shown to its poster only, marked so (and described so to a screen reader).
    */
   function renderComment(ctx, comment, pending) {
-    const name = (comment.author_name || "").trim() || "Anonymous";
-    const website = httpUrl(comment.author_url);
+    const shown = shownFields(comment);
+    const { name } = shown;
     const key = ctx.id(`card-${++cards}`);
-    const author = website
-      ? el(
-          "a",
-          {
-            class: "cw-author",
-            id: `${key}-author`,
-            href: website,
-            rel: "nofollow ugc noopener",
-            dir: "auto",
-            lang: PAGE_LANG,
-          },
-          name,
-        )
-      : el(
-          "span",
-          { class: "cw-author", id: `${key}-author`, dir: "auto", lang: PAGE_LANG },
-          name,
-        );
+    const author = authorElement(shown, key);
     const anchor = `comment-${comment.id}`;
     // "just now" is shown; "just now (Saturday, November 28, 2026 at 12:50 PM)" is read out.
     const stamp = timeElement(comment.created_at);
@@ -53,15 +36,11 @@
     // named by its own word and this ("Report Ann's comment, 3 minutes ago") through
     // aria-labelledby, so a list of the page's buttons tells apart two comments by one name.
     const about = el("span", { id: `${key}-about`, hidden: true }, aboutText(name, stamp?.date));
-    if (stamp) trackTime(stamp, about, name); // kept current as time goes by
+    const tracked = stamp ? trackTime(stamp, about, name) : null; // kept current as time goes by
     const meta = el("header", { class: "cw-meta" }, author, permalink, about);
     // Readers' words: in the page's language, each block in its own direction (OWN_DIRECTION).
     const body = el("div", { class: "cw-body", dir: "auto", lang: PAGE_LANG });
-    body.append(
-      typeof comment.html === "string"
-        ? commentFragment(comment.html)
-        : plainTextFragment(comment.body || ""),
-    );
+    body.append(commentContent(shown));
     // Named by its author and time, so a screen reader says whose comment it is on entering
     // it or when focus moves to it (after "Load more").
     const article = el(
@@ -88,8 +67,48 @@
       replies,
     );
     const entry = { li, article, replies, button: null, name, key, about: about.id };
+    // What the card shows and where, so an edit is shown in place (changes.js).
+    entry.view = { shown, author, about, tracked };
     if (!pending) article.append(publicActions(ctx, entry, comment));
     return entry;
+  }
+
+  /** What a card shows of a comment besides its time: its words, name and website. */
+  function shownFields(comment) {
+    return {
+      html: typeof comment.html === "string" ? comment.html : null,
+      body: comment.body || "",
+      name: (comment.author_name || "").trim() || "Anonymous",
+      website: httpUrl(comment.author_url),
+    };
+  }
+
+  /** The author's name, a link to their website if they gave one. */
+  function authorElement(shown, key) {
+    const { name, website } = shown;
+    return website
+      ? el(
+          "a",
+          {
+            class: "cw-author",
+            id: `${key}-author`,
+            href: website,
+            rel: "nofollow ugc noopener",
+            dir: "auto",
+            lang: PAGE_LANG,
+          },
+          name,
+        )
+      : el(
+          "span",
+          { class: "cw-author", id: `${key}-author`, dir: "auto", lang: PAGE_LANG },
+          name,
+        );
+  }
+
+  /** A comment's words as its card shows them: allow-listed HTML, or plain text. */
+  function commentContent(shown) {
+    return shown.html !== null ? commentFragment(shown.html) : plainTextFragment(shown.body);
   }
 
   /** Text, not only a colour: also read out on entering the card (its aria-describedby). */
@@ -175,7 +194,7 @@
   function removedParent(ctx, parentId, depth = 0) {
     const { entries, removedParents } = ctx.state;
     const replies = el("ol", { class: "cw-replies" });
-    const card = el("p", { class: "cw-card cw-removed" }, "This comment was removed.");
+    const card = removedCard();
     const li = el("li", { class: "cw-comment", "data-id": parentId }, card, replies);
     const above = removedParents.get(parentId);
     let home = null;
@@ -187,6 +206,11 @@
     ctx.state.entries.set(parentId, entry);
     ctx.state.removed += 1;
     return entry;
+  }
+
+  /** Where a comment no longer published was; focus can go to it when its card goes. */
+  function removedCard() {
+    return el("p", { class: "cw-card cw-removed", tabindex: "-1" }, "This comment was removed.");
   }
 
   /** Pending: the reader's own comment held for moderation, which only they are shown. */
@@ -204,7 +228,9 @@
     if (known) {
       // A reply came first and put up a "removed" placeholder for this comment (imported
       // comments can be numbered out of order; the reader's held comment is not published):
-      // the comment takes over the placeholder's replies.
+      // the comment takes over the placeholder's replies. A comment taken down while the
+      // reader replied to it keeps the form (changes.js) until now: it goes back home.
+      if (known.li.contains(ctx.ui.form)) closeReply(ctx, false);
       entry.replies.replaceWith(known.replies);
       entry.replies = known.replies;
       known.li.remove();

@@ -94,8 +94,11 @@
   /** Every card's time on the page: {stamp, about, name}, from timeElement and the card. */
   const shownTimes = new Set();
 
+  /** The record kept: its name changes with the comment's author name (changes.js). */
   function trackTime(stamp, about, name) {
-    shownTimes.add({ stamp, about, name });
+    const tracked = { stamp, about, name };
+    shownTimes.add(tracked);
+    return tracked;
   }
 
   function setText(node, text) {

@@ -1,0 +1,168 @@
+"""Live updates of comments already on an open page: one its author edits shows its new words
+in place, one a moderator takes down becomes "This comment was removed." (and stops being
+offered behind "Show N new comments"), and the reader's own comment held by their edit stays
+shown to them as awaiting moderation.
+
+End to end with the real API, on a page of another origin checking every fraction of a second
+(data-live-interval), as test_browser_live_updates.py does; others edit through the API and a
+moderator decides through the moderation API, from this process. The widget's side, with the
+API answered by the test, is in test_browser_widget_live.py.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from browser_support import Blog, Widget
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from comments.extensions import db
+from comments.services import accounts
+
+pytestmark = pytest.mark.browser
+
+TOP = "The opening comment, which the others answer or follow."
+ANSWER = "An early answer to the opening comment, loaded with the page."
+HASTY = "A hasty first version of a comment, soon to be edited."
+EDITED = "The same comment, edited by its author once the page was open."
+LATER = "A comment posted while the page was open, then taken down."
+KEPT = "Another comment posted while the page was open, which stays up."
+ABUSE = "You are a fucking idiot and a moron, shut up you stupid piece of shit"
+
+Decide = Callable[[int, str], None]
+
+
+@pytest.fixture
+def decide(live_app: Flask) -> Decide:
+    """A moderator's decision through the moderation API."""
+    with live_app.app_context():
+        staff = accounts.create_staff(
+            db.session(), f"mod-{uuid.uuid4().hex[:6]}", "moderator", "correct horse battery", []
+        )
+        headers = {"Authorization": f"Bearer {accounts.issue_token(db.session(), staff).token}"}
+        db.session.commit()
+
+    def decide(comment_id: int, action: str) -> None:
+        response = live_app.test_client().post(
+            f"/api/v1/moderation/comments/{comment_id}/decision",
+            json={"action": action},
+            headers=headers,
+        )
+        assert response.status_code == 200, response.get_json()
+
+    return decide
+
+
+def edit(blog: Blog, comment: dict[str, Any], body: str) -> None:
+    """Its author's edit, with the edit token of its POST answer."""
+    response = blog.live_app.test_client().patch(
+        f"/api/v1/comments/{comment['id']}",
+        json={"body": body},
+        headers={"X-Edit-Token": comment["edit_token"]},
+    )
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["status"] == "published"
+
+
+def test_a_comment_edited_while_the_page_is_open_shows_its_new_words(
+    page: Page, widget: Widget, blog: Blog
+) -> None:
+    blog.post(TOP, name="Ann")
+    hasty = blog.publish(HASTY, name="Bob")
+    page.goto(blog.url(live_interval="0.3"))
+    expect(widget.count).to_have_text("2 Comments")
+    reply = widget.comment(TOP).get_by_role("button", name=re.compile("^Reply"))
+    reply.focus()
+
+    edit(blog, hasty, EDITED)
+    card = page.locator(f'[data-id="{hasty["id"]}"] > .cw-card')
+    expect(card.locator(".cw-body")).to_have_text(EDITED)
+    # In place: nothing new is offered, nothing moved, focus where the reader left it.
+    expect(widget.root.get_by_role("button", name=re.compile("new comment"))).to_be_hidden()
+    expect(widget.count).to_have_text("2 Comments")
+    expect(reply).to_be_focused()
+    expect(card).to_have_accessible_name(re.compile(r"^Bob "))
+    expect(widget.comment(HASTY)).to_have_count(0)
+
+
+def test_a_comment_a_moderator_rejects_becomes_a_placeholder_and_is_not_counted(
+    page: Page, widget: Widget, blog: Blog, decide: Decide
+) -> None:
+    top = blog.post(TOP, name="Ann")
+    answer = blog.post(ANSWER, parent_id=top)
+    page.goto(blog.url(live_interval="0.3"))
+    expect(widget.count).to_have_text("2 Comments")
+    # The reader is on the comment's Report button when it is taken down.
+    widget.comment(TOP).get_by_role("button", name=re.compile("^Report")).first.focus()
+
+    decide(top, "reject")
+    placeholder = page.locator(f'[data-id="{top}"] > .cw-card')
+    expect(placeholder).to_have_text("This comment was removed.")
+    expect(placeholder).to_be_focused()  # not dropped to the top of the page
+    expect(widget.count).to_have_text("1 Comment")
+    expect(widget.comment(TOP)).to_have_count(0)
+    # Its answer stays in its place, under where it was.
+    expect(page.locator(f'[data-id="{top}"] > .cw-replies > #comment-{answer}')).to_have_count(1)
+    page.wait_for_timeout(1000)  # later checks list it again: taken away once
+    expect(widget.count).to_have_text("1 Comment")
+    expect(page.locator(".cw-removed")).to_have_count(1)
+
+
+def test_a_comment_waiting_behind_the_button_and_then_rejected_is_no_longer_offered(
+    page: Page, widget: Widget, blog: Blog, decide: Decide
+) -> None:
+    blog.post(TOP, name="Ann")
+    page.goto(blog.url(live_interval="0.3"))
+    expect(widget.count).to_have_text("1 Comment")
+    later = blog.post(LATER, name="Cleo")
+    blog.post(KEPT, name="Dev")
+    expect(widget.root.get_by_role("button", name="Show 2 new comments")).to_be_visible()
+
+    decide(later, "reject")
+    button = widget.root.get_by_role("button", name="Show 1 new comment")
+    expect(button).to_be_visible()
+    expect(widget.root.get_by_role("status").filter(has_text="new comment")).to_have_text(
+        "1 new comment."
+    )
+    button.click()
+    expect(widget.count).to_have_text("2 Comments")
+    expect(widget.comment(KEPT).get_by_role("article")).to_be_focused()
+    expect(widget.comment(LATER)).to_have_count(0)
+    expect(page.locator(".cw-removed")).to_have_count(0)
+
+    # The only one waiting goes: so does the button, and focus on it goes to the count.
+    again = blog.post(LATER + " Posted again.", name="Cleo")
+    expect(button).to_be_visible()
+    button.focus()
+    decide(again, "spam")
+    expect(button).to_be_hidden()
+    expect(widget.count).to_be_focused()
+    expect(widget.count).to_have_text("2 Comments")
+
+
+def test_the_readers_own_comment_held_by_their_edit_stays_shown_to_them_as_held(
+    page: Page, widget: Widget, blog: Blog
+) -> None:
+    blog.post(TOP, name="Ann")
+    page.goto(blog.url(live_interval="0.3"))
+    widget.post(HASTY, name="Eve")
+    expect(widget.status).to_have_text("Your comment has been published.")
+    expect(widget.count).to_have_text("2 Comments")
+    mine = widget.comment(HASTY)
+    mine.get_by_role("button", name="Edit").click()
+    mine.get_by_role("textbox", name="Edit your comment").fill(ABUSE)
+    mine.get_by_role("button", name="Save").click()
+    mine = widget.comment(ABUSE)
+    expect(mine.locator(".cw-notice")).to_contain_text("awaiting moderation")
+    expect(widget.count).to_have_text("1 Comment")
+
+    page.wait_for_timeout(1500)  # checks list it as withdrawn: it is the reader's, held
+    expect(mine.locator(".cw-notice")).to_contain_text("awaiting moderation")
+    expect(mine.locator(".cw-body")).to_have_text(ABUSE)
+    expect(page.locator(".cw-removed")).to_have_count(0)
+    expect(widget.count).to_have_text("1 Comment")
