@@ -58,6 +58,8 @@ def test_edit_within_the_window_then_the_buttons_go(
     widget.post(FIRST, name="Ann")
     expect(widget.status).to_have_text("Your comment has been published.")
     mine = widget.comment(FIRST)
+    row = [mine.get_by_role("button", name=name).bounding_box() for name in ("Reply", "Edit")]
+    assert row[0] and row[1] and abs(row[0]["y"] - row[1]["y"]) < 2, "Edit on Reply's line"
     mine.get_by_role("button", name="Edit").click()
     box = mine.get_by_role("textbox", name="Edit your comment")
     expect(box).to_have_value(FIRST)
