@@ -11,6 +11,7 @@ def register_commands(app: Flask) -> None:
     from comments.cli.mail import mail_cli
     from comments.cli.privacy import privacy_cli
     from comments.cli.sites import sites_cli
+    from comments.cli.threads import threads_cli
     from comments.cli.users import users_cli
     from comments.cli.webhooks import webhooks_cli
 
@@ -20,5 +21,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(sites_cli)
+    app.cli.add_command(threads_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(webhooks_cli)

@@ -167,6 +167,17 @@ class CommentCreateSchema(Schema):
         return data
 
 
+class ThreadSettingsSchema(Schema):
+    """What staff may correct about a thread: the title and page address its first comment
+    gave (any reader can post first, with any title)."""
+
+    class Meta:
+        unknown = RAISE
+
+    title = CleanLine(validate=validate.Length(max=300))
+    url = WebAddress(allow_none=True, validate=[validate.Length(max=2048), _http_url])
+
+
 class ThreadQuerySchema(Schema):
     class Meta:
         unknown = RAISE

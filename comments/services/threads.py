@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from comments.errors import FieldErrors
-from comments.models import Site, Thread
+from comments.models import Comment, Site, Thread
 
 
 def unknown_site(name: str) -> FieldErrors:
@@ -44,4 +48,48 @@ def get_or_create_thread(
         thread = find_thread(session, site, key)
         if thread is None:
             raise
+    return thread
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadSummary:
+    key: str
+    title: str
+    url: str | None
+    published: int
+    #: When its newest comment (any status) was posted; None for a thread without any left.
+    last_comment_at: datetime | None
+
+
+def list_threads(session: Session, site: Site, *, limit: int) -> list[ThreadSummary]:
+    """The site's threads, the most recently commented first, with their published counts."""
+    published = func.count(Comment.id).filter(Comment.status == "published")
+    last = func.max(Comment.created_at)
+    rows = session.execute(
+        select(Thread.key, Thread.title, Thread.url, published, last)
+        .outerjoin(Comment, Comment.thread_id == Thread.id)
+        .where(Thread.site_id == site.id)
+        .group_by(Thread.id)
+        .order_by(last.desc().nulls_last(), Thread.id.desc())
+        .limit(limit)
+    )
+    return [ThreadSummary(key, title, url, int(count), at) for key, title, url, count, at in rows]
+
+
+def unknown_thread(key: str) -> FieldErrors:
+    return FieldErrors({"thread": [f"No thread {key!r} on this site."]})
+
+
+def update_thread(
+    session: Session, site: Site, key: str, changes: Mapping[str, str | None]
+) -> Thread:
+    """Set a thread's title and/or page address (validated by ThreadSettingsSchema); "" or
+    None for the address removes it. The caller commits."""
+    thread = find_thread(session, site, key)
+    if thread is None:
+        raise unknown_thread(key)
+    if "title" in changes:
+        thread.title = changes["title"] or ""
+    if "url" in changes:
+        thread.url = changes["url"] or None
     return thread
