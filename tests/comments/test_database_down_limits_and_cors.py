@@ -22,7 +22,7 @@ from comments import create_app
 from comments.errors import RETRY_AFTER_DB_DOWN
 from comments.extensions import db
 from comments.services import accounts
-from tests.comments.conftest import NICE
+from tests.comments.conftest import NICE, PUBLIC_LOCALHOST
 from tests.conftest import base_config
 from tests.moderation_ui.conftest import csrf_from
 from tests.outages import DatabaseOutage
@@ -54,6 +54,7 @@ def app_config() -> dict[str, Any]:
         "RATELIMIT_PRIVACY_PER_IP": PER_MINUTE,
         "RATELIMIT_PRIVACY_PER_EMAIL": PER_MINUTE,
         "RATELIMIT_LOGIN_PER_IP": PER_MINUTE,
+        **PUBLIC_LOCALHOST,
     }
 
 
