@@ -53,6 +53,15 @@ class ConflictingFields(FieldErrors):
     each is valid alone, but the request does not say which it means."""
 
 
+class StateConflict(FieldErrors):
+    """Valid input that what it names refuses in its present state (a thread closed to new
+    comments); answered as 409 with the reason, and under ``errors`` the field it concerns."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__({field: [message]})
+        self.message = message
+
+
 class InvalidJson(Exception):
     """A body declared as JSON that does not parse; answered as 400 with the decoder's words."""
 
@@ -112,6 +121,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ConflictingFields)
     def _conflicting_fields(error: ConflictingFields) -> Response:
         return error_response(400, "The request says two different things.", error.errors)
+
+    @app.errorhandler(StateConflict)
+    def _state_conflict(error: StateConflict) -> Response:
+        return error_response(409, error.message, error.errors)
 
     @app.errorhandler(InvalidJson)
     def _invalid_json(error: InvalidJson) -> Response:

@@ -51,12 +51,13 @@ def model_provider() -> ModelProvider:
     {201: _posted, 200: _posted, 202: NudgedSchema()},
     body=CommentCreateSchema(),
     headers=CommentCreateHeadersSchema(),
-    errors=(403, 429),
+    errors=(403, 409, 429),
 )
 def create_comment(body: dict[str, Any], headers: dict[str, Any]) -> tuple[Any, int]:
     """Post a comment or reply; 200 with the earlier comment for a repeated idempotency key.
 
     The key goes in `idempotency_key` or the `Idempotency-Key` header (400 if they differ).
+    409 (`errors.thread`) when the thread is closed to new comments; nothing is stored.
     The answer carries the poster's edit token. With `nudge: true`, a comment the policy
     would hold as toxic is not stored: 202 names the words behind the score instead.
     """
@@ -103,7 +104,8 @@ _thread_page = ThreadPageSchema()
 @contract({200: _thread_page}, query=ThreadQuerySchema())
 def read_thread(query: dict[str, Any]) -> BaseResponse:
     """A thread's published comments, oldest first, a page at a time; with `since`, only those
-    changed since then, and in `withdrawn` the ids of those taken down since. Answers carry
+    changed since then, and in `withdrawn` the ids of those taken down since; `closed` says
+    whether the thread takes new comments. Answers carry
     an ETag: `If-None-Match` gets a bodiless 304 when nothing changed, which is what an open
     page's periodic check usually gets.
     """
@@ -123,6 +125,7 @@ def read_thread(query: dict[str, Any]) -> BaseResponse:
         "removed": page.removed,
         "since": page.since,
         "withdrawn": page.withdrawn,
+        "closed": page.closed,
     }
     response = jsonify(_thread_page.dump(answer))
     response.add_etag()

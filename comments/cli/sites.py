@@ -14,7 +14,7 @@ from comments.extensions import db
 from comments.models import ERASURE_MODES, MODERATION_MODES
 from comments.services import site_keys
 from comments.services import sites as site_service
-from comments.services.sites import LISTS
+from comments.services.sites import LISTS, MAX_CLOSE_AFTER_DAYS
 from comments.services.threads import get_site
 
 sites_cli = CommandGroup("sites", help="Create, list and configure sites.")
@@ -43,6 +43,34 @@ class Threshold(click.ParamType[float | str]):
         if math.isnan(number):
             self.fail("must be a number between 0 and 1", param, ctx)
         return number
+
+
+#: What --close-after-days takes for "threads never close by age", as 0 does.
+NEVER = "never"
+
+
+class Days(click.ParamType[int]):
+    """A whole number of days, 0 or more, or ``never`` (stored as 0, which means the same)."""
+
+    name = "DAYS|never"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return self.name
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        if text.lower() == NEVER:
+            return 0
+        if not text.isascii() or not text.isdigit() or int(text) > MAX_CLOSE_AFTER_DAYS:
+            self.fail(
+                f"must be a whole number of days from 0 to {MAX_CLOSE_AFTER_DAYS}, or "
+                f"'{NEVER}', got {text!r}",
+                param,
+                ctx,
+            )
+        return int(text)
 
 
 ERASURE_HELP = "What erasing an author does: keep the text anonymised, or remove the comments."
@@ -92,6 +120,13 @@ def _settings_options(command: Any) -> Any:
             "--edit-window-seconds",
             type=click.IntRange(0, 7 * 24 * 3600),
             help="How long readers may edit or delete their comments (0: never).",
+        ),
+        click.option(
+            "--close-after-days",
+            type=Days(),
+            help="Take no new comments on a thread whose first comment is older than this "
+            "many days (0 or 'never': keep threads open; `flask threads update` overrides it "
+            "per thread).",
         ),
         click.option("--erasure", type=click.Choice(ERASURE_MODES), help=ERASURE_HELP),
     ]

@@ -1,9 +1,11 @@
-"""`flask threads ...`: list a site's threads, correct the title or address a first comment gave."""
+"""`flask threads ...`: list a site's threads, correct the title or address a first comment gave,
+close a thread to new comments or open it."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import click
@@ -14,9 +16,11 @@ from comments.errors import FieldErrors
 from comments.extensions import db
 from comments.schemas.public import ThreadSettingsSchema
 from comments.services import threads as thread_service
-from comments.services.threads import get_site
+from comments.services.threads import closed_setting, get_site, is_closed
 
-threads_cli = CommandGroup("threads", help="List threads; correct a thread's title or address.")
+threads_cli = CommandGroup(
+    "threads", help="List threads; correct a thread's title or address; close or open one."
+)
 
 
 def _described(summary: thread_service.ThreadSummary) -> dict[str, Any]:
@@ -27,6 +31,8 @@ def _described(summary: thread_service.ThreadSummary) -> dict[str, Any]:
         "url": summary.url,
         "published": summary.published,
         "last_comment_at": last.isoformat() if last else None,
+        "closed": summary.closed,
+        "closed_setting": closed_setting(summary.closed_setting),
     }
 
 
@@ -34,11 +40,17 @@ def _described(summary: thread_service.ThreadSummary) -> dict[str, Any]:
 @click.argument("site")
 @click.option("--limit", type=click.IntRange(1), default=100, show_default=True)
 def list_threads(site: str, limit: int) -> None:
-    """Print SITE's threads as JSON lines, the most recently commented first."""
+    """Print SITE's threads as JSON lines, the most recently commented first, each saying
+    whether it is closed to new comments now."""
     with refused_as_usage_error():
         found = get_site(db.session(), site)
-    for summary in thread_service.list_threads(db.session(), found, limit=limit):
+    now = datetime.now(UTC)
+    for summary in thread_service.list_threads(db.session(), found, limit=limit, now=now):
         click.echo(json.dumps(_described(summary)))
+
+
+#: --close, --open and --follow-site: what each stores in Thread.closed.
+_CLOSING = {"close": True, "open": False, "follow_site": None}
 
 
 @threads_cli.command("update")
@@ -46,19 +58,58 @@ def list_threads(site: str, limit: int) -> None:
 @click.argument("key")
 @click.option("--title", help="The name shown in moderation, mails and exports.")
 @click.option("--url", help='The page\'s address (http or https); "" removes it.')
-def update_thread(site: str, key: str, title: str | None, url: str | None) -> None:
-    """Correct the title or page address of thread KEY on SITE: the first comment on a page
-    names them, and any reader can post first."""
-    given = {name: value for name, value in (("title", title), ("url", url)) if value is not None}
+@click.option("--close", is_flag=True, help="Take no new comments or replies on this thread.")
+@click.option(
+    "--open",
+    "open_",
+    is_flag=True,
+    help="Take new comments, even past the site's --close-after-days.",
+)
+@click.option(
+    "--follow-site",
+    is_flag=True,
+    help="Closed or open as the site's --close-after-days says (a thread's first state).",
+)
+def update_thread(
+    site: str,
+    key: str,
+    title: str | None,
+    url: str | None,
+    close: bool,
+    open_: bool,
+    follow_site: bool,
+) -> None:
+    """Correct the title or page address of thread KEY on SITE (the first comment on a page
+    names them, and any reader can post first), or close it to new comments or open it."""
+    given: dict[str, Any] = {
+        name: value for name, value in (("title", title), ("url", url)) if value is not None
+    }
+    closing = [
+        name for name, chosen in zip(_CLOSING, (close, open_, follow_site), strict=True) if chosen
+    ]
+    if len(closing) > 1:
+        raise click.UsageError("Give one of --close, --open and --follow-site.")
+    if closing:
+        given["closed"] = _CLOSING[closing[0]]
     if not given:
-        raise click.UsageError("Give --title, --url or both.")
+        raise click.UsageError("Give --title, --url, --close, --open or --follow-site.")
     with refused_as_usage_error():
         try:
             changes = ThreadSettingsSchema().load(given)
         except ValidationError as error:
             raise FieldErrors(dict(cast(Mapping[str, list[str]], error.messages))) from error
-        thread = thread_service.update_thread(
-            db.session(), get_site(db.session(), site), key, changes
-        )
+        found = get_site(db.session(), site)
+        thread = thread_service.update_thread(db.session(), found, key, changes)
     db.session.commit()
-    click.echo(json.dumps({"key": thread.key, "title": thread.title, "url": thread.url}))
+    closed = is_closed(thread.closed, thread.created_at, found.close_after_days, datetime.now(UTC))
+    click.echo(
+        json.dumps(
+            {
+                "key": thread.key,
+                "title": thread.title,
+                "url": thread.url,
+                "closed": closed,
+                "closed_setting": closed_setting(thread.closed),
+            }
+        )
+    )

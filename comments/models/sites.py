@@ -36,6 +36,8 @@ class Site(Base):
     require_form_token: Mapped[bool] = mapped_column(default=False)
     min_form_seconds: Mapped[int] = mapped_column(default=3)
     edit_window_seconds: Mapped[int] = mapped_column(default=900)
+    #: Threads whose first comment is older than this many days take no new comments; 0: never.
+    close_after_days: Mapped[int] = mapped_column(default=0)
     #: How the thresholds were last calibrated: model version, targets, data, achieved figures.
     calibration: Mapped[dict[str, Any] | None]
     #: What erasing an author does here: "anonymise" (keep the text) or "remove" the comments.
@@ -56,7 +58,11 @@ class Thread(Base):
     key: Mapped[str] = mapped_column(String(512))
     url: Mapped[str | None] = mapped_column(String(2048))
     title: Mapped[str] = mapped_column(String(300), default="")
+    #: When its first comment was posted (the thread is created by it).
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Staff's word on new comments: True closed, False open even past the site's
+    #: close_after_days, None (unset) as that setting says.
+    closed: Mapped[bool | None]
 
     site: Mapped[Site] = relationship(back_populates="threads", lazy="joined")
 

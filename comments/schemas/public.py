@@ -169,13 +169,15 @@ class CommentCreateSchema(Schema):
 
 class ThreadSettingsSchema(Schema):
     """What staff may correct about a thread: the title and page address its first comment
-    gave (any reader can post first, with any title)."""
+    gave (any reader can post first, with any title); and whether it takes new comments."""
 
     class Meta:
         unknown = RAISE
 
     title = CleanLine(validate=validate.Length(max=300))
     url = WebAddress(allow_none=True, validate=[validate.Length(max=2048), _http_url])
+    #: True: closed to new comments; False: open whatever its age; None: as the site says.
+    closed = fields.Boolean(allow_none=True)
 
 
 class ThreadQuerySchema(Schema):
@@ -267,6 +269,13 @@ class ThreadPageSchema(Schema):
             " showing one replaces it with a placeholder. Comments never published are never"
             " listed. Always empty without `since`."
         },
+    )
+    closed = fields.Boolean(
+        metadata={
+            "description": "The thread takes no new comments or replies (staff closed it, or"
+            " its site closes threads whose first comment is older than some days): a post"
+            " is refused with 409. A thread without comments yet is open."
+        }
     )
 
 

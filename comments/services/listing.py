@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import RowMapping, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from comments.models import STATUSES, Comment, Site, Thread
-from comments.services.threads import unknown_site
+from comments.services.threads import is_closed, unknown_site
 
 _PUBLISHED = and_(Comment.thread_id == bindparam("thread_id"), Comment.status == "published")
 
@@ -23,8 +23,9 @@ SINCE_MARGIN = timedelta(seconds=60)
 
 _OF_THREAD = and_(Comment.thread_id == Thread.id, Comment.status == "published")
 
-#: The site, its thread, the thread's published count and its newest change, in one round
-#: trip; no row means no such site, a NULL thread no such thread.
+#: The site, its thread, the thread's published count and its newest change, and what says
+#: whether it is closed, in one round trip; no row means no such site, a NULL thread no such
+#: thread.
 _THREAD = (
     select(
         Site.id,
@@ -32,6 +33,9 @@ _THREAD = (
         select(func.count()).select_from(Comment).where(_OF_THREAD).scalar_subquery(),
         # One step down ix_comments_thread_status_updated.
         select(func.max(Comment.updated_at)).where(_OF_THREAD).scalar_subquery(),
+        Thread.closed,
+        Thread.created_at,
+        Site.close_after_days,
     )
     .outerjoin(Thread, and_(Thread.site_id == Site.id, Thread.key == bindparam("key")))
     .where(Site.name == bindparam("site"))
@@ -110,6 +114,8 @@ class ThreadPage:
     #: With since: the ids of comments published once and taken down since (_WITHDRAWN),
     #: paged with the changed comments; empty without since.
     withdrawn: list[int] = field(default_factory=list)
+    #: The thread takes no new comments (threads.is_closed); a thread not created yet is open.
+    closed: bool = False
 
 
 def removed_ancestors(
@@ -147,17 +153,20 @@ def list_thread(
     per_page: int,
     after: int | None,
     since: datetime | None = None,
+    now: datetime | None = None,
 ) -> ThreadPage:
     """Two queries a page: the thread with its count, then the page itself (and, for replies
     to comments taken down, their removed ancestors). With since, only the comments changed
     at or after it (a comment changed again since is in it too: callers skip ids they have),
-    and a third query for those withdrawn since; a page holds per_page of both together."""
+    and a third query for those withdrawn since; a page holds per_page of both together.
+    Whether the thread is closed is told as of ``now`` (default: the present)."""
     found = session.execute(_THREAD, {"site": site_name, "key": thread_key}).one_or_none()
     if found is None:
         raise unknown_site(site_name)
-    _, thread_id, total, newest = found
+    _, thread_id, total, newest, closed_setting, created_at, close_after_days = found
     if thread_id is None:
         return ThreadPage([], 0, None, [], None)
+    closed = is_closed(closed_setting, created_at, close_after_days, now or datetime.now(UTC))
     parameters = {"thread_id": thread_id, "after": after or 0, "limit": per_page + 1}
     withdrawn: list[int] = []
     if since is None:
@@ -179,4 +188,5 @@ def list_thread(
         removed_ancestors(session, thread_id, rows),
         newest - SINCE_MARGIN if newest is not None else None,
         withdrawn,
+        closed,
     )

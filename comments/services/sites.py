@@ -31,8 +31,12 @@ SETTINGS = (
     "require_form_token",
     "min_form_seconds",
     "edit_window_seconds",
+    "close_after_days",
     "erasure",
 )
+
+#: The most --close-after-days takes (about a century): beyond it a date would overflow.
+MAX_CLOSE_AFTER_DAYS = 36_500
 
 
 #: Per-site thresholds; None follows the deciding model's card.
@@ -111,6 +115,7 @@ def describe(site: Site) -> dict[str, Any]:
         "require_form_token": site.require_form_token,
         "min_form_seconds": site.min_form_seconds,
         "edit_window_seconds": site.edit_window_seconds,
+        "close_after_days": site.close_after_days,
         "erasure": site.erasure,
     }
 
@@ -125,6 +130,11 @@ def _apply(site: Site, settings: dict[str, Any]) -> None:
         if bad:
             raise FieldErrors({"origins": [f"Not an origin like https://example.com: {bad}"]})
         site.allowed_origins = [origin.rstrip("/") for origin in origins]
+    days = settings.get("close_after_days", 0)
+    if type(days) is not int or not 0 <= days <= MAX_CLOSE_AFTER_DAYS:
+        raise FieldErrors(
+            {"close_after_days": [f"A whole number of days from 0 to {MAX_CLOSE_AFTER_DAYS}."]}
+        )
     for name in SETTINGS:
         if name != "origins" and name in settings:
             setattr(site, name, settings[name])

@@ -31,7 +31,12 @@ from comments.services.privacy.keys import BanKeys
 from comments.services.recording import insert_comment, record_decision
 from comments.services.registry import ensure_version
 from comments.services.scoring import ModelProvider, ScoreResult, score_with
-from comments.services.threads import get_or_create_thread, unknown_site
+from comments.services.threads import (
+    get_or_create_thread,
+    is_closed,
+    thread_closed,
+    unknown_site,
+)
 from comments.text import fingerprint
 
 
@@ -94,6 +99,10 @@ class Known:
     #: The comment stored earlier under the same idempotency key, if any.
     earlier_id: int | None
     thread_id: int | None
+    #: Staff's word on the thread (Thread.closed) and when its first comment came: with the
+    #: site's close_after_days, whether it takes new comments (threads.is_closed).
+    thread_closed: bool | None
+    thread_created_at: datetime | None
     #: The thread exists but lacks a title or URL, which this submission may fill in.
     thread_incomplete: bool
     banned: bool
@@ -111,7 +120,8 @@ _SITE_KEYS = tuple(column.key for column in _SITES.c)
 
 @lru_cache(maxsize=64)
 def _known_statement(by_email: bool, ban_emails: int, ban_ip_hashes: int) -> Select[Any]:
-    """The site's columns and every lookup of a submission in one SELECT, so one round trip.
+    """The site's columns, its thread's (an outer join: NULLs for a thread not created yet)
+    and every lookup of a submission in one SELECT, so one round trip.
 
     Plain columns rather than the Site entity, and one statement per author key (e-mail, else
     IP hash) and number of ban values, so nothing is recompiled or expanded per request; NULL
@@ -120,22 +130,31 @@ def _known_statement(by_email: bool, ban_emails: int, ban_ip_hashes: int) -> Sel
     email, ip_hash = bindparam("email", type_=String), bindparam("ip_hash", type_=String)
     same_author = Comment.author_email == email if by_email else Comment.ip_hash == ip_hash
     in_site = Comment.site_id == Site.id
-    thread = and_(Thread.site_id == Site.id, Thread.key == bindparam("thread"))
     banned = [Ban.email == bindparam(f"ban_email_{i}") for i in range(ban_emails)]
     banned += [Ban.ip_hash == bindparam(f"ban_ip_hash_{i}") for i in range(ban_ip_hashes)]
-    return select(
-        *_SITES.c,
-        select(Comment.id)
-        .where(in_site, Comment.idempotency_key == bindparam("key"))
-        .scalar_subquery(),
-        select(Thread.id).where(thread).scalar_subquery(),
-        exists().where(thread, or_(Thread.title == "", Thread.url.is_(None), Thread.url == "")),
-        exists().where(Ban.site_id == Site.id, Ban.lifted_at.is_(None), or_(false(), *banned)),
-        exists().where(in_site, Comment.body_fingerprint == bindparam("fingerprint"), same_author),
-        exists().where(in_site, Comment.status == "published", same_author),
-        exists().where(TrustedAuthor.site_id == Site.id, TrustedAuthor.email == email),
-        exists().where(ModelVersion.version == bindparam("version")),
-    ).where(Site.name == bindparam("site"))
+    incomplete = or_(Thread.title == "", Thread.url.is_(None), Thread.url == "")
+    return (
+        select(
+            *_SITES.c,
+            select(Comment.id)
+            .where(in_site, Comment.idempotency_key == bindparam("key"))
+            .scalar_subquery(),
+            # The thread's columns, NULL (and not incomplete) when it does not exist yet.
+            Thread.id,
+            Thread.closed,
+            Thread.created_at,
+            and_(Thread.id.is_not(None), incomplete),
+            exists().where(Ban.site_id == Site.id, Ban.lifted_at.is_(None), or_(false(), *banned)),
+            exists().where(
+                in_site, Comment.body_fingerprint == bindparam("fingerprint"), same_author
+            ),
+            exists().where(in_site, Comment.status == "published", same_author),
+            exists().where(TrustedAuthor.site_id == Site.id, TrustedAuthor.email == email),
+            exists().where(ModelVersion.version == bindparam("version")),
+        )
+        .outerjoin(Thread, and_(Thread.site_id == Site.id, Thread.key == bindparam("thread")))
+        .where(Site.name == bindparam("site"))
+    )
 
 
 #: Per site id: its columns as last read, and a detached Site built from them.
@@ -184,8 +203,8 @@ def look_up(
     if row is None:
         raise unknown_site(submission.site)
     site = _site_from(tuple(row[: len(_SITE_KEYS)]))
-    earlier_id, thread_id, *flags = row[len(_SITE_KEYS) :]
-    return Known(site, earlier_id, thread_id, *map(bool, flags))
+    earlier_id, thread_id, closed, created_at, *flags = row[len(_SITE_KEYS) :]
+    return Known(site, earlier_id, thread_id, closed, created_at, *map(bool, flags))
 
 
 def _check_parent(session: Session, parent_id: int, thread_id: int | None) -> None:
@@ -289,6 +308,9 @@ def submit_comment(
         earlier = session.get(Comment, known.earlier_id)
         if earlier is not None:
             return _replayed(earlier, submission, body_fingerprint, site)
+    # After the replay: a retry of a comment stored before the thread closed gets its answer.
+    if is_closed(known.thread_closed, known.thread_created_at, site.close_after_days, now):
+        raise thread_closed()
     if submission.parent_id is not None:
         # A reply can only go into an existing thread.
         _check_parent(session, submission.parent_id, known.thread_id)

@@ -145,7 +145,7 @@ def test_healthz_says_when_the_schema_needs_an_upgrade(app: Flask) -> None:
     database = answer.get_json()["database"]
     assert database["ok"] is False
     assert database["error"] == (
-        "schema at revision 0016, this code needs 0018: run flask --app wsgi db upgrade"
+        "schema at revision 0016, this code needs 0019: run flask --app wsgi db upgrade"
     )
     with app.app_context():
         flask_migrate.downgrade(revision="base")
@@ -162,3 +162,36 @@ def test_healthz_accepts_a_schema_newer_than_the_code(app: Flask) -> None:
         db.session.commit()
     answer = app.test_client().get("/healthz")
     assert answer.status_code == 200 and answer.get_json()["database"]["ok"] is True
+
+
+def test_closed_threads_go_and_come_back_keeping_every_thread_and_site(
+    app: Flask, post_comment: PostComment
+) -> None:
+    """Migration 0019 adds ``threads.closed`` and ``sites.close_after_days`` in place: down
+    and up again, every thread, site and comment stays, and each thread follows its site
+    again (the settings themselves go with the columns)."""
+    import flask_migrate
+
+    from comments.models import Comment, Thread
+
+    def columns(table: str) -> set[str]:
+        with db.engine.connect() as connection:
+            return {column["name"] for column in inspect(connection).get_columns(table)}
+
+    ids = [post_comment(thread=f"/post/{n}").get_json()["id"] for n in (1, 2)]
+    with app.app_context():
+        threads, sites = columns("threads"), columns("sites")
+        db.session.execute(update(Thread).values(closed=True))
+        db.session.execute(update(Site).values(close_after_days=7))
+        db.session.commit()
+        db.session.remove()
+        flask_migrate.downgrade(revision="0018")
+        assert columns("threads") == threads - {"closed"}
+        assert columns("sites") == sites - {"close_after_days"}
+        flask_migrate.upgrade()
+        assert (columns("threads"), columns("sites")) == (threads, sites)
+        rows = db.session.execute(select(Thread.key, Thread.closed).order_by(Thread.key)).all()
+        days = db.session.scalars(select(Site.close_after_days)).all()
+        kept = db.session.scalars(select(Comment.id).order_by(Comment.id)).all()
+    assert [tuple(row) for row in rows] == [("/post/1", None), ("/post/2", None)]
+    assert days == [0] and kept == ids

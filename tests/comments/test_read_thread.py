@@ -54,6 +54,7 @@ def test_unknown_thread_is_empty(client: FlaskClient) -> None:
         "removed": [],
         "since": None,
         "withdrawn": [],
+        "closed": False,
     }
 
 

@@ -231,6 +231,7 @@ def test_delete_removes_it_from_the_thread_and_is_recorded(
         "removed": [],
         "since": None,
         "withdrawn": [],
+        "closed": False,
     }
     detail = client.get(
         f"/api/v1/moderation/comments/{posted['id']}", headers=staff_headers("moderator")

@@ -65,7 +65,7 @@ def test_unknown_sites_threads_and_empty_updates_are_refused(
     for args, says in [
         (["update", "nosuch", "/post", "--title", "x"], "site: Unknown site 'nosuch'."),
         (["update", "default", "/other", "--title", "x"], "thread: No thread '/other'"),
-        (["update", "default", "/post"], "Give --title, --url or both."),
+        (["update", "default", "/post"], "Give --title, --url, --close, --open or --follow-site."),
         (["update", "default", "/post", "--title", "x" * 301], "title: Longer than maximum"),
         (["list", "nosuch"], "site: Unknown site 'nosuch'."),
     ]:
