@@ -132,7 +132,9 @@
       el("div", { class: "cw-actions" }, submitButton),
       formStatus,
     );
-    const formHome = el("div", { class: "cw-form-home" }, form);
+    // Shown instead of the form on a thread that takes no new comments: plain text.
+    const closedNotice = el("p", { class: "cw-closed", hidden: true }, "Comments are closed.");
+    const formHome = el("div", { class: "cw-form-home" }, form, closedNotice);
 
     /* ---- thread ---- */
 
@@ -171,6 +173,7 @@
       container,
       form,
       formHome,
+      closedNotice,
       fields,
       errors,
       summary,

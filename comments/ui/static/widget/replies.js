@@ -38,6 +38,29 @@
     entry.button = null;
   }
 
+  /**
+   * The thread takes no new comments (its first page says so, or a post was refused): Reply
+   * buttons go, and the form gives way to the plain "Comments are closed." unless the reader
+   * is writing in it (text in the box, or focus in the form): that stays, and a post from it
+   * is refused with the server's words (submit.js), the text kept. Once, on loading or on a
+   * refusal: a thread closed while the page is open is not taken away under the reader.
+   */
+  function closeThread(ctx) {
+    const { state, ui } = ctx;
+    if (state.closed) return;
+    state.closed = true;
+    const writing = ui.textarea.value.trim() !== "" || ui.form.contains(document.activeElement);
+    for (const [id, entry] of state.entries) {
+      if (!entry.button || (writing && state.replyTo === id)) continue;
+      entry.button.remove();
+      entry.button = null;
+    }
+    if (writing) return;
+    closeReply(ctx, false);
+    ui.form.hidden = true;
+    ui.closedNotice.hidden = false;
+  }
+
   function wireReplies(ctx) {
     const { form, cancelReplyButton } = ctx.ui;
     cancelReplyButton.addEventListener("click", () => closeReply(ctx, true));

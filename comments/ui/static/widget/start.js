@@ -46,6 +46,7 @@
         token: null, // {value, minSeconds, receivedAt}
         tokenPromise: null,
         replyTo: null, // the comment id the form is replying to
+        closed: false, // the thread takes no new comments: no form, no Reply (replies.js)
         submitting: false,
         retry: null, // {key, fingerprint}: reused when an unanswered submission is sent again
         cooldownUntil: 0,

@@ -94,6 +94,11 @@
         state.token = null;
         fetchToken(ctx);
       }
+    } else if (response.status === 409 && data && data.errors && data.errors.thread) {
+      // Closed since the page loaded: nothing to correct, and the text stays in the form.
+      setStatus(ctx, "");
+      closeThread(ctx);
+      showErrors(ctx, {}, typeof data.message === "string" ? data.message : "");
     } else if (response.status === 429) {
       const after = retryAfterSeconds(response, data);
       if (after) state.cooldownUntil = Date.now() + after * 1000;

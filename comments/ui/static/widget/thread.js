@@ -121,10 +121,13 @@
   }
 
   /**
-   * Reply, and Report unless this browser posted the comment: what only a published comment
-   * offers. Sets entry.button.
+   * Reply (unless the thread is closed), and Report unless this browser posted the comment:
+   * what only a published comment offers. Sets entry.button.
    */
   function publicActions(ctx, entry, comment) {
+    const mine = own.has(ctx.config.site, comment.id);
+    const report = mine ? null : reportButton(ctx, comment, entry);
+    if (ctx.state.closed) return el("div", { class: "cw-comment-actions" }, report);
     const id = `${entry.key}-reply`;
     const button = el(
       "button",
@@ -141,13 +144,7 @@
     );
     button.addEventListener("click", () => openReply(ctx, comment.id));
     entry.button = button;
-    const mine = own.has(ctx.config.site, comment.id);
-    return el(
-      "div",
-      { class: "cw-comment-actions" },
-      button,
-      mine ? null : reportButton(ctx, comment, entry),
-    );
+    return el("div", { class: "cw-comment-actions" }, button, report);
   }
 
   /**
@@ -263,6 +260,7 @@
       state.removedParents.set(removed.id, removed.parent_id);
     }
     if (state.since === undefined) state.since = data.since ?? null; // live.js asks after it
+    if (data.closed === true) closeThread(ctx); // before its comments: they offer no Reply
     // The reader's held comments go in among the page's, in order, so each is in its place
     // and replies under it are not put under a "removed" placeholder.
     if (!state.heldWaiting) state.heldWaiting = (await state.heldAsked) || [];
