@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -233,6 +234,20 @@ def test_the_openapi_document_tells_closed_and_the_409(client: FlaskClient) -> N
     page = document["components"]["schemas"]["ThreadPage"]["properties"]
     assert page["closed"]["type"] == "boolean"
     assert "409" in document["paths"]["/api/v1/comments"]["post"]["responses"]
+
+
+def test_an_imported_post_is_as_old_as_its_first_comment(
+    client: FlaskClient, runner: FlaskCliRunner, post_comment: PostComment
+) -> None:
+    """A blog's history imported today: its posts of 2024 are closed at once by a 30-day
+    limit, not 30 days after the import."""
+    wxr = Path(__file__).parent / "import_files" / "blog.wxr.xml"
+    done = runner.invoke(args=["import", "wxr", str(wxr), "--site", "default"])
+    assert done.exit_code == 0, done.output
+    assert site_update(runner, "--close-after-days", "30").exit_code == 0
+    old_post = "/2024/11/hello-world/"
+    assert closed(client, old_post) is True
+    assert post_comment(thread=old_post, body=LATER).get_json() == CLOSED
 
 
 @pytest.mark.parametrize("value", ["-1", "1.5", "thirty", "36501", "", "٣"])

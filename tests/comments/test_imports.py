@@ -161,6 +161,10 @@ def test_import_keeps_threads_threading_authors_dates_and_statuses(
         key = ip_hash_keys(app.config)[0]
     assert threads[HELLO].title == "Hello world"
     assert {comments[ref].thread_id for ref in expected.comments} == {threads[HELLO].id}
+    for thread in threads.values():  # as old as its first comment, not as the import
+        assert thread.created_at == min(
+            c.created_at for c in comments.values() if c.thread_id == thread.id
+        ), thread.key
     assert threads["/about/" if fmt != "wxr" else "/2024/12/second/"].title.startswith(
         ("About ☕", "Second & last post")
     )

@@ -23,7 +23,7 @@ from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 import classifier
-from comments.models import Comment, CommentScore, Decision, Site
+from comments.models import Comment, CommentScore, Decision, Site, Thread
 from comments.network import hash_ip
 from comments.rendering import RENDERER_VERSION, render
 from comments.services.imports.ledger import Ledger, Placed
@@ -36,6 +36,13 @@ from comments.text import fingerprint
 LISTED_REFS = 20
 ALREADY_IMPORTED = "already imported"
 _COMMENTS = cast(Table, Comment.__table__)
+_THREADS = cast(Table, Thread.__table__)
+#: A thread is as old as its first comment: moved back to an earlier imported one.
+_DATE_THREAD = (
+    update(_THREADS)
+    .where(_THREADS.c.id == bindparam("thread"), _THREADS.c.created_at > bindparam("first"))
+    .values(created_at=bindparam("first"))
+)
 _LINK_PARENT = (
     update(_COMMENTS)
     .where(_COMMENTS.c.id == bindparam("child"))
@@ -124,6 +131,8 @@ class Writer:
         self._held_at: dict[Key, int] = {}
         #: Comments made top-level to break a parent cycle.
         self._cycle_broken: set[Key] = set()
+        #: The earliest comment stored in each thread, which dates the thread.
+        self._first_in: dict[int, datetime] = {}
         self._next_fake_id = 0
         if options.model is not None:
             self.summary.model_version = options.model.version
@@ -149,6 +158,7 @@ class Writer:
         self._release_held()
         self._flush()
         self._link_replies()
+        self._date_threads()
         return self.summary
 
     # -- parents first ---------------------------------------------------------------------
@@ -266,6 +276,9 @@ class Writer:
             ids = list(self.session.connection().execute(statement, rows).scalars())
             self._record(comments, rows, ids)
         for comment, row, comment_id in zip(comments, rows, ids, strict=True):
+            first = self._first_in.get(row["thread_id"])
+            if first is None or comment.created_at < first:
+                self._first_in[row["thread_id"]] = comment.created_at
             self._placed[comment.key] = Placed(comment_id, row["thread_id"])
             self.summary.imported[row["status"]] += 1
             if (parent := _parent_key(comment)) is not None:
@@ -343,6 +356,17 @@ class Writer:
         ]
         if scored:
             connection.execute(insert(CommentScore), scored)
+
+    def _date_threads(self) -> None:
+        """A thread's creation is its first comment's: a thread the import created (now), or
+        one that was here, goes back to the earliest comment imported into it, so a site's
+        close_after_days counts an old post's age from its history, not from the import."""
+        if self.options.dry_run or not self._first_in:
+            return
+        self.session.connection().execute(
+            _DATE_THREAD,
+            [{"thread": thread, "first": first} for thread, first in self._first_in.items()],
+        )
 
     # -- threading -------------------------------------------------------------------------
 
