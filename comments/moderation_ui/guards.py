@@ -63,6 +63,7 @@ def _template_globals() -> dict[str, Any]:
         "score_words": present.score_words,
         "detail_text": present.detail_text,
         "history_text": present.history_text,
+        "author_standing": present.author_standing,
         "report_reason": present.report_reason,
         "duration": present.duration,
         "ban_scopes": present.BAN_SCOPE_LABELS,

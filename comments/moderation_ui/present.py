@@ -216,6 +216,27 @@ def history_text(history: Mapping[str, int], by: str | None = None) -> str:
     return f"{text} (by IP address)" if by == "ip_hash" else text
 
 
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """What the card says of its author's standing: a class name and the words."""
+
+    name: str
+    text: str
+
+
+def author_standing(author: Mapping[str, Any]) -> Standing:
+    """Whether a live ban matches the author (``banned``) and whether they are trusted, in the
+    words card.js also uses when it redraws a card from the moderation API."""
+    banned, trusted = bool(author.get("banned")), bool(author.get("trusted"))
+    if banned and trusted:
+        return Standing("banned", "banned; trusted once the ban is lifted")
+    if banned:
+        return Standing("banned", "banned")
+    if trusted:
+        return Standing("trusted", "trusted")
+    return Standing("none", "—")
+
+
 def web_link(url: str | None) -> str | None:
     """Only http(s) addresses become links; anything else is shown as text."""
     if not url:

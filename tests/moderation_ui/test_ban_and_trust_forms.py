@@ -162,3 +162,42 @@ def test_a_banned_authors_card_offers_no_trust_and_the_form_is_refused(
     assert "The author is banned: lift the ban before trusting them." in refused.text
     with app.app_context():
         assert db.session.scalar(select(TrustedAuthor)) is None
+
+
+def test_after_a_trust_or_ban_form_every_card_of_the_author_shows_their_standing(
+    signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    """Without JavaScript the page after the redirect is drawn anew: every card of the author
+    (the same e-mail address on the site) offers what their standing allows now, and says it."""
+    first = post_comment(body=ABUSIVE + " one", author_email="twice@x.org")
+    second = post_comment(body=ABUSIVE + " two", author_email="twice@x.org")
+    other = post_comment(body=ABUSIVE + " other", author_email="other@x.org")
+    client = signed_in("moderator")
+    token = session_csrf(client)
+    queue = "/moderation/?status=pending"
+
+    def standing(page: str, comment_id: int) -> str:
+        match = re.search(r'class="standing [\w-]+">([^<]*)<', card_html(page, comment_id))
+        assert match, "no standing on the card"
+        return match.group(1)
+
+    page = client.get(queue).text
+    assert {standing(page, i) for i in (first, second, other)} == {"—"}
+    page = client.post(
+        f"/moderation/comments/{first}/trust",
+        data={"csrf_token": token, "next": queue},
+        follow_redirects=True,
+    ).text
+    for comment_id in (first, second):
+        assert ">Stop trusting author<" in card_html(page, comment_id)
+        assert standing(page, comment_id) == "trusted"
+    assert ">Trust author<" in card_html(page, other) and standing(page, other) == "—"
+
+    page = client.post(
+        f"/moderation/comments/{second}/ban",
+        data={"csrf_token": token, "by": "email", "next": queue},
+        follow_redirects=True,
+    ).text
+    for comment_id in (first, second):
+        assert standing(page, comment_id) == "banned; trusted once the ban is lifted"
+    assert ">Trust author<" in card_html(page, other) and standing(page, other) == "—"

@@ -111,4 +111,5 @@ def test_a_ban_from_the_card_that_keeps_the_comment_takes_trust_away(
     dialog.get_by_role("button", name="Ban author").click()
     expect(page.locator("#announcer")).to_have_text(f"The author of comment #{held} is banned.")
     expect(card.get_by_role("button", name="Trust author", exact=True)).to_have_count(0)
+    expect(card.locator(".standing")).to_have_text("banned")
     expect(card.locator(".card-meta .status")).to_have_text("pending")

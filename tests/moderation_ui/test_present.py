@@ -184,6 +184,21 @@ def test_each_decision_has_its_own_key_and_not_spam_is_n() -> None:
     assert not set(DECISION_KEYS) & {"j", "k", "b", "x", "?"}  # moving, banning, selecting
 
 
+@pytest.mark.parametrize(
+    ("banned", "trusted", "name", "text"),
+    [
+        (False, False, "none", "—"),
+        (False, True, "trusted", "trusted"),
+        (True, False, "banned", "banned"),
+        (True, True, "banned", "banned; trusted once the ban is lifted"),
+    ],
+)
+def test_an_authors_standing_in_words(banned: bool, trusted: bool, name: str, text: str) -> None:
+    # card.js redraws the card with the same words (test_browser_trust checks them after a reload).
+    standing = present.author_standing({"banned": banned, "trusted": trusted})
+    assert (standing.name, standing.text) == (name, text)
+
+
 def test_only_web_addresses_become_links() -> None:
     assert present.web_link("https://example.org/a") == "https://example.org/a"
     for bad in ("javascript:alert(1)", "data:text/html,x", "//evil.example", "example.org", None):

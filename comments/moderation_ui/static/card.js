@@ -1,9 +1,9 @@
 /* Moderation queue: one card as the page shows it (loaded by the queue page only).
  *
  * What a card says about its comment (status, text, the decision buttons its status allows,
- * the trust button its author's standing allows) and whether it is waiting for the server,
- * with keyboard focus kept while it waits and when its buttons are redrawn. queue.js, loaded
- * next, fetches and decides, and calls these through window.moderationCard.
+ * its author's standing and the trust button that allows) and whether it is waiting for the
+ * server, with keyboard focus kept while it waits and when its buttons are redrawn. queue.js,
+ * loaded next, fetches and decides, and calls these through window.moderationCard.
  */
 (() => {
   "use strict";
@@ -127,12 +127,26 @@
     if (focused) replacementFor(card, focused).focus();
   }
 
+  /** Whether a live ban matches the author and whether they are trusted, in the words the
+   * server draws the card with (present.author_standing). */
+  function showStanding(card, author) {
+    const shown = card.querySelector(".author .standing");
+    if (!shown || !author) return;
+    const { banned, trusted } = author;
+    const [name, text] = banned && trusted
+      ? ["banned", "banned; trusted once the ban is lifted"]
+      : banned ? ["banned", "banned"] : trusted ? ["trusted", "trusted"] : ["none", "\u2014"];
+    shown.className = `standing standing-${name}`;
+    shown.textContent = text;
+  }
+
   /** The comment as the moderation API describes it now (GET /comments/ID). */
   function showComment(card, comment) {
     showStatus(card, comment.status, comment.latest_decision);
     showText(card, comment.body);
     showActions(card, comment.actions);
     showAuthorActions(card, comment.author_actions);
+    showStanding(card, comment.author);
     if (Array.isArray(comment.reports) && !comment.reports.length) {
       card.querySelector(".reports")?.remove(); // resolved by a decision
     }
