@@ -2,7 +2,8 @@
 
 Whenever a card is redrawn from the moderation API (after a refused or a kept decision, a
 ban, or trust itself), its trust button is the one the author's standing allows now: none
-for a banned author, "Stop trusting author" for a trusted one.
+for a banned author, "Stop trusting author" for a trusted one. A trust or a ban decided on
+one card redraws every card of that author on the page, and each says the author's standing.
 """
 
 from __future__ import annotations
@@ -113,3 +114,74 @@ def test_a_ban_from_the_card_that_keeps_the_comment_takes_trust_away(
     expect(card.get_by_role("button", name="Trust author", exact=True)).to_have_count(0)
     expect(card.locator(".standing")).to_have_text("banned")
     expect(card.locator(".card-meta .status")).to_have_text("pending")
+
+
+def test_trusting_from_one_card_redraws_every_card_of_the_author(
+    browser_page: Page, live: Live
+) -> None:
+    """Trust is by e-mail address on the site: the author's other card offers "Stop trusting
+    author" at once, and a card by someone else (from the same IP address) stays as it was."""
+    page, thread, address = browser_page, new_thread(), email()
+    first = post(live, thread, ABUSIVE + " (first of two)", author_email=address)
+    second = post(live, thread, ABUSIVE + " (second of two)", author_email=address)
+    other = post(live, thread, ABUSIVE + " (someone else)", author_email=email())
+    sign_in(page, live, f"/moderation/?status=pending&sort=oldest&thread={thread}")
+    cards = {i: page.locator(f"#comment-{i}") for i in (first, second, other)}
+
+    def offers(comment_id: int, label: str) -> Any:
+        return cards[comment_id].get_by_role("button", name=label, exact=True)
+
+    for comment_id in cards:
+        expect(offers(comment_id, "Trust author")).to_be_visible()
+        expect(cards[comment_id].locator(".standing")).to_have_text("—")
+
+    offers(first, "Trust author").click()
+    expect(page.locator("#announcer")).to_have_text(
+        f"{address} is now trusted: their comments skip the queue."
+    )
+    for comment_id in (first, second):
+        expect(offers(comment_id, "Stop trusting author")).to_be_visible()
+        expect(offers(comment_id, "Trust author")).to_have_count(0)
+        expect(cards[comment_id].locator(".standing")).to_have_text("trusted")
+    expect(offers(other, "Trust author")).to_be_visible()
+    expect(cards[other].locator(".standing")).to_have_text("—")
+    expect(offers(first, "Stop trusting author")).to_be_focused()  # where the click was
+
+    offers(second, "Stop trusting author").click()  # and back, from the other card
+    expect(page.locator("#announcer")).to_have_text(f"{address} is no longer trusted.")
+    for comment_id in (first, second):
+        expect(offers(comment_id, "Trust author")).to_be_visible()
+        expect(cards[comment_id].locator(".standing")).to_have_text("—")
+    expect(offers(second, "Trust author")).to_be_focused()
+
+
+def test_a_ban_from_one_card_shows_on_every_card_of_the_author(
+    browser_page: Page, live: Live
+) -> None:
+    """A ban by e-mail address marks the author's other card banned (trust withdrawn from
+    offer, as from the card it was decided on); a card by someone else stays as it was."""
+    page, thread, address = browser_page, new_thread(), email()
+    first = post(live, thread, ABUSIVE + " (banned, first)", author_email=address)
+    second = post(live, thread, ABUSIVE + " (banned, second)", author_email=address)
+    other = post(live, thread, ABUSIVE + " (not banned)", author_email=email())
+    sign_in(page, live, f"/moderation/?status=pending&sort=oldest&thread={thread}")
+    cards = {i: page.locator(f"#comment-{i}") for i in (first, second, other)}
+    expect(cards[second].get_by_role("button", name="Trust author", exact=True)).to_be_visible()
+
+    form = cards[first].locator("form.ban-form")
+    cards[first].get_by_text("Ban author…").click()
+    form.get_by_label("E-mail address only").check()  # spares the others at this address
+    form.get_by_label("Also reject their pending and published comments").uncheck()
+    form.get_by_role("button", name="Ban this author").click()
+    expect(page.locator("#announcer")).to_have_text(f"The author of comment #{first} is banned.")
+    for comment_id in (first, second):
+        expect(cards[comment_id].locator(".standing")).to_have_text("banned")
+        trust = cards[comment_id].get_by_role("button", name="Trust author", exact=True)
+        expect(trust).to_have_count(0)
+        expect(cards[comment_id].locator(".card-meta .status")).to_have_text("pending")
+    expect(cards[other].locator(".standing")).to_have_text("—")
+    expect(cards[other].get_by_role("button", name="Trust author", exact=True)).to_be_visible()
+
+    page.reload()  # the page as the server draws it says the same
+    for comment_id in (first, second):
+        expect(cards[comment_id].locator(".standing")).to_have_text("banned")

@@ -1,9 +1,10 @@
 /* Moderation queue: one card as the page shows it (loaded by the queue page only).
  *
  * What a card says about its comment (status, text, the decision buttons its status allows,
- * its author's standing and the trust button that allows) and whether it is waiting for the
- * server, with keyboard focus kept while it waits and when its buttons are redrawn. queue.js,
- * loaded next, fetches and decides, and calls these through window.moderationCard.
+ * its author's standing and the trust button that allows), which cards share its author, and
+ * whether it is waiting for the server, with keyboard focus kept while it waits and when its
+ * buttons are redrawn. queue.js, loaded next, fetches and decides, and calls these through
+ * window.moderationCard.
  */
 (() => {
   "use strict";
@@ -140,6 +141,21 @@
     shown.textContent = text;
   }
 
+  // The card's attributes that name its author as trust and bans do (_card.html).
+  const AUTHOR_KEYS = { email: "authorEmail", ip: "authorIp" };
+
+  /** The cards among `cards`, other than `card`, whose author a decision about the author of
+   * `card` is about, told apart as the API tells them: on the same site, by e-mail address
+   * (`["email"]`: trust) or by the e-mail address and/or IP hash a ban matches. */
+  function sameAuthor(card, keys, cards) {
+    const names = keys.map((key) => AUTHOR_KEYS[key]).filter((name) => card.dataset[name]);
+    const site = card.dataset.site;
+    return cards.filter(
+      (other) => other !== card && other.dataset.site === site
+        && names.some((name) => other.dataset[name] === card.dataset[name]),
+    );
+  }
+
   /** The comment as the moderation API describes it now (GET /comments/ID). */
   function showComment(card, comment) {
     showStatus(card, comment.status, comment.latest_decision);
@@ -175,5 +191,5 @@
     }
   }
 
-  window.moderationCard = Object.freeze({ showStatus, showComment, isBusy, setBusy });
+  window.moderationCard = Object.freeze({ showStatus, showComment, sameAuthor, isBusy, setBusy });
 })();

@@ -14,7 +14,7 @@
   const alerts = document.getElementById("alerts") || announcer;
   const cardList = document.getElementById("cards");
   if (body.dataset.page !== "queue" || !cardList || !window.moderationCard) return;
-  const { showStatus, showComment, isBusy, setBusy } = window.moderationCard;
+  const { showStatus, showComment, sameAuthor, isBusy, setBusy } = window.moderationCard;
 
   const canModerate = body.dataset.canModerate === "true";
   const apiBase = body.dataset.api || "/api/v1/moderation";
@@ -31,6 +31,9 @@
     not_spam: "marked as not spam",
     restore: "restored to pending",
   };
+  // What a ban matches the author by (its `by`), as card.js's sameAuthor names the keys.
+  const BAN_KEYS = { email_and_ip: ["email", "ip"], email: ["email"], ip: ["ip"] };
+  const refreshes = new Map(); // card id -> the number of the latest refresh asked for it
   let current = null;
   let banTarget = null;
 
@@ -159,13 +162,27 @@
   async function refresh(card) {
     // Decided here or by someone else meanwhile, or edited by its author: show the comment as
     // it is now, with the buttons its status allows, so the next key press is a deliberate
-    // decision about that state.
+    // decision about that state. Of two refreshes that overlap, the later one is shown.
+    const id = card.dataset.id;
+    const asked = (refreshes.get(id) || 0) + 1;
+    refreshes.set(id, asked);
     try {
-      const comment = await api("GET", `/comments/${card.dataset.id}`);
-      if (card.isConnected) showComment(card, comment);
+      const comment = await api("GET", `/comments/${id}`);
+      if (card.isConnected && refreshes.get(id) === asked) showComment(card, comment);
     } catch (error) {
       /* The decision or the conflict was announced; a reload shows the current state. */
     }
+  }
+
+  /** Trust and bans are about the author: the card decided from and every other card of
+   * theirs on the page (`keys`: what the decision matched them by) are redrawn from the API,
+   * so none offers what their standing no longer allows. */
+  function refreshAuthor(card, keys, except = []) {
+    return Promise.all(
+      [card, ...sameAuthor(card, keys, cards())]
+        .filter((shown) => shown.isConnected && !except.includes(Number(shown.dataset.id)))
+        .map(refresh),
+    );
   }
 
   function formValue(card, name) {
@@ -239,8 +256,8 @@
       setBusy(card, false);
       const rejected = data.rejected || [];
       for (const rejectedId of rejected) await settle(rejectedId, "rejected");
-      // Kept on the page: a banned author is offered no trust now.
-      if (card.isConnected && !rejected.includes(id)) await refresh(card);
+      // Their cards kept on the page show them banned, and offer no trust now.
+      await refreshAuthor(card, BAN_KEYS[by] || [], rejected);
       const extra = rejected.length ? `; ${plural(rejected.length, "comment")} rejected` : "";
       const already = data.created === false ? "already " : "";
       announce(`The author of comment #${id} is ${already}banned${extra}.`);
@@ -285,10 +302,11 @@
           ? `${data.email} is now trusted: their comments skip the queue.`
           : `${data.email} is no longer trusted.`,
       );
-      await refresh(card);
+      await refreshAuthor(card, ["email"]); // trust is by e-mail address
     } catch (error) {
       announce(`Comment #${id}: ${error.message}`, "error");
-      if (error.status === 409) await refresh(card); // banned, decided or untrusted meanwhile
+      // Banned, decided or untrusted meanwhile: their other cards may be out of date too.
+      if (error.status === 409) await refreshAuthor(card, ["email"]);
     }
     setBusy(card, false);
   }
