@@ -48,6 +48,10 @@ def contrast_ratio(locator: Locator) -> float:
     return float(locator.evaluate(_CONTRAST))
 
 
+#: A moderator's decision on a comment (by id), through the moderation API: the `decide` fixture.
+Decide = Callable[[int | str, str], None]
+
+
 @dataclass
 class LiveServer:
     url: str

@@ -25,6 +25,7 @@ import pytest
 from browser_support import (
     CSP_PREFIX,
     Blog,
+    Decide,
     FakeApi,
     LiveServer,
     OtherSite,
@@ -44,6 +45,8 @@ from playwright.sync_api import (
 )
 
 from comments import create_app
+from comments.extensions import db
+from comments.services import accounts
 from tests.servers import serve
 
 REPO = Path(__file__).resolve().parents[2]
@@ -144,6 +147,27 @@ def blog(live_app: Flask, live_server: LiveServer, other_site: OtherSite) -> Blo
     )
     assert result.exit_code == 0, result.output
     return Blog(name, live_app, other_site, live_server.url)
+
+
+@pytest.fixture
+def decide(live_app: Flask) -> Decide:
+    """A moderator's decision through the moderation API."""
+    with live_app.app_context():
+        staff = accounts.create_staff(
+            db.session(), f"mod-{uuid.uuid4().hex[:6]}", "moderator", "correct horse battery", []
+        )
+        headers = {"Authorization": f"Bearer {accounts.issue_token(db.session(), staff).token}"}
+        db.session.commit()
+
+    def decide(comment_id: int | str, action: str) -> None:
+        response = live_app.test_client().post(
+            f"/api/v1/moderation/comments/{comment_id}/decision",
+            json={"action": action},
+            headers=headers,
+        )
+        assert response.status_code == 200, response.get_json()
+
+    return decide
 
 
 @pytest.fixture(scope="session")

@@ -12,17 +12,11 @@ API answered by the test, is in test_browser_widget_live.py.
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from browser_support import Blog, Widget
-from flask import Flask
+from browser_support import Blog, Decide, Widget
 from playwright.sync_api import Page, expect
-
-from comments.extensions import db
-from comments.services import accounts
 
 pytestmark = pytest.mark.browser
 
@@ -33,29 +27,6 @@ EDITED = "The same comment, edited by its author once the page was open."
 LATER = "A comment posted while the page was open, then taken down."
 KEPT = "Another comment posted while the page was open, which stays up."
 ABUSE = "You are a fucking idiot and a moron, shut up you stupid piece of shit"
-
-Decide = Callable[[int, str], None]
-
-
-@pytest.fixture
-def decide(live_app: Flask) -> Decide:
-    """A moderator's decision through the moderation API."""
-    with live_app.app_context():
-        staff = accounts.create_staff(
-            db.session(), f"mod-{uuid.uuid4().hex[:6]}", "moderator", "correct horse battery", []
-        )
-        headers = {"Authorization": f"Bearer {accounts.issue_token(db.session(), staff).token}"}
-        db.session.commit()
-
-    def decide(comment_id: int, action: str) -> None:
-        response = live_app.test_client().post(
-            f"/api/v1/moderation/comments/{comment_id}/decision",
-            json={"action": action},
-            headers=headers,
-        )
-        assert response.status_code == 200, response.get_json()
-
-    return decide
 
 
 def edit(blog: Blog, comment: dict[str, Any], body: str) -> None:

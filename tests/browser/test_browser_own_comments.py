@@ -15,12 +15,18 @@ import uuid
 from typing import Any
 
 import pytest
-from browser_support import FakeApi, LiveServer, OtherSite, PageIssues, Widget, comment, own
+from browser_support import (
+    Decide,
+    FakeApi,
+    LiveServer,
+    OtherSite,
+    PageIssues,
+    Widget,
+    comment,
+    own,
+)
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
-
-from comments.extensions import db
-from comments.services import accounts
 
 pytestmark = pytest.mark.browser
 
@@ -51,27 +57,6 @@ def moderated_page(live_app: Flask, live_server: LiveServer, other_site: OtherSi
     return other_site.origin + path
 
 
-@pytest.fixture
-def decide(live_app: Flask) -> Any:
-    """A moderator's decision through the moderation API."""
-    with live_app.app_context():
-        staff = accounts.create_staff(
-            db.session(), f"mod-{uuid.uuid4().hex[:6]}", "moderator", "correct horse battery", []
-        )
-        headers = {"Authorization": f"Bearer {accounts.issue_token(db.session(), staff).token}"}
-        db.session.commit()
-
-    def decide(comment_id: str, action: str) -> None:
-        response = live_app.test_client().post(
-            f"/api/v1/moderation/comments/{comment_id}/decision",
-            json={"action": action},
-            headers=headers,
-        )
-        assert response.status_code == 200, response.get_json()
-
-    return decide
-
-
 def remembered(page: Page) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = json.loads(
         page.evaluate(f"() => localStorage.getItem('{OWN_KEY}') || '[]'")
@@ -80,7 +65,7 @@ def remembered(page: Page) -> list[dict[str, Any]]:
 
 
 def test_a_held_comment_stays_in_view_for_its_author_until_a_moderator_decides(
-    page: Page, widget: Widget, moderated_page: str, decide: Any, browser: Browser
+    page: Page, widget: Widget, moderated_page: str, decide: Decide, browser: Browser
 ) -> None:
     page.goto(moderated_page)
     widget.post(FIRST, name="Ann")
