@@ -46,8 +46,13 @@ def test_sign_in_and_triage_with_the_keyboard(browser_page: Page, live: Live) ->
     author = page.get_by_label("Author (e-mail or name)")
     expect(author).to_be_visible()  # the panel is open while a filter (thread) is set
     author.press_sequentially("rasa")
-    page.wait_for_timeout(300)
+    # A key's keydown handlers run before its letter reaches the field, so once the field
+    # holds the word, a key taken as a shortcut would show: the card busy or gone, an alert.
+    # (A fixed pause said nothing when the page was slower than the pause.)
+    expect(author).to_have_value("rasa")
     expect(cards).to_have_count(1)
+    expect(page.locator('#cards .card[aria-busy="true"]')).to_have_count(0)
+    expect(page.locator("#alerts")).to_have_text("")
     expect(page.locator("#announcer")).to_have_text(f"Comment #{ids[0]} approved.")
 
 
@@ -57,10 +62,14 @@ def test_bulk_reject_with_x_and_shift_r(browser_page: Page, live: Live) -> None:
     sign_in(page, live, f"/moderation/?sort=oldest&thread={thread}")
     pending, rejected = count(page, "pending"), count(page, "rejected")
 
+    # Each key once the one before it has shown, so a failure names the key that did nothing.
     page.keyboard.press("j")
+    expect(page.locator(f"#comment-{ids[0]}")).to_be_focused()
     page.keyboard.press("x")
+    expect(page.locator("[data-selected-count]")).to_have_text("1")
     page.keyboard.press("j")
     page.keyboard.press("j")
+    expect(page.locator(f"#comment-{ids[2]}")).to_be_focused()
     page.keyboard.press("x")
     expect(page.locator("[data-selected-count]")).to_have_text("2")
     expect(page.locator(".card.selected")).to_have_count(2)
@@ -114,6 +123,7 @@ def test_keeping_a_reported_comment_in_the_published_queue_redraws_its_card(
     expect(buttons).to_have_text(["Keep (dismiss reports) a", "Reject r", "Spam s"])
 
     page.keyboard.press("j")
+    expect(card).to_be_focused()  # or "a" would be refused: no comment chosen
     page.keyboard.press("a")
     expect(page.locator("#announcer")).to_have_text(f"Comment #{comment_id} approved.")
     expect(buttons).to_have_text(["Reject r", "Spam s"])
