@@ -29,6 +29,10 @@ MESSAGE = (
     "Our filter would hold this comment for a moderator because of the highlighted words. "
     "You can rephrase it, or post it as it is and a moderator will decide."
 )
+#: A feature is shown to the poster only if it raised the toxicity score by at least this share
+#: of what the strongest one did. The explanation also lists words that barely count ("are" in
+#: "you are an idiot"), and a reader told to rephrase "are" would rightly distrust the filter.
+HIGHLIGHT_SHARE = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +53,18 @@ def text_fingerprint(secret_key: str, body: str) -> str:
 
 
 def _words(explanation: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """Every occurrence of every feature that raised the toxicity score, in text order."""
-    found = {
-        (feature["feature"], start, end)
+    """Every occurrence of every feature that did much to raise the toxicity score, in text
+    order."""
+    raising = [
+        feature
         for feature in (explanation or {}).get("toxicity") or []
         if feature.get("weight", 0) > 0
+    ]
+    strongest = max((feature["weight"] for feature in raising), default=0)
+    found = {
+        (feature["feature"], start, end)
+        for feature in raising
+        if feature["weight"] >= HIGHLIGHT_SHARE * strongest
         for start, end in feature.get("spans") or [(feature["start"], feature["end"])]
     }
     return [
