@@ -112,6 +112,7 @@ def test_publish_reply_and_moderation(
     expect(widget.comment_box).to_be_focused()
     expect(first.get_by_role("form", name="Leave a comment")).to_be_visible()
     expect(widget.root.get_by_text("Replying to Ann")).to_be_visible()
+    expect(widget.status).to_have_text("")  # the last post's outcome does not follow the form
     widget.comment_box.fill(REPLY)
     widget.name.fill("Bob")
     widget.name.press("Enter")

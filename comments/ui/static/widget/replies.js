@@ -12,6 +12,7 @@
     ui.replying.hidden = false;
     entry.button.setAttribute("aria-expanded", "true");
     clearErrors(ctx);
+    setStatus(ctx, ""); // the last post's outcome would read as this reply's
     ui.textarea.focus();
   }
 
