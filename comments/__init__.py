@@ -70,7 +70,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     from comments import api, health, mail_pages, moderation_ui, privacy_ui, ui
-    from comments.api import classifier, moderation, site_keys, webhooks
+    from comments.api import classifier, moderation, site_keys, sites, webhooks
     from comments.api import exports as exports_api
     from comments.api import privacy as privacy_api
     from comments.api.akismet import bp as akismet_bp
@@ -82,6 +82,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(classifier.bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(site_keys.bp)
+    app.register_blueprint(sites.bp)
     app.register_blueprint(akismet_bp)
     app.register_blueprint(perspective_bp)
     app.register_blueprint(webhooks.bp)  # with it, the delivery worker

@@ -9,10 +9,12 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import g, request, session
-from werkzeug.exceptions import Forbidden, Unauthorized
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
 
 from comments.extensions import db
-from comments.models import Staff
+from comments.models import Site, Staff
 from comments.services.accounts import end_sessions, staff_for_token
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -119,3 +121,12 @@ def site_ids_visible_to(staff: Staff) -> set[int] | None:
     if staff.role == "admin" or not staff.sites:
         return None
     return {site.id for site in staff.sites}
+
+
+def visible_site(db_session: Session, staff: Staff, name: str) -> Site:
+    """404 for a site that does not exist or that the staff member cannot see."""
+    site = db_session.scalar(select(Site).where(Site.name == name))
+    visible = site_ids_visible_to(staff)
+    if site is None or (visible is not None and site.id not in visible):
+        raise NotFound(f"No site {name!r}.")
+    return site

@@ -36,6 +36,7 @@ _TAGS = {
     "api": ("public", "What the widget and readers use: no credentials."),
     "moderation_api": ("moderation", "Queues, decisions, bans and trust, for staff."),
     "classifier_api": ("classifier", "Model versions and scores, for staff."),
+    "sites_api": ("sites", "Each site's settings: staff read them, admins change them."),
     "site_keys_api": ("site keys", "API keys of each site for the compatible APIs, for admins."),
     "webhooks_api": ("webhooks", "Signed webhook endpoints per site and their delivery log."),
     "exports_api": ("exports", "A site's comments as JSON Lines or WXR, for admins."),

@@ -14,7 +14,13 @@ from comments.extensions import db
 from comments.models import ERASURE_MODES, MODERATION_MODES
 from comments.services import site_keys
 from comments.services import sites as site_service
-from comments.services.sites import LISTS, MAX_CLOSE_AFTER_DAYS
+from comments.services.sites import (
+    LISTS,
+    MAX_CLOSE_AFTER_DAYS,
+    MAX_EDIT_WINDOW_SECONDS,
+    MAX_LINKS,
+    MAX_MIN_FORM_SECONDS,
+)
 from comments.services.threads import get_site
 
 sites_cli = CommandGroup("sites", help="Create, list and configure sites.")
@@ -104,7 +110,7 @@ def _settings_options(command: Any) -> Any:
         ),
         click.option(
             "--max-links",
-            type=click.IntRange(0, 100),
+            type=click.IntRange(0, MAX_LINKS),
             help="Hold comments with more links than this (3 for a new site), counted as rendered: "
             "a bare domain like cheap-pills.com is a link.",
         ),
@@ -115,10 +121,10 @@ def _settings_options(command: Any) -> Any:
             "(viagra, payday loans, casino bonus...; on for a new site).",
         ),
         click.option("--require-form-token/--no-require-form-token", default=None),
-        click.option("--min-form-seconds", type=click.IntRange(0, 3600)),
+        click.option("--min-form-seconds", type=click.IntRange(0, MAX_MIN_FORM_SECONDS)),
         click.option(
             "--edit-window-seconds",
-            type=click.IntRange(0, 7 * 24 * 3600),
+            type=click.IntRange(0, MAX_EDIT_WINDOW_SECONDS),
             help="How long readers may edit or delete their comments (0: never).",
         ),
         click.option(
@@ -239,8 +245,9 @@ def update_site(name: str, **settings: Any) -> None:
     given = _given(settings)
     with refused_as_usage_error():
         before = _lists(get_site(db.session(), name))
-        site = site_service.update_site(db.session(), name, given, changes)
+        site, changed = site_service.change_settings(db.session(), name, given, changes)
     db.session.commit()
+    site_service.log_changes(name, changed, "the CLI")
     after = _lists(site)
     for one, many, setting, _what in LIST_OPTIONS:
         attribute = LISTS[setting][0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -10,10 +11,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import classifier
 from comments.errors import FieldErrors
 from comments.models import ERASURE_MODES, Site
+from comments.policy import Thresholds
 from comments.rules import domain_key, word_key
 from comments.services.threads import get_site
+
+log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
 _ORIGIN = re.compile(r"^(\*|https?://[^/\s]+/?)\Z")
@@ -37,6 +42,10 @@ SETTINGS = (
 
 #: The most --close-after-days takes (about a century): beyond it a date would overflow.
 MAX_CLOSE_AFTER_DAYS = 36_500
+#: Upper bounds the CLI options and the API schema share (each setting's lower bound is 0).
+MAX_LINKS = 100
+MAX_MIN_FORM_SECONDS = 3600
+MAX_EDIT_WINDOW_SECONDS = 7 * 24 * 3600
 
 
 #: Per-site thresholds; None follows the deciding model's card.
@@ -95,8 +104,20 @@ def changed_list(name: str, current: list[str], change: ListChange) -> list[str]
     return entries
 
 
-def list_sites(session: Session) -> list[Site]:
-    return list(session.scalars(select(Site).order_by(Site.name)))
+def list_sites(session: Session, site_ids: frozenset[int] | None = None) -> list[Site]:
+    """Every site by name, or only those of ``site_ids`` (what a limited moderator sees)."""
+    query = select(Site).order_by(Site.name)
+    if site_ids is not None:
+        query = query.where(Site.id.in_(site_ids))
+    return list(session.scalars(query))
+
+
+def model_thresholds(model: classifier.Model | None) -> dict[str, float] | None:
+    """What a threshold the site leaves unset means with ``model`` deciding: its card's."""
+    if model is None:
+        return None
+    resolved = Thresholds.resolve({}, model.card["thresholds"])
+    return {name: getattr(resolved, name) for name in THRESHOLDS}
 
 
 def describe(site: Site) -> dict[str, Any]:
@@ -187,3 +208,44 @@ def update_site(
     _apply(site, settings)
     session.flush()
     return site
+
+
+#: Each setting that changed, as `describe` names it: (before, after).
+Changed = dict[str, tuple[Any, Any]]
+
+
+def replacing_lists(settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str, ListChange]]:
+    """Whole lists in ``settings`` as changes that clear the list and add each entry: entries
+    are then checked, trimmed and de-duplicated as ``--add-...`` ones are (a blank entry, which
+    would match nothing, is refused)."""
+    scalars = {name: value for name, value in settings.items() if name not in LISTS}
+    changes = {
+        name: ListChange(clear=True, add=tuple(value))
+        for name, value in settings.items()
+        if name in LISTS
+    }
+    return scalars, changes
+
+
+def change_settings(
+    session: Session,
+    name: str,
+    settings: dict[str, Any],
+    changes: Mapping[str, ListChange] | None = None,
+) -> tuple[Site, Changed]:
+    """`update_site`, and what it changed, so callers can confirm and record exactly that."""
+    before = {
+        key: list(value) if isinstance(value, list) else value
+        for key, value in describe(get_site(session, name)).items()
+    }
+    site = update_site(session, name, settings, changes)
+    after = describe(site)
+    return site, {key: (before[key], after[key]) for key in after if before[key] != after[key]}
+
+
+def log_changes(name: str, changed: Changed, actor: str) -> None:
+    """Who changed which setting of a site, and to what; the log line says when. No table
+    records staff actions on sites, so the log is where an operator looks (call it after the
+    commit, so a refused or failed change is not logged as made)."""
+    for setting, (before, after) in changed.items():
+        log.info("site %s: %s changed %s from %r to %r", name, actor, setting, before, after)

@@ -19,6 +19,7 @@ from werkzeug.routing import Rule
 
 from comments.extensions import db
 from comments.models import Ban, Comment, Decision, SiteApiKey, TrustedAuthor
+from comments.services.sites import describe, list_sites
 from tests.moderation_ui.conftest import PASSWORD
 
 #: Routes anyone may call, and why. Everything else must refuse callers without credentials.
@@ -103,6 +104,7 @@ def sample(endpoint: str, method: str, target: Targets) -> dict[str, Any]:
         "moderation_ui.login": {"data": {"name": "admin", "password": PASSWORD}},
         "moderation_ui.logout": {"data": {}},
         "site_keys_api.create_key": {"json": {"label": "platform"}},
+        "sites_api.update_site": {"json": {"max_links": 0, "blocked_words": ["casino"]}},
         "site_keys_api.revoke_key": {},
         "privacy_api.export": {"json": {"email": f"{target.marker}@example.org"}},
         "privacy_api.erase": {"json": {"email": f"{target.marker}@example.org"}},
@@ -175,4 +177,5 @@ def state(app: Flask) -> tuple[Any, ...]:
             sorted(session.execute(select(Ban.id, Ban.lifted_at)).all()),
             session.scalar(select(func.count()).select_from(TrustedAuthor)),
             sorted(session.execute(select(SiteApiKey.id, SiteApiKey.revoked_at)).all()),
+            [describe(site) for site in list_sites(session)],
         )
