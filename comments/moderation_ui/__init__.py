@@ -20,5 +20,6 @@ from comments.moderation_ui import (  # noqa: E402, F401  (register on bp)
     actions,
     guards,
     notifications,
+    site_settings,
     views,
 )

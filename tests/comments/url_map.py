@@ -113,6 +113,7 @@ def sample(endpoint: str, method: str, target: Targets) -> dict[str, Any]:
         "webhooks_api.remove_endpoint": {},
         "webhooks_api.rotate_secret": {"json": {"overlap_hours": 1}},
         "webhooks_api.redeliver": {},
+        "moderation_ui.update_site_settings": {"data": {"max_links": "0", "erasure": "remove"}},
         "moderation_ui.notification_settings": {
             "data": {"email": "m@example.org", "notify": "off"}
         },

@@ -33,7 +33,12 @@ from tests.moderation_ui.conftest import (
     sign_in,
 )
 
-PAGES = ["/moderation/", "/moderation/stats", "/moderation/comments/{id}"]
+PAGES = [
+    "/moderation/",
+    "/moderation/stats",
+    "/moderation/comments/{id}",
+    "/moderation/sites/default",
+]
 
 
 def test_sign_in_starts_a_session_and_returns_to_next(
