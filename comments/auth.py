@@ -16,6 +16,7 @@ from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
 from comments.extensions import db
 from comments.models import Site, Staff
 from comments.services.accounts import end_sessions, staff_for_token
+from comments.services.sites import is_site_name
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -125,6 +126,8 @@ def site_ids_visible_to(staff: Staff) -> set[int] | None:
 
 def visible_site(db_session: Session, staff: Staff, name: str) -> Site:
     """404 for a site that does not exist or that the staff member cannot see."""
+    if not is_site_name(name):
+        raise NotFound(f"No site {name!r}.")
     site = db_session.scalar(select(Site).where(Site.name == name))
     visible = site_ids_visible_to(staff)
     if site is None or (visible is not None and site.id not in visible):

@@ -114,7 +114,8 @@ def sites() -> Response:
     staff = signed_in_staff()
     picked = request.args.get("site", "")
     if picked:
-        return redirect(url_for(".site_settings", site=picked), code=303)
+        site = visible_site(db.session(), staff, picked).name
+        return redirect(url_for(".site_settings", site=site), code=303)
     names = reads.site_names(db.session(), reads.visible_site_ids(staff))
     if not names:
         raise NotFound("There is no site to show.")

@@ -104,6 +104,12 @@ def changed_list(name: str, current: list[str], change: ListChange) -> list[str]
     return entries
 
 
+def is_site_name(name: str) -> bool:
+    """Whether a site may be called ``name``; another names no site, so a lookup is pointless
+    (and with a NUL in it, a failure on PostgreSQL)."""
+    return _NAME.match(name) is not None
+
+
 def list_sites(session: Session, site_ids: frozenset[int] | None = None) -> list[Site]:
     """Every site by name, or only those of ``site_ids`` (what a limited moderator sees)."""
     query = select(Site).order_by(Site.name)
@@ -178,7 +184,7 @@ def _forget_calibrated(site: Site, names: list[str]) -> None:
 
 
 def create_site(session: Session, name: str, settings: dict[str, Any]) -> Site:
-    if not _NAME.match(name):
+    if not is_site_name(name):
         raise FieldErrors({"name": ["Use 1-64 lower-case letters, digits, - or _."]})
     if session.scalar(select(Site).where(Site.name == name)) is not None:
         raise FieldErrors({"name": [f"A site named {name!r} exists already."]})

@@ -197,4 +197,6 @@ def test_the_picker_shows_only_the_sites_a_moderator_is_limited_to(
     options = re.findall(r'<option value="([^"]+)"', page)
     assert options == ["blog", "shop"] and "Site settings: shop" in page
     assert client.get(PAGE).status_code == 404
-    assert client.get("/moderation/sites?site=default", follow_redirects=True).status_code == 404
+    for name in ("default", "../login", "\x00"):
+        assert client.get("/moderation/sites", query_string={"site": name}).status_code == 404
+    assert client.get("/moderation/sites/%00").status_code == 404
