@@ -14,6 +14,7 @@ from comments.errors import register_error_handlers
 from comments.extensions import db as database
 from comments.extensions import limiter, migrate
 from comments.json_bodies import BoundedJSONProvider
+from comments.nul_guard import refuse_nul_characters
 from comments.request_body import SizedChunkedBodies
 from comments.services.model_store import ModelStore
 from comments.services.registry import Registry
@@ -93,6 +94,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(mail_pages.bp)  # with it, the mail sender
     app.register_blueprint(privacy_api.bp)
     app.register_blueprint(privacy_ui.bp)
+    app.before_request(refuse_nul_characters)
     register_error_handlers(app)
 
     from comments.cli import register_commands
