@@ -62,6 +62,11 @@ class StateConflict(FieldErrors):
         self.message = message
 
 
+class NoLongerKept(StateConflict):
+    """Valid input naming what is no longer kept (a watermark older than the deletions a
+    thread still remembers); answered as 410 with the reason, under ``errors`` its field."""
+
+
 class InvalidJson(Exception):
     """A body declared as JSON that does not parse; answered as 400 with the decoder's words."""
 
@@ -125,6 +130,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(StateConflict)
     def _state_conflict(error: StateConflict) -> Response:
         return error_response(409, error.message, error.errors)
+
+    @app.errorhandler(NoLongerKept)
+    def _no_longer_kept(error: NoLongerKept) -> Response:
+        return error_response(410, error.message, error.errors)
 
     @app.errorhandler(InvalidJson)
     def _invalid_json(error: InvalidJson) -> Response:

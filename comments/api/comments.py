@@ -101,13 +101,14 @@ _thread_page = ThreadPageSchema()
 
 
 @bp.get("/comments")
-@contract({200: _thread_page}, query=ThreadQuerySchema())
+@contract({200: _thread_page}, query=ThreadQuerySchema(), errors=(410,))
 def read_thread(query: dict[str, Any]) -> BaseResponse:
     """A thread's published comments, oldest first, a page at a time; with `since`, only those
-    changed since then, and in `withdrawn` the ids of those taken down since; `closed` says
-    whether the thread takes new comments. Answers carry
+    changed since then, and in `withdrawn` the ids of those taken down or deleted since;
+    `closed` says whether the thread takes new comments. Answers carry
     an ETag: `If-None-Match` gets a bodiless 304 when nothing changed, which is what an open
-    page's periodic check usually gets.
+    page's periodic check usually gets. 410 (`errors.since`) for a `since` older than the
+    deletions the thread still remembers: read it again without `since`.
     """
     cursor = query["cursor"]
     page = list_thread(

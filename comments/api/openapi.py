@@ -53,6 +53,8 @@ _ERRORS = {
     404: "No such resource, or one the caller may not see.",
     405: "The method is not allowed here.",
     409: "The action does not apply in the resource's current state.",
+    410: "What the request asks after is no longer kept (`errors` names the field, e.g. a"
+    " `since` older than the deletions a thread still remembers: read it again without).",
     413: "The request body is too large.",
     415: "The body is not declared as JSON (Content-Type: application/json).",
     422: "Some fields are not valid; `errors` says which and why.",

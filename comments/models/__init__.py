@@ -2,7 +2,13 @@
 
 from comments.models.authors import Ban, TrustedAuthor
 from comments.models.base import Base
-from comments.models.comments import STATUSES, Comment, CommentScore, CommentSignal
+from comments.models.comments import (
+    STATUSES,
+    Comment,
+    CommentScore,
+    CommentSignal,
+    CommentTombstone,
+)
 from comments.models.imports import ImportedComment
 from comments.models.mail import NOTIFY_CHOICES, MailSubscription, OutboxMail
 from comments.models.moderation import (
@@ -34,6 +40,7 @@ __all__ = [
     "CommentRevision",
     "CommentScore",
     "CommentSignal",
+    "CommentTombstone",
     "Decision",
     "ImportedComment",
     "LabelledExample",

@@ -125,3 +125,21 @@ class CommentScore(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     comment: Mapped[Comment] = relationship(back_populates="scores", lazy="raise")
+
+
+class CommentTombstone(Base):
+    """A comment readers were shown here, since deleted outright (a privacy erasure in
+    ``remove`` mode, a retention purge): its id and thread only, so an open page still hears
+    that it is gone (services/listing.py). Pruned after TOMBSTONE_DAYS by the purge, which
+    notes on the thread from when it knows its withdrawals (tombstones_pruned_before)."""
+
+    __tablename__ = "comment_tombstones"
+    __table_args__ = (
+        # The withdrawals of a thread since a watermark: a range, as for its comments.
+        Index("ix_comment_tombstones_thread_deleted", "thread_id", "deleted_at"),
+    )
+
+    #: The deleted comment's id; no foreign key, since the comment is gone.
+    comment_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    deleted_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -201,8 +201,9 @@ class ThreadQuerySchema(Schema):
         ),
         metadata={
             "description": "Only comments posted, approved, restored or edited at or after this"
-            " time, and in `withdrawn` the ids of those taken down since: send back the `since`"
-            " of an earlier answer to hear of what is new."
+            " time, and in `withdrawn` the ids of those taken down or deleted since: send back"
+            " the `since` of an earlier answer to hear of what is new. Older than the deletions"
+            " the thread still remembers (30 days of them): 410, read the thread again."
         },
     )
 
@@ -265,9 +266,10 @@ class ThreadPageSchema(Schema):
         metadata={
             "description": "With `since`: the ids of the thread's comments that were published"
             " and no longer are (rejected, filed as spam, deleted by their author, or held"
-            " again after an edit), changed at or after it, paged with `comments`; a page"
-            " showing one replaces it with a placeholder. Comments never published are never"
-            " listed. Always empty without `since`."
+            " again after an edit), changed at or after it, and of those deleted outright"
+            " since (a privacy erasure, a retention purge), paged with `comments`; a page"
+            " showing one replaces it with a placeholder. Comments never published here are"
+            " never listed. Always empty without `since`."
         },
     )
     closed = fields.Boolean(

@@ -1,6 +1,6 @@
 """Reading a thread: published comments only, oldest first, keyset-paginated; or only those
-changed since a watermark, with the ids of those taken down since, which is how an open page
-hears of new, edited and withdrawn ones."""
+changed since a watermark, with the ids of those taken down or deleted since, which is how an
+open page hears of new, edited and withdrawn ones."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, bindparam, func, select
+from sqlalchemy import RowMapping, and_, bindparam, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
-from comments.models import STATUSES, Comment, Site, Thread
+from comments.errors import NoLongerKept
+from comments.models import STATUSES, Comment, CommentTombstone, Site, Thread
 from comments.services.threads import is_closed, unknown_site
+from comments.services.tombstones import WAS_PUBLIC
 
 _PUBLISHED = and_(Comment.thread_id == bindparam("thread_id"), Comment.status == "published")
 
@@ -23,9 +25,9 @@ SINCE_MARGIN = timedelta(seconds=60)
 
 _OF_THREAD = and_(Comment.thread_id == Thread.id, Comment.status == "published")
 
-#: The site, its thread, the thread's published count and its newest change, and what says
-#: whether it is closed, in one round trip; no row means no such site, a NULL thread no such
-#: thread.
+#: The site, its thread, the thread's published count and its newest change, what says
+#: whether it is closed, and from when it keeps tombstones, in one round trip; no row means no
+#: such site, a NULL thread no such thread.
 _THREAD = (
     select(
         Site.id,
@@ -36,6 +38,7 @@ _THREAD = (
         Thread.closed,
         Thread.created_at,
         Site.close_after_days,
+        Thread.tombstones_pruned_before,
     )
     .outerjoin(Thread, and_(Thread.site_id == Site.id, Thread.key == bindparam("key")))
     .where(Site.name == bindparam("site"))
@@ -76,19 +79,29 @@ _CHANGED = (
 #: ix_comments_thread_status_updated (a "!=" would scan the thread's rows on the index).
 _UNPUBLISHED = tuple(status for status in STATUSES if status != "published")
 
-#: Comments published once and not now (rejected, filed as spam, deleted, held again after an
-#: edit), changed at or after the watermark: ids only, and never one that was not published
-#: (published_at is set on first publication and kept), so nothing held is revealed.
+_SINCE = bindparam("since", type_=Comment.updated_at.type)
+
+#: Comments readers here were shown (tombstones.WAS_PUBLIC) that are not published now
+#: (rejected, filed as spam, deleted, held again after an edit), changed at or after the
+#: watermark; and those deleted outright since (privacy erasure, retention purge), from their
+#: tombstones. Ids only, in one round trip: two ranges of indexes, usually empty. Never one
+#: that was not shown here, so nothing held is revealed.
 _WITHDRAWN = (
-    select(Comment.id)
-    .where(
-        Comment.thread_id == bindparam("thread_id"),
-        Comment.status.in_(_UNPUBLISHED),
-        Comment.updated_at >= bindparam("since", type_=Comment.updated_at.type),
-        Comment.published_at.is_not(None),
-        Comment.id + 0 > bindparam("after"),
+    union_all(
+        select(Comment.id.label("id")).where(
+            Comment.thread_id == bindparam("thread_id"),
+            Comment.status.in_(_UNPUBLISHED),
+            Comment.updated_at >= _SINCE,
+            WAS_PUBLIC,
+            Comment.id + 0 > bindparam("after"),
+        ),
+        select(CommentTombstone.comment_id).where(
+            CommentTombstone.thread_id == bindparam("thread_id"),
+            CommentTombstone.deleted_at >= _SINCE,
+            CommentTombstone.comment_id + 0 > bindparam("after"),
+        ),
     )
-    .order_by(Comment.id)
+    .order_by(literal_column("id"))
     .limit(bindparam("limit"))
 )
 
@@ -111,8 +124,8 @@ class ThreadPage:
     #: The watermark to ask with next time, to hear only of later changes (None: no
     #: published comment yet, so anything that comes is new).
     since: datetime | None
-    #: With since: the ids of comments published once and taken down since (_WITHDRAWN),
-    #: paged with the changed comments; empty without since.
+    #: With since: the ids of comments shown once and taken down or deleted since
+    #: (_WITHDRAWN), paged with the changed comments; empty without since.
     withdrawn: list[int] = field(default_factory=list)
     #: The thread takes no new comments (threads.is_closed); a thread not created yet is open.
     closed: bool = False
@@ -159,13 +172,21 @@ def list_thread(
     to comments taken down, their removed ancestors). With since, only the comments changed
     at or after it (a comment changed again since is in it too: callers skip ids they have),
     and a third query for those withdrawn since; a page holds per_page of both together.
+    A since older than the thread's pruned tombstones is refused (NoLongerKept): deletions
+    after it may be forgotten, so the caller must read the thread afresh.
     Whether the thread is closed is told as of ``now`` (default: the present)."""
     found = session.execute(_THREAD, {"site": site_name, "key": thread_key}).one_or_none()
     if found is None:
         raise unknown_site(site_name)
-    _, thread_id, total, newest, closed_setting, created_at, close_after_days = found
+    _, thread_id, total, newest, closed_setting, created_at, close_after_days, pruned = found
     if thread_id is None:
         return ThreadPage([], 0, None, [], None)
+    if since is not None and pruned is not None and since < pruned:
+        raise NoLongerKept(
+            "since",
+            "Comments deleted since then are no longer remembered: read the thread again"
+            " without `since`, and send the `since` of that answer from then on.",
+        )
     closed = is_closed(closed_setting, created_at, close_after_days, now or datetime.now(UTC))
     parameters = {"thread_id": thread_id, "after": after or 0, "limit": per_page + 1}
     withdrawn: list[int] = []
@@ -186,7 +207,17 @@ def list_thread(
         int(total or 0),
         last,
         removed_ancestors(session, thread_id, rows),
-        newest - SINCE_MARGIN if newest is not None else None,
+        _watermark(newest, pruned),
         withdrawn,
         closed,
     )
+
+
+def _watermark(newest: datetime | None, pruned: datetime | None) -> datetime | None:
+    """The since to answer: the newest published change less the margin, but never before the
+    thread's pruned tombstones, so a page loaded on a quiet thread is not refused for them
+    (what it shows is as of now, long after anything pruned was deleted)."""
+    if newest is None:
+        return None
+    since = newest - SINCE_MARGIN
+    return max(since, pruned) if pruned is not None else since

@@ -75,6 +75,7 @@ def test_purge_deletes_old_spam_and_rejected_only(
         "labelled_examples_scrubbed": 1,
         "webhook_deliveries_scrubbed": 0,
         "expired_links_deleted": 1,
+        "tombstones_pruned": 0,
     }
     assert json.loads(dry.output) == {"dry_run": True, **expected}
     with app.app_context():
@@ -223,6 +224,7 @@ def test_a_dry_run_counts_exactly_what_the_purge_then_does_and_changes_nothing(
         "labelled_examples_scrubbed": 2,
         "webhook_deliveries_scrubbed": 6,  # created and published, for each of the three
         "expired_links_deleted": 1,
+        "tombstones_pruned": 0,
     }
     after = stored(app)
     assert {row[0] for row in after["comments"]} == {row[0] for row in before["comments"]} - {

@@ -34,6 +34,7 @@ from comments.models import (
     WebhookDelivery,
 )
 from comments.rendering import RENDERER_VERSION, render
+from comments.services import tombstones
 from comments.services.privacy.export import comments_of, examples_about
 from comments.services.privacy.keys import HASHED_EMAIL_PREFIX, email_hash, normalise_email
 from comments.services.threads import get_site
@@ -104,9 +105,9 @@ def keep_answered(session: Session, ids: set[int]) -> set[int]:
         kept |= answered
 
 
-def remove(session: Session, gone: Iterable[int], kept: Iterable[int], now: datetime) -> None:
-    """Delete the ``gone`` comments and blank the ``kept`` ones, which others answered
-    (``keep_answered``), as placeholders."""
+def remove(session: Session, gone: Collection[int], kept: Iterable[int], now: datetime) -> None:
+    """Delete the ``gone`` comments, leaving tombstones of those readers were shown, and
+    blank the ``kept`` ones, which others answered (``keep_answered``), as placeholders."""
     placeholder = {
         "body_raw": PLACEHOLDER,
         "body_html": render(PLACEHOLDER),
@@ -119,6 +120,8 @@ def remove(session: Session, gone: Iterable[int], kept: Iterable[int], now: date
             .where(Comment.id.in_(part))
             .values(**_ANONYMOUS, **placeholder, updated_at=now)
         )
+    # Before they go: an open page that shows one is told so (listing.py's withdrawn).
+    tombstones.bury(session, gone, now)
     for part in chunks(sorted(gone)):
         # Scores, signals, decisions and reports go with them (ON DELETE CASCADE); labelled
         # examples and bans keep their rows (SET NULL).

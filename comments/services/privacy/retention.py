@@ -5,7 +5,8 @@ answered stays as an anonymous "[deleted]" placeholder so their replies keep the
 Labelled examples made from purged comments are training data moderators produced: they keep
 their text and label and lose any author details. Webhook deliveries about purged comments are
 scrubbed as an erasure in ``remove`` mode scrubs them: the events stay in the delivery log
-without the author or the text. Reader links that expired unused go too.
+without the author or the text. Reader links that expired unused go too, and so do the
+tombstones of deleted comments older than ``tombstones.TOMBSTONE_DAYS``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from comments.models import Comment, LabelledExample, PrivacyRequest, WebhookDelivery
+from comments.services import tombstones
 from comments.services.privacy.erase import (
     chunks,
     deliveries_about,
@@ -40,6 +42,8 @@ class Purgeable:
     examples: list[LabelledExample]
     deliveries: list[WebhookDelivery]
     stale_links: list[int]
+    #: Tombstones old enough to prune (tombstones.prune).
+    old_tombstones: int
 
     def counts(self) -> dict[str, int]:
         purged = {
@@ -52,6 +56,7 @@ class Purgeable:
             "labelled_examples_scrubbed": len(self.examples),
             "webhook_deliveries_scrubbed": len(self.deliveries),
             "expired_links_deleted": len(self.stale_links),
+            "tombstones_pruned": self.old_tombstones,
         }
 
 
@@ -84,6 +89,7 @@ def purgeable(session: Session, *, spam_days: int, rejected_days: int, now: date
         ],
         deliveries=deliveries_about(session, ids),
         stale_links=list(session.scalars(select(PrivacyRequest.id).where(*stale))),
+        old_tombstones=tombstones.prunable(session, now),
     )
 
 
@@ -96,6 +102,7 @@ def carry_out(session: Session, found: Purgeable, now: datetime) -> None:
     remove(session, ids - found.answered, found.answered, now)
     for part in chunks(found.stale_links):
         session.execute(delete(PrivacyRequest).where(PrivacyRequest.id.in_(part)))
+    tombstones.prune(session, now)
     session.flush()
     session.expire_all()
 
