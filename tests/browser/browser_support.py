@@ -282,6 +282,8 @@ class FakeApi:
     #: and the (since, cursor) of each.
     changes: list[dict[str, Any]] = field(default_factory=list)
     since_asked: list[tuple[str, str | None]] = field(default_factory=list)
+    #: Watermarks answered 410, as by a thread whose older tombstones were pruned.
+    forgotten: set[str] = field(default_factory=set)
 
     def install(self, page: Page) -> None:
         page.route(re.compile(r"^http://127\.0\.0\.1:\d+/api/v1/"), self.handle)
@@ -303,6 +305,11 @@ class FakeApi:
             if self.failing_reads:
                 self.failing_reads -= 1
                 route.fulfill(status=503, json={"code": 503, "message": "Try later."})
+                return
+            if query.get("since", [""])[0] in self.forgotten:
+                message = "Comments deleted since then are no longer remembered."
+                errors = {"since": [message]}
+                route.fulfill(status=410, json={"code": 410, "message": message, "errors": errors})
                 return
             if "since" in query:
                 nothing = {"comments": [], "total": 0, "next": None, "since": query["since"][0]}

@@ -1,7 +1,8 @@
 """Live updates of comments already on an open page: one its author edits shows its new words
-in place, one a moderator takes down becomes "This comment was removed." (and stops being
-offered behind "Show N new comments"), and the reader's own comment held by their edit stays
-shown to them as awaiting moderation.
+in place, one a moderator takes down or a privacy erasure deletes becomes "This comment was
+removed." (and stops being offered behind "Show N new comments"), also once the thread's
+tombstones were pruned, and the reader's own comment held by their edit stays shown to them as
+awaiting moderation; an edit saved in another tab is what the editor starts from.
 
 End to end with the real API, on a page of another origin checking every fraction of a second
 (data-live-interval), as test_browser_live_updates.py does; others edit through the API and a
@@ -12,11 +13,18 @@ API answered by the test, is in test_browser_widget_live.py.
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from browser_support import Blog, Decide, Widget
-from playwright.sync_api import Page, expect
+from browser_support import Blog, Decide, PageIssues, Widget
+from playwright.sync_api import BrowserContext, Page, expect
+
+from comments.extensions import db
+from comments.network import ip_hash_keys
+from comments.services import tombstones
+from comments.services.privacy.erase import erase_address
 
 pytestmark = pytest.mark.browser
 
@@ -137,3 +145,110 @@ def test_the_readers_own_comment_held_by_their_edit_stays_shown_to_them_as_held(
     expect(mine.locator(".cw-body")).to_have_text(ABUSE)
     expect(page.locator(".cw-removed")).to_have_count(0)
     expect(widget.count).to_have_text("1 Comment")
+
+
+def publish_as(blog: Blog, body: str, email: str, parent_id: int | None = None) -> int:
+    """A comment by an author with an address (to erase), published at once."""
+    response = blog.live_app.test_client().post(
+        "/api/v1/comments",
+        json={
+            "site": blog.site,
+            "thread": blog.thread,
+            "body": body,
+            "author_name": "Fay",
+            "author_email": email,
+            "parent_id": parent_id,
+        },
+    )
+    assert response.status_code == 201 and response.get_json()["status"] == "published"
+    return int(response.get_json()["id"])
+
+
+def test_comments_erased_while_the_page_is_open_are_removed_or_left_as_deleted(
+    page: Page, widget: Widget, blog: Blog
+) -> None:
+    email = f"fay-{uuid.uuid4().hex[:8]}@example.org"
+    top = blog.post(TOP, name="Ann")
+    erased = publish_as(blog, LATER, email)
+    answered = publish_as(blog, HASTY, email)
+    blog.post(ANSWER, parent_id=answered)
+    page.goto(blog.url(live_interval="0.3"))
+    expect(widget.count).to_have_text("4 Comments")
+
+    done = blog.live_app.test_cli_runner().invoke(
+        args=["privacy", "erase", email, "--mode", "remove", "--yes"]
+    )
+    assert done.exit_code == 0, done.output
+    expect(page.locator(f'[data-id="{erased}"] > .cw-card')).to_have_text(
+        "This comment was removed."
+    )
+    expect(widget.count).to_have_text("3 Comments")
+    # The one others answered stays, anonymous, as "[deleted]", its answer under it.
+    kept = page.locator(f'[data-id="{answered}"] > .cw-card')
+    expect(kept.locator(".cw-body")).to_have_text("[deleted]")
+    expect(kept.locator(".cw-author")).to_have_text("Anonymous")
+    expect(page.locator(f'[data-id="{answered}"] > .cw-replies .cw-card')).to_contain_text(ANSWER)
+    expect(page.locator(f"#comment-{top}")).to_have_count(1)
+
+
+def test_a_page_older_than_the_pruned_tombstones_still_takes_an_erased_comment_down(
+    page: Page, page_issues: PageIssues, widget: Widget, blog: Blog
+) -> None:
+    """Erased, and its tombstone pruned before the page checked again (a tab hidden for
+    weeks): the server answers 410 and the page reads the thread anew."""
+    page_issues.expected_statuses.add(410)
+    email = f"fay-{uuid.uuid4().hex[:8]}@example.org"
+    blog.post(TOP, name="Ann")
+    erased = publish_as(blog, LATER, email)
+    page.goto(blog.url(live_interval="0.3"))
+    expect(widget.count).to_have_text("2 Comments")
+
+    app = blog.live_app
+    with app.app_context():  # one transaction: no check comes between the two
+        now = datetime.now(UTC)
+        erase_address(db.session(), email, ip_hash_keys(app.config), now, mode="remove")
+        tombstones.prune(db.session(), now + timedelta(days=tombstones.TOMBSTONE_DAYS + 1))
+        db.session.commit()
+    expect(page.locator(f'[data-id="{erased}"] > .cw-card')).to_have_text(
+        "This comment was removed."
+    )
+    expect(widget.count).to_have_text("1 Comment")
+    expect(widget.comment(TOP)).to_have_count(1)
+
+
+def test_an_edit_saved_in_another_tab_is_what_the_editor_starts_from(
+    context: BrowserContext, page: Page, widget: Widget, blog: Blog
+) -> None:
+    url = blog.url(live_interval="0.3")
+    page.goto(url)
+    widget.post(HASTY, name="Eve")
+    expect(widget.status).to_have_text("Your comment has been published.")
+    own_id = widget.comment(HASTY).get_attribute("data-id")
+    mine = page.locator(f'[data-id="{own_id}"]')
+    mine.get_by_role("button", name="Edit").click()
+    box = mine.get_by_role("textbox", name="Edit your comment")
+    expect(box).to_have_value(HASTY)  # open here, not typed in yet
+
+    other = context.new_page()
+    other.goto(url)
+    elsewhere = other.locator(f'[data-id="{own_id}"]')
+    elsewhere.get_by_role("button", name="Edit").click()
+    elsewhere.get_by_role("textbox", name="Edit your comment").fill(EDITED + " **Really.**")
+    elsewhere.get_by_role("button", name="Save").click()
+    expect(Widget(other).comment(EDITED)).to_have_count(1)
+
+    expect(box).to_have_value(EDITED + " **Really.**")  # the raw text, Markdown and all
+    mine.get_by_role("button", name="Cancel").click()
+    expect(mine.locator(":scope > .cw-card > .cw-body")).to_have_text(EDITED + " Really.")
+    mine.get_by_role("button", name="Edit").click()
+    expect(box).to_have_value(EDITED + " **Really.**")
+
+    # Typed in here meanwhile: the reader's words stay, and saving is said to replace.
+    box.fill("My own second thoughts, typed here.")
+    elsewhere.get_by_role("button", name="Edit").click()
+    elsewhere.get_by_role("textbox", name="Edit your comment").fill(KEPT)
+    elsewhere.get_by_role("button", name="Save").click()
+    expect(mine.locator(".cw-edit-status")).to_have_text(
+        "This comment was edited in another tab: saving replaces that edit with yours."
+    )
+    expect(box).to_have_value("My own second thoughts, typed here.")

@@ -2,8 +2,9 @@
 answers the checks): an approved older comment and a reply to a removed one in their places,
 a burst of changes read five pages at a time, failed checks backing off, comments beyond the
 pages loaded left to "Load more", edits shown in place and comments taken down (`withdrawn`)
-dropped or replaced by a placeholder. End to end with the real API:
-test_browser_live_updates.py and test_browser_live_changes.py.
+dropped or replaced by a placeholder (the countdown of one's own stopped), and a watermark the
+server no longer answers (410) met by reading the shown pages anew. End to end with the real
+API: test_browser_live_updates.py and test_browser_live_changes.py.
 """
 
 from __future__ import annotations
@@ -256,3 +257,51 @@ def test_the_readers_own_comment_deleted_here_is_not_taken_away_twice(
     expect(widget.count).to_have_text("1 Comment")
     expect(page.locator(".cw-removed")).to_have_count(0)
     expect(widget.status).to_be_focused()  # where the deletion left it
+
+
+def test_a_forgotten_watermark_reads_the_shown_pages_anew(
+    page: Page, page_issues: PageIssues, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    """The thread's tombstones were pruned (410): what the page shows is compared with the
+    thread as it is now, so a comment deleted meanwhile is not left up."""
+    page_issues.expected_statuses.add(410)
+    fast_checks(page, "0.3")
+    api.pages[None] = {**changes(comment(1), comment(2), comment(3, 1)), "total": 3}
+    api.forgotten = {NOW}
+    widget.open(live_server.url)
+    expect(widget.count).to_have_text("3 Comments")
+    card = page.locator("[data-id='1'] > .cw-card")
+
+    later = "2026-12-28T00:00:00+00:00"
+    api.pages[None] = {**changes(comment(1), comment(3, 1), comment(4)), "since": later}
+    api.pages[None]["removed"] = []
+    expect(page.locator("[data-id='2'] > .cw-card")).to_have_text("This comment was removed.")
+    expect(widget.count).to_have_text("2 Comments")
+    expect(widget.root.get_by_role("button", name="Show 1 new comment")).to_be_visible()
+    expect(card).not_to_have_text("This comment was removed.")
+    wait_until(page, lambda: bool(api.since_asked) and api.since_asked[-1][0] == later, 5)
+    expect(page.locator(".cw-removed")).to_have_count(1)
+
+
+def test_the_countdown_of_ones_own_comment_taken_down_stops(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    page.clock.install()  # the test moves time on: the countdown ticks only when it does
+    fast_checks(page, "1")
+    api.pages[None] = {**changes(comment(1)), "total": 1}
+    api.answers.append(lambda route: route.fulfill(**own(api.posted[-1], seconds=90)))
+    widget.open(live_server.url)
+    widget.post("My own comment, soon rejected.", name="Ann")
+    mine = page.locator("[data-id='100']")
+    expect(mine.get_by_role("button", name="Edit")).to_be_visible()
+    page.clock.run_for(31_000)  # less than a minute left: the countdown runs
+    countdown = mine.get_by_role("timer")
+    expect(countdown).to_have_text(re.compile(r"^Editing time ends in \d+ s\.$"))
+    ticking = countdown.element_handle()
+
+    api.changes = [changes(withdrawn=(100,))]
+    page.clock.run_for(11_000)  # the next check, the quiet ones having slowed to 10 s
+    expect(mine.locator(":scope > .cw-card")).to_have_text("This comment was removed.")
+    shown = ticking.text_content()
+    page.clock.run_for(5_000)
+    assert ticking.text_content() == shown  # stopped with the card it was in

@@ -81,6 +81,7 @@
   function create(w) {
     const { el, request, readJson, state, textarea, setStatus } = w;
     let nudge = null; // {id, text}: the open nudge, named by the next submission
+    const watched = new Map(); // comment id -> stops its timers and listener (takenDown)
 
     /* ---- the nudge ---- */
 
@@ -189,6 +190,32 @@
       let closed = false;
       let editingFrom = ""; // the editor's text when it opened, to tell whether it changed
       const close = () => closeWindow();
+
+      /**
+       * Another tab of this browser saved an edit of this comment (the store is shared):
+       * an editor open here and not typed in yet shows the new text; one typed in keeps the
+       * reader's words and says that saving them replaces that edit.
+       */
+      const editedElsewhere = (event) => {
+        if (event.key !== STORAGE_KEY || editor.hidden) return;
+        const latest = tokens.get(comment.id)?.body;
+        if (typeof latest !== "string" || latest === editingFrom) return;
+        if (box.value === editingFrom) {
+          box.value = latest;
+          editingFrom = latest;
+        } else {
+          message.textContent =
+            "This comment was edited in another tab: saving replaces that edit with yours.";
+        }
+      };
+      window.addEventListener("storage", editedElsewhere);
+      /** Nothing more to watch: the window closed, or the comment was deleted or taken down. */
+      const release = () => {
+        closed = true;
+        deadline.stop();
+        window.removeEventListener("storage", editedElsewhere);
+        if (watched.get(comment.id) === release) watched.delete(comment.id);
+      };
       const deadline =
         typeof w.watchDeadline === "function"
           ? w.watchDeadline({
@@ -210,12 +237,12 @@
             })
           : plainDeadline(saved.until, close);
       entry.article.append(actions, editor, deadline.node, message);
+      watched.set(comment.id, release);
 
       /** The window closed (timer, or the server said so): the buttons go, the text stays. */
       const closeWindow = () => {
         if (closed) return;
-        closed = true;
-        deadline.stop();
+        release();
         tokens.drop(comment.id);
         const active = document.activeElement;
         const hadFocus = [actions, editor, confirming, deadline.node].some(
@@ -338,8 +365,7 @@
             if (!closed) deleteButton.focus(); // not deleted: back to where the reader was
           }
           if (!data) return;
-          closed = true; // nothing left to close or to tell: the comment is gone
-          deadline.stop();
+          release(); // nothing left to close or to tell: the comment is gone
           tokens.drop(comment.id);
           if (!pending) {
             state.total = Math.max(0, state.total - 1);
@@ -367,7 +393,12 @@
       return nudge ? { nudge_id: nudge.id } : { nudge: true };
     }
 
-    return { decorate, remember, showNudge, payloadFields };
+    /** The comment's card was replaced ("This comment was removed."): its timers stop. */
+    function takenDown(id) {
+      watched.get(id)?.();
+    }
+
+    return { decorate, remember, showNudge, payloadFields, takenDown };
   }
 
   widget.register(create);

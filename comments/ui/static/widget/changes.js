@@ -72,6 +72,7 @@
     }
     // The reader may be writing a reply under it: the form stays, and posting says the
     // comment is no longer available (submit.js), with their text kept.
+    if (ctx.ext && typeof ctx.ext.takenDown === "function") ctx.ext.takenDown(id); // timers stop
     const card = removedCard();
     entry.article.replaceWith(card);
     entry.article = card;

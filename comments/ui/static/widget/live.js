@@ -4,6 +4,7 @@
   // offers the new ones behind a "Show 2 new comments" button at the end of the thread rather
   // than moving the page under the reader. Comments shown that were edited or taken down
   // meanwhile are shown so in place (changes.js), and those waiting are replaced or dropped.
+  // A watermark older than the deletions the server recalls (410) reads the shown pages anew.
   // Quiet threads and errors are asked less and less often; a hidden tab is not asked at all.
   // data-live="off" turns it off; data-live-interval (seconds, for tests) sets the first wait.
 
@@ -88,29 +89,42 @@
     if (!document.hidden) liveAfter(ctx, live.wait);
   }
 
+  /** A page of the thread: the changes since `since` if given, else as it is now. */
+  async function readThreadPage(ctx, cursor, since, options) {
+    const { config, state } = ctx;
+    const url = new URL("comments", API);
+    url.searchParams.set("site", config.site);
+    url.searchParams.set("thread", config.thread);
+    url.searchParams.set("per_page", String(PER_PAGE));
+    if (since) url.searchParams.set("since", since);
+    if (cursor) url.searchParams.set("cursor", cursor);
+    const response = await request(url, options);
+    if (response.status === 410) return null; // the watermark is older than the server recalls
+    const data = await readJson(response);
+    if (!response.ok || !data || !Array.isArray(data.comments)) {
+      throw Object.assign(new Error(`comments: HTTP ${response.status}`), {
+        retryAfter: retryAfterSeconds(response, data),
+      });
+    }
+    for (const removed of Array.isArray(data.removed) ? data.removed : []) {
+      if (!state.removedParents.has(removed.id)) {
+        state.removedParents.set(removed.id, removed.parent_id);
+      }
+    }
+    return data;
+  }
+
   /** Reads what changed since state.since; how many changes it found (new, edited, gone). */
   async function readChanges(ctx) {
-    const { config, state, live } = ctx;
+    const { state, live } = ctx;
     let found = 0;
     for (let page = 0; page < LIVE_PAGES; page += 1) {
-      const url = new URL("comments", API);
-      url.searchParams.set("site", config.site);
-      url.searchParams.set("thread", config.thread);
-      url.searchParams.set("per_page", String(PER_PAGE));
-      if (state.since) url.searchParams.set("since", state.since);
-      if (live.cursor) url.searchParams.set("cursor", live.cursor);
       // Revalidated with If-None-Match: an unchanged answer is a 304 read from the cache.
-      const response = await request(url, { cache: "no-cache" });
-      const data = await readJson(response);
-      if (!response.ok || !data || !Array.isArray(data.comments)) {
-        throw Object.assign(new Error(`comments: HTTP ${response.status}`), {
-          retryAfter: retryAfterSeconds(response, data),
-        });
-      }
-      for (const removed of Array.isArray(data.removed) ? data.removed : []) {
-        if (!state.removedParents.has(removed.id)) {
-          state.removedParents.set(removed.id, removed.parent_id);
-        }
+      const data = await readThreadPage(ctx, live.cursor, state.since, { cache: "no-cache" });
+      if (!data) {
+        live.cursor = null;
+        found += await readAfresh(ctx);
+        break;
       }
       for (const comment of data.comments) found += noteChange(ctx, comment);
       for (const id of Array.isArray(data.withdrawn) ? data.withdrawn : []) {
@@ -124,6 +138,37 @@
       }
     }
     showWaiting(ctx);
+    return found;
+  }
+
+  /**
+   * The server no longer recalls every comment deleted since state.since (410, its tombstones
+   * pruned; a tab hidden for weeks): the pages shown are read again as they are now. One shown
+   * or waiting that is not among them was taken down; the rest count as a check's changes.
+   */
+  async function readAfresh(ctx) {
+    const { state, live } = ctx;
+    const upTo = state.next ? Number(state.next) : Infinity; // beyond: "Load more" reads it
+    const present = new Set();
+    let found = 0;
+    let cursor = null;
+    let since = null;
+    do {
+      const data = await readThreadPage(ctx, cursor, null);
+      if (!data) throw new Error("comments: HTTP 410 without since");
+      for (const comment of data.comments) {
+        if (comment && Number.isSafeInteger(comment.id)) present.add(comment.id);
+        found += noteChange(ctx, comment);
+      }
+      cursor = data.next || null;
+      since = typeof data.since === "string" ? data.since : null;
+    } while (cursor && Number(cursor) < upTo);
+    const readTo = cursor ? Number(cursor) : Infinity;
+    const shown = [...state.entries].filter(([, entry]) => !entry.placeholder).map(([id]) => id);
+    for (const id of [...shown, ...live.waiting.keys()]) {
+      if (id <= readTo && !present.has(id) && withdrawComment(ctx, id)) found += 1;
+    }
+    state.since = since;
     return found;
   }
 
