@@ -63,8 +63,8 @@ class Thread(Base):
     #: Staff's word on new comments: True closed, False open even past the site's
     #: close_after_days, None (unset) as that setting says.
     closed: Mapped[bool | None]
-    #: Tombstones of comments deleted before this time are pruned (services/privacy/
-    #: retention.py): a page whose watermark is older may have missed a deletion.
+    #: Tombstones of its comments deleted before this time were pruned (tombstones.prune):
+    #: a page whose watermark is older may have missed a deletion, and is told to read again.
     tombstones_pruned_before: Mapped[datetime | None]
 
     site: Mapped[Site] = relationship(back_populates="threads", lazy="joined")

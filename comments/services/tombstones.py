@@ -44,6 +44,9 @@ def bury(session: Session, ids: Iterable[int], now: datetime) -> None:
     when = literal(now, CommentTombstone.deleted_at.type)
     for start in range(0, len(wanted), _CHUNK):
         part = wanted[start : start + _CHUNK]
+        # SQLite gives a new comment the id of the newest one deleted: its tombstone, if any,
+        # gives way to this one (the later deletion), rather than the erasure failing.
+        session.execute(delete(CommentTombstone).where(CommentTombstone.comment_id.in_(part)))
         shown = select(Comment.id, Comment.thread_id, when).where(Comment.id.in_(part), WAS_PUBLIC)
         session.execute(
             insert(CommentTombstone).from_select(["comment_id", "thread_id", "deleted_at"], shown)

@@ -68,6 +68,21 @@ def test_a_comment_erased_while_a_page_is_open_is_withdrawn(
     assert read(client, since=later)["withdrawn"] == []
 
 
+def test_an_erasure_after_one_that_freed_the_same_id_is_withdrawn_too(
+    client: FlaskClient, runner: FlaskCliRunner, post_comment: PostComment
+) -> None:
+    """SQLite numbers a new comment after the highest id left, so the newest comment erased
+    gives its id to the next one; erasing that one too must not trip over the tombstone."""
+    published(post_comment, "A comment by someone who stays.")
+    first = published(post_comment, NICE + " Mine, erased at once.", author_email=ANN)
+    erase(runner, ANN)
+    since = read(client)["since"]
+    again = published(post_comment, NICE + " Another's, erased too.", author_email="bo@example.org")
+    erase(runner, "bo@example.org")
+    assert again in read(client, since=since)["withdrawn"]
+    assert first in read(client, since="2000-01-01T00:00:00Z")["withdrawn"]
+
+
 def test_an_erased_comment_others_answered_is_shown_as_deleted_not_withdrawn(
     client: FlaskClient, runner: FlaskCliRunner, post_comment: PostComment
 ) -> None:
