@@ -24,7 +24,8 @@ from comments.services.imports.records import (
     SourceError,
     no_progress,
 )
-from comments.services.imports.writer import ImportOptions, ImportSummary, Writer
+from comments.services.imports.summary import ImportSummary
+from comments.services.imports.writer import ImportOptions, Writer
 from comments.services.threads import get_site
 
 __all__ = [

@@ -13,9 +13,9 @@ Nothing here commits: the caller commits once, so an import lands whole or not a
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -28,12 +28,11 @@ from comments.network import hash_ip
 from comments.rendering import RENDERER_VERSION, render
 from comments.services.imports.ledger import Ledger, Placed
 from comments.services.imports.records import Key, Problem, Record, SourceComment, SourceError
+from comments.services.imports.summary import ImportSummary
 from comments.services.registry import ensure_version
 from comments.services.threads import find_thread, get_or_create_thread
 from comments.text import fingerprint
 
-#: How many refs (source ids) are listed per skip reason or warning; the rest are counted.
-LISTED_REFS = 20
 ALREADY_IMPORTED = "already imported"
 _COMMENTS = cast(Table, Comment.__table__)
 _THREADS = cast(Table, Thread.__table__)
@@ -61,47 +60,6 @@ class ImportOptions:
     #: Score every imported comment with this model; None leaves them unscored.
     model: classifier.Model | None = None
     batch_size: int = 500
-
-
-@dataclass
-class ImportSummary:
-    """What an import did (or, in a dry run, would do)."""
-
-    site: str
-    source: str
-    dry_run: bool
-    threads_created: int = 0
-    threads_existing: int = 0
-    imported: Counter[str] = field(default_factory=Counter)
-    skipped: Counter[str] = field(default_factory=Counter)
-    warnings: Counter[str] = field(default_factory=Counter)
-    #: Per skip reason or warning, the first LISTED_REFS source ids it concerned.
-    refs: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    model_version: str | None = None
-
-    def note(self, counter: Counter[str], reason: str, ref: str) -> None:
-        counter[reason] += 1
-        if len(self.refs[reason]) < LISTED_REFS:
-            self.refs[reason].append(ref)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "site": self.site,
-            "source": self.source,
-            "dry_run": self.dry_run,
-            "threads": {"created": self.threads_created, "existing": self.threads_existing},
-            "imported": dict(self.imported),
-            "imported_total": sum(self.imported.values()),
-            "skipped": {
-                reason: {"count": count, "refs": self.refs[reason]}
-                for reason, count in self.skipped.items()
-            },
-            "warnings": {
-                reason: {"count": count, "refs": self.refs[reason]}
-                for reason, count in self.warnings.items()
-            },
-            "model_version": self.model_version,
-        }
 
 
 class Writer:
