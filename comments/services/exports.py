@@ -27,7 +27,7 @@ from comments.services.imports.wxr import (
     PUBLISHED_META,
     THREAD_KEY_META,
 )
-from comments.services.threads import get_site
+from comments.services.threads import get_site, is_closed
 
 FORMATS = ("jsonl", "wxr")
 MEDIA_TYPES = {"jsonl": "application/x-ndjson", "wxr": "application/rss+xml"}
@@ -60,6 +60,8 @@ _COLUMNS = (
         Thread.title.label("thread_title"),
         Thread.url.label("thread_url"),
         Thread.created_at.label("thread_created_at"),
+        Thread.closed.label("thread_closed_setting"),
+        Site.close_after_days,
     )
     .join(Thread, Thread.id == Comment.thread_id)
     .join(Site, Site.id == Comment.site_id)
@@ -72,10 +74,16 @@ _LINE_ENDS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\
 
 
 def export_comments(
-    session: Session, which: ColumnElement[bool], fmt: str, out: TextIO, *, title: str = ""
+    session: Session,
+    which: ColumnElement[bool],
+    fmt: str,
+    out: TextIO,
+    *,
+    title: str = "",
+    now: datetime | None = None,
 ) -> int:
     """Write the comments matching ``which`` (e.g. ``Comment.author_email == address``) to
-    ``out`` in ``fmt``; returns how many were written."""
+    ``out`` in ``fmt``; returns how many were written. Threads are told closed as of ``now``."""
     count = 0
 
     def counted(rows: Iterable[RowMapping]) -> Iterator[RowMapping]:
@@ -84,16 +92,19 @@ def export_comments(
             count += 1
             yield row
 
-    for chunk in _render(counted(_rows(session, which)), fmt, title):
+    for chunk in _render(counted(_rows(session, which)), fmt, now or datetime.now(UTC), title):
         out.write(chunk)
     return count
 
 
-def site_export(session: Session, site_name: str, fmt: str) -> Iterator[str]:
-    """Every comment of the site as text chunks, to stream; 422-style error if unknown."""
+def site_export(
+    session: Session, site_name: str, fmt: str, now: datetime | None = None
+) -> Iterator[str]:
+    """Every comment of the site as text chunks, to stream; 422-style error if unknown.
+    Threads are told closed as of ``now``."""
     site = get_site(session, site_name)
     rows = _rows(session, Comment.site_id == site.id)
-    return _render(rows, fmt, site.title or site.name, blog_url(site))
+    return _render(rows, fmt, now or datetime.now(UTC), site.title or site.name, blog_url(site))
 
 
 def blog_url(site: Site) -> str:
@@ -111,11 +122,13 @@ def _rows(session: Session, which: ColumnElement[bool]) -> Iterator[RowMapping]:
     return iter(session.execute(query.execution_options(yield_per=BATCH)).mappings())
 
 
-def _render(rows: Iterable[RowMapping], fmt: str, title: str, link: str = "") -> Iterator[str]:
+def _render(
+    rows: Iterable[RowMapping], fmt: str, now: datetime, title: str, link: str = ""
+) -> Iterator[str]:
     if fmt == "jsonl":
-        return (_json_line(jsonl_record(row)) for row in rows)
+        return (_json_line(jsonl_record(row, now)) for row in rows)
     if fmt == "wxr":
-        return _wxr(rows, title, link)
+        return _wxr(rows, now, title, link)
     raise ValueError(f"unknown export format {fmt!r}")
 
 
@@ -129,13 +142,20 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
 
 
-def jsonl_record(row: RowMapping) -> dict[str, Any]:
+def thread_closed(row: RowMapping, now: datetime) -> bool:
+    """Whether the row's thread takes no new comments at ``now``, by staff's word or its age."""
+    closed, created = row["thread_closed_setting"], row["thread_created_at"]
+    return is_closed(closed, created, row["close_after_days"], now)
+
+
+def jsonl_record(row: RowMapping, now: datetime) -> dict[str, Any]:
     """One comment as a line of the JSON Lines export."""
     return {
         "site": row["site"],
         "thread_key": row["thread_key"],
         "thread_title": row["thread_title"],
         "thread_url": row["thread_url"],
+        "thread_closed": thread_closed(row, now),
         "id": row["id"],
         "parent_id": row["parent_id"],
         "status": row["status"],
@@ -202,7 +222,7 @@ _HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def _wxr(rows: Iterable[RowMapping], title: str, link: str) -> Iterator[str]:
+def _wxr(rows: Iterable[RowMapping], now: datetime, title: str, link: str) -> Iterator[str]:
     """One ``<item>`` (a post) per thread with its comments; rows come ordered by thread.
     The blog's address is written where WordPress writes it, when the site has one."""
     yield _HEADER.format(
@@ -216,15 +236,18 @@ def _wxr(rows: Iterable[RowMapping], title: str, link: str) -> Iterator[str]:
             if thread_id is not None:
                 yield "\t</item>\n"
             thread_id = row["thread_id"]
-            yield _item(row)
+            yield _item(row, now)
         yield _comment(row)
     if thread_id is not None:
         yield "\t</item>\n"
     yield "</channel>\n</rss>\n"
 
 
-def _item(row: RowMapping) -> str:
+def _item(row: RowMapping, now: datetime) -> str:
+    """A post; its comment_status is "closed" for a thread closed at ``now``, by staff's word
+    or by the site's close_after_days (which WordPress would not know to apply)."""
     link = row["thread_url"] or row["thread_key"]
+    status = "closed" if thread_closed(row, now) else "open"
     created = row["thread_created_at"]
     return (
         "\t<item>\n"
@@ -236,7 +259,7 @@ def _item(row: RowMapping) -> str:
         f"\t\t<wp:post_id>{row['thread_id']}</wp:post_id>\n"
         f"\t\t<wp:post_date>{_date(created)}</wp:post_date>\n"
         f"\t\t<wp:post_date_gmt>{_date(created)}</wp:post_date_gmt>\n"
-        "\t\t<wp:comment_status>open</wp:comment_status>\n"
+        f"\t\t<wp:comment_status>{status}</wp:comment_status>\n"
         f"\t\t<wp:post_name>{_text(_slug(row['thread_key']))}</wp:post_name>\n"
         "\t\t<wp:status>publish</wp:status>\n"
         "\t\t<wp:post_type>post</wp:post_type>\n"

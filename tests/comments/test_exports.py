@@ -24,6 +24,7 @@ JSONL_FIELDS = {
     "thread_key",
     "thread_title",
     "thread_url",
+    "thread_closed",
     "id",
     "parent_id",
     "status",

@@ -2,7 +2,8 @@
 thread (and parent) by dsq:id.
 
 A post is spam when ``isSpam`` is true, deleted when ``isDeleted`` is, pending when an
-``isApproved`` element says false, approved otherwise. Messages are HTML. A post comes from the
+``isApproved`` element says false, approved otherwise. A thread whose ``isClosed`` is true is
+closed here too. Messages are HTML. A post comes from the
 forum its thread names (``<forum>``, the forum's shortname, which Disqus never changes).
 """
 
@@ -45,7 +46,11 @@ def _thread(element: Element) -> _Thread | str:
     link = child_text(element, "link", NS).strip()
     forum = r.bounded_origin(clean_line(child_text(element, "forum", NS)).lower())
     try:
-        return r.make_thread(r.thread_key(link), child_text(element, "title", NS), link), forum
+        closed = _flag(element, "isClosed") is True
+        thread = r.make_thread(
+            r.thread_key(link), child_text(element, "title", NS), link, closed=closed
+        )
+        return thread, forum
     except r.Malformed as error:
         return f"thread without a usable link: {error}"
 

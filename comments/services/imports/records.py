@@ -56,6 +56,9 @@ class SourceThread:
     key: str
     title: str = ""
     url: str | None = None
+    #: The source closed the post to new comments (WordPress's comment_status, Disqus's
+    #: isClosed): the import closes the thread by staff's word, unless staff here gave theirs.
+    closed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,13 +131,15 @@ def thread_url(value: str | None) -> str | None:
     return url if url and len(url) <= MAX_THREAD_URL and _valid(_http_url, url) else None
 
 
-def make_thread(key: str, title: str | None, url: str | None) -> SourceThread:
+def make_thread(
+    key: str, title: str | None, url: str | None, *, closed: bool = False
+) -> SourceThread:
     key = clean_line(key)
     if not key:
         raise Malformed("no thread key")
     if len(key) > MAX_KEY:
         raise Malformed(f"thread key longer than {MAX_KEY} characters")
-    return SourceThread(key, clean_line(title or "")[:MAX_TITLE], thread_url(url))
+    return SourceThread(key, clean_line(title or "")[:MAX_TITLE], thread_url(url), closed)
 
 
 def _valid(validator: Callable[[str], object], value: str) -> bool:

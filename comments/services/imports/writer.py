@@ -201,9 +201,12 @@ class Writer:
         if self.options.dry_run:
             thread_id = found.id if found is not None else self._fake_id()
         else:
-            thread_id = get_or_create_thread(
+            stored = get_or_create_thread(
                 self.session, self.site, thread.key, title=thread.title, url=thread.url
-            ).id
+            )
+            if thread.closed and stored.closed is None:
+                stored.closed = True  # the source's word, where staff here gave none
+            thread_id = stored.id
         self._threads[thread.key] = thread_id
         return thread_id
 

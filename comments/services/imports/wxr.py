@@ -8,7 +8,9 @@ read as UTC. Files written by our own export carry the thread key, the Markdown 
 exact creation time and the first publication time as meta, and mark the comments their
 authors deleted (WordPress only has "trash" for them), so a round trip keeps threads, text,
 times and statuses; WordPress ignores such meta. Comment ids restart in every blog, so each
-comment's origin is the blog's address (see ``read``).
+comment's origin is the blog's address (see ``read``). A post's ``wp:comment_status`` "closed"
+closes its thread (WordPress's closing of posts past an age is a setting, computed when shown,
+so such posts are written "open"; our export writes every thread closed at the time).
 """
 
 from __future__ import annotations
@@ -86,7 +88,8 @@ def _item(item: Element, origin: str) -> Iterator[r.Record]:
     try:
         link = texts.get("link", "").strip()
         key = meta.get(THREAD_KEY_META) or (r.thread_key(link) if link else "")
-        thread = r.make_thread(key, texts.get("title"), link)
+        closed = texts.get("comment_status", "").strip() == "closed"
+        thread = r.make_thread(key, texts.get("title"), link, closed=closed)
     except r.Malformed as error:
         reason = f"post without a usable link: {error}"
         for comment in comments:
