@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 from comments.cli.errors import CommandGroup, refused_as_usage_error
 from comments.errors import FieldErrors
 from comments.extensions import db
-from comments.schemas.public import ThreadSettingsSchema
+from comments.schemas.public import NewThreadSchema, ThreadSettingsSchema
 from comments.services import threads as thread_service
 from comments.services.threads import closed_setting, get_site, is_closed
 
@@ -49,6 +49,18 @@ def list_threads(site: str, limit: int) -> None:
         click.echo(json.dumps(_described(summary)))
 
 
+def _no_thread_yet(key: str) -> FieldErrors:
+    """Staff may mean a page nobody has commented on yet: say how to make its thread."""
+    return FieldErrors(
+        {
+            "thread": [
+                f"No thread {key!r} on this site: a page has one from its first comment on;"
+                " add --create to make it now."
+            ]
+        }
+    )
+
+
 #: --close, --open and --follow-site: what each stores in Thread.closed.
 _CLOSING = {"close": True, "open": False, "follow_site": None}
 
@@ -70,6 +82,11 @@ _CLOSING = {"close": True, "open": False, "follow_site": None}
     is_flag=True,
     help="Closed or open as the site's --close-after-days says (a thread's first state).",
 )
+@click.option(
+    "--create",
+    is_flag=True,
+    help="Make the thread if its page has no comments yet, e.g. to close it before anyone posts.",
+)
 def update_thread(
     site: str,
     key: str,
@@ -78,9 +95,12 @@ def update_thread(
     close: bool,
     open_: bool,
     follow_site: bool,
+    create: bool,
 ) -> None:
     """Correct the title or page address of thread KEY on SITE (the first comment on a page
-    names them, and any reader can post first), or close it to new comments or open it."""
+    names them, and any reader can post first), or close it to new comments or open it.
+    A page has no thread until its first comment: --create makes it (untitled unless --title
+    is given)."""
     given: dict[str, Any] = {
         name: value for name, value in (("title", title), ("url", url)) if value is not None
     }
@@ -95,11 +115,19 @@ def update_thread(
         raise click.UsageError("Give --title, --url, --close, --open or --follow-site.")
     with refused_as_usage_error():
         try:
-            changes = ThreadSettingsSchema().load(given)
+            if create:
+                changes = NewThreadSchema().load({"key": key, **given})
+            else:
+                changes = ThreadSettingsSchema().load(given)
         except ValidationError as error:
             raise FieldErrors(dict(cast(Mapping[str, list[str]], error.messages))) from error
         found = get_site(db.session(), site)
-        thread = thread_service.update_thread(db.session(), found, key, changes)
+        if create:
+            thread = thread_service.create_thread(db.session(), found, changes.pop("key"), changes)
+        elif thread_service.find_thread(db.session(), found, key) is None:
+            raise _no_thread_yet(key)
+        else:
+            thread = thread_service.update_thread(db.session(), found, key, changes)
     db.session.commit()
     closed = is_closed(thread.closed, thread.created_at, found.close_after_days, datetime.now(UTC))
     click.echo(

@@ -180,6 +180,12 @@ class ThreadSettingsSchema(Schema):
     closed = fields.Boolean(allow_none=True)
 
 
+class NewThreadSchema(ThreadSettingsSchema):
+    """A thread staff make before its page's first comment: its key as the widget sends it."""
+
+    key = CleanLine(required=True, validate=validate.Length(1, 512))
+
+
 class ThreadQuerySchema(Schema):
     class Meta:
         unknown = RAISE
@@ -276,7 +282,8 @@ class ThreadPageSchema(Schema):
         metadata={
             "description": "The thread takes no new comments or replies (staff closed it, or"
             " its site closes threads whose first comment is older than some days): a post"
-            " is refused with 409. A thread without comments yet is open."
+            " is refused with 409. A page without comments yet is open, unless staff made"
+            " its thread ahead of them."
         }
     )
 

@@ -139,3 +139,11 @@ def update_thread(session: Session, site: Site, key: str, changes: Mapping[str, 
     if "closed" in changes:
         thread.closed = changes["closed"]
     return thread
+
+
+def create_thread(session: Session, site: Site, key: str, changes: Mapping[str, Any]) -> Thread:
+    """Make the thread of a page without comments yet, then set it as update_thread does (an
+    existing thread is only updated): staff close a page, or title it, before anyone posts.
+    Its age for close_after_days counts from now. The caller commits."""
+    get_or_create_thread(session, site, key, title="", url=None)
+    return update_thread(session, site, key, changes)

@@ -292,3 +292,48 @@ def test_threads_update_refuses_two_closing_options_and_unknown_threads(
     assert both.exit_code == 2 and "Give one of --close, --open and --follow-site." in both.output
     unknown = threads(runner, "update", "default", "/nowhere", "--close")
     assert unknown.exit_code == 2 and "thread: No thread '/nowhere'" in unknown.output
+    assert "add --create to make it now." in unknown.output
+
+
+def test_staff_close_a_page_before_its_first_comment(
+    app: Flask, client: FlaskClient, runner: FlaskCliRunner, post_comment: PostComment
+) -> None:
+    """A page has no thread until its first comment: ``--create`` makes it, untitled until
+    staff name it, and closed before anyone can post."""
+    made = threads(runner, "update", "default", "/coming-soon", "--close", "--create")
+    assert made.exit_code == 0, made.output
+    assert json.loads(made.output) == {
+        "key": "/coming-soon",
+        "title": "",
+        "url": None,
+        "closed": True,
+        "closed_setting": "closed",
+    }
+    page = client.get("/api/v1/comments", query_string={"thread": "/coming-soon"}).get_json()
+    assert (page["closed"], page["comments"], page["total"]) == (True, [], 0)
+    before = stored(app)
+    refused = post_comment(thread="/coming-soon", body=LATER, thread_title="A stranger's title")
+    assert refused.status_code == 409 and refused.get_json() == CLOSED
+    assert stored(app) == before
+
+    # --create on a thread that exists only updates it; a title and address go with it.
+    title_and_address = ["--title", "Coming soon", "--url", "https://blog.example/coming-soon"]
+    named = threads(
+        runner, "update", "default", "/coming-soon", "--create", "--open", *title_and_address
+    )
+    assert named.exit_code == 0, named.output
+    assert json.loads(named.output)["title"] == "Coming soon"
+    assert post_comment(thread="/coming-soon", body=LATER).status_code == 201
+    listed = [json.loads(line) for line in threads(runner, "list", "default").output.splitlines()]
+    assert [(t["key"], t["title"], t["url"], t["published"]) for t in listed] == [
+        ("/coming-soon", "Coming soon", "https://blog.example/coming-soon", 1)
+    ]
+
+
+@pytest.mark.parametrize("key", ["", "   ", "/" * 513])
+def test_a_thread_is_made_only_under_a_key_the_widget_could_send(
+    app: Flask, runner: FlaskCliRunner, key: str
+) -> None:
+    refused = threads(runner, "update", "default", key, "--close", "--create")
+    assert refused.exit_code == 2 and "key: " in refused.output, refused.output
+    assert stored(app) == (0, 0, 0)
