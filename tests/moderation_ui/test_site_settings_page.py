@@ -197,6 +197,9 @@ def test_the_picker_shows_only_the_sites_a_moderator_is_limited_to(
     options = re.findall(r'<option value="([^"]+)"', page)
     assert options == ["blog", "shop"] and "Site settings: shop" in page
     assert client.get(PAGE).status_code == 404
-    for name in ("default", "../login", "\x00"):
+    for name in ("default", "../login"):
         assert client.get("/moderation/sites", query_string={"site": name}).status_code == 404
+    # comments.nul_guard answers before the view, naming the field.
+    nul = client.get("/moderation/sites", query_string={"site": "\x00"})
+    assert nul.status_code == 422 and set(nul.get_json()["errors"]) == {"site"}
     assert client.get("/moderation/sites/%00").status_code == 404
