@@ -16,21 +16,22 @@ from comments.errors import FieldErrors
 from comments.extensions import db
 from comments.schemas.public import NewThreadSchema, ThreadSettingsSchema
 from comments.services import threads as thread_service
-from comments.services.threads import closed_setting, get_site, is_closed
+from comments.services.thread_listing import ThreadSummary
+from comments.services.thread_listing import list_threads as thread_page
+from comments.services.threads import CLOSING_CHOICES, closed_setting, get_site, is_closed
 
 threads_cli = CommandGroup(
     "threads", help="List threads; correct a thread's title or address; close or open one."
 )
 
 
-def _described(summary: thread_service.ThreadSummary) -> dict[str, Any]:
-    last = summary.last_comment_at
+def _described(summary: ThreadSummary) -> dict[str, Any]:
     return {
         "key": summary.key,
         "title": summary.title,
         "url": summary.url,
         "published": summary.published,
-        "last_comment_at": last.isoformat() if last else None,
+        "last_comment_at": summary.last_comment_at.isoformat(),
         "closed": summary.closed,
         "closed_setting": closed_setting(summary.closed_setting),
     }
@@ -45,7 +46,7 @@ def list_threads(site: str, limit: int) -> None:
     with refused_as_usage_error():
         found = get_site(db.session(), site)
     now = datetime.now(UTC)
-    for summary in thread_service.list_threads(db.session(), found, limit=limit, now=now):
+    for summary in thread_page(db.session(), found, limit=limit, now=now).threads:
         click.echo(json.dumps(_described(summary)))
 
 
@@ -59,10 +60,6 @@ def _no_thread_yet(key: str) -> FieldErrors:
             ]
         }
     )
-
-
-#: --close, --open and --follow-site: what each stores in Thread.closed.
-_CLOSING = {"close": True, "open": False, "follow_site": None}
 
 
 @threads_cli.command("update")
@@ -105,12 +102,14 @@ def update_thread(
         name: value for name, value in (("title", title), ("url", url)) if value is not None
     }
     closing = [
-        name for name, chosen in zip(_CLOSING, (close, open_, follow_site), strict=True) if chosen
+        name
+        for name, chosen in zip(CLOSING_CHOICES, (close, open_, follow_site), strict=True)
+        if chosen
     ]
     if len(closing) > 1:
         raise click.UsageError("Give one of --close, --open and --follow-site.")
     if closing:
-        given["closed"] = _CLOSING[closing[0]]
+        given["closed"] = CLOSING_CHOICES[closing[0]]
     if not given:
         raise click.UsageError("Give --title, --url, --close, --open or --follow-site.")
     with refused_as_usage_error():
@@ -122,14 +121,19 @@ def update_thread(
         except ValidationError as error:
             raise FieldErrors(dict(cast(Mapping[str, list[str]], error.messages))) from error
         found = get_site(db.session(), site)
+        now = datetime.now(UTC)
         if create:
-            thread = thread_service.create_thread(db.session(), found, changes.pop("key"), changes)
+            thread = thread_service.create_thread(
+                db.session(), found, changes.pop("key"), changes, now=now
+            )
         elif thread_service.find_thread(db.session(), found, key) is None:
             raise _no_thread_yet(key)
         else:
-            thread = thread_service.update_thread(db.session(), found, key, changes)
+            thread = thread_service.update_thread(
+                db.session(), found, key, changes, staff=None, now=now
+            )
     db.session.commit()
-    closed = is_closed(thread.closed, thread.created_at, found.close_after_days, datetime.now(UTC))
+    closed = is_closed(thread.closed, thread.created_at, found.close_after_days, now)
     click.echo(
         json.dumps(
             {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from comments.models.base import Base, BigId, utcnow
@@ -51,7 +51,11 @@ class Thread(Base):
     """One commented page, identified within its site by a page key or URL path."""
 
     __tablename__ = "threads"
-    __table_args__ = (UniqueConstraint("site_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("site_id", "key"),
+        # A site's threads, the most recently commented first, a page at a time (keyset).
+        Index("ix_threads_site_last_comment", "site_id", "last_comment_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
@@ -66,6 +70,14 @@ class Thread(Base):
     #: Tombstones of its comments deleted before this time were pruned (tombstones.prune):
     #: a page whose watermark is older may have missed a deletion, and is told to read again.
     tombstones_pruned_before: Mapped[datetime | None]
+    #: When a comment was last posted on it (any status; one erased later still counts):
+    #: kept here so listing a site's threads reads a page of them, not all their comments.
+    last_comment_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When staff last set ``closed`` and who (None: from the command line, or never).
+    closed_changed_at: Mapped[datetime | None]
+    closed_changed_by: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL")
+    )
 
     site: Mapped[Site] = relationship(back_populates="threads", lazy="joined")
 

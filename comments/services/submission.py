@@ -32,6 +32,7 @@ from comments.services.recording import insert_comment, record_decision
 from comments.services.registry import ensure_version
 from comments.services.scoring import ModelProvider, ScoreResult, score_with
 from comments.services.threads import (
+    comment_posted,
     get_or_create_thread,
     is_closed,
     thread_closed,
@@ -373,4 +374,8 @@ def submit_comment(
     record_decision(session, comment, outcome, scored, shadow, now)
     webhooks.record_comment_events(session, comment, site.name, submission.thread)
     notifications.comment_submitted(session, comment, submission.notify_replies)
+    if known.thread_id is not None:
+        # Last, so concurrent comments on the thread wait on its row the shortest time; a new
+        # thread's last comment is this one already (set as it was created).
+        comment_posted(session, thread_id, now)
     return Submitted(comment, created=True, site=site)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from comments.errors import FieldErrors, StateConflict
-from comments.models import Comment, Site, Thread
+from comments.models import Site, Staff, Thread
 
 #: What a comment or reply to a closed thread is answered (409, with the field ``thread``).
 CLOSED_MESSAGE = "Comments are closed on this page."
@@ -40,6 +39,11 @@ def is_closed(
 def closed_setting(closed: bool | None) -> str:
     """Staff's word on a thread in the CLI's words: "closed", "open" or "site" (unset)."""
     return "site" if closed is None else "closed" if closed else "open"
+
+
+#: What staff choose (the CLI's --close, --open and --follow-site, the pages' buttons) and
+#: what each stores in Thread.closed.
+CLOSING_CHOICES: dict[str, bool | None] = {"close": True, "open": False, "follow_site": None}
 
 
 def unknown_site(name: str) -> FieldErrors:
@@ -79,56 +83,23 @@ def get_or_create_thread(
     return thread
 
 
-@dataclass(frozen=True, slots=True)
-class ThreadSummary:
-    key: str
-    title: str
-    url: str | None
-    published: int
-    #: When its newest comment (any status) was posted; None for a thread without any left.
-    last_comment_at: datetime | None
-    #: Whether it takes no new comments now (is_closed), and staff's word on it (Thread.closed).
-    closed: bool
-    closed_setting: bool | None
-
-
-def list_threads(session: Session, site: Site, *, limit: int, now: datetime) -> list[ThreadSummary]:
-    """The site's threads, the most recently commented first, with their published counts
-    and whether each is closed at ``now``."""
-    published = func.count(Comment.id).filter(Comment.status == "published")
-    last = func.max(Comment.created_at)
-    rows = session.execute(
-        select(
-            Thread.key, Thread.title, Thread.url, published, last, Thread.closed, Thread.created_at
-        )
-        .outerjoin(Comment, Comment.thread_id == Thread.id)
-        .where(Thread.site_id == site.id)
-        .group_by(Thread.id)
-        .order_by(last.desc().nulls_last(), Thread.id.desc())
-        .limit(limit)
-    )
-    return [
-        ThreadSummary(
-            key,
-            title,
-            url,
-            int(count),
-            at,
-            is_closed(closed, created, site.close_after_days, now),
-            closed,
-        )
-        for key, title, url, count, at, closed, created in rows
-    ]
-
-
 def unknown_thread(key: str) -> FieldErrors:
     return FieldErrors({"thread": [f"No thread {key!r} on this site."]})
 
 
-def update_thread(session: Session, site: Site, key: str, changes: Mapping[str, Any]) -> Thread:
+def update_thread(
+    session: Session,
+    site: Site,
+    key: str,
+    changes: Mapping[str, Any],
+    *,
+    staff: Staff | None,
+    now: datetime,
+) -> Thread:
     """Set a thread's title, page address and whether it is closed (validated by
     ThreadSettingsSchema); "" or None for the address removes it; ``closed`` None follows the
-    site's close_after_days again. The caller commits."""
+    site's close_after_days again. Who set ``closed`` and when is kept on the thread, as a ban
+    keeps who banned (``staff`` None: the command line). The caller commits."""
     thread = find_thread(session, site, key)
     if thread is None:
         raise unknown_thread(key)
@@ -138,12 +109,31 @@ def update_thread(session: Session, site: Site, key: str, changes: Mapping[str, 
         thread.url = changes["url"] or None
     if "closed" in changes:
         thread.closed = changes["closed"]
+        thread.closed_changed_at = now
+        thread.closed_changed_by = staff.id if staff is not None else None
+    session.flush()
     return thread
 
 
-def create_thread(session: Session, site: Site, key: str, changes: Mapping[str, Any]) -> Thread:
+def create_thread(
+    session: Session, site: Site, key: str, changes: Mapping[str, Any], *, now: datetime
+) -> Thread:
     """Make the thread of a page without comments yet, then set it as update_thread does (an
     existing thread is only updated): staff close a page, or title it, before anyone posts.
     Its age for close_after_days counts from now. The caller commits."""
     get_or_create_thread(session, site, key, title="", url=None)
-    return update_thread(session, site, key, changes)
+    return update_thread(session, site, key, changes, staff=None, now=now)
+
+
+_THREADS = cast(Table, Thread.__table__)
+#: Only forward: a retried or slow request must not move a thread's last comment back.
+_COMMENT_POSTED = (
+    update(_THREADS)
+    .where(_THREADS.c.id == bindparam("thread"), _THREADS.c.last_comment_at < bindparam("at"))
+    .values(last_comment_at=bindparam("at"))
+)
+
+
+def comment_posted(session: Session, thread_id: int, at: datetime) -> None:
+    """Keep the thread's ``last_comment_at``, which orders the staff's thread listing."""
+    session.connection().execute(_COMMENT_POSTED, {"thread": thread_id, "at": at})

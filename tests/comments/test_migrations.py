@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy import inspect, select, text, update
+from sqlalchemy import delete, func, inspect, select, text, update
 
 from comments import MIGRATIONS_DIR
 from comments.extensions import db
@@ -132,6 +132,43 @@ def test_edit_extensions_go_and_come_back_without_touching_comments(
     assert [tuple(row) for row in rows] == [(ids[0], 0), (ids[1], 0)]
 
 
+#: What migration 0020 adds to threads.
+_LISTING_COLUMNS = {"last_comment_at", "closed_changed_at", "closed_changed_by"}
+
+
+def test_the_thread_listing_columns_are_filled_from_the_comments_and_keep_them(
+    app: Flask, post_comment: PostComment
+) -> None:
+    """Migration 0020 rebuilds ``threads`` on SQLite: down and up again, every thread keeps its
+    comments, and each thread's last comment time is its newest comment's (or its own time
+    for a thread without any left)."""
+    import flask_migrate
+
+    from comments.models import Comment, Thread
+
+    ids = [post_comment(thread=path).get_json()["id"] for path in ("/a", "/b", "/b", "/gone")]
+    with app.app_context():
+        db.session.execute(delete(Comment).where(Comment.id == ids.pop()))
+        db.session.commit()
+        newest = dict(
+            db.session.execute(
+                select(Thread.key, func.max(Comment.created_at))
+                .join(Comment, Comment.thread_id == Thread.id)
+                .group_by(Thread.key)
+            ).all()
+        )
+        newest["/gone"] = db.session.scalar(select(Thread.created_at).where(Thread.key == "/gone"))
+        db.session.remove()
+        flask_migrate.downgrade(revision="0019")
+        with db.engine.connect() as connection:
+            threads = {column["name"] for column in inspect(connection).get_columns("threads")}
+        assert not threads & _LISTING_COLUMNS
+        flask_migrate.upgrade()
+        listed = dict(db.session.execute(select(Thread.key, Thread.last_comment_at)).all())
+        kept = db.session.scalars(select(Comment.id).order_by(Comment.id)).all()
+    assert listed == newest and kept == ids
+
+
 def test_healthz_says_when_the_schema_needs_an_upgrade(app: Flask) -> None:
     """A database never migrated, or left behind by an upgrade of the code, made /healthz
     answer an HTML 500 (PostgreSQL) or "the database cannot be reached" (SQLite)."""
@@ -186,8 +223,12 @@ def test_closed_threads_go_and_come_back_keeping_every_thread_and_site(
         db.session.commit()
         db.session.remove()
         flask_migrate.downgrade(revision="0018")
-        # 0020's column goes too, on the way down past it.
-        assert columns("threads") == threads - {"closed", "tombstones_pruned_before"}
+        # 0020's and 0021's columns go too, on the way down past them.
+        assert columns("threads") == threads - {
+            "closed",
+            "tombstones_pruned_before",
+            *_LISTING_COLUMNS,
+        }
         assert columns("sites") == sites - {"close_after_days"}
         flask_migrate.upgrade()
         assert (columns("threads"), columns("sites")) == (threads, sites)

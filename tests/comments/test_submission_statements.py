@@ -1,6 +1,7 @@
-"""What a new comment costs the database: one read, then one INSERT per table, in one
-transaction. On SQLite every further transaction takes the write lock again, so an attribute
-left for the answer to load after the commit doubles the contention between workers."""
+"""What a new comment costs the database: one read, then one INSERT per table and the update
+of its thread's last comment time, in one transaction. On SQLite every further transaction
+takes the write lock again, so an attribute left for the answer to load after the commit
+doubles the contention between workers."""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ def test_a_new_comment_is_one_read_and_its_inserts_in_one_transaction(
     writes = sent.index("INSERT INTO comments")
     # Reads first (the serving model's version, when due, and one SELECT for the rest) ...
     assert 1 <= writes <= 2 and all(s.startswith("SELECT") for s in sent[:writes]), sent
-    # ... then writes only: nothing is read back for the answer.
-    assert all(s.startswith("INSERT INTO") for s in sent[writes:]), sent
+    # ... then writes only: nothing is read back for the answer. The thread's last comment
+    # time goes last, so later comments on the thread wait on its row the shortest time.
+    assert all(s.startswith("INSERT INTO") for s in sent[writes:-1]), sent
+    assert sent[-1] == "UPDATE threads SET", sent
     assert statements.count("BEGIN IMMEDIATE") <= 1, statements  # SQLite's write transactions

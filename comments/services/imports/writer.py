@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 import classifier
@@ -41,6 +41,17 @@ _DATE_THREAD = (
     update(_THREADS)
     .where(_THREADS.c.id == bindparam("thread"), _THREADS.c.created_at > bindparam("first"))
     .values(created_at=bindparam("first"))
+)
+#: And its last comment is its newest, imported or not (a thread the import created was
+#: stamped with the time of the import).
+_DATE_LAST_COMMENT = (
+    update(_THREADS)
+    .where(_THREADS.c.id == bindparam("thread"))
+    .values(
+        last_comment_at=select(func.max(_COMMENTS.c.created_at))
+        .where(_COMMENTS.c.thread_id == _THREADS.c.id)
+        .scalar_subquery()
+    )
 )
 _LINK_PARENT = (
     update(_COMMENTS)
@@ -321,12 +332,16 @@ class Writer:
     def _date_threads(self) -> None:
         """A thread's creation is its first comment's: a thread the import created (now), or
         one that was here, goes back to the earliest comment imported into it, so a site's
-        close_after_days counts an old post's age from its history, not from the import."""
+        close_after_days counts an old post's age from its history, not from the import; and
+        its last comment is its newest, so staff's listing does not put it first."""
         if self.options.dry_run or not self._first_in:
             return
         self.session.connection().execute(
             _DATE_THREAD,
             [{"thread": thread, "first": first} for thread, first in self._first_in.items()],
+        )
+        self.session.connection().execute(
+            _DATE_LAST_COMMENT, [{"thread": thread} for thread in self._first_in]
         )
 
     # -- threading -------------------------------------------------------------------------
