@@ -232,3 +232,6 @@ def untrust(comment_id: int) -> dict[str, Any]:
         raise Conflict(str(error)) from error
     db.session.commit()
     return {"email": comment.author_email, "trusted": False}
+
+
+from comments.api import moderation_threads  # noqa: E402, F401  (its routes register on bp)

@@ -20,6 +20,7 @@ from comments.moderation_ui import (  # noqa: E402, F401  (register on bp)
     actions,
     guards,
     notifications,
+    pages,
     site_settings,
     views,
 )

@@ -44,6 +44,15 @@ def visible_ban(session: Session, staff: Staff, ban_id: int) -> Ban:
     return ban
 
 
+def visible_site(session: Session, staff: Staff, name: str) -> Site:
+    """404 for a site that does not exist or that the staff cannot see, alike."""
+    site = session.scalar(select(Site).where(Site.name == name))
+    visible = site_ids_visible_to(staff)
+    if site is None or (visible is not None and site.id not in visible):
+        raise NotFound(f"No site {name!r}.")
+    return site
+
+
 def visible_site_ids(staff: Staff) -> frozenset[int] | None:
     visible = site_ids_visible_to(staff)
     return frozenset(visible) if visible is not None else None

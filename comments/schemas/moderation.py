@@ -171,6 +171,8 @@ class ThreadSchema(Schema):
     key = fields.String()
     title = fields.String(allow_none=True)
     url = fields.String(allow_none=True)
+    #: Its page takes no new comments or replies now (staff closed it, or the site's limit).
+    closed = fields.Boolean()
 
 
 class SignalSchema(Schema):

@@ -93,13 +93,10 @@ def published_counts_statement(thread_ids: list[int]) -> Select[int, int]:
     )
 
 
-def list_threads(
-    session: Session, site: Site, *, limit: int, now: datetime, after: After | None = None
-) -> ThreadPage:
-    """Up to ``limit`` of the site's threads after ``after``, with their published counts and
-    whether each is closed at ``now``, and the cursor of the next page."""
-    threads = list(session.scalars(page_statement(site.id, limit + 1, after)))
-    more, threads = len(threads) > limit, threads[:limit]
+def summarise(
+    session: Session, site: Site, threads: list[Thread], now: datetime
+) -> list[ThreadSummary]:
+    """What staff see of each thread: two lookups for all of them (counts, who closed)."""
     ids = [thread.id for thread in threads]
     counts: dict[int, int] = {}
     if ids:
@@ -109,7 +106,7 @@ def list_threads(
     if changers:
         query = select(Staff.id, Staff.name).where(Staff.id.in_(changers))
         names.update((staff_id, name) for staff_id, name in session.execute(query))
-    summaries = [
+    return [
         ThreadSummary(
             key=thread.key,
             title=thread.title,
@@ -124,7 +121,17 @@ def list_threads(
         )
         for thread in threads
     ]
+
+
+def list_threads(
+    session: Session, site: Site, *, limit: int, now: datetime, after: After | None = None
+) -> ThreadPage:
+    """Up to ``limit`` of the site's threads after ``after``, with their published counts and
+    whether each is closed at ``now``, and the cursor of the next page."""
+    threads = list(session.scalars(page_statement(site.id, limit + 1, after)))
+    more, threads = len(threads) > limit, threads[:limit]
     last = threads[-1] if more else None
     return ThreadPage(
-        summaries, encode_cursor(last.last_comment_at, last.id) if last is not None else None
+        summarise(session, site, threads, now),
+        encode_cursor(last.last_comment_at, last.id) if last is not None else None,
     )

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
 from comments.extensions import db
-from comments.models import Ban, Comment, Decision, SiteApiKey, TrustedAuthor
+from comments.models import Ban, Comment, Decision, SiteApiKey, Thread, TrustedAuthor
 from comments.services.sites import describe, list_sites
 from tests.moderation_ui.conftest import PASSWORD
 
@@ -95,12 +95,17 @@ def sample(endpoint: str, method: str, target: Targets) -> dict[str, Any]:
         "moderation_api.lift_ban": {"json": {}},
         "moderation_api.trust": {"json": {}},
         "moderation_api.untrust": {},
+        "moderation_api.update_thread": {
+            "json": {"closed": True},
+            "query_string": {"thread": "/t"},
+        },
         "moderation_ui.decide": {"data": {"action": "approve"}},
         "moderation_ui.bulk_decision": {"data": {"action": "approve", "ids": str(target.comment)}},
         "moderation_ui.ban": {"data": {"reason": "abuse", "reject_comments": "1"}},
         "moderation_ui.trust": {"data": {}},
         "moderation_ui.lift_ban": {"data": {}},
         "moderation_ui.untrust": {"data": {}},
+        "moderation_ui.page_closing": {"data": {"thread": "/t", "closed": "close"}},
         "moderation_ui.login": {"data": {"name": "admin", "password": PASSWORD}},
         "moderation_ui.logout": {"data": {}},
         "site_keys_api.create_key": {"json": {"label": "platform"}},
@@ -179,4 +184,5 @@ def state(app: Flask) -> tuple[Any, ...]:
             session.scalar(select(func.count()).select_from(TrustedAuthor)),
             sorted(session.execute(select(SiteApiKey.id, SiteApiKey.revoked_at)).all()),
             [describe(site) for site in list_sites(session)],
+            sorted(session.execute(select(Thread.id, Thread.closed, Thread.title)).all()),
         )

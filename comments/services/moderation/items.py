@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,6 +21,7 @@ from comments.models import (
 )
 from comments.services.moderation.authors import banned_comments, trusted_emails
 from comments.services.moderation.decisions import latest_decisions
+from comments.services.threads import is_closed
 
 
 def _by_comment(rows: Any) -> dict[int, list[Any]]:
@@ -89,10 +91,14 @@ def shared_addresses(session: Session, comments: list[Comment]) -> dict[int, dic
     return shared
 
 
-def describe(session: Session, comments: list[Comment]) -> list[dict[str, Any]]:
-    """Everything the queue shows for each comment, loaded in a fixed number of queries."""
+def describe(
+    session: Session, comments: list[Comment], now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Everything the queue shows for each comment, loaded in a fixed number of queries;
+    whether its thread takes replies is as of ``now`` (default: the present)."""
     if not comments:
         return []
+    now = now or datetime.now(UTC)
     ids = [c.id for c in comments]
     signals = _by_comment(
         session.scalars(select(CommentSignal).where(CommentSignal.comment_id.in_(ids)))
@@ -117,7 +123,7 @@ def describe(session: Session, comments: list[Comment]) -> list[dict[str, Any]]:
             select(Thread).where(Thread.id.in_({c.thread_id for c in comments}))
         )
     }
-    sites = {site.id: site.name for site in session.scalars(select(Site))}
+    sites = {site.id: site for site in session.scalars(select(Site))}
     histories = author_histories(session, comments)
     shared = shared_addresses(session, comments)
     trusted = trusted_emails(
@@ -127,15 +133,22 @@ def describe(session: Session, comments: list[Comment]) -> list[dict[str, Any]]:
     latest = latest_decisions(session, ids)
     items = []
     for comment in comments:
-        thread = threads[comment.thread_id]
+        thread, site = threads[comment.thread_id], sites[comment.site_id]
         key = author_key(comment)
         score = scores[comment.id][-1] if scores[comment.id] else None
         items.append(
             {
                 "id": comment.id,
                 "status": comment.status,
-                "site": sites.get(comment.site_id),
-                "thread": {"key": thread.key, "title": thread.title, "url": thread.url},
+                "site": site.name,
+                "thread": {
+                    "key": thread.key,
+                    "title": thread.title,
+                    "url": thread.url,
+                    "closed": is_closed(
+                        thread.closed, thread.created_at, site.close_after_days, now
+                    ),
+                },
                 "parent_id": comment.parent_id,
                 "author": {
                     "name": comment.author_name,
