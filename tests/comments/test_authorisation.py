@@ -177,15 +177,15 @@ def test_the_same_requests_work_for_the_right_staff(app: Flask, world: World) ->
     assert world.mine.marker in world.browsers["local"].get("/moderation/").text
     decided = as_staff(app, world, "local", rule("moderation_api.decision"), "POST", world.mine)
     assert decided.status_code == 200 and decided.get_json()["status"] == "published"
-    closed = as_staff(
+    renamed = as_staff(
         app, world, "local", rule("moderation_api.update_thread"), "PATCH", world.mine
     )
-    assert closed.status_code == 200 and closed.get_json()["closed"] is True
+    assert renamed.status_code == 200 and renamed.get_json()["title"] == "Ours"
     page_form = rule("moderation_ui.page_closing")
     assert as_staff(app, world, "admin", page_form, "POST", world.theirs).status_code == 303
     with app.app_context():
         closing = select(Thread.closed).join(Site).where(Site.name == "other")
-        assert db.session.scalar(closing) is True
+        assert db.session.scalar(closing) is False  # kept open
     on_page = as_staff(app, world, "admin", rule("moderation_ui.decide"), "POST", world.theirs)
     assert on_page.status_code == 303
     with app.app_context():

@@ -95,8 +95,9 @@ def sample(endpoint: str, method: str, target: Targets) -> dict[str, Any]:
         "moderation_api.lift_ban": {"json": {}},
         "moderation_api.trust": {"json": {}},
         "moderation_api.untrust": {},
+        # Writes that leave the thread open: other requests of a walk still comment on it.
         "moderation_api.update_thread": {
-            "json": {"closed": True},
+            "json": {"title": "Ours"},
             "query_string": {"thread": "/t"},
         },
         "moderation_ui.decide": {"data": {"action": "approve"}},
@@ -105,7 +106,7 @@ def sample(endpoint: str, method: str, target: Targets) -> dict[str, Any]:
         "moderation_ui.trust": {"data": {}},
         "moderation_ui.lift_ban": {"data": {}},
         "moderation_ui.untrust": {"data": {}},
-        "moderation_ui.page_closing": {"data": {"thread": "/t", "closed": "close"}},
+        "moderation_ui.page_closing": {"data": {"thread": "/t", "closed": "open"}},
         "moderation_ui.login": {"data": {"name": "admin", "password": PASSWORD}},
         "moderation_ui.logout": {"data": {}},
         "site_keys_api.create_key": {"json": {"label": "platform"}},
