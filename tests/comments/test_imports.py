@@ -165,6 +165,10 @@ def test_import_keeps_threads_threading_authors_dates_and_statuses(
         assert thread.created_at == min(
             c.created_at for c in comments.values() if c.thread_id == thread.id
         ), thread.key
+        # And last commented on by its newest, so staff's listing does not put it first.
+        assert thread.last_comment_at == max(
+            c.created_at for c in comments.values() if c.thread_id == thread.id
+        ), thread.key
     assert threads["/about/" if fmt != "wxr" else "/2024/12/second/"].title.startswith(
         ("About ☕", "Second & last post")
     )
