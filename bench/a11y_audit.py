@@ -296,6 +296,7 @@ def moderation_states(page: Any, base: str, ids: dict[str, int]) -> list[tuple[s
         ("moderation: ban dialog", ban_dialog),
         ("moderation: decision announced", decided),
         ("moderation: history", lambda: page.goto(f"{mod}/comments/{ids['rejected']}")),
+        ("moderation: pages", lambda: page.goto(f"{mod}/pages")),
         ("moderation: bans", lambda: page.goto(f"{mod}/bans")),
         ("moderation: statistics", lambda: page.goto(f"{mod}/stats")),
         ("moderation: e-mail settings", lambda: page.goto(f"{mod}/settings")),
