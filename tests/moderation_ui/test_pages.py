@@ -120,6 +120,16 @@ def test_refused_forms_change_nothing_and_say_why(
     assert stored(app) == before
 
 
+def test_a_forged_cursor_shows_the_first_page_and_says_so(
+    signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    post_comment(thread="/news")
+    answer = signed_in("moderator").get("/moderation/pages?site=default&cursor=bm90IGl0")
+    assert answer.status_code == 400
+    assert "Not a cursor of this listing. Showing the first page." in answer.text
+    assert '<tr data-thread="/news">' in answer.text
+
+
 def test_analysts_see_the_pages_without_forms(
     signed_in: SignedIn, post_comment: PostComment
 ) -> None:
