@@ -132,14 +132,14 @@ def test_edit_extensions_go_and_come_back_without_touching_comments(
     assert [tuple(row) for row in rows] == [(ids[0], 0), (ids[1], 0)]
 
 
-#: What migration 0020 adds to threads.
+#: What migration 0021 adds to threads.
 _LISTING_COLUMNS = {"last_comment_at", "closed_changed_at", "closed_changed_by"}
 
 
 def test_the_thread_listing_columns_are_filled_from_the_comments_and_keep_them(
     app: Flask, post_comment: PostComment
 ) -> None:
-    """Migration 0020 rebuilds ``threads`` on SQLite: down and up again, every thread keeps its
+    """Migration 0021 rebuilds ``threads`` on SQLite: down and up again, every thread keeps its
     comments, and each thread's last comment time is its newest comment's (or its own time
     for a thread without any left)."""
     import flask_migrate
@@ -159,7 +159,7 @@ def test_the_thread_listing_columns_are_filled_from_the_comments_and_keep_them(
         )
         newest["/gone"] = db.session.scalar(select(Thread.created_at).where(Thread.key == "/gone"))
         db.session.remove()
-        flask_migrate.downgrade(revision="0019")
+        flask_migrate.downgrade(revision="0020")
         with db.engine.connect() as connection:
             threads = {column["name"] for column in inspect(connection).get_columns("threads")}
         assert not threads & _LISTING_COLUMNS
@@ -182,7 +182,7 @@ def test_healthz_says_when_the_schema_needs_an_upgrade(app: Flask) -> None:
     database = answer.get_json()["database"]
     assert database["ok"] is False
     assert database["error"] == (
-        "schema at revision 0016, this code needs 0020: run flask --app wsgi db upgrade"
+        "schema at revision 0016, this code needs 0021: run flask --app wsgi db upgrade"
     )
     with app.app_context():
         flask_migrate.downgrade(revision="base")

@@ -1,7 +1,7 @@
 """thread listing: threads know their last comment, and who last closed or opened them
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-07 19:00:00.000000
 
 Staff list a site's threads, the most recently commented first, a page at a time (the CLI,
@@ -20,8 +20,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0020'
-down_revision = '0019'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
