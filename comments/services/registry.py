@@ -226,9 +226,10 @@ def set_shadow(
             return None
         previous.shadow = False
         return _event(session, previous.version, "unshadow", None, actor)
+    serving = serving_version(session, registry)  # also makes the built-in model known
     row = get(session, version)
-    if row.active:
-        raise RegistryError(f"{version} is the active version; shadow a candidate instead")
+    if serving is not None and serving.version == row.version:
+        raise RegistryError(f"{version} is the version deciding now; shadow a candidate instead")
     registry.load(row)
     session.execute(update(ModelVersion).where(ModelVersion.shadow).values(shadow=False))
     session.flush()

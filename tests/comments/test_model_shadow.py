@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 import classifier
 from comments.extensions import db
-from comments.models import CommentScore
+from comments.models import CommentScore, ModelVersion
 from tests.comments.conftest import ABUSIVE, NICE, PostComment
 from tests.comments.model_versions import flask, register, serving
 
@@ -65,7 +65,19 @@ def test_the_active_version_cannot_be_its_own_shadow(app: Flask, candidates: lis
     version = register(app, candidates[0])
     assert flask(app, "promote", version).exit_code == 0
     result = flask(app, "shadow", version)
-    assert result.exit_code != 0 and "active version" in result.output
+    assert result.exit_code != 0 and "deciding now" in result.output
+
+
+def test_the_built_in_model_deciding_cannot_be_its_own_shadow(app: Flask) -> None:
+    """Before any promotion the built-in model decides: shadowing it would compare it with
+    itself, and `list` would hide that it shadows."""
+    shipped = classifier.read_card(classifier.default_model_path())["version"]
+    for _ in range(2):  # before and after `list` has shown it
+        result = flask(app, "shadow", shipped)
+        assert result.exit_code != 0 and "deciding now" in result.output
+        flask(app, "list")
+    with app.app_context():
+        assert db.session.scalars(select(ModelVersion).where(ModelVersion.shadow)).all() == []
 
 
 def test_promoting_the_shadowed_version_records_the_end_of_its_shadow(
