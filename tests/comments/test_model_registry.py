@@ -113,6 +113,25 @@ def test_registering_the_shipped_model_keeps_it_listed_as_active(app: Flask) -> 
     assert [e["version"] for e in listing if e["state"] == "active"] == [shipped]
 
 
+def test_list_json_gives_numbers_and_flags_a_script_can_use(
+    app: Flask, candidates: list[Path]
+) -> None:
+    """ROC-AUCs as numbers (null when a card has none), and which version decides and which
+    shadows as booleans, so `jq` and pandas need no string parsing."""
+    shipped = classifier.read_card(classifier.default_model_path())["version"]
+    candidate = register(app, candidates[0])
+    assert flask(app, "shadow", candidate).exit_code == 0
+    listing = {e["version"]: e for e in json.loads(flask(app, "list", "--json").output)}
+    assert (listing[shipped]["active"], listing[shipped]["shadow"]) == (True, False)
+    assert (listing[candidate]["active"], listing[candidate]["shadow"]) == (False, True)
+    card = classifier.read_card(classifier.default_model_path())
+    ours = card["metrics"]["mean_over_sources"]["toxicity"]["ours"]["roc_auc"]
+    assert listing[shipped]["toxicity_roc_auc"] == ours
+    assert listing[shipped]["thresholds"] == card["thresholds"]
+    (row,) = [line for line in flask(app, "list").output.splitlines() if shipped in line]
+    assert row.split()[1] == "active" and f"{ours:.3f}" in row
+
+
 def test_a_shadow_report_for_an_unknown_version_is_an_error(app: Flask) -> None:
     result = flask(app, "shadow-report", "--version", "does-not-exist")
     assert result.exit_code != 0 and "unknown model version" in result.output

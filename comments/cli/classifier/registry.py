@@ -40,13 +40,18 @@ def _one_transaction() -> Iterator[None]:
         raise click.ClickException(str(error)) from error
 
 
-def _mean_roc_auc(card: dict[str, object], head: str) -> str:
+def _mean_roc_auc(card: dict[str, object], head: str) -> float | None:
+    """The card's held-out ROC-AUC for ``head``, averaged over sources; None when it has none."""
     metrics = card.get("metrics")
     try:
         value = metrics["mean_over_sources"][head]["ours"]["roc_auc"]  # type: ignore[index]
     except (KeyError, TypeError):
-        return "-"
-    return f"{value:.3f}"
+        return None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _auc_cell(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 def _warn_about_calibrations(version: str) -> None:
@@ -70,19 +75,19 @@ def list_command(as_json: bool) -> None:
     entries = []
     for row in rows:
         card = row.card or {}
+        active = row.version == serving.version
         entries.append(
             {
                 "version": row.version,
-                "state": "active"
-                if row.version == serving.version
-                else "shadow"
-                if row.shadow
-                else "",
+                "state": "active" if active else "shadow" if row.shadow else "",
+                "active": active,
+                "shadow": row.shadow,
                 "source": row.source,
                 "trained_at": card.get("trained_at"),
                 "trained_by": card.get("trained_by"),
                 "toxicity_roc_auc": _mean_roc_auc(card, "toxicity"),
                 "spam_roc_auc": _mean_roc_auc(card, "spam"),
+                "thresholds": card.get("thresholds"),
                 "sha256": row.sha256,
             }
         )
@@ -96,7 +101,7 @@ def list_command(as_json: bool) -> None:
         trained = f"{(e['trained_at'] or '')[:16]} {e['trained_by'] or ''}".strip()
         click.echo(
             f"{e['version']:<22} {e['state']:<7} {e['source']:<9} "
-            f"{e['toxicity_roc_auc']:>7} {e['spam_roc_auc']:>8}  {trained}"
+            f"{_auc_cell(e['toxicity_roc_auc']):>7} {_auc_cell(e['spam_roc_auc']):>8}  {trained}"
         )
 
 
