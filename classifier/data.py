@@ -138,7 +138,8 @@ def no_rows(path: Path, header: Sequence[str] | None) -> DataError:
 
 
 def read_csv(path: Path) -> Corpus:
-    """Read one labelled CSV; a missing ``source`` column defaults to the file stem."""
+    """Read one labelled CSV; a missing ``source`` column defaults to the file stem, and one
+    of ``toxic`` and ``spam`` may be missing (that head is then unlabelled)."""
     texts: list[str] = []
     toxic: list[int] = []
     spam: list[int] = []
@@ -149,6 +150,10 @@ def read_csv(path: Path) -> Corpus:
             raise no_rows(path, reader.fieldnames)
         if "text" not in reader.fieldnames:
             raise missing_columns(path, ["text"], reader.fieldnames)
+        if not {"toxic", "spam"} & set(reader.fieldnames):
+            raise DataError(
+                f"{path}: no 'toxic' or 'spam' column (columns: {list(reader.fieldnames)})"
+            )
         for row in reader:
             texts.append(row["text"] or "")
             toxic.append(_label(row.get("toxic"), path, reader.line_num))

@@ -241,5 +241,9 @@ def test_scoring_a_labelled_csv_in_batches(
     unlabelled = tmp_path / "texts.csv"
     with unlabelled.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows([["text"], ["hello"], ["world"]])
+    with pytest.raises(CalibrationError, match=r"no 'toxic' or 'spam' column \(columns"):
+        classifier.read_labelled(unlabelled)
+    with unlabelled.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["text", "toxic", "spam"], ["hello", "", ""]])
     with pytest.raises(CalibrationError, match="has no labels"):
         classifier.read_labelled(unlabelled)

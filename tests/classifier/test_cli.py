@@ -145,6 +145,8 @@ def test_evaluate_defaults_to_the_active_model_and_a_reports_dir(
             "missing column(s) ['text'] (columns: ['text;toxic;spam'])",
         ),
         ("text,toxic,spam,source\nhello,,,x\n", "no row has a toxic or spam label"),
+        # Labels under another name: say which columns were looked for and found.
+        ("text,label\nhello,1\n", "no 'toxic' or 'spam' column (columns: ['text', 'label'])"),
         ("text,toxic,spam,source\nhello,maybe,,x\n", "label must be 1, 0, true, false or empty"),
         ("text,toxic,spam,source\n", "bad.csv: no rows (only a header)"),
         ("", "bad.csv: no rows (the file is empty)"),

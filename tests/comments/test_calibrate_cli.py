@@ -149,7 +149,7 @@ def test_unknown_site_unlabelled_csv_and_infeasible_targets_change_nothing(
 
     texts = write_csv(tmp_path / "texts.csv", [{"text": t} for t in TOXIC])
     unlabelled = calibrate(runner, "--data", str(texts), "--toxic-published", "1%", "--apply")
-    assert unlabelled.exit_code == 1 and "has no labels" in unlabelled.output
+    assert unlabelled.exit_code == 1 and "no 'toxic' or 'spam' column" in unlabelled.output
 
     header_only = tmp_path / "header.csv"
     header_only.write_text("text,toxic,spam\n", encoding="utf-8")
