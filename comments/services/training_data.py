@@ -214,13 +214,12 @@ def _records(handle: TextIO, fmt: str) -> Iterable[tuple[int, dict[str, Any]]]:
         reader = csv.DictReader(handle)
         if not reader.fieldnames:
             return  # an empty file: no rows, not missing columns
-        missing = {"text", "toxic", "spam"} - set(reader.fieldnames)
-        if missing:
+        columns = set(reader.fieldnames)
+        needed = [] if "text" in columns else ["a text column"]
+        needed += [] if columns & {"toxic", "spam"} else ["a toxic or spam column"]
+        if needed:
             raise InvalidExamples(
-                [
-                    f"line 1: missing column(s) {', '.join(sorted(missing))} "
-                    f"(columns: {', '.join(reader.fieldnames)})"
-                ]
+                [f"line 1: needs {' and '.join(needed)} (columns: {', '.join(reader.fieldnames)})"]
             )
         start = reader.line_num + 1
         for record in reader:

@@ -272,6 +272,24 @@ def test_labels_as_pandas_writes_them_import(
 
 
 @pytest.mark.parametrize(
+    ("fmt", "rows"),
+    [
+        ("csv", "text,toxic,note\nnasty,1,seen twice\nfine,0,\n"),
+        ("jsonl", '{"text": "nasty", "toxic": 1}\n{"text": "fine", "toxic": 0}\n'),
+    ],
+)
+def test_examples_labelled_for_one_head_import_from_csv_as_from_json_lines(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path, fmt: str, rows: str
+) -> None:
+    """A toxicity-only file needs no empty spam column, whatever its format."""
+    path = tmp_path / f"toxicity.{fmt}"
+    path.write_text(rows, encoding="utf-8")
+    result = runner.invoke(args=["classifier", "import", str(path)])
+    assert result.exit_code == 0 and "imported 2" in result.output, result.output
+    assert labels(examples(app)) == {"nasty": (True, None), "fine": (False, None)}
+
+
+@pytest.mark.parametrize(
     ("name", "content", "message"),
     [
         ("header.csv", "text,toxic,spam\n", "no rows (only a header)"),
@@ -353,7 +371,10 @@ def test_a_file_not_separated_by_commas_shows_its_header(
     path.write_text("text;toxic;spam\nok;1;\n", encoding="utf-8")
     result = runner.invoke(args=["classifier", "import", str(path)])
     assert result.exit_code == 1, result.output
-    assert "missing column(s) spam, text, toxic (columns: text;toxic;spam)" in result.output
+    assert (
+        "line 1: needs a text column and a toxic or spam column (columns: text;toxic;spam)"
+        in result.output
+    )
     assert count_labelled(app) == 0
 
 

@@ -59,9 +59,9 @@ def export_command(output_path: Path, fmt: str | None, site: str | None) -> None
 def import_command(input_path: Path, fmt: str | None, site: str) -> None:
     """Add labelled examples from a CSV or JSON Lines file; every row is checked first.
 
-    Columns: text, toxic, spam (1, 0, true, false or empty, JSON null; at least one label),
-    optional reason and decided_at (ISO 8601); others, such as source and comment_id, are
-    ignored.
+    Columns: text, and toxic and/or spam (1, 0, true, false or empty, JSON null; each row at
+    least one label), optional reason and decided_at (ISO 8601); others, such as source and
+    comment_id, are ignored.
     """
     fmt = _format(input_path, fmt)
     session = db.session()
