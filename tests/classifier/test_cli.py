@@ -61,6 +61,30 @@ def test_score_round_trip(runner: FlaskCliRunner, tiny_dir: Path, tmp_path: Path
     assert float(scored[2]["spam"]) > float(scored[1]["spam"])
 
 
+def test_score_shows_progress_on_stderr_for_a_large_file(
+    runner: FlaskCliRunner, tiny_dir: Path, tmp_path: Path
+) -> None:
+    """Tens of thousands of rows take seconds: a bar (its label when stderr is not a terminal)
+    says how many, while the scores file stays free of it. A small file gets no bar."""
+    args = ["classifier", "score", "--model", str(tiny_dir), "--output"]
+    large = [{"text": f"comment {i},\nover two lines"} for i in range(2500)]
+    result = runner.invoke(
+        args=[*args, str(tmp_path / "a.csv"), "--input", str(_write(tmp_path / "large.csv", large))]
+    )
+    assert result.exit_code == 0, result.output
+    assert "scoring 2500 rows" in result.stderr
+    assert "scoring" not in (tmp_path / "a.csv").read_text(encoding="utf-8")
+    small = runner.invoke(
+        args=[
+            *args,
+            str(tmp_path / "b.csv"),
+            "--input",
+            str(_write(tmp_path / "small.csv", large[:10])),
+        ]
+    )
+    assert small.exit_code == 0 and "scoring" not in small.stderr
+
+
 def test_score_needs_a_text_column(runner: FlaskCliRunner, tiny_dir: Path, tmp_path: Path) -> None:
     source = _write(tmp_path / "in.csv", [{"body": "hello"}])
     result = runner.invoke(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from itertools import chain, islice
 from pathlib import Path
 
@@ -19,6 +21,29 @@ _BATCH = 1000
 def _batches(rows: Iterator[dict[str, str]]) -> Iterator[list[dict[str, str]]]:
     while batch := list(islice(rows, _BATCH)):
         yield batch
+
+
+def _data_rows(path: Path) -> int:
+    """Rows below the header, for the progress bar (a quoted text may span lines); a file the
+    scoring pass will refuse counts what could be read, and that pass names the problem."""
+    count = 0
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        try:
+            for row in csv.reader(handle):
+                count += bool(row)
+        except (csv.Error, UnicodeDecodeError):
+            pass
+    return max(count - 1, 0)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None]]:
+    """A bar on stderr when scoring takes more than one batch, else nothing to show."""
+    if total <= _BATCH:
+        yield lambda _done: None
+        return
+    with click.progressbar(length=total, label=f"scoring {total} rows", file=sys.stderr) as bar:
+        yield bar.update
 
 
 @classifier_cli.command("score")
@@ -48,7 +73,8 @@ def score_command(input_path: Path, output_path: Path, model_spec: str | None) -
     with input_path.open(newline="", encoding="utf-8-sig") as source:
         reader = csv.DictReader(source)
         try:
-            count = _score_rows(model, reader, input_path, output_path)
+            with _progress(_data_rows(input_path)) as advance:
+                count = _score_rows(model, reader, input_path, output_path, advance)
         except UnicodeDecodeError:
             line = undecodable_line(input_path)
             raise click.ClickException(
@@ -62,7 +88,11 @@ def score_command(input_path: Path, output_path: Path, model_spec: str | None) -
 
 
 def _score_rows(
-    model: classifier.Model, reader: csv.DictReader[str], input_path: Path, output_path: Path
+    model: classifier.Model,
+    reader: csv.DictReader[str],
+    input_path: Path,
+    output_path: Path,
+    advance: Callable[[int], None],
 ) -> int:
     """Score every row into ``output_path``, which changes only once every row is scored."""
     fields = list(reader.fieldnames or [])
@@ -87,4 +117,5 @@ def _score_rows(
                 row["spam"] = f"{scores.spam:.6f}"
                 writer.writerow(row)
             count += len(batch)
+            advance(len(batch))
     return count
