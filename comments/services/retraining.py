@@ -54,6 +54,8 @@ class RetrainResult:
     held_back: int
     #: head -> {"candidate": auc, "active": auc, "difference": d, "interval": [lo, hi]}
     comparison: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: head -> why the held-back decisions cannot rank it (no labels, or one class only)
+    unjudged: dict[str, str] = field(default_factory=dict)
     recommend: bool = False
     reason: str = ""
     report: dict[str, Any] = field(default_factory=dict)
@@ -101,14 +103,28 @@ def _write_held_back(examples: list[Example], path: Path) -> None:
         training_data.write_examples(held, handle, "csv")
 
 
+def _unjudged_heads(report: dict[str, Any]) -> dict[str, str]:
+    """Heads the held-back decisions cannot rank, each with why, so a verdict on the other
+    head is not read as covering both."""
+    why = {}
+    for head in HEADS:
+        entry = report["heads"][head]["sources"].get(HELD_BACK_SOURCE)
+        if not entry:
+            why[head] = "no held-back decision is labelled for it"
+        elif not 0 < entry["positives"] < entry["n"]:
+            why[head] = f"{entry['positives']} of {entry['n']} labelled positive, so no ROC-AUC"
+    return why
+
+
 def _compare(
     report: dict[str, Any], active_name: str, tolerance: float
 ) -> tuple[dict[str, Any], bool, str]:
     comparison: dict[str, Any] = {}
+    unjudged = _unjudged_heads(report)
     for head in HEADS:
-        entry = report["heads"][head]["sources"].get(HELD_BACK_SOURCE)
-        if not entry or not 0 < entry["positives"] < entry["n"]:
-            continue  # the held-back decisions do not contrast this head
+        if head in unjudged:
+            continue
+        entry = report["heads"][head]["sources"][HELD_BACK_SOURCE]
         candidate = entry["scorers"]["evaluated"]
         active = entry["scorers"][active_name]
         paired = (entry.get("bootstrap") or {}).get("scorers", {}).get(active_name, {})
@@ -188,6 +204,7 @@ def retrain(
         trained_on=len(training),
         held_back=len(held_back),
         comparison=comparison,
+        unjudged=_unjudged_heads(report),
         recommend=recommend,
         reason=reason,
         report=report,

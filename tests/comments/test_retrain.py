@@ -53,6 +53,8 @@ def test_a_word_moderators_keep_rejecting_becomes_toxic_after_retraining(
     )
     assert result.exit_code == 0, result.output
     assert "recommended: the candidate ranks recent decisions better on toxicity" in result.output
+    # Approvals say "not spam", rejections nothing about spam: that head cannot be ranked.
+    assert "  spam      not judged: 0 of 9 labelled positive, so no ROC-AUC" in result.output
     assert "promoted" in result.output
     judged = json.loads(report.read_text())
     assert judged["data"]["rows"] == 18  # 30% of 60 decisions, the newest

@@ -126,6 +126,8 @@ def retrain_command(
             f"  {head:<9} ROC-AUC candidate {c['candidate']:.3f}  active {c['active']:.3f}  "
             f"({c['difference']:+.3f}; {c['positives']} of {c['n']} positive)"
         )
+    for head, why in result.unjudged.items():
+        click.echo(f"  {head:<9} not judged: {why}")
     verdict = "recommended" if result.recommend else "not recommended"
     click.echo(f"{verdict}: {result.reason}")
     if report_path:
