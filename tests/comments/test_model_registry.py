@@ -132,6 +132,12 @@ def test_list_json_gives_numbers_and_flags_a_script_can_use(
     assert row.split()[1] == "active" and f"{ours:.3f}" in row
 
 
+def test_an_empty_history_says_so(app: Flask) -> None:
+    result = flask(app, "history")
+    assert result.exit_code == 0
+    assert result.output == "no model changes yet: the built-in model decides\n"
+
+
 def test_a_shadow_report_for_an_unknown_version_is_an_error(app: Flask) -> None:
     result = flask(app, "shadow-report", "--version", "does-not-exist")
     assert result.exit_code != 0 and "unknown model version" in result.output

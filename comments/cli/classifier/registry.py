@@ -295,7 +295,10 @@ def shadow_report_command(
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 def history_command(limit: int) -> None:
     """Registrations, promotions, rollbacks and shadowing, newest first."""
-    for event in models.history(db.session(), limit):
+    events = models.history(db.session(), limit)
+    if not events:
+        click.echo("no model changes yet: the built-in model decides")
+    for event in events:
         previous = f" (was {event.previous_version})" if event.previous_version else ""
         note = f"  {event.note}" if event.note else ""
         click.echo(
