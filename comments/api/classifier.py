@@ -29,5 +29,7 @@ def score(body: dict[str, Any]) -> dict[str, Any]:
 @require(READ_QUEUES)
 @contract({200: ModelListSchema()})
 def models() -> dict[str, Any]:
-    """Every registered model version, which one decides and which one shadows it."""
-    return {"models": registry.versions(db.session())}
+    """Every known model version, which one decides (the built-in model until a promotion)
+    and which one shadows it."""
+    provider = current_app.extensions["model_provider"]
+    return {"models": registry.listing(db.session(), provider.fallback())}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -123,6 +124,41 @@ def register(
 
 def versions(session: Session) -> list[ModelVersion]:
     return list(session.scalars(select(ModelVersion).order_by(ModelVersion.created_at)))
+
+
+@dataclass(frozen=True, slots=True)
+class ListedVersion:
+    """A version as ML staff see it. ``active`` marks the one deciding now: the built-in model
+    until a promotion, although its row is only flagged active once promoted or rolled back to."""
+
+    version: str
+    source: str
+    active: bool
+    shadow: bool
+    sha256: str
+    card: dict[str, Any]
+    activated_at: datetime | None
+
+
+def listing(session: Session, builtin: classifier.Model | None) -> list[ListedVersion]:
+    """Every known version, oldest first, with ``builtin`` (the model deciding while none is
+    promoted; None when it cannot be loaded) made known first."""
+    if builtin is not None:
+        ensure_version(session, builtin)
+    active = active_version(session)
+    deciding = active.version if active else builtin.version if builtin else None
+    return [
+        ListedVersion(
+            version=row.version,
+            source=row.source,
+            active=row.version == deciding,
+            shadow=row.shadow,
+            sha256=row.sha256,
+            card=row.card or {},
+            activated_at=row.activated_at,
+        )
+        for row in versions(session)
+    ]
 
 
 def active_version(session: Session) -> ModelVersion | None:

@@ -219,6 +219,11 @@ def test_promoting_a_good_version_recovers_from_a_broken_builtin_model(
     assert health(client)[0] == 200
     assert outcome(app, post(client, 2))[1:] == (candidate, "")
     assert published_unscored(app) == 0
+    # The versions can still be listed, with a word about the built-in model.
+    listed = app.test_cli_runner().invoke(args=["classifier", "list", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert "the built-in model cannot be loaded" in listed.stderr
+    assert [e["version"] for e in json.loads(listed.stdout) if e["active"]] == [candidate]
 
 
 @pytest.mark.parametrize("builtin", ["good", "missing"])

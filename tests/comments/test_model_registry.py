@@ -17,7 +17,7 @@ import classifier
 from comments import create_app
 from comments.extensions import db
 from comments.models import CommentScore, ModelEvent, ModelVersion
-from tests.comments.conftest import NICE, PostComment
+from tests.comments.conftest import NICE, PostComment, StaffToken
 from tests.comments.model_versions import flask, register, serving, stored_versions
 from tests.comments.test_concurrency import post
 from tests.conftest import base_config
@@ -130,6 +130,24 @@ def test_list_json_gives_numbers_and_flags_a_script_can_use(
     assert listing[shipped]["thresholds"] == card["thresholds"]
     (row,) = [line for line in flask(app, "list").output.splitlines() if shipped in line]
     assert row.split()[1] == "active" and f"{ours:.3f}" in row
+
+
+def test_the_models_api_names_the_version_deciding_before_any_promotion(
+    app: Flask, client: FlaskClient, staff_headers: StaffToken, candidates: list[Path]
+) -> None:
+    """Until a promotion the built-in model decides; the API says so, as `list` does."""
+    shipped = classifier.read_card(classifier.default_model_path())["version"]
+    candidate = register(app, candidates[0])
+    headers = staff_headers("analyst")
+
+    def deciding() -> list[str]:
+        response = client.get("/api/v1/classifier/models", headers=headers)
+        assert response.status_code == 200
+        return [m["version"] for m in response.get_json()["models"] if m["active"]]
+
+    assert deciding() == [shipped]
+    assert flask(app, "promote", candidate).exit_code == 0
+    assert deciding() == [candidate]
 
 
 def test_an_empty_history_says_so(app: Flask) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -68,29 +69,30 @@ def _warn_about_calibrations(version: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_command(as_json: bool) -> None:
     """Every known model version, which one decides and which one shadows."""
+    registry = _registry()
+    try:
+        builtin = registry.builtin()
+    except RegistryError as error:  # a promoted version may still decide: list what is known
+        click.echo(f"warning: {error}", err=True)
+        builtin = None
     with _one_transaction():
-        builtin = models.ensure_version(db.session(), _registry().builtin())
-        rows = models.versions(db.session())
-        serving = models.active_version(db.session()) or builtin
-    entries = []
-    for row in rows:
-        card = row.card or {}
-        active = row.version == serving.version
-        entries.append(
-            {
-                "version": row.version,
-                "state": "active" if active else "shadow" if row.shadow else "",
-                "active": active,
-                "shadow": row.shadow,
-                "source": row.source,
-                "trained_at": card.get("trained_at"),
-                "trained_by": card.get("trained_by"),
-                "toxicity_roc_auc": _mean_roc_auc(card, "toxicity"),
-                "spam_roc_auc": _mean_roc_auc(card, "spam"),
-                "thresholds": card.get("thresholds"),
-                "sha256": row.sha256,
-            }
-        )
+        listed = models.listing(db.session(), builtin)
+    entries: list[dict[str, Any]] = [
+        {
+            "version": v.version,
+            "state": "active" if v.active else "shadow" if v.shadow else "",
+            "active": v.active,
+            "shadow": v.shadow,
+            "source": v.source,
+            "trained_at": v.card.get("trained_at"),
+            "trained_by": v.card.get("trained_by"),
+            "toxicity_roc_auc": _mean_roc_auc(v.card, "toxicity"),
+            "spam_roc_auc": _mean_roc_auc(v.card, "spam"),
+            "thresholds": v.card.get("thresholds"),
+            "sha256": v.sha256,
+        }
+        for v in listed
+    ]
     if as_json:
         click.echo(json.dumps(entries, indent=2))
         return
