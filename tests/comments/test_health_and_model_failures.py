@@ -215,7 +215,10 @@ def test_promoting_a_good_version_recovers_from_a_broken_builtin_model(
 
     candidate = classifier.read_card(artifacts["candidate"])["version"]
     cli(app, "register", str(artifacts["candidate"]))
-    cli(app, "promote", candidate)  # needs no working built-in model to replace
+    promoted = cli(app, "promote", candidate)  # needs no working built-in model to replace
+    assert promoted.splitlines()[0] == (
+        f"{candidate} is active (nothing decided before: the built-in model could not be loaded)"
+    )
     assert health(client)[0] == 200
     assert outcome(app, post(client, 2))[1:] == (candidate, "")
     assert published_unscored(app) == 0

@@ -131,7 +131,11 @@ def promote_command(version: str, note: str, actor: str) -> None:
     """Make VERSION decide; every worker switches within MODEL_REFRESH_SECONDS."""
     with _one_transaction():
         event = models.promote(db.session(), _registry(), version, actor, note)
-    click.echo(f"{event.version} is active (was {event.previous_version})")
+    if event.previous_version is None:
+        before = "nothing decided before: the built-in model could not be loaded"
+    else:
+        before = f"was {event.previous_version}"
+    click.echo(f"{event.version} is active ({before})")
     _warn_about_calibrations(event.version)
 
 
