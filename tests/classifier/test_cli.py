@@ -85,6 +85,37 @@ def test_score_shows_progress_on_stderr_for_a_large_file(
     assert small.exit_code == 0 and "scoring" not in small.stderr
 
 
+def test_score_keeps_a_labelled_files_spam_column(
+    runner: FlaskCliRunner, tiny_dir: Path, tmp_path: Path
+) -> None:
+    """The corpora and exports carry a `spam` label column: its score goes beside it, not over
+    it, so labels and scores can be compared."""
+    rows = [
+        {"text": "check out my channel http://winbig.com", "toxic": "", "spam": "1"},
+        {"text": "thanks for the article", "toxic": "0", "spam": "0"},
+    ]
+    target = tmp_path / "out.csv"
+    result = runner.invoke(
+        args=[
+            "classifier",
+            "score",
+            "--model",
+            str(tiny_dir),
+            "--output",
+            str(target),
+            "--input",
+            str(_write(tmp_path / "labelled.csv", rows)),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "'spam' column: its score is in 'spam_score'" in result.stderr
+    with target.open(newline="", encoding="utf-8") as handle:
+        scored = list(csv.DictReader(handle))
+    assert [r["spam"] for r in scored] == ["1", "0"]
+    assert float(scored[0]["spam_score"]) > float(scored[1]["spam_score"])
+    assert all(0 <= float(r["toxicity"]) <= 1 for r in scored)
+
+
 def test_score_needs_a_text_column(runner: FlaskCliRunner, tiny_dir: Path, tmp_path: Path) -> None:
     source = _write(tmp_path / "in.csv", [{"body": "hello"}])
     result = runner.invoke(

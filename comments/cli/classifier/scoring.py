@@ -87,6 +87,18 @@ def score_command(input_path: Path, output_path: Path, model_spec: str | None) -
     click.echo(f"scored {count} rows with model {model.version} -> {output_path}", err=True)
 
 
+def _score_column(head: str, fields: list[str]) -> str:
+    """The head's name, or ``<head>_score`` (then ``_2``...) when the input has that column:
+    a labelled file's ``spam`` labels, or an earlier model's scores, are kept, not overwritten."""
+    name, suffix = head, 1
+    while name in fields:
+        name = f"{head}_score" + (f"_{suffix}" if suffix > 1 else "")
+        suffix += 1
+    if name != head:
+        click.echo(f"note: the input has a {head!r} column: its score is in {name!r}", err=True)
+    return name
+
+
 def _score_rows(
     model: classifier.Model,
     reader: csv.DictReader[str],
@@ -104,17 +116,17 @@ def _score_rows(
         raise click.ClickException(
             f"{no_rows(input_path, fields)}; {output_path} was left as it was"
         )
-    added = [name for name in ("toxicity", "spam") if name not in fields]
+    toxicity, spam = (_score_column(head, fields) for head in ("toxicity", "spam"))
     count = 0
     with replaced_on_success(output_path) as target:
-        writer = csv.DictWriter(target, fieldnames=fields + added)
+        writer = csv.DictWriter(target, fieldnames=[*fields, toxicity, spam])
         writer.writeheader()
         for batch in _batches(chain([first], rows)):
             for row, scores in zip(
                 batch, model.score_many([r["text"] or "" for r in batch]), strict=True
             ):
-                row["toxicity"] = f"{scores.toxicity:.6f}"
-                row["spam"] = f"{scores.spam:.6f}"
+                row[toxicity] = f"{scores.toxicity:.6f}"
+                row[spam] = f"{scores.spam:.6f}"
                 writer.writerow(row)
             count += len(batch)
             advance(len(batch))
