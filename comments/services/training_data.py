@@ -208,8 +208,12 @@ def _parse_row(record: dict[str, Any], line: int, problems: list[str]) -> Exampl
     return Example(str(text), labels["toxic"], labels["spam"], source, reason, decided_at)
 
 
-def _records(handle: TextIO, fmt: str) -> Iterable[tuple[int, dict[str, Any]]]:
-    """(first line number, record) per row; structural problems raise ``InvalidExamples``."""
+def _records(
+    handle: TextIO, fmt: str, problems: list[str]
+) -> Iterable[tuple[int, dict[str, Any]]]:
+    """(first line number, record) per row; a CSV header without the columns needed raises
+    ``InvalidExamples``, and a JSON line that is not an object is added to ``problems``, so
+    the lines around it are still checked."""
     if fmt == "csv":
         reader = csv.DictReader(handle)
         if not reader.fieldnames:
@@ -232,9 +236,11 @@ def _records(handle: TextIO, fmt: str) -> Iterable[tuple[int, dict[str, Any]]]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
-            raise InvalidExamples([f"line {number}: not valid JSON ({error.msg})"]) from None
+            problems.append(f"line {number}: not valid JSON ({error.msg})")
+            continue
         if not isinstance(record, dict):
-            raise InvalidExamples([f"line {number}: not a JSON object"])
+            problems.append(f"line {number}: not a JSON object")
+            continue
         yield number, record
 
 
@@ -242,7 +248,7 @@ def read_examples(handle: TextIO, fmt: str) -> list[Example]:
     """Every row validated before anything is used; all problems reported together."""
     problems: list[str] = []
     examples = []
-    for line, record in _records(handle, fmt):
+    for line, record in _records(handle, fmt, problems):
         example = _parse_row(record, line, problems)
         if example is not None:
             examples.append(example)

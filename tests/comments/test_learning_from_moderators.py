@@ -349,6 +349,27 @@ def test_every_problem_is_reported_at_once(
     assert count_labelled(app) == 0
 
 
+def test_a_json_lines_file_reports_bad_lines_with_every_other_problem(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    """A line that is not JSON does not hide the problems of the lines around it."""
+    path = tmp_path / "bad.jsonl"
+    path.write_text(
+        '{"text": "a", "toxic": 1}\n{"text": "b", "toxic": 2}\n{"text": "c", "toxic": 1,\n'
+        '["d", 1]\n{"text": "e", "toxic": "x"}\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["classifier", "import", str(path)])
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines()[1:] == [
+        "line 2, toxic: must be 1, 0, true, false or empty, got 2",
+        "line 3: not valid JSON (Expecting property name enclosed in double quotes)",
+        "line 4: not a JSON object",
+        "line 5, toxic: must be 1, 0, true, false or empty, got 'x'",
+    ]
+    assert count_labelled(app) == 0
+
+
 def test_a_decided_at_in_the_future_is_refused(
     app: Flask, runner: FlaskCliRunner, tmp_path: Path
 ) -> None:
