@@ -208,9 +208,7 @@ def _parse_row(record: dict[str, Any], line: int, problems: list[str]) -> Exampl
     return Example(str(text), labels["toxic"], labels["spam"], source, reason, decided_at)
 
 
-def _records(
-    handle: TextIO, fmt: str, problems: list[str]
-) -> Iterable[tuple[int, dict[str, Any]]]:
+def _records(handle: TextIO, fmt: str, problems: list[str]) -> Iterable[tuple[int, dict[str, Any]]]:
     """(first line number, record) per row; a CSV header without the columns needed raises
     ``InvalidExamples``, and a JSON line that is not an object is added to ``problems``, so
     the lines around it are still checked."""
