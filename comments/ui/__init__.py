@@ -2,7 +2,8 @@
 
 The factory registers it with ``app.register_blueprint(ui.bp)``. Everything the widget needs
 lives beside this module: ``static/widget/`` (the parts that ``assets.py`` joins into
-``/embed.js`` and ``/embed.css``), ``static/embed-edit.js`` and the demo's template.
+``/embed.js`` and ``/embed.css``), ``static/edit/`` (the parts it joins into
+``/embed-edit.js``) and the demo's template.
 """
 
 from flask import Blueprint

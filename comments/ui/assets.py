@@ -1,10 +1,12 @@
-"""The widget's assets: the parts in ``static/widget/`` joined into one script and one sheet.
+"""The widget's assets: the parts in ``static/widget/`` joined into one script and one sheet,
+and the parts in ``static/edit/`` joined into the script that adds editing and the nudge.
 
 Sites embed a single classic script (no modules, no extra requests), so the parts are
 concatenated in ``WIDGET_PARTS`` order: the first opens the function that wraps them all and
 the last closes it. The script injects one stylesheet, joined the same way from
-``STYLE_PARTS``, so splitting the styles costs the host page no extra request. Parts are read
-once per process; edit a part, then restart the server.
+``STYLE_PARTS``, so splitting the styles costs the host page no extra request. It loads
+``/embed-edit.js``, joined the same way from ``EDIT_PARTS``. Parts are read once per process;
+edit a part, then restart the server.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from functools import cache
 from pathlib import Path
 
 WIDGET_DIR = Path(__file__).parent / "static" / "widget"
+EDIT_DIR = Path(__file__).parent / "static" / "edit"
 
 # The parts share one function scope, so once the widget runs they call each other's functions
 # in any direction; but top-level constants are evaluated in this order, so at load time a part
@@ -46,6 +49,16 @@ STYLE_PARTS: tuple[str, ...] = (
     "own.css",  # one's own comments (embed-edit.js) and the rephrase nudge
 )
 
+# As the widget's parts, one function scope, in load order; the nudge part opens create(w), the
+# factory each widget calls, and the parts after it up to the last are inside it.
+EDIT_PARTS: tuple[str, ...] = (
+    "prelude.js",  # banner, the wrapping function's start, constants
+    "tokens.js",  # the store of edit tokens; the window's end without watchDeadline
+    "nudge.js",  # create(w)'s start and shared locals; the rephrase nudge
+    "own.js",  # editing and deleting one's own comments while their window is open
+    "closing.js",  # the factory's last hooks, register(create), the wrapping function's end
+)
+
 
 @dataclass(frozen=True)
 class Joined:
@@ -56,8 +69,9 @@ class Joined:
     modified: float
 
 
-def _join(names: tuple[str, ...]) -> Joined:
-    paths = [WIDGET_DIR / name for name in names]
+def join_parts(directory: Path, names: tuple[str, ...]) -> Joined:
+    """The parts ``names`` in ``directory``, in that order, as one asset."""
+    paths = [directory / name for name in names]
     # A blank line between parts; each part ends with its own newline.
     text = "\n".join(path.read_text(encoding="utf-8").rstrip("\n") + "\n" for path in paths)
     body = text.encode("utf-8")
@@ -71,10 +85,16 @@ def _join(names: tuple[str, ...]) -> Joined:
 @cache
 def embed_script() -> Joined:
     """``/embed.js``: every widget part in order, read and joined on first use."""
-    return _join(WIDGET_PARTS)
+    return join_parts(WIDGET_DIR, WIDGET_PARTS)
 
 
 @cache
 def embed_stylesheet() -> Joined:
     """``/embed.css``: every style part in order, read and joined on first use."""
-    return _join(STYLE_PARTS)
+    return join_parts(WIDGET_DIR, STYLE_PARTS)
+
+
+@cache
+def edit_script() -> Joined:
+    """``/embed-edit.js``: every editing part in order, read and joined on first use."""
+    return join_parts(EDIT_DIR, EDIT_PARTS)

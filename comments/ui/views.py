@@ -10,11 +10,10 @@ from flask import (
     make_response,
     render_template,
     send_file,
-    send_from_directory,
 )
 
 from comments.ui import bp
-from comments.ui.assets import Joined, embed_script, embed_stylesheet
+from comments.ui.assets import Joined, edit_script, embed_script, embed_stylesheet
 
 # The demo page is the widget's proof: a strict policy with no inline script or style, and
 # Trusted Types enforced so the only HTML parsing allowed is the widget's own named policy.
@@ -58,7 +57,7 @@ def demo() -> Response:
 
 
 def _public(response: Response, content_type: str) -> Response:
-    """The headers every widget asset shares, whether served from a file or joined."""
+    """The headers every widget asset shares."""
     response.headers["Content-Type"] = content_type
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Public, cookie-less files loaded by other origins' pages (and by SRI-checked tags).
@@ -67,14 +66,6 @@ def _public(response: Response, content_type: str) -> Response:
     if current_app.debug:
         response.headers["Cache-Control"] = "no-cache"
     return response
-
-
-def _asset(filename: str, content_type: str) -> Response:
-    static_folder = bp.static_folder
-    if static_folder is None:  # pragma: no cover - set in the Blueprint call
-        raise RuntimeError("ui blueprint has no static folder")
-    response = send_from_directory(static_folder, filename, max_age=ASSET_MAX_AGE)
-    return _public(response, content_type)
 
 
 def _joined(asset: Joined, mimetype: str) -> Response:
@@ -98,7 +89,7 @@ def embed_js() -> Response:
 @bp.get("/embed-edit.js")
 def embed_edit_js() -> Response:
     """Editing one's own comments and the rephrase nudge, loaded by embed.js beside itself."""
-    return _asset("embed-edit.js", "application/javascript; charset=utf-8")
+    return _joined(edit_script(), "application/javascript")
 
 
 @bp.get("/embed.css")

@@ -1,5 +1,5 @@
-"""/embed.js and /embed.css: the widget's source parts served as the one classic script sites
-embed and the one stylesheet it injects.
+"""/embed.js, /embed.css and /embed-edit.js: the widget's source parts served as the one classic
+script sites embed, the one stylesheet it injects and the one editing script it loads.
 
 The browser tests show the widget working; these show what a broken join would look like to a
 site: a part missing or out of order, a second request, lost headers, or no 304 on revalidation.
@@ -17,7 +17,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from comments.ui.assets import STYLE_PARTS, WIDGET_DIR, WIDGET_PARTS
+from comments.ui.assets import (
+    EDIT_DIR,
+    EDIT_PARTS,
+    STYLE_PARTS,
+    WIDGET_DIR,
+    WIDGET_PARTS,
+    join_parts,
+)
 from comments.ui.views import ASSET_MAX_AGE
 
 JS = "application/javascript; charset=utf-8"
@@ -75,8 +82,33 @@ def test_embed_css_is_one_stylesheet_with_every_part_in_order(client: FlaskClien
     assert again.status_code == 304
 
 
-def test_embed_js_headers(client: FlaskClient) -> None:
-    response = client.get("/embed.js", headers={"Origin": "https://blog.example.org"})
+def test_embed_edit_js_is_one_script_with_every_part_in_order(client: FlaskClient) -> None:
+    """Served where embed.js has always loaded it from, so cached embeds keep finding it."""
+    assert sorted(EDIT_PARTS) == sorted(path.name for path in EDIT_DIR.glob("*.js"))
+    response = client.get("/embed-edit.js")
+    assert response.status_code == 200
+    script = response.get_data(as_text=True)
+
+    assert script.startswith("/*!\n * Comments widget, part two:")
+    assert script.rstrip().endswith("})();")
+    position = 0
+    for name in EDIT_PARTS:
+        part = (EDIT_DIR / name).read_text(encoding="utf-8").strip()
+        found = script.find(part, position)
+        assert found >= position, f"{name} is missing or out of order"
+        position = found + len(part)
+
+    # The contract with embed.js: one factory registered, returning the hooks it calls.
+    assert 'if (!widget || typeof widget.register !== "function") return;' in script
+    assert "return { decorate, remember, showNudge, payloadFields, takenDown };" in script
+    assert script.count("widget.register(create);") == 1
+    assert script.count('"use strict"') == 1
+    assert not re.search(r"^\s*(import|export)\b", script, re.MULTILINE)
+
+
+@pytest.mark.parametrize("url", ["/embed.js", "/embed-edit.js"])
+def test_widget_script_headers(client: FlaskClient, url: str) -> None:
+    response = client.get(url, headers={"Origin": "https://blog.example.org"})
     assert response.status_code == 200
     assert response.headers["Content-Type"] == JS
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -88,30 +120,56 @@ def test_embed_js_headers(client: FlaskClient) -> None:
     assert etag == hashlib.sha256(response.get_data()).hexdigest()
 
 
-def test_embed_js_answers_304_to_its_own_etag(client: FlaskClient) -> None:
-    first = client.get("/embed.js")
-    again = client.get("/embed.js", headers={"If-None-Match": first.headers["ETag"]})
+@pytest.mark.parametrize("url", ["/embed.js", "/embed-edit.js"])
+def test_widget_script_answers_304_to_its_own_etag(client: FlaskClient, url: str) -> None:
+    first = client.get(url)
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
     assert again.get_data() == b""
     assert again.headers["ETag"] == first.headers["ETag"]
     assert again.headers["Access-Control-Allow-Origin"] == "*"
 
-    other = client.get("/embed.js", headers={"If-None-Match": '"an-older-widget"'})
+    other = client.get(url, headers={"If-None-Match": '"an-older-widget"'})
     assert other.status_code == 200
     assert other.get_data() == first.get_data()
 
 
-def test_embed_js_is_not_cached_in_debug(app: Flask) -> None:
+@pytest.mark.parametrize(
+    ("directory", "parts"), [(WIDGET_DIR, WIDGET_PARTS), (EDIT_DIR, EDIT_PARTS)]
+)
+def test_a_changed_part_changes_the_etag(
+    tmp_path: Path, directory: Path, parts: tuple[str, ...]
+) -> None:
+    """Browsers holding the old script revalidate with its ETag: a change to any one part must
+    answer that with the new script, not a 304."""
+    copy = tmp_path / directory.name
+    shutil.copytree(directory, copy)
+    before = join_parts(copy, parts)
+    for name in parts:
+        source = (copy / name).read_text(encoding="utf-8")
+        (copy / name).write_text(source.replace(";", "; ", 1), encoding="utf-8")
+        after = join_parts(copy, parts)
+        assert after.etag != before.etag, f"a change to {name} kept the ETag"
+        assert after.etag == hashlib.sha256(after.body).hexdigest()
+        (copy / name).write_text(source, encoding="utf-8")
+    assert join_parts(copy, parts).etag == before.etag
+
+
+@pytest.mark.parametrize("url", ["/embed.js", "/embed-edit.js"])
+def test_widget_script_is_not_cached_in_debug(app: Flask, url: str) -> None:
     app.debug = True
-    response = app.test_client().get("/embed.js")
+    response = app.test_client().get(url)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-cache"
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to parse the script")
-def test_embed_js_parses_as_one_classic_script(client: FlaskClient, tmp_path: Path) -> None:
-    script = tmp_path / "embed.js"
-    script.write_bytes(client.get("/embed.js").get_data())
+@pytest.mark.parametrize("url", ["/embed.js", "/embed-edit.js"])
+def test_widget_script_parses_as_one_classic_script(
+    client: FlaskClient, tmp_path: Path, url: str
+) -> None:
+    script = tmp_path / "script.js"
+    script.write_bytes(client.get(url).get_data())
     node = shutil.which("node") or "node"
     result = subprocess.run(
         [node, "--check", str(script)], capture_output=True, text=True, timeout=60, check=False
