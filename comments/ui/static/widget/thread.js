@@ -245,20 +245,8 @@
   }
 
   async function loadPage(ctx, cursor) {
-    const { config, state } = ctx;
-    const url = new URL("comments", API);
-    url.searchParams.set("site", config.site);
-    url.searchParams.set("thread", config.thread);
-    url.searchParams.set("per_page", String(PER_PAGE));
-    if (cursor) url.searchParams.set("cursor", cursor);
-    const response = await request(url);
-    const data = await readJson(response);
-    if (!response.ok || !data || !Array.isArray(data.comments)) {
-      throw new Error(`comments: HTTP ${response.status}`);
-    }
-    for (const removed of Array.isArray(data.removed) ? data.removed : []) {
-      state.removedParents.set(removed.id, removed.parent_id);
-    }
+    const { state } = ctx;
+    const data = await readThreadPage(ctx, cursor, null); // live.js
     if (state.since === undefined) state.since = data.since ?? null; // live.js asks after it
     if (data.closed === true) closeThread(ctx); // before its comments: they offer no Reply
     // The reader's held comments go in among the page's, in order, so each is in its place
