@@ -20,13 +20,17 @@ from comments.errors import FieldErrors
 from comments.extensions import db
 from comments.models import Site, Staff
 from comments.schemas.sites import (
+    SiteChangesQuerySchema,
+    SiteChangesSchema,
     SiteListSchema,
     SiteSchema,
     SiteUpdatedSchema,
     SiteUpdateSchema,
     api_field_errors,
 )
+from comments.services import site_changes
 from comments.services import sites as site_service
+from comments.services.thread_listing import decode_cursor
 
 bp = Blueprint("sites_api", __name__, url_prefix="/api/v1/sites")
 
@@ -64,6 +68,18 @@ def read_site(site: str) -> dict[str, Any]:
     return described(visible_site(db.session(), _staff(), site))
 
 
+@bp.get("/<site>/changes")
+@require(READ_QUEUES)
+@contract({200: SiteChangesSchema()}, query=SiteChangesQuerySchema())
+def list_changes(site: str, query: dict[str, Any]) -> dict[str, Any]:
+    """Who changed which setting of the site, from what to what, the newest first; ``next``
+    is the next page's cursor."""
+    found = visible_site(db.session(), _staff(), site)
+    after = decode_cursor(query["cursor"]) if query["cursor"] else None
+    page = site_changes.list_changes(db.session(), found, limit=query["per_page"], after=after)
+    return {"items": page.changes, "next": page.next_cursor}
+
+
 @bp.patch("/<site>")
 @require(ADMINISTER)
 @contract({200: SiteUpdatedSchema()}, body=SiteUpdateSchema())
@@ -71,13 +87,13 @@ def update_site(site: str, body: dict[str, Any]) -> dict[str, Any]:
     """Change the settings sent; the others keep their values.
 
     Lists are sent whole. A refused value (422 naming the field) changes nothing, the other
-    settings sent included. Each change is logged with who made it.
+    settings sent included. Each change is recorded with who made it (GET .../changes).
     """
     staff = _staff()
     name = visible_site(db.session(), staff, site).name
     settings, lists = site_service.replacing_lists(body)
     try:
-        saved, changed = site_service.change_settings(db.session(), name, settings, lists)
+        saved, changed = site_service.change_settings(db.session(), name, settings, lists, by=staff)
     except FieldErrors as error:
         raise FieldErrors(api_field_errors(error.errors)) from error
     db.session.commit()

@@ -12,8 +12,9 @@ import click
 from comments.cli.errors import CommandGroup, refused_as_usage_error
 from comments.extensions import db
 from comments.models import ERASURE_MODES, MODERATION_MODES
-from comments.services import site_keys
+from comments.services import site_changes, site_keys
 from comments.services import sites as site_service
+from comments.services.site_changes import CLI_ACTOR
 from comments.services.sites import (
     LISTS,
     MAX_CLOSE_AFTER_DAYS,
@@ -245,7 +246,9 @@ def update_site(name: str, **settings: Any) -> None:
     given = _given(settings)
     with refused_as_usage_error():
         before = _lists(get_site(db.session(), name))
-        site, changed = site_service.change_settings(db.session(), name, given, changes)
+        site, changed = site_service.change_settings(
+            db.session(), name, given, changes, by=CLI_ACTOR
+        )
     db.session.commit()
     site_service.log_changes(name, changed, "the CLI")
     after = _lists(site)
@@ -300,3 +303,16 @@ def revoke_key(name: str, key_id: int) -> None:
         record = site_keys.revoke_key(db.session(), name, key_id)
     db.session.commit()
     click.echo(json.dumps(site_keys.describe_key(record)))
+
+
+@sites_cli.command("history")
+@click.argument("name")
+@click.option(
+    "--limit", type=click.IntRange(1, 10_000), default=20, show_default=True, help="How many."
+)
+def history(name: str, limit: int) -> None:
+    """Print who changed which setting of site NAME, the newest first, as JSON lines."""
+    with refused_as_usage_error():
+        site = get_site(db.session(), name)
+    for change in site_changes.list_changes(db.session(), site, limit=limit).changes:
+        click.echo(json.dumps(site_changes.describe_change(change)))

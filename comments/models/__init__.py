@@ -20,7 +20,7 @@ from comments.models.moderation import (
 )
 from comments.models.privacy import ERASURE_MODES, PRIVACY_KINDS, PrivacyRequest
 from comments.models.revisions import NUDGE_OUTCOMES, CommentRevision, Nudge
-from comments.models.sites import MODERATION_MODES, Site, SiteApiKey, Thread
+from comments.models.sites import MODERATION_MODES, Site, SiteApiKey, SiteSettingChange, Thread
 from comments.models.staff import ROLES, ApiToken, Staff
 from comments.models.webhooks import EVENT_TYPES, WebhookDelivery, WebhookEndpoint
 
@@ -53,6 +53,7 @@ __all__ = [
     "Report",
     "Site",
     "SiteApiKey",
+    "SiteSettingChange",
     "Staff",
     "Thread",
     "TrustedAuthor",

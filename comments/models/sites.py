@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from comments.models.base import Base, BigId, utcnow
@@ -80,6 +80,31 @@ class Thread(Base):
     )
 
     site: Mapped[Site] = relationship(back_populates="threads", lazy="joined")
+
+
+class SiteSettingChange(Base):
+    """One setting of a site changed: from what, to what, by whom, when.
+
+    ``actor`` is "cli", "calibrate" or the staff member's name as it was, so the record still
+    reads after the account is deleted (``staff_id`` then goes NULL).
+    """
+
+    __tablename__ = "site_setting_changes"
+    __table_args__ = (
+        # A site's changes, the newest first, a page at a time (keyset).
+        Index("ix_site_setting_changes_site_created", "site_id", "created_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    #: The setting as `describe` names it (allowed_origins, not origins).
+    setting: Mapped[str] = mapped_column(String(64))
+    #: Its values as `describe` gives them (None is stored as JSON null: an unset threshold).
+    before: Mapped[Any] = mapped_column(JSON)
+    after: Mapped[Any] = mapped_column(JSON)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class SiteApiKey(Base):

@@ -22,6 +22,7 @@ from comments.models import ERASURE_MODES, MODERATION_MODES, Site
 from comments.moderation_ui import bp, reads
 from comments.moderation_ui.guards import page, signed_in_staff
 from comments.schemas.sites import SiteUpdateSchema, api_field_errors
+from comments.services import site_changes
 from comments.services import sites as site_service
 
 #: What each setting is called on the page and in the confirmation, by its API name.
@@ -105,6 +106,9 @@ KINDS = {
     **dict.fromkeys(LISTS, "lines"),
 }
 _schema = SiteUpdateSchema()
+#: How many of the site's latest changes the page lists (`flask sites history` and the API
+#: page through all of them).
+RECENT_CHANGES = 20
 
 
 @bp.get("/sites")
@@ -139,7 +143,9 @@ def update_site_settings(site: str) -> Response | tuple[str, int]:
     try:
         settings = _schema.load(from_form(request.form))
         scalars, lists = site_service.replacing_lists(settings)
-        _, changed = site_service.change_settings(db.session(), record.name, scalars, lists)
+        _, changed = site_service.change_settings(
+            db.session(), record.name, scalars, lists, by=staff
+        )
     except ValidationError as error:
         errors = _by_field(error.messages)
     except FieldErrors as error:
@@ -166,6 +172,7 @@ def _render(site: Site, values: dict[str, Any], errors: dict[str, list[str]]) ->
         editable=staff.role in ADMINISTER,
         sites=reads.site_names(db.session(), reads.visible_site_ids(staff)),
         model_thresholds=_model_thresholds(model),
+        recent_changes=recent_changes(site),
         groups=GROUPS,
         labels=LABELS,
         hints=HINTS,
@@ -176,6 +183,21 @@ def _render(site: Site, values: dict[str, Any], errors: dict[str, list[str]]) ->
             "erasure": [(mode, ERASURE_LABELS[mode]) for mode in ERASURE_MODES],
         },
     )
+
+
+def recent_changes(site: Site) -> list[dict[str, Any]]:
+    """The site's latest changes as the page lists them: when, who, and in the confirmation's
+    words ("Blocked words: added casino")."""
+    page = site_changes.list_changes(db.session(), site, limit=RECENT_CHANGES)
+    return [
+        {
+            "at": change.created_at,
+            "actor": change.actor,
+            "label": LABELS.get(change.setting, change.setting),
+            "change": _change(change.before, change.after),
+        }
+        for change in page.changes
+    ]
 
 
 def _model_thresholds(model: Any) -> dict[str, str] | None:

@@ -10,16 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from comments.models import ERASURE_MODES, MODERATION_MODES
-from comments.schemas.public import CleanLine
+from comments.schemas.public import MAX_ID, CleanLine
 from comments.services.sites import (
     MAX_CLOSE_AFTER_DAYS,
     MAX_EDIT_WINDOW_SECONDS,
     MAX_LINKS,
     MAX_MIN_FORM_SECONDS,
 )
+from comments.services.thread_listing import BadThreadCursor, decode_cursor
 
 #: Bounds a JSON client meets and the command line never did: the number of entries in a list,
 #: and the length of each (a domain name's limit; words and origins alike).
@@ -135,3 +136,47 @@ class SiteUpdatedSchema(SiteSchema):
 
 class SiteListSchema(Schema):
     sites = fields.List(fields.Nested(SiteSchema), required=True)
+
+
+class SiteChangesQuerySchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    #: The ``next`` of the previous page.
+    cursor = fields.String(load_default=None, validate=validate.Length(1, 200))
+
+    @validates_schema
+    def _cursor_of_this_listing(self, data: dict[str, Any], **_: Any) -> None:
+        """A forged cursor is a 422, never a query with an id the database cannot hold."""
+        if not data["cursor"]:
+            return
+        try:
+            after_id = decode_cursor(data["cursor"])[1]
+        except BadThreadCursor as error:
+            raise ValidationError("Not a cursor of this listing.", "cursor") from error
+        if after_id > MAX_ID:
+            raise ValidationError("Not a cursor of this listing.", "cursor")
+
+
+class SiteChangeSchema(Schema):
+    id = fields.Integer()
+    setting = fields.String(metadata={"description": "The setting as GET /sites/<name> names it."})
+    before = fields.Raw(allow_none=True, metadata={"description": "Its value before."})
+    after = fields.Raw(allow_none=True, metadata={"description": "Its value after."})
+    actor = fields.String(
+        metadata={
+            "description": "Who changed it: the staff member's name at the time, `cli` "
+            "(flask sites update) or `calibrate` (flask classifier calibrate --apply)."
+        }
+    )
+    staff_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "The staff account; null from the CLI or once deleted."},
+    )
+    created_at = fields.AwareDateTime()
+
+
+class SiteChangesSchema(Schema):
+    items = fields.List(fields.Nested(SiteChangeSchema))
+    next = fields.String(allow_none=True, metadata={"description": "The next page's cursor."})

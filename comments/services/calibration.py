@@ -18,7 +18,8 @@ import classifier
 from comments.models import Site
 from comments.policy import Thresholds
 from comments.services import training_data
-from comments.services.sites import update_site
+from comments.services.site_changes import CALIBRATE_ACTOR
+from comments.services.sites import Changed, change_settings
 
 
 def current_cutoffs(site: Site, model: classifier.Model) -> classifier.Cutoffs:
@@ -61,13 +62,14 @@ def store_calibration(
     data: Sequence[str],
     actor: str,
     now: datetime | None = None,
-) -> Site:
-    """Write the thresholds the targets set, and a record of how they were chosen (so a later
-    promotion can say which sites were calibrated for another model); the caller commits."""
+) -> tuple[Site, Changed]:
+    """Write the thresholds the targets set, recorded as changed by "calibrate", and how they
+    were chosen (so a later promotion can say which sites were calibrated for another model);
+    the caller commits."""
     values: dict[str, Any] = {
         name: getattr(calibration.thresholds, name) for name in calibration.changed
     }
-    site = update_site(session, site.name, values)
+    site, changed = change_settings(session, site.name, values, by=CALIBRATE_ACTOR)
     site.calibration = {
         "model_version": model_version,
         "thresholds": {name: values[name] for name in calibration.changed},
@@ -83,7 +85,7 @@ def store_calibration(
         "calibrated_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
     }
     session.flush()
-    return site
+    return site, changed
 
 
 def calibrated_for_other_models(session: Session, version: str) -> list[tuple[str, str]]:

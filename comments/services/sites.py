@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 import classifier
 from comments.errors import FieldErrors
-from comments.models import ERASURE_MODES, Site
+from comments.models import ERASURE_MODES, Site, Staff
 from comments.policy import Thresholds
 from comments.rules import domain_key, word_key
+from comments.services.site_changes import record_changes
 from comments.services.threads import get_site
 
 log = logging.getLogger(__name__)
@@ -238,20 +239,25 @@ def change_settings(
     name: str,
     settings: dict[str, Any],
     changes: Mapping[str, ListChange] | None = None,
+    *,
+    by: Staff | str,
 ) -> tuple[Site, Changed]:
-    """`update_site`, and what it changed, so callers can confirm and record exactly that."""
+    """`update_site`, and what it changed, recorded as made ``by`` the staff member or actor
+    label (site_changes.record_changes) in the same transaction, so callers can confirm it."""
     before = {
         key: list(value) if isinstance(value, list) else value
         for key, value in describe(get_site(session, name)).items()
     }
     site = update_site(session, name, settings, changes)
     after = describe(site)
-    return site, {key: (before[key], after[key]) for key in after if before[key] != after[key]}
+    changed = {key: (before[key], after[key]) for key in after if before[key] != after[key]}
+    record_changes(session, site, changed, by)
+    return site, changed
 
 
 def log_changes(name: str, changed: Changed, actor: str) -> None:
-    """Who changed which setting of a site, and to what; the log line says when. No table
-    records staff actions on sites, so the log is where an operator looks (call it after the
-    commit, so a refused or failed change is not logged as made)."""
+    """Who changed which setting of a site, and to what, for operators who watch the log (the
+    record is site_setting_changes); call it after the commit, so a refused or failed change
+    is not logged as made."""
     for setting, (before, after) in changed.items():
         log.info("site %s: %s changed %s from %r to %r", name, actor, setting, before, after)

@@ -182,7 +182,7 @@ def test_healthz_says_when_the_schema_needs_an_upgrade(app: Flask) -> None:
     database = answer.get_json()["database"]
     assert database["ok"] is False
     assert database["error"] == (
-        "schema at revision 0016, this code needs 0021: run flask --app wsgi db upgrade"
+        "schema at revision 0016, this code needs 0022: run flask --app wsgi db upgrade"
     )
     with app.app_context():
         flask_migrate.downgrade(revision="base")

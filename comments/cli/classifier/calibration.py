@@ -16,6 +16,8 @@ from comments.cli.errors import refused_as_usage_error
 from comments.extensions import db
 from comments.models import Site
 from comments.services import calibration as calibration_service
+from comments.services import sites as site_service
+from comments.services.site_changes import CALIBRATE_ACTOR
 from comments.services.threads import get_site
 
 #: (option, target kind, help): the targets a site owner can state.
@@ -198,10 +200,11 @@ def calibrate_command(
     if model_spec is not None and resolve_model(None).version != model.version:
         click.echo(f"warning: {model.version} is not the active model", err=True)
     with refused_as_usage_error():
-        calibration_service.store_calibration(
+        _, changed = calibration_service.store_calibration(
             session, site, result, model_version=model.version, data=names, actor=actor
         )
     db.session.commit()
+    site_service.log_changes(site.name, changed, CALIBRATE_ACTOR)
     click.echo(
         f"stored {', '.join(result.changed)} on site {site.name!r}, calibrated for model "
         f"{model.version} with targets: {'; '.join(str(target) for target in targets)}"
