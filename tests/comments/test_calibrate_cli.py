@@ -47,6 +47,13 @@ def site_settings(runner: FlaskCliRunner, name: str = "default") -> dict[str, An
     raise AssertionError(f"no site {name}")
 
 
+def history(runner: FlaskCliRunner) -> list[dict[str, Any]]:
+    """`flask sites history default`: the site's recorded setting changes, newest first."""
+    result = runner.invoke(args=["sites", "history", "default"])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.output.splitlines()]
+
+
 def calibrate(runner: FlaskCliRunner, *args: str) -> Any:
     return runner.invoke(args=["classifier", "calibrate", "--site", "default", *args])
 
@@ -67,6 +74,7 @@ def test_dry_run_prints_targets_thresholds_and_cost_and_changes_nothing(
     assert "no spam comments in the data" in result.output
     assert "dry run" in result.output
     assert site_settings(runner) == before
+    assert history(runner) == []
 
 
 def test_apply_stores_thresholds_that_change_the_policy(
@@ -88,6 +96,9 @@ def test_apply_stores_thresholds_that_change_the_policy(
     stored = site_settings(runner)
     assert stored["toxicity_hold"] <= mild  # the mildest toxic comment is now held
     assert stored["spam_hold"] is None and stored["spam_file"] is None  # still the model's
+    [change] = history(runner)
+    assert (change["actor"], change["setting"]) == ("calibrate", "toxicity_hold")
+    assert (change["before"], change["after"]) == (None, stored["toxicity_hold"])
 
     second = post_comment(body=MILD, author_email="bob@example.org")
     assert second.status_code == 201 and second.json["status"] == "pending"

@@ -6,12 +6,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import delete, func, inspect, select, text, update
 
 from comments import MIGRATIONS_DIR
 from comments.extensions import db
 from comments.models import Base, Site, WebhookEndpoint
-from tests.comments.conftest import PostComment
+from tests.comments.conftest import PostComment, StaffToken
 
 
 def test_single_head() -> None:
@@ -237,3 +238,36 @@ def test_closed_threads_go_and_come_back_keeping_every_thread_and_site(
         kept = db.session.scalars(select(Comment.id).order_by(Comment.id)).all()
     assert [tuple(row) for row in rows] == [("/post/1", None), ("/post/2", None)]
     assert days == [0] and kept == ids
+
+
+def test_site_setting_changes_go_down_and_come_back_leaving_the_sites_alone(
+    app: Flask, client: FlaskClient, staff_headers: StaffToken
+) -> None:
+    """Migration 0022 is a table of its own: down drops it (and its records), up makes it again,
+    with its index, and the sites and their settings stay as they were throughout."""
+    import flask_migrate
+
+    from comments.models import SiteSettingChange
+
+    admin = staff_headers("admin")
+    assert (
+        client.patch("/api/v1/sites/default", json={"max_links": 7}, headers=admin).status_code
+        == 200
+    )
+
+    def tables() -> set[str]:
+        with db.engine.connect() as connection:
+            return set(inspect(connection).get_table_names())
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SiteSettingChange)) == 1
+        db.session.remove()
+        flask_migrate.downgrade(revision="0021")
+        assert "site_setting_changes" not in tables()
+        flask_migrate.upgrade()
+        assert "site_setting_changes" in tables()
+        with db.engine.connect() as connection:
+            indexes = inspect(connection).get_indexes("site_setting_changes")
+        assert [index["column_names"] for index in indexes] == [["site_id", "created_at", "id"]]
+        assert db.session.scalar(select(func.count()).select_from(SiteSettingChange)) == 0
+        assert db.session.scalar(select(Site.max_links).where(Site.name == "default")) == 7

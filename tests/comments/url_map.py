@@ -18,7 +18,15 @@ from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
 from comments.extensions import db
-from comments.models import Ban, Comment, Decision, SiteApiKey, Thread, TrustedAuthor
+from comments.models import (
+    Ban,
+    Comment,
+    Decision,
+    SiteApiKey,
+    SiteSettingChange,
+    Thread,
+    TrustedAuthor,
+)
 from comments.services.sites import describe, list_sites
 from tests.moderation_ui.conftest import PASSWORD
 
@@ -185,5 +193,6 @@ def state(app: Flask) -> tuple[Any, ...]:
             session.scalar(select(func.count()).select_from(TrustedAuthor)),
             sorted(session.execute(select(SiteApiKey.id, SiteApiKey.revoked_at)).all()),
             [describe(site) for site in list_sites(session)],
+            session.scalar(select(func.count()).select_from(SiteSettingChange)),
             sorted(session.execute(select(Thread.id, Thread.closed, Thread.title)).all()),
         )

@@ -119,6 +119,37 @@ def test_an_admin_saves_the_form_and_is_told_what_changed(
     assert stored(app)[0]["toxicity_hold"] is None
 
 
+def recent_changes(page: str) -> list[tuple[str, str, str]]:
+    """The Recent changes table's rows: who, setting, change."""
+    section = page.split('<section class="site-changes"', 1)[1]
+    rows = re.findall(
+        r"<tr>\s*<td><time[^>]*>[^<]+</time></td>\s*<td>([^<]*)</td>\s*"
+        r'<th scope="row">([^<]*)</th>\s*<td>([^<]*)</td>',
+        section,
+    )
+    return [(who, setting, change) for who, setting, change in rows]
+
+
+def test_every_reader_of_the_page_sees_its_recent_changes_newest_first(
+    signed_in: SignedIn, runner: FlaskCliRunner
+) -> None:
+    admin = signed_in("admin", "maria")
+    assert "No setting of this site has been changed yet." in admin.get(PAGE).text
+    form = form_of(admin.get(PAGE).text, max_links="0", blocked_words="casino\npoker")
+    assert admin.post(PAGE, data=form).status_code == 303
+    admin.post(PAGE, data=form_of(admin.get(PAGE).text, max_links="x"))  # refused: not recorded
+    update = ["sites", "update", "default", "--remove-blocked-word", "casino"]
+    assert runner.invoke(args=[*update, "--toxicity-hold", "0.5"]).exit_code == 0
+    admin.post("/moderation/logout", data={"csrf_token": session_csrf(admin)})
+    expected = [
+        ("cli", "Blocked words", "removed casino"),
+        ("cli", "Hold at toxicity", "the model&#39;s → 0.5"),
+        ("maria", "Most links", "3 → 0"),
+        ("maria", "Blocked words", "added casino, poker"),
+    ]
+    assert recent_changes(signed_in("analyst").get(PAGE).text) == expected
+
+
 def test_refused_values_are_shown_beside_their_fields_and_nothing_is_saved(
     app: Flask, signed_in: SignedIn
 ) -> None:
