@@ -72,8 +72,12 @@ def read_site(site: str) -> dict[str, Any]:
 @require(READ_QUEUES)
 @contract({200: SiteChangesSchema()}, query=SiteChangesQuerySchema())
 def list_changes(site: str, query: dict[str, Any]) -> dict[str, Any]:
-    """Who changed which setting of the site, from what to what, the newest first; ``next``
-    is the next page's cursor."""
+    """Who changed which setting of the site, and from what to what, the newest first.
+
+    Each setting a change touched is one item, named as GET /sites/<name> names it; ``actor``
+    is the staff member's name at the time, ``cli`` or ``calibrate``. ``next`` is the next
+    page's cursor.
+    """
     found = visible_site(db.session(), _staff(), site)
     after = decode_cursor(query["cursor"]) if query["cursor"] else None
     page = site_changes.list_changes(db.session(), found, limit=query["per_page"], after=after)
