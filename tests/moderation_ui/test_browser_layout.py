@@ -126,3 +126,18 @@ def test_the_e_mail_choices_stand_one_a_line_beside_their_labels(
     assert all(later > earlier + 10 for earlier, later in itertools.pairwise(tops)), tops
     page.get_by_label("Once a day").check()
     expect(page.get_by_label("Once a day")).to_be_checked()
+
+
+def test_every_section_reflows_at_320px(browser_page: Page, live: Live) -> None:
+    """Each page the top bar links to, at 320 px (1280 px zoomed to 400%): nothing scrolls
+    sideways, the top bar included, whose links wrap as sections are added."""
+    page = browser_page
+    sign_in(page, live, f"/moderation/?thread={new_thread()}")
+    page.set_viewport_size({"width": 320, "height": 800})
+    links = page.get_by_role("navigation", name="Sections").get_by_role("link")
+    sections = [str(link.get_attribute("href")) for link in links.all()]
+    assert len(sections) >= 5
+    for section in sections:
+        page.goto(live.url + section)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{section} scrolls sideways by {overflow}px at 320px"
