@@ -11,9 +11,9 @@ comment removed under its reply) and every moderation queue, then runs axe (WCAG
 and best practices) on each page in several states: the demo page with a held comment of the
 reader's own, the form's error states, the report form, the editor, the warning that the time
 to edit is ending, the nudge, new comments waiting behind their button and shown; the
-moderation sign-in, each queue, the shortcut and ban dialogs, a comment's history, bans,
-statistics and e-mail settings. Every page is checked in the light and the dark colour scheme
-and at 320 px.
+moderation sign-in, each queue, the shortcut and ban dialogs, a comment's history, pages,
+the site settings (and their errors), bans, statistics and e-mail settings. Every page is
+checked in the light and the dark colour scheme and at 320 px.
 Prints one JSON object: violations (affected nodes) by page and rule, and a total.
 """
 
@@ -284,6 +284,12 @@ def moderation_states(page: Any, base: str, ids: dict[str, int]) -> list[tuple[s
         page.keyboard.press("r")
         page.locator("#announcer p").wait_for()
 
+    def site_refused() -> None:
+        page.goto(f"{mod}/sites/default")
+        page.get_by_label("Most links").fill("500")
+        page.get_by_role("button", name="Save settings").click()
+        page.wait_for_load_state()
+
     return [
         ("moderation: sign in", login_blank),
         ("moderation: sign in refused", login_error),
@@ -297,6 +303,8 @@ def moderation_states(page: Any, base: str, ids: dict[str, int]) -> list[tuple[s
         ("moderation: decision announced", decided),
         ("moderation: history", lambda: page.goto(f"{mod}/comments/{ids['rejected']}")),
         ("moderation: pages", lambda: page.goto(f"{mod}/pages")),
+        ("moderation: site settings", lambda: page.goto(f"{mod}/sites/default")),
+        ("moderation: site settings refused", site_refused),
         ("moderation: bans", lambda: page.goto(f"{mod}/bans")),
         ("moderation: statistics", lambda: page.goto(f"{mod}/stats")),
         ("moderation: e-mail settings", lambda: page.goto(f"{mod}/settings")),
@@ -324,7 +332,8 @@ def main() -> None:
         "RATELIMIT_ENABLED": "0",
     }
     flask(env, "db", "upgrade")
-    flask(env, "users", "create", "mod", "--role", "moderator", "--password-stdin", stdin=PASSWORD)
+    # An admin sees every page a moderator does, and the Site page's form and its errors too.
+    flask(env, "users", "create", "mod", "--role", "admin", "--password-stdin", stdin=PASSWORD)
     token = flask(env, "users", "token", "mod").strip().splitlines()[-1]
     report: dict[str, dict[str, Any]] = {}
     with serve(
