@@ -1,7 +1,8 @@
 """The baseline of the submission bench: a bare Flask endpoint that stores the same JSON.
 
-It validates the widget's fields (types, lengths, required ones), finds or creates the thread and
-inserts the comment into the service's own schema (the database is migrated by the bench), on the
+It validates the widget's fields (types, lengths, required ones), finds or creates the thread
+(moving its ``last_comment_at`` forward, as the schema requires) and inserts the comment into
+the service's own schema (the database is migrated by the bench), on the
 same engine and with the same SQLite settings as the service, under the same gunicorn. What it
 leaves out is exactly what the service adds: text cleaning, rules, scoring, the decision and its
 record, Markdown rendering and sanitising. Our CPU per comment is reported as a ratio to this.
@@ -96,17 +97,23 @@ def _site_id(connection: Connection, name: str) -> int | None:
     return _site_ids[name]
 
 
-def _thread_id(connection: Connection, site_id: int, payload: dict[str, Any]) -> int:
+def _thread_id(connection: Connection, site_id: int, payload: dict[str, Any], now: datetime) -> int:
     query = select(threads.c.id).where(
         threads.c.site_id == site_id, threads.c.key == payload["thread"]
     )
     found = connection.scalar(query)
     if found is not None:
+        # The schema keeps when a thread was last commented on (it orders the staff's listing).
+        connection.execute(
+            threads.update()
+            .where(threads.c.id == found, threads.c.last_comment_at < now)
+            .values(last_comment_at=now)
+        )
         return int(found)
     try:
         with connection.begin_nested():
             row = {"site_id": site_id, "key": payload["thread"], "url": payload.get("thread_url")}
-            row.update(title=payload.get("thread_title") or "", created_at=datetime.now(UTC))
+            row.update(title=payload.get("thread_title") or "", created_at=now, last_comment_at=now)
             return int(connection.execute(threads.insert().returning(threads.c.id), row).scalar())
     except IntegrityError:  # another worker created it first
         return int(connection.scalar(query))
@@ -126,7 +133,7 @@ def create_comment() -> tuple[dict[str, Any], int]:
             return {"code": 422, "errors": {"site": ["Unknown site."]}}, 422
         row = {
             "site_id": site_id,
-            "thread_id": _thread_id(connection, site_id, payload),
+            "thread_id": _thread_id(connection, site_id, payload, now),
             "parent_id": payload.get("parent_id"),
             "status": "published",
             "body_raw": body,

@@ -243,6 +243,11 @@ def targets(by_engine: dict[str, dict[str, Any]]) -> dict[str, Any]:
     isso = by_engine.get("sqlite", {}).get("isso")
     for engine, figures in by_engine.items():
         ours = figures["ours"]
+        for name in ("bare", "isso"):
+            failed = figures[name]["non_2xx"] if name in figures else 0
+            if failed:
+                # The baselines must store what they were sent, or the ratios compare nothing.
+                raise SystemExit(f"{name} on {engine} answered {failed} requests with non-2xx")
         ratio = ours["server_cpu_ms_per_request"] / max(
             1e-9, figures["bare"]["server_cpu_ms_per_request"]
         )
