@@ -48,6 +48,9 @@ class Comment(Base):
         Index("ix_comments_email_site_status", "author_email", "site_id", "status"),
         Index("ix_comments_site_fingerprint", "site_id", "body_fingerprint"),
         Index("ix_comments_ip_hash", "ip_hash"),
+        # Ids are never given again, as on PostgreSQL: a deleted comment's id stays in
+        # tombstones, open pages, permalinks and webhook receivers (migration 0023).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

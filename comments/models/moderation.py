@@ -71,6 +71,9 @@ class Decision(Base):
     """A status change: by the model at submission, later by staff. Also a training label."""
 
     __tablename__ = "decisions"
+    # Never given again when a comment goes with its decisions: their ids are in webhook
+    # payloads and the moderation API (migration 0023).
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     comment_id: Mapped[int] = mapped_column(

@@ -32,6 +32,9 @@ class WebhookEndpoint(Base):
     """
 
     __tablename__ = "webhook_endpoints"
+    # Removing an endpoint deletes it: its id is never given again, so a stale page or script
+    # cannot edit, rotate or remove the next endpoint by mistake (migration 0023).
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
@@ -61,6 +64,9 @@ class WebhookDelivery(Base):
         Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
         # The delivery log of an endpoint, newest first.
         Index("ix_webhook_deliveries_endpoint_id", "endpoint_id", "id"),
+        # Deleted with their endpoint; a delivery's id, redelivered from a stale log page,
+        # must not name another endpoint's event (migration 0023).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
