@@ -44,8 +44,9 @@ def bury(session: Session, ids: Iterable[int], now: datetime) -> None:
     when = literal(now, CommentTombstone.deleted_at.type)
     for start in range(0, len(wanted), _CHUNK):
         part = wanted[start : start + _CHUNK]
-        # SQLite gives a new comment the id of the newest one deleted: its tombstone, if any,
-        # gives way to this one (the later deletion), rather than the erasure failing.
+        # Before migration 0023, SQLite gave a new comment the id of the newest one deleted:
+        # such a comment's id may have a tombstone already, which gives way to this one (the
+        # later deletion), rather than the erasure failing.
         session.execute(delete(CommentTombstone).where(CommentTombstone.comment_id.in_(part)))
         shown = select(Comment.id, Comment.thread_id, when).where(Comment.id.in_(part), WAS_PUBLIC)
         session.execute(

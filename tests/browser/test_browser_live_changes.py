@@ -191,6 +191,31 @@ def test_comments_erased_while_the_page_is_open_are_removed_or_left_as_deleted(
     expect(page.locator(f"#comment-{top}")).to_have_count(1)
 
 
+def test_a_comment_posted_after_the_newest_one_was_erased_is_offered_and_shown(
+    page: Page, widget: Widget, blog: Blog
+) -> None:
+    """Before migration 0023, SQLite gave it the erased comment's id: the page took it for the
+    one it had, and the tombstone's id in ``withdrawn`` then hid it until a reload."""
+    email = f"fay-{uuid.uuid4().hex[:8]}@example.org"
+    blog.post(TOP, name="Ann")
+    erased = publish_as(blog, LATER, email)
+    page.goto(blog.url(live_interval="0.3"))
+    expect(widget.count).to_have_text("2 Comments")
+
+    done = blog.live_app.test_cli_runner().invoke(
+        args=["privacy", "erase", email, "--mode", "remove", "--yes"]
+    )
+    assert done.exit_code == 0, done.output
+    removed = page.locator(f'[data-id="{erased}"] > .cw-card')
+    expect(removed).to_have_text("This comment was removed.")
+    posted = blog.post(KEPT, name="Dev")
+    assert posted > erased
+    widget.root.get_by_role("button", name="Show 1 new comment").click()
+    expect(widget.comment(KEPT).get_by_role("article")).to_be_focused()
+    expect(widget.count).to_have_text("2 Comments")
+    expect(removed).to_have_text("This comment was removed.")
+
+
 def test_a_page_older_than_the_pruned_tombstones_still_takes_an_erased_comment_down(
     page: Page, page_issues: PageIssues, widget: Widget, blog: Blog
 ) -> None:
