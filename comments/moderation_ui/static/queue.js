@@ -320,6 +320,22 @@
     const card = event.target instanceof Element ? event.target.closest(".card") : null;
     if (card) current = card;
   });
+  // Enter in a card's reason decides nothing (_card.html): Esc goes back to the card, keeping
+  // what was typed, so the next key decides with that reason.
+  cardList.addEventListener("keydown", (event) => {
+    const field = event.target instanceof Element ? event.target : null;
+    const inReason = field && field.matches("form.decide :is(input, textarea)");
+    const card = inReason && field.closest(".card");
+    if (!card) return;
+    if (event.key === "Escape") {
+      event.preventDefault();
+      focusCard(card);
+    } else if (event.key === "Enter" && field.matches("input")) {
+      const { id } = card.dataset;
+      announce(`Comment #${id}: Enter does not decide. Press Esc, then a decision's key, `
+        + "or choose its button.");
+    }
+  });
   cardList.addEventListener("change", (event) => {
     if (event.target instanceof Element && event.target.matches("input.select")) updateSelection();
   });

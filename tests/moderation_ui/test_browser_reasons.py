@@ -1,0 +1,82 @@
+"""A decision's reason typed on the card: Enter in it decides nothing (it used to press the
+card's first button, Approve, publishing the comment being rejected), Esc goes back to the
+card and the next key decides with the reason, which the comment's history shows."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.moderation_ui.browsing import new_thread, post, sign_in
+from tests.moderation_ui.conftest import ABUSIVE, PASSWORD, Live
+
+pytestmark = pytest.mark.browser
+expect.set_options(timeout=10_000)
+
+
+def _history_row(page: Page, live: Live, comment_id: int, action: str) -> Any:
+    page.goto(live.url + f"/moderation/comments/{comment_id}")
+    return page.locator("table tr", has=page.get_by_role("cell", name=action, exact=True))
+
+
+def test_enter_in_the_reason_decides_nothing_and_esc_then_r_rejects_with_it(
+    browser_page: Page, live: Live
+) -> None:
+    page, thread = browser_page, new_thread()
+    held = post(live, thread, ABUSIVE + " (reason)", author_email=f"{uuid.uuid4().hex}@x.org")
+    sign_in(page, live, f"/moderation/?status=pending&thread={thread}")
+    card = page.locator(f"#comment-{held}")
+    card.get_by_text("Reason and note").click()
+    reason = card.get_by_label("Reason", exact=True)
+    reason.fill("personal attack")
+    reason.press("Enter")
+
+    expect(page.locator("#announcer")).to_have_text(
+        f"Comment #{held}: Enter does not decide. Press Esc, then a decision's key, "
+        "or choose its button."
+    )
+    expect(card.locator(".card-meta .status")).to_have_text("pending")
+    expect(reason).to_be_focused()
+
+    page.keyboard.press("Escape")
+    expect(card).to_be_focused()
+    expect(reason).to_have_value("personal attack")
+    page.keyboard.press("r")
+    expect(page.locator("#announcer")).to_have_text(f"Comment #{held} rejected.")
+
+    row = _history_row(page, live, held, "reject")
+    expect(row).to_contain_text("personal attack")
+    expect(_history_row(page, live, held, "approve")).to_have_count(0)
+
+
+@pytest.fixture
+def page_without_script(chromium: Any) -> Iterator[Page]:
+    context = chromium.new_context(java_script_enabled=False)
+    context.route("**/*", lambda r: r.continue_() if "//127.0.0.1" in r.request.url else r.abort())
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def test_without_script_enter_in_the_reason_decides_nothing(
+    page_without_script: Page, live: Live
+) -> None:
+    page, thread = page_without_script, new_thread()
+    held = post(live, thread, ABUSIVE + " (no js)", author_email=f"{uuid.uuid4().hex}@x.org")
+    page.goto(live.url + f"/moderation/?status=pending&thread={thread}")
+    page.get_by_label("Name").fill("mod")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    card = page.locator(f"#comment-{held}")
+    card.get_by_text("Reason and note").click()
+    card.get_by_label("Reason", exact=True).fill("personal attack")
+    card.get_by_label("Reason", exact=True).press("Enter")
+    page.wait_for_load_state()
+
+    expect(card.locator(".card-meta .status")).to_have_text("pending")
+    expect(_history_row(page, live, held, "approve")).to_have_count(0)
