@@ -36,6 +36,19 @@ PAST_TENSE = {
     "not_spam": "marked as not spam",
     "restore": "restored to pending",
 }
+#: Approving a published comment (one readers reported) keeps it: "approved" would suggest it
+#: had been held.
+KEPT = "kept, reports dismissed"
+
+
+def _decided(count: int, kept: int, action: str) -> str:
+    """What a bulk decision did, telling the published comments approved (kept) apart."""
+    parts = []
+    if count or not kept:
+        parts.append(f"{count} comment{'s' if count != 1 else ''} {PAST_TENSE[action]}")
+    if kept:
+        parts.append(f"{kept} comment{'s' if kept != 1 else ''} {KEPT}")
+    return "; ".join(parts) + "."
 
 
 def _back() -> Response:
@@ -94,6 +107,7 @@ def decide(comment_id: int) -> Response:
         data["expected_status"],
         data["expected_decision"],
     )
+    kept = data["action"] == "approve" and comment.status == "published"
     try:
         decide_comment(session, comment, request_, signed_in_staff())
     except IllegalTransition as error:
@@ -101,7 +115,7 @@ def decide(comment_id: int) -> Response:
         flash(f"Comment #{comment_id}: {error}", "error")
         return _back()
     session.commit()
-    flash(f"Comment #{comment_id} {PAST_TENSE[data['action']]}.", "ok")
+    flash(f"Comment #{comment_id} {KEPT if kept else PAST_TENSE[data['action']]}.", "ok")
     return _back()
 
 
@@ -123,20 +137,22 @@ def bulk_decision() -> Response:
     if data is None:
         return _back()
     session, staff = db.session(), signed_in_staff()
-    done, refused = [], []
+    done, kept, refused = [], [], []
     for comment_id in dict.fromkeys(data["ids"]):
         try:
             comment = reads.visible_comment(session, staff, comment_id)
+            was_published = comment.status == "published"
             shown = data["expected_decisions"].get(comment_id)
             request_ = DecisionRequest(data["action"], data["reason"], expected_decision=shown)
             decide_comment(session, comment, request_, staff)
             done.append(comment_id)
+            if data["action"] == "approve" and was_published:
+                kept.append(comment_id)
         except (IllegalTransition, NotFound) as error:
             refused.append(f"#{comment_id}: {error}")
     session.commit()
-    verb = PAST_TENSE[data["action"]]
     if done:
-        flash(f"{len(done)} comment{'s' if len(done) != 1 else ''} {verb}.", "ok")
+        flash(_decided(len(done) - len(kept), len(kept), data["action"]), "ok")
     for message in refused:
         flash(message, "error")
     return _back()

@@ -105,7 +105,25 @@ def test_a_readers_report_reaches_the_reported_tab(browser_page: Page, live: Liv
     page.keyboard.press("j")
     page.keyboard.press("a")  # keep the comment: the report is resolved, it stays published
     expect(card).to_have_count(0)
+    expect(page.locator("#announcer")).to_have_text(
+        f"Comment #{comment_id} kept, reports dismissed."
+    )
     expect(page.locator('[data-count="reported"]')).to_have_text(str(reported))
+
+
+def test_bulk_keep_in_the_reported_tab_says_kept(browser_page: Page, live: Live) -> None:
+    page, thread = browser_page, new_thread()
+    ids = [post(live, thread, NICE, author_email=f"{uuid.uuid4().hex}@x.org") for _ in range(2)]
+    for comment_id in ids:
+        live.post(f"/api/v1/comments/{comment_id}/reports", {"reason": "spam"})
+    sign_in(page, live, f"/moderation/?status=reported&thread={thread}")
+    for _ in ids:
+        page.keyboard.press("j")
+        page.keyboard.press("x")
+    expect(page.locator("[data-selected-count]")).to_have_text("2")
+    page.keyboard.press("Shift+A")
+    expect(page.locator("#announcer")).to_have_text("2 comments kept, reports dismissed.")
+    expect(page.locator("#cards .card")).to_have_count(0)
 
 
 def test_keeping_a_reported_comment_in_the_published_queue_redraws_its_card(
@@ -125,7 +143,9 @@ def test_keeping_a_reported_comment_in_the_published_queue_redraws_its_card(
     page.keyboard.press("j")
     expect(card).to_be_focused()  # or "a" would be refused: no comment chosen
     page.keyboard.press("a")
-    expect(page.locator("#announcer")).to_have_text(f"Comment #{comment_id} approved.")
+    expect(page.locator("#announcer")).to_have_text(
+        f"Comment #{comment_id} kept, reports dismissed."
+    )
     expect(buttons).to_have_text(["Reject r", "Spam s"])
     expect(card.locator(".reports")).to_have_count(0)
     expect(card).to_be_focused()

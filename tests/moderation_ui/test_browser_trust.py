@@ -79,7 +79,7 @@ def test_trust_given_elsewhere_shows_on_a_redraw_and_toggles_in_place(
 
     page.keyboard.press("j")
     page.keyboard.press("a")  # Keep: it stays in this queue, and its card is redrawn
-    expect(page.locator("#announcer")).to_have_text(f"Comment #{kept} approved.")
+    expect(page.locator("#announcer")).to_have_text(f"Comment #{kept} kept, reports dismissed.")
     expect(card.get_by_role("button", name="Keep (dismiss reports)")).to_have_count(0)
     expect(stop).to_be_visible()
     expect(trust).to_have_count(0)

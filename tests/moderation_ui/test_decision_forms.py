@@ -268,3 +268,33 @@ def test_non_ascii_digits_in_ids_are_ignored_not_a_500(
     bans = client.get("/moderation/bans?before=²")
     assert (one.status_code, bulk.status_code, bans.status_code) == (303, 303, 200)
     assert status_of(app, comment_id) == "rejected"
+
+
+def test_keeping_reported_comments_says_kept_not_approved(
+    app: Flask, signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    """Approving a reported published comment keeps it: "approved" read as if it had been
+    held. A bulk approval tells the held comments it published from those it kept."""
+    reported = [post_comment(author_email=f"r{n}@x.org") for n in range(3)]
+    held = post_comment(body=ABUSIVE, author_email="h@x.org")
+    reader = app.test_client()
+    for comment_id in reported:
+        reader.post(f"/api/v1/comments/{comment_id}/reports", json={"reason": "abusive"})
+    client = signed_in("moderator")
+    kept = client.post(
+        f"/moderation/comments/{reported[0]}/decision",
+        data={"action": "approve", "csrf_token": session_csrf(client)},
+        follow_redirects=True,
+    )
+    assert f"Comment #{reported[0]} kept, reports dismissed." in kept.text
+    bulk = client.post(
+        "/moderation/decisions",
+        data={
+            "action": "approve",
+            "ids": [str(i) for i in [*reported[1:], held]],
+            "csrf_token": session_csrf(client),
+        },
+        follow_redirects=True,
+    )
+    assert "1 comment approved; 2 comments kept, reports dismissed." in bulk.text
+    assert [status_of(app, i) for i in [*reported, held]] == ["published"] * 4

@@ -31,6 +31,7 @@
     not_spam: "marked as not spam",
     restore: "restored to pending",
   };
+  const KEPT = "kept, reports dismissed"; // approving a published (reported) comment
   // What a ban matches the author by (its `by`), as card.js's sameAuthor names the keys.
   const BAN_KEYS = { email_and_ip: ["email", "ip"], email: ["email"], ip: ["ip"] };
   const refreshes = new Map(); // card id -> the number of the latest refresh asked for it
@@ -86,6 +87,14 @@
   const cards = () => Array.from(cardList.querySelectorAll(".card"));
   const cardById = (id) => document.getElementById(`comment-${id}`);
   const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+  /** What a bulk decision did, telling the published comments approved (kept) apart. */
+  function decidedSummary(decided, kept, action) {
+    const parts = [];
+    if (decided || !kept) parts.push(`${plural(decided, "comment")} ${PAST[action]}`);
+    if (kept) parts.push(`${plural(kept, "comment")} ${KEPT}`);
+    return `${parts.join("; ")}.`;
+  }
 
   function focusCard(card) {
     if (!card) return;
@@ -210,7 +219,9 @@
       setBusy(card, false);
       return;
     }
-    announce(`Comment #${id} ${PAST[action]}.`);
+    // Approving a published comment kept it: "approved" would suggest it had been held.
+    const kept = action === "approve" && payload.expected_status === "published";
+    announce(`Comment #${id} ${kept ? KEPT : PAST[action]}.`);
     await settle(id, result.status, result.decision);
     setBusy(card, false);
     await refreshCounts();
@@ -227,8 +238,10 @@
     try {
       // What each card showed: a comment decided or edited since is refused, not overruled.
       const expected = {};
+      const wasPublished = new Set();
       for (const { dataset } of selected) {
         if (dataset.decision) expected[dataset.id] = Number(dataset.decision);
+        if (dataset.status === "published") wasPublished.add(Number(dataset.id));
       }
       const data = await api("POST", "/decisions", { action, ids, expected_decisions: expected });
       const failed = data.results.filter((result) => !result.ok);
@@ -237,7 +250,10 @@
         else if (cardById(result.id)) await refresh(cardById(result.id));
       }
       selected.forEach((card) => setBusy(card, false));
-      const summary = `${plural(data.decided, "comment")} ${PAST[action]}.`;
+      const keptCount = action === "approve"
+        ? data.results.filter((result) => result.ok && wasPublished.has(result.id)).length
+        : 0;
+      const summary = decidedSummary(data.decided - keptCount, keptCount, action);
       const problems = failed.map((result) => ` #${result.id}: ${result.error}`).join("");
       announce(summary + problems, failed.length ? "error" : "ok");
       await refreshCounts();
