@@ -41,7 +41,8 @@ class ClosingState:
 
     closed: bool
     why: str
-    choices: list[str]
+    #: (choice, its button's label), in the order of CHOICE_LABELS.
+    choices: list[tuple[str, str]]
 
 
 def closing_state(summary: ThreadSummary, close_after_days: int) -> ClosingState:
@@ -61,7 +62,14 @@ def closing_state(summary: ThreadSummary, close_after_days: int) -> ClosingState
         days = f"{close_after_days} day{'s' if close_after_days != 1 else ''}"
         why = f"{ended} {days} after its first comment ({until}): the site's limit"
     current = {True: "close", False: "open", None: "follow_site"}[setting]
-    return ClosingState(summary.closed, why, [c for c in CHOICE_LABELS if c != current])
+    # A page that follows the site and is open already is kept open by "Open" (and one closed
+    # by the site's limit kept closed): an "Open" button beside "Open" read as doing nothing.
+    labels = dict(CHOICE_LABELS)
+    if summary.closed:
+        labels["close"] = "Keep closed"
+    else:
+        labels["open"] = "Keep open"
+    return ClosingState(summary.closed, why, [(c, labels[c]) for c in labels if c != current])
 
 
 def _chosen_site(names: list[str]) -> str | None:
@@ -95,7 +103,6 @@ def pages() -> tuple[str, int]:
         sites=names,
         site=site,
         rows=rows,
-        choice_labels=CHOICE_LABELS,
         error=error,
         web_link=present.web_link,
         next_url=(
