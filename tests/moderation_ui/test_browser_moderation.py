@@ -252,3 +252,27 @@ def test_ban_asks_first_and_the_buttons_work_too(browser_page: Page, live: Live)
     page.locator(f"#comment-{target}").get_by_role("button", name="Spam").click()
     expect(page.locator(f"#comment-{target}")).to_have_count(0)
     expect(page.locator("#queue-empty")).to_be_visible()
+
+
+def test_a_key_pressed_outside_the_cards_decides_nothing_unseen(
+    browser_page: Page, live: Live
+) -> None:
+    """With focus on a tab link, the card last chosen may be scrolled out of sight: r used to
+    reject it all the same. Now it is refused, and j goes back to that card."""
+    page, thread = browser_page, new_thread()
+    held = post(live, thread, ABUSIVE + " (unseen)", author_email=f"{uuid.uuid4().hex}@x.org")
+    sign_in(page, live, f"/moderation/?status=pending&thread={thread}")
+    card = page.locator(f"#comment-{held}")
+    page.keyboard.press("j")
+    expect(card).to_be_focused()
+    page.get_by_role("link", name="Statistics").focus()
+
+    page.keyboard.press("r")
+    expect(page.get_by_role("alert")).to_have_text(
+        "Focus is not on a comment: press j to go back to the one you chose."
+    )
+    expect(card.locator(".card-meta .status")).to_have_text("pending")
+    page.keyboard.press("j")
+    expect(card).to_be_focused()
+    page.keyboard.press("r")
+    expect(page.locator("#announcer")).to_have_text(f"Comment #{held} rejected.")

@@ -134,12 +134,16 @@
     }
     if ((help && help.open) || (banDialog && banDialog.open)) return;
     const focused = target instanceof Element ? target.closest(".card") : null;
-    const card = focused || queue.current();
+    // With focus on a control outside the cards (a tab, a filter, the navigation), the card
+    // last chosen may be out of sight: a key decides only about a comment one can see chosen.
+    const elsewhere = target instanceof Element && target !== document.body && !focused;
+    const card = focused || (elsewhere ? null : queue.current());
     const lower = key.toLowerCase(); // "R" with Caps Lock on and no Shift still rejects
     const deciding = decisionKeys.has(lower);
     if (key === "j" || key === "k") {
       event.preventDefault();
-      move(key === "j" ? 1 : -1);
+      if (elsewhere && queue.current()) focusCard(queue.current()); // back to it, in sight
+      else move(key === "j" ? 1 : -1);
     } else if (deciding || key === "b" || key === "x") {
       event.preventDefault();
       if (!canModerate) {
@@ -147,7 +151,12 @@
       } else if (event.shiftKey && deciding && key !== lower) {
         decideSelectedByKey(lower);
       } else if (!card) {
-        announce("Press j to choose a comment first.", "error");
+        announce(
+          elsewhere && queue.current()
+            ? "Focus is not on a comment: press j to go back to the one you chose."
+            : "Press j to choose a comment first.",
+          "error",
+        );
       } else if (key === "b") {
         openBanDialog(card);
       } else if (key === "x") {
