@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -60,6 +61,23 @@ def _spans(entry: Mapping[str, Any], length: int) -> list[tuple[int, int]]:
     return found
 
 
+#: Stripped from the edges of a highlighted word: spaces and sentence punctuation.
+_EDGES = string.whitespace + ",.;:!?"
+
+
+def _word(body: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span without the spaces and punctuation at its edges: the model's features include
+    punctuation (", stupid" is about "stupid"), which read as words of their own in the list.
+    A lone mark ("." or ",") is None; a run of them ("!!!") is kept."""
+    text = body[start:end]
+    edges = _EDGES if any(char.isalnum() for char in text) else string.whitespace
+    kept = text.strip(edges)
+    if len(kept) < 2 and not kept.isalnum():
+        return None
+    start += len(text) - len(text.lstrip(edges))
+    return start, start + len(kept)
+
+
 def drivers(body: str, explanation: Mapping[str, Any] | None) -> list[Driver]:
     """The explanation's spans that are well-formed, inside the body and push a score up."""
     if not isinstance(explanation, Mapping):
@@ -76,9 +94,10 @@ def drivers(body: str, explanation: Mapping[str, Any] | None) -> list[Driver]:
             if not isinstance(weight, int | float) or not math.isfinite(weight) or weight <= 0:
                 continue
             feature = str(entry.get("feature", ""))[:80]
+            words = (_word(body, start, end) for start, end in _spans(entry, len(body)))
             found.extend(
                 Driver(kind, feature, float(weight), start, end, body[start:end])
-                for start, end in _spans(entry, len(body))
+                for start, end in filter(None, words)
             )
     return found
 

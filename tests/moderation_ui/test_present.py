@@ -244,3 +244,22 @@ def test_bar_labels_get_room_for_the_longest_one() -> None:
 
     assert label_x(long) >= 8.5 * len("Deleted by author")  # no glyph left of x=0
     assert label_x(short) < label_x(long)
+
+
+def test_punctuation_at_a_words_edge_is_not_highlighted_nor_listed_alone() -> None:
+    """The model's features include punctuation: ", stupid" read as a word of its own, and
+    "." as a word raising toxicity."""
+    body = "Admit it, wrong, stupid sheep. Buy now!!!"
+    explanation = {
+        "toxicity": [
+            span(body, "stupid", 2.2),
+            span(body, ", stupid", 0.33),
+            span(body, "wrong", 0.5),
+            span(body, ".", 0.05),
+        ],
+        "spam": [span(body, "!!!", 0.4)],
+    }
+    assert marks(str(present.highlight(body, explanation))) == ["wrong", "stupid", "!!!"]
+    listed = present.top_drivers(body, explanation)
+    assert [d.text for d in listed["toxicity"]] == ["stupid", "wrong"]
+    assert [d.text for d in listed["spam"]] == ["!!!"]
