@@ -11,8 +11,9 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import Forbidden, HTTPException
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from comments.auth import MODERATE, check_csrf, csrf_token, current_staff
 from comments.models import Staff
@@ -92,6 +93,23 @@ def _current_path() -> str:
     return request.path + (f"?{query}" if query else "")
 
 
+#: A form posted once its session had ended (expired, or signed out elsewhere) changed nothing;
+#: without this the sign-in form came back silently, and the decision seemed made.
+SESSION_ENDED = "Your session had ended, so that was not done. Sign in, then do it again."
+
+
+def _to_sign_in() -> WerkzeugResponse:
+    """The sign-in form, then back: to this page, or after a form, to the page it was on."""
+    if request.method in ("GET", "HEAD"):
+        target: str | None = _current_path()
+    else:
+        flash(SESSION_ENDED, "error")
+        given = request.form.get("next")
+        target = safe_next(given) if given else None
+    params: dict[str, Any] = {"next": target} if target else {}
+    return redirect(url_for("moderation_ui.login", **params), code=303)
+
+
 def page(roles: frozenset[str]) -> Callable[[F], F]:
     """Login redirect for anonymous visitors, 403 page for the wrong role, CSRF on writes."""
 
@@ -100,9 +118,7 @@ def page(roles: frozenset[str]) -> Callable[[F], F]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             staff = current_staff()
             if staff is None:
-                target = _current_path() if request.method == "GET" else None
-                params: dict[str, Any] = {"next": target} if target else {}
-                return redirect(url_for("moderation_ui.login", **params), code=303)
+                return _to_sign_in()
             if request.method not in ("GET", "HEAD"):
                 # Always, even for a bearer token: these forms exist only for our own pages.
                 check_csrf()

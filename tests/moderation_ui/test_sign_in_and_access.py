@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
@@ -150,6 +151,36 @@ def test_a_session_cookie_copied_before_sign_out_no_longer_works(
     with app.app_context():
         assert db.session.get(Comment, held).status == "pending"  # type: ignore[union-attr]
     assert sign_in(client, "maria").status_code == 303  # signing in again works
+
+
+def test_a_form_posted_after_the_session_ended_says_nothing_was_done(
+    app: Flask, signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    """The sign-in form used to come back without a word, as if the decision had been made;
+    after signing in, the moderator is back on the queue the form was on."""
+    held = post_comment(body=ABUSIVE)
+    client = signed_in("moderator", "maria")
+    token = session_csrf(client)
+    assert (
+        app.test_cli_runner().invoke(args=["users", "update", "maria", "--sign-out"]).exit_code == 0
+    )
+    back = "/moderation/?status=pending&sort=oldest"
+    response = client.post(
+        f"/moderation/comments/{held}/decision",
+        data={"action": "reject", "csrf_token": token, "next": back},
+    )
+    assert response.status_code == 303
+    location = urlsplit(response.headers["Location"])
+    assert location.path == "/moderation/login" and parse_qs(location.query)["next"] == [back]
+    form = client.get(response.headers["Location"]).text
+    assert (
+        '<p class="flash flash-error">Your session had ended, so that was not done. Sign in, '
+        "then do it again.</p>" in form
+    )
+    with app.app_context():
+        assert db.session.get(Comment, held).status == "pending"  # type: ignore[union-attr]
+    again = sign_in(client, "maria", next=back)
+    assert again.status_code == 303 and again.headers["Location"] == back
 
 
 def test_disabling_an_account_or_a_new_password_ends_its_sessions(
