@@ -70,8 +70,9 @@ class Thread(Base):
     #: Tombstones of its comments deleted before this time were pruned (tombstones.prune):
     #: a page whose watermark is older may have missed a deletion, and is told to read again.
     tombstones_pruned_before: Mapped[datetime | None]
-    #: When a comment was last posted on it (any status; one erased later still counts):
-    #: kept here so listing a site's threads reads a page of them, not all their comments.
+    #: When its newest comment was posted (any status; one deleted outright no longer counts,
+    #: threads.comments_deleted), or its making without any: kept here so listing a site's
+    #: threads reads a page of them, not all their comments.
     last_comment_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: When staff last set ``closed`` and who (None: from the command line, or never).
     closed_changed_at: Mapped[datetime | None]

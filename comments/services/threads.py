@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from comments.errors import FieldErrors, StateConflict
-from comments.models import Site, Staff, Thread
+from comments.models import Comment, Site, Staff, Thread
 
 #: What a comment or reply to a closed thread is answered (409, with the field ``thread``).
 CLOSED_MESSAGE = "Comments are closed on this page."
@@ -137,3 +137,34 @@ _COMMENT_POSTED = (
 def comment_posted(session: Session, thread_id: int, at: datetime) -> None:
     """Keep the thread's ``last_comment_at``, which orders the staff's thread listing."""
     session.connection().execute(_COMMENT_POSTED, {"thread": thread_id, "at": at})
+
+
+_COMMENTS = cast(Table, Comment.__table__)
+#: Its newest comment left, or its making when none is.
+_NEWEST_LEFT = func.coalesce(
+    select(func.max(_COMMENTS.c.created_at))
+    .where(_COMMENTS.c.thread_id == _THREADS.c.id)
+    .scalar_subquery(),
+    _THREADS.c.created_at,
+)
+
+
+def comments_deleted(session: Session, thread_ids: Collection[int]) -> None:
+    """Move ``last_comment_at`` of these threads back to their newest comment left (or their
+    making), after comments of theirs were deleted outright, in the same transaction: a thread
+    whose newest comments an erasure or a purge took away is listed by the comments it still has.
+
+    The rows are locked first, in id order, in a statement of their own: on PostgreSQL an
+    UPDATE that waited on a comment being posted (comment_posted) would recompute from before
+    that comment (its snapshot predates the wait) and move the thread back past it; after the
+    lock, the UPDATE's snapshot sees it. FOR NO KEY UPDATE, so comments are still inserted
+    meanwhile. ``thread_ids``: a few hundred at most (one statement each).
+    """
+    if not thread_ids:
+        return
+    ids = sorted(thread_ids)
+    lock = select(Thread.id).where(Thread.id.in_(ids)).order_by(Thread.id)
+    session.execute(lock.with_for_update(key_share=True))
+    session.execute(
+        update(_THREADS).where(_THREADS.c.id.in_(ids)).values(last_comment_at=_NEWEST_LEFT)
+    )

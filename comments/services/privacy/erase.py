@@ -37,7 +37,7 @@ from comments.rendering import RENDERER_VERSION, render
 from comments.services import tombstones
 from comments.services.privacy.export import comments_of, examples_about
 from comments.services.privacy.keys import HASHED_EMAIL_PREFIX, email_hash, normalise_email
-from comments.services.threads import get_site
+from comments.services.threads import comments_deleted, get_site
 from comments.text import fingerprint
 
 #: What a removed comment that has replies shows in their place.
@@ -107,7 +107,8 @@ def keep_answered(session: Session, ids: set[int]) -> set[int]:
 
 def remove(session: Session, gone: Collection[int], kept: Iterable[int], now: datetime) -> None:
     """Delete the ``gone`` comments, leaving tombstones of those readers were shown, and
-    blank the ``kept`` ones, which others answered (``keep_answered``), as placeholders."""
+    blank the ``kept`` ones, which others answered (``keep_answered``), as placeholders; their
+    threads' ``last_comment_at`` goes back to the newest comment left."""
     placeholder = {
         "body_raw": PLACEHOLDER,
         "body_html": render(PLACEHOLDER),
@@ -122,10 +123,15 @@ def remove(session: Session, gone: Collection[int], kept: Iterable[int], now: da
         )
     # Before they go: an open page that shows one is told so (listing.py's withdrawn).
     tombstones.bury(session, gone, now)
+    threads: set[int] = set()
     for part in chunks(sorted(gone)):
+        threads.update(session.scalars(select(Comment.thread_id).where(Comment.id.in_(part))))
         # Scores, signals, decisions and reports go with them (ON DELETE CASCADE); labelled
         # examples and bans keep their rows (SET NULL).
         session.execute(delete(Comment).where(Comment.id.in_(part)))
+    # Listed by the newest comment they still have, not by one just deleted.
+    for part in chunks(sorted(threads)):
+        comments_deleted(session, part)
 
 
 def deliveries_about(session: Session, ids: Iterable[int]) -> list[WebhookDelivery]:
