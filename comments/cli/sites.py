@@ -228,10 +228,11 @@ def list_sites() -> None:
 @_list_options(editing=False)
 @_settings_options
 def create_site(name: str, **settings: Any) -> None:
-    """Create a site called NAME."""
+    """Create a site called NAME; `sites history NAME` starts with it, and every setting."""
     with refused_as_usage_error():
-        site = site_service.create_site(db.session(), name, _given(settings))
+        site = site_service.create_site(db.session(), name, _given(settings), by=CLI_ACTOR)
     db.session.commit()
+    site_service.log_creation(name, site_service.settings_of(site), CLI_ACTOR)
     click.echo(json.dumps(site_service.describe(site)))
 
 
@@ -250,7 +251,7 @@ def update_site(name: str, **settings: Any) -> None:
             db.session(), name, given, changes, by=CLI_ACTOR
         )
     db.session.commit()
-    site_service.log_changes(name, changed, "the CLI")
+    site_service.log_changes(name, changed, CLI_ACTOR)
     after = _lists(site)
     for one, many, setting, _what in LIST_OPTIONS:
         attribute = LISTS[setting][0]

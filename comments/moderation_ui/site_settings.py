@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from comments.auth import ADMINISTER, READ_QUEUES, visible_site
 from comments.errors import FieldErrors
 from comments.extensions import db
-from comments.models import ERASURE_MODES, MODERATION_MODES, Site
+from comments.models import ERASURE_MODES, MODERATION_MODES, Site, SiteSettingChange
 from comments.moderation_ui import bp, reads
 from comments.moderation_ui.guards import page, signed_in_staff
 from comments.schemas.sites import SiteUpdateSchema, api_field_errors
@@ -189,15 +189,31 @@ def recent_changes(site: Site) -> list[dict[str, Any]]:
     """The site's latest changes as the page lists them: when, who, and in the confirmation's
     words ("Blocked words: added casino")."""
     page = site_changes.list_changes(db.session(), site, limit=RECENT_CHANGES)
-    return [
-        {
-            "at": change.created_at,
-            "actor": change.actor,
-            "label": LABELS.get(change.setting, change.setting),
-            "change": _change(change.before, change.after),
-        }
-        for change in page.changes
+    return [_row(change) for change in page.changes]
+
+
+def _row(change: SiteSettingChange) -> dict[str, Any]:
+    if change.setting == site_changes.CREATED:
+        label, words = "Site created", _started_with(change.after)
+    else:
+        label = LABELS.get(change.setting, change.setting)
+        words = _change(change.before, change.after)
+    return {"at": change.created_at, "actor": change.actor, "label": label, "change": words}
+
+
+def _started_with(settings: dict[str, Any]) -> str:
+    """A site's settings when it was created, in the page's order and words."""
+    parts = [
+        f"{label}: {_whole(settings[name])}" for name, label in LABELS.items() if name in settings
     ]
+    return "With " + "; ".join(parts) + "."
+
+
+def _whole(value: Any) -> str:
+    """A value as a whole: a list as its entries."""
+    if isinstance(value, list):
+        return ", ".join(value) or "(none)"
+    return _shown(value)
 
 
 def _model_thresholds(model: Any) -> dict[str, str] | None:

@@ -161,13 +161,19 @@ class SiteChangesQuerySchema(Schema):
 
 class SiteChangeSchema(Schema):
     id = fields.Integer()
-    setting = fields.String(metadata={"description": "The setting as GET /sites/<name> names it."})
+    setting = fields.String(
+        metadata={
+            "description": "The setting as GET /sites/<name> names it, or `created` for the "
+            "site's first entry: `after` holds every setting it started with, `before` is null."
+        }
+    )
     before = fields.Raw(allow_none=True, metadata={"description": "Its value before."})
     after = fields.Raw(allow_none=True, metadata={"description": "Its value after."})
     actor = fields.String(
         metadata={
             "description": "Who changed it: the staff member's name at the time, `cli` "
-            "(flask sites update) or `calibrate` (flask classifier calibrate --apply)."
+            "(flask sites create and update) or `calibrate` (flask classifier calibrate "
+            "--apply)."
         }
     )
     staff_id = fields.Integer(

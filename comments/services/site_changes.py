@@ -1,7 +1,7 @@
 """The record of site settings changed: one row per setting, written in the change's own
 transaction, read a page at a time, the newest first.
 
-Shared by `flask sites update` and `flask sites history`, `flask classifier calibrate --apply`,
+Shared by `flask sites create`, `update` and `history`, `flask classifier calibrate --apply`,
 the Site page and the sites API, so every path records alike and shows the same history.
 """
 
@@ -19,6 +19,9 @@ from comments.services.thread_listing import After, encode_cursor
 #: Who changed settings without a staff account: the sites CLI, or calibrate --apply.
 CLI_ACTOR = "cli"
 CALIBRATE_ACTOR = "calibrate"
+#: The ``setting`` of a site's first row: it was created, ``after`` holding every setting it
+#: started with (as `describe` gives them), ``before`` null.
+CREATED = "created"
 
 
 def record_changes(
@@ -40,6 +43,14 @@ def record_changes(
         for setting, (before, after) in changed.items()
     )
     session.flush()
+
+
+def record_creation(
+    session: Session, site: Site, settings: dict[str, Any], by: Staff | str
+) -> None:
+    """The site's first row: created ``by`` whom, with these ``settings``, so its history
+    starts from what it was given, defaults included, and each later change reads from there."""
+    record_changes(session, site, {CREATED: (None, settings)}, by)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from comments.errors import FieldErrors
 from comments.models import ERASURE_MODES, Site, Staff
 from comments.policy import Thresholds
 from comments.rules import domain_key, word_key
-from comments.services.site_changes import record_changes
+from comments.services.site_changes import record_changes, record_creation
 from comments.services.threads import get_site
 
 log = logging.getLogger(__name__)
@@ -148,6 +148,11 @@ def describe(site: Site) -> dict[str, Any]:
     }
 
 
+def settings_of(site: Site) -> dict[str, Any]:
+    """Its settings as `describe` gives them, without the name (which no setting changes)."""
+    return {key: value for key, value in describe(site).items() if key != "name"}
+
+
 def _apply(site: Site, settings: dict[str, Any]) -> None:
     unknown = set(settings) - set(SETTINGS)
     if unknown:
@@ -184,7 +189,9 @@ def _forget_calibrated(site: Site, names: list[str]) -> None:
     site.calibration = {**site.calibration, "thresholds": kept} if kept else None
 
 
-def create_site(session: Session, name: str, settings: dict[str, Any]) -> Site:
+def create_site(session: Session, name: str, settings: dict[str, Any], *, by: Staff | str) -> Site:
+    """A new site with ``settings`` (the rest at their defaults), recorded as created ``by``
+    the staff member or actor label (site_changes.record_creation) in the same transaction."""
     if not is_site_name(name):
         raise FieldErrors({"name": ["Use 1-64 lower-case letters, digits, - or _."]})
     if session.scalar(select(Site).where(Site.name == name)) is not None:
@@ -193,6 +200,7 @@ def create_site(session: Session, name: str, settings: dict[str, Any]) -> Site:
     _apply(site, settings)
     session.add(site)
     session.flush()
+    record_creation(session, site, settings_of(site), by)
     return site
 
 
@@ -253,6 +261,13 @@ def change_settings(
     changed = {key: (before[key], after[key]) for key in after if before[key] != after[key]}
     record_changes(session, site, changed, by)
     return site, changed
+
+
+def log_creation(name: str, settings: dict[str, Any], actor: str) -> None:
+    """A site created, by whom and with what, logged as log_changes logs changes (after the
+    commit)."""
+    shown = ", ".join(f"{setting} {value!r}" for setting, value in settings.items())
+    log.info("site %s: %s created it with %s", name, actor, shown)
 
 
 def log_changes(name: str, changed: Changed, actor: str) -> None:

@@ -206,7 +206,7 @@ def test_export_then_import_round_trips(
     again = runner.invoke(args=["classifier", "import", str(path)])
     assert again.exit_code == 0 and "imported 0" in again.output, again.output
     with app.app_context():
-        sites.create_site(db.session(), "other", {})
+        sites.create_site(db.session(), "other", {}, by="cli")
         db.session.commit()
     result = runner.invoke(args=["classifier", "import", str(path), "--site", "other"])
     assert result.exit_code == 0 and "imported 3" in result.output, result.output

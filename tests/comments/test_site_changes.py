@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import delete, func, select
@@ -17,8 +19,8 @@ SITE = "/api/v1/sites/default"
 CHANGES = "/api/v1/sites/default/changes"
 
 
-def history(runner: FlaskCliRunner, *args: str) -> list[dict[str, Any]]:
-    result = runner.invoke(args=["sites", "history", "default", *args])
+def history(runner: FlaskCliRunner, *args: str, site: str = "default") -> list[dict[str, Any]]:
+    result = runner.invoke(args=["sites", "history", site, *args])
     assert result.exit_code == 0, result.output
     return [json.loads(line) for line in result.output.splitlines()]
 
@@ -105,5 +107,34 @@ def test_the_api_pages_through_the_changes_newest_first_for_every_role(
     assert runner.invoke(args=["sites", "create", "other"]).exit_code == 0
     local = staff_headers("moderator", "local", sites=("other",))
     assert client.get(CHANGES, headers=local).status_code == 404
-    assert client.get("/api/v1/sites/other/changes", headers=local).get_json()["items"] == []
+    [created] = client.get("/api/v1/sites/other/changes", headers=local).get_json()["items"]
+    assert created["setting"] == "created"
     assert client.get(CHANGES).status_code == 401
+
+
+def test_a_created_site_starts_its_history_with_every_setting_it_was_given_or_defaulted(
+    runner: FlaskCliRunner, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="comments.services.sites")
+    create = ["sites", "create", "other", "--max-links", "2", "--origin", "https://a.example"]
+    created = runner.invoke(args=create)
+    assert created.exit_code == 0, created.output
+    settings = json.loads(created.output)
+    del settings["name"]
+    assert runner.invoke(args=["sites", "update", "other", "--max-links", "5"]).exit_code == 0
+
+    changes = history(runner, site="other")
+    assert what(changes) == [("cli", "max_links", 2, 5), ("cli", "created", None, settings)]
+    assert settings["allowed_origins"] == ["https://a.example"] and settings["moderation"] == "auto"
+    assert changes[1]["staff_id"] is None
+    assert caplog.messages[0].startswith("site other: cli created it with title '', ")
+    assert caplog.messages[1] == "site other: cli changed max_links from 2 to 5"
+
+
+def test_a_refused_creation_records_nothing(app: Flask, runner: FlaskCliRunner) -> None:
+    refused = runner.invoke(
+        args=["sites", "create", "other", "--spam-hold", "0.9", "--spam-file", "0.5"]
+    )
+    assert refused.exit_code == 2
+    assert runner.invoke(args=["sites", "create", "default"]).exit_code == 2
+    assert recorded(app) == 0

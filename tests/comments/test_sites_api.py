@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from tests.comments.conftest import NICE, PostComment, StaffToken
+from tests.comments.test_site_changes import history
 
 SITE = "/api/v1/sites/default"
 WITH_A_LINK = "A useful follow-up on the topic: https://news.example/analysis"
@@ -161,5 +162,7 @@ def test_each_change_is_logged_with_who_made_it(
     assert caplog.messages == [
         "site default: admin maria changed max_links from 3 to 1",
         "site default: admin maria changed erasure from 'anonymise' to 'remove'",
-        "site default: the CLI changed max_links from 1 to 2",
+        "site default: cli changed max_links from 1 to 2",
     ]
+    # The log names the CLI as the recorded history does.
+    assert [c["actor"] for c in history(runner)] == ["cli", "maria", "maria"]

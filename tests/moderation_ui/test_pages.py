@@ -146,7 +146,7 @@ def test_the_site_picker_lists_only_the_sites_the_staff_member_sees(
     app: Flask, client: FlaskClient, make_staff: MakeStaff, post_comment: PostComment
 ) -> None:
     with app.app_context():
-        sites.create_site(db.session(), "other", {})
+        sites.create_site(db.session(), "other", {}, by="cli")
         db.session.commit()
     post_comment(thread="/news")
     sign_in(client, make_staff("admin"))

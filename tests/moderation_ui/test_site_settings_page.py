@@ -234,3 +234,16 @@ def test_the_picker_shows_only_the_sites_a_moderator_is_limited_to(
     nul = client.get("/moderation/sites", query_string={"site": "\x00"})
     assert nul.status_code == 422 and set(nul.get_json()["errors"]) == {"site"}
     assert client.get("/moderation/sites/%00").status_code == 404
+
+
+def test_a_site_created_with_the_cli_lists_its_creation_with_every_setting(
+    signed_in: SignedIn, runner: FlaskCliRunner
+) -> None:
+    create = ["sites", "create", "other", "--max-links", "2", "--blocked-word", "casino"]
+    assert runner.invoke(args=create).exit_code == 0
+    page = signed_in("analyst").get("/moderation/sites/other").text
+    [(who, setting, change)] = recent_changes(page)
+    assert (who, setting) == ("cli", "Site created")
+    assert change.startswith("With Title: (none); Moderation mode: auto; ")
+    assert "Hold at toxicity: the model&#39;s; " in change and "Most links: 2; " in change
+    assert "Blocked words: casino; " in change and change.endswith("Allowed origins: (none).")
