@@ -166,3 +166,41 @@ def test_held_back_decisions_of_one_class_are_refused_before_training(
         assert (
             db.session.scalar(select(ModelVersion).where(ModelVersion.source == "registry")) is None
         )
+
+
+def test_promote_exits_3_when_the_candidate_is_not_recommended_so_a_script_can_tell(
+    app: Flask, client: FlaskClient, base_data: Path, held: None, moderator: str
+) -> None:
+    """A nightly loop with nothing new since the last promotion: the same decisions train the
+    same candidate, no better than itself deciding, so nothing is promoted, and the exit
+    status says so (0 would read as promoted)."""
+    for i in range(30):
+        rejected, approved = post(client, neutral(i, WORD), neutral(100 + i))
+        decide(app, rejected, "reject", "insult")
+        decide(app, approved, "approve")
+    options = ("--decision-weight", "5", "--holdout", "0.3")
+    first = retrain(app, base_data, *options, "--promote")
+    assert first.exit_code == 0 and "promoted" in first.output, first.output
+    with app.app_context():
+        promoted = db.session.scalar(select(ModelVersion.version).where(ModelVersion.active))
+
+    judged_only = retrain(app, base_data, *options)
+    assert judged_only.exit_code == 0, judged_only.output
+    assert "not recommended: the candidate is no better" in judged_only.output
+    again = retrain(app, base_data, *options, "--promote")
+    assert again.exit_code == 3, again.output
+    assert f"not promoted: {promoted} still decides" in again.output
+    with app.app_context():
+        active = db.session.scalar(select(ModelVersion.version).where(ModelVersion.active))
+        promotions = db.session.scalars(
+            select(ModelEvent.version).where(ModelEvent.action == "promote")
+        )
+        assert active == promoted and list(promotions) == [promoted]
+
+
+def test_the_exit_statuses_are_in_the_help(app: Flask) -> None:
+    shown = app.test_cli_runner().invoke(args=["classifier", "retrain", "--help"])
+    assert shown.exit_code == 0
+    assert (
+        "3  --promote was given; the candidate was not recommended, so not promoted" in shown.output
+    )

@@ -18,6 +18,10 @@ from comments.services.registry import RegistryError
 from comments.services.retraining import RetrainError, RetrainResult, RetrainSettings, retrain
 from comments.services.threads import get_site
 
+#: The exit status of `retrain --promote` when the candidate was not recommended, so not
+#: promoted: a nightly script tells it from a promotion (0) and from a failure (1, 2 usage).
+NOT_PROMOTED = 3
+
 
 def _write_report(path: Path, result: RetrainResult) -> None:
     """Keep the evaluation; if that fails (the folder was checked, but may have gone since),
@@ -92,7 +96,16 @@ def retrain_command(
     actor: str,
 ) -> None:
     """Train a candidate on the corpora plus moderators' decisions, judge it against the active
-    model on the newest decisions it did not see, and recommend (or --promote) it."""
+    model on the newest decisions it did not see, and recommend (or --promote) it.
+
+    \b
+    Exit status:
+      0  the candidate was promoted, or --promote was not given (whatever the verdict)
+      3  --promote was given; the candidate was not recommended, so not promoted
+      1  an error: nothing promoted
+      2  a usage error: nothing done
+    Once trained, the candidate stays registered whatever the status.
+    """
     session = db.session()
     with refused_as_usage_error():
         site_id = get_site(session, site).id if site else None
@@ -142,3 +155,6 @@ def retrain_command(
         click.echo(f"promoted {event.version} (was {event.previous_version})")
     elif result.recommend:
         click.echo(f"promote it with: flask classifier promote {result.candidate}")
+    elif promote:
+        click.echo(f"not promoted: {result.active} still decides")
+        click.get_current_context().exit(NOT_PROMOTED)
