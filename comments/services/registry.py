@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -103,9 +103,16 @@ def _event(
     return event
 
 
+class Registration(NamedTuple):
+    row: ModelVersion
+    #: The version was registered before (the store refuses another artifact under its
+    #: name): nothing new is recorded, so ML staff are not told it was just registered.
+    already: bool
+
+
 def register(
     session: Session, registry: Registry, artifact: Path, actor: str, note: str | None = None
-) -> ModelVersion:
+) -> Registration:
     """Add a trained artifact to the store (verified, copied, signed) and record the version;
     ``note`` says where it came from (default: the artifact's path)."""
     try:
@@ -114,12 +121,12 @@ def register(
         raise RegistryError(str(error)) from error
     existing = session.get(ModelVersion, model.version)
     if existing is not None:
-        if existing.source != REGISTRY:
-            existing.source = REGISTRY
-        return existing
+        already = existing.source == REGISTRY
+        existing.source = REGISTRY
+        return Registration(existing, already)
     row = ensure_version(session, model, source=REGISTRY)
     _event(session, row.version, "register", None, actor, note=note or str(artifact))
-    return row
+    return Registration(row, already=False)
 
 
 def versions(session: Session) -> list[ModelVersion]:

@@ -189,7 +189,7 @@ def retrain(
         )
         # The scratch folder is gone once the command ends: name the run, not the path.
         note = f"flask classifier retrain, trained with {len(training)} decisions"
-        row = models.register(session, registry, output, actor, note)
+        row = models.register(session, registry, output, actor, note).row
         candidate = registry.load(row)
         held_csv = Path(scratch) / "held-back.csv"
         _write_held_back(held_back, held_csv)

@@ -108,9 +108,26 @@ def test_registering_the_shipped_model_keeps_it_listed_as_active(app: Flask) -> 
     assert register(app, classifier.default_model_path()) == shipped
     again = flask(app, "register", str(classifier.default_model_path()))
     # Not "promote it with ...": promoting the deciding version is refused.
-    assert again.output.strip() == f"registered {shipped}; it is the version deciding now"
+    assert again.exit_code == 0
+    assert again.output.strip() == (
+        f"already registered {shipped}, the same artifact; it is the version deciding now"
+    )
     listing = json.loads(flask(app, "list", "--json").output)
     assert [e["version"] for e in listing if e["state"] == "active"] == [shipped]
+
+
+def test_registering_a_version_again_says_it_was_registered_already(
+    app: Flask, candidates: list[Path]
+) -> None:
+    version = classifier.read_card(candidates[0])["version"]
+    promote = f"promote it with `flask classifier promote {version}`"
+    first = flask(app, "register", str(candidates[0]))
+    assert first.exit_code == 0 and first.output.strip() == f"registered {version}; {promote}"
+    again = flask(app, "register", str(candidates[0]))
+    assert again.exit_code == 0
+    assert again.output.strip() == f"already registered {version}, the same artifact; {promote}"
+    history = flask(app, "history").output.splitlines()
+    assert [line.split()[2] for line in history] == ["register"]
 
 
 def test_list_json_gives_numbers_and_flags_a_script_can_use(
@@ -207,7 +224,8 @@ def test_registering_again_recovers_a_version_that_no_longer_verifies(
     version = register(app, candidates[0])
     stored = Path(app.config["MODEL_STORE"]) / version
     classifier.sign(stored, b"the key before the rotation")
-    assert register(app, candidates[0]) == version
+    again = flask(app, "register", str(candidates[0]))
+    assert again.exit_code == 0 and f"already registered {version}" in again.output
     result = flask(app, "promote", version)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in stored.parent.iterdir()) == [version]  # nothing left aside

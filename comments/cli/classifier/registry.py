@@ -113,14 +113,16 @@ def list_command(as_json: bool) -> None:
 def register_command(artifact: Path, actor: str) -> None:
     """Verify a trained artifact, copy it into the model store and sign it."""
     with _one_transaction():
-        row = models.register(db.session(), _registry(), artifact, actor)
+        row, already = models.register(db.session(), _registry(), artifact, actor)
         serving = models.serving_version(db.session(), _registry())
+    done = f"registered {row.version}"
+    if already:
+        # The store refuses another artifact under a registered version's name: this is it.
+        done = f"already registered {row.version}, the same artifact"
     if serving is not None and serving.version == row.version:
-        click.echo(f"registered {row.version}; it is the version deciding now")
+        click.echo(f"{done}; it is the version deciding now")
     else:
-        click.echo(
-            f"registered {row.version}; promote it with `flask classifier promote {row.version}`"
-        )
+        click.echo(f"{done}; promote it with `flask classifier promote {row.version}`")
 
 
 @classifier_cli.command("promote")
