@@ -71,6 +71,10 @@ def _derived_sql() -> list[str]:
         """INSERT INTO reports (comment_id, reason, text, created_at)
             SELECT id, 'abusive', '', created_at
             FROM comments WHERE status = 'published' AND id % 400 = 0""",
+        # As the service keeps it: when its newest comment was posted (the Pages listing).
+        """UPDATE threads SET last_comment_at = coalesce(
+            (SELECT max(created_at) FROM comments WHERE thread_id = threads.id), created_at)
+            WHERE key LIKE '/queue/%'""",
     ]
 
 
@@ -115,7 +119,8 @@ def seed(url: str, comments: int) -> dict[str, Any]:
 def _threads(connection: Connection, site: int) -> int:
     connection.execute(
         text(
-            "INSERT INTO threads (site_id, key, title, created_at) VALUES (:site, :key, :title, :t)"
+            "INSERT INTO threads (site_id, key, title, created_at, last_comment_at)"
+            " VALUES (:site, :key, :title, :t, :t)"
         ),
         [
             {"site": site, "key": f"/queue/{i}", "title": f"Thread {i}", "t": EPOCH}
