@@ -172,6 +172,9 @@ def test_posting_anyway_goes_to_the_moderators(
     widget.open(live_server.url)
     text = ABUSE + " " + uuid.uuid4().hex[:6]
     widget.post(text, name="Tom")
-    page.locator(".cw-nudge").get_by_role("button", name="Post anyway").click()
+    page.locator(".cw-nudge").get_by_role("button", name="Post anyway").press("Enter")
     expect(widget.status).to_have_text(re.compile("awaiting moderation"))
     expect(page.locator(".cw-nudge")).to_be_hidden()
+    # The button pressed goes with the nudge: focus stays in the form, by the status that
+    # says what happened, rather than falling to the top of the page.
+    expect(widget.submit).to_be_focused()

@@ -66,6 +66,10 @@
     }
 
     function closeNudge() {
+      // Closed by the post "Post anyway" sent: its button goes, so focus stays in the form.
+      if (nudgePanel.contains(document.activeElement)) {
+        w.form.querySelector('button[type="submit"]').focus();
+      }
       nudge = null;
       nudgePanel.hidden = true;
       nudgePanel.replaceChildren();
