@@ -171,6 +171,30 @@ def test_empty_comment_is_refused_locally(
     assert api.posted == []
 
 
+def test_a_second_click_once_posted_does_not_call_the_emptied_box_an_error(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    # A post can be answered in a tenth of a second, so the second click of an impatient
+    # double click used to find the box emptied by the success and replace "published" with
+    # "Please correct the following: Please write a comment.", focus pulled to the box.
+    api.answers.append(lambda route: route.fulfill(**created(api.posted[-1], id_=2)))
+    widget.open(live_server.url)
+    widget.post("Posted with a double click.", name="Ann")
+    expect(widget.status).to_have_text("Your comment has been published.")
+    widget.submit.click()
+    expect(widget.status).to_have_text("Your comment has been published.")
+    expect(widget.summary).to_be_hidden()
+    expect(widget.comment_box).not_to_have_attribute("aria-invalid", "true")
+    expect(widget.submit).to_be_focused()
+    assert len(api.posted) == 1
+
+    widget.comment_box.fill("A second thought, then thought better of.")
+    widget.comment_box.fill("")  # written in and emptied by the reader: an empty comment
+    widget.submit.click()
+    expect(widget.summary).to_contain_text("Please write a comment.")
+    assert len(api.posted) == 1
+
+
 def test_the_nudge_highlights_are_readable_in_both_colour_schemes(
     page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
 ) -> None:

@@ -49,6 +49,7 @@
         closed: false, // the thread takes no new comments: no form, no Reply (replies.js)
         submitting: false,
         retry: null, // {key, fingerprint}: reused when an unanswered submission is sent again
+        emptiedByPost: false, // the box was emptied by a stored post and not written in since
         cooldownUntil: 0,
       },
       id, // element ids unique on the page, e.g. a report form's

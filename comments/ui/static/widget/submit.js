@@ -62,6 +62,7 @@
       );
     }
     ui.textarea.value = "";
+    state.emptiedByPost = true;
     rememberDetails(ctx);
     state.retry = null;
     if (wasReply) entry.article.focus({ preventScroll: true });
@@ -140,6 +141,9 @@
       );
       return;
     }
+    // The second click of a double click can come after a quick answer: the box is empty
+    // because the comment was posted, and saying "Published" still is the truth.
+    if (state.emptiedByPost && !ui.textarea.value.trim()) return;
     clearErrors(ctx);
     setStatus(ctx, "");
     if (!ui.textarea.value.trim()) {
@@ -205,6 +209,9 @@
   function wireSubmit(ctx) {
     const { form, textarea } = ctx.ui;
     form.addEventListener("submit", (event) => submit(ctx, event));
+    textarea.addEventListener("input", () => {
+      ctx.state.emptiedByPost = false;
+    });
     form.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target === textarea) {
         event.preventDefault();
