@@ -264,8 +264,9 @@ class FakeApi:
     post_headers: list[dict[str, str]] = field(default_factory=list)
     cursors: list[str | None] = field(default_factory=list)
     tokens_issued: int = 0
-    #: Answers to POST .../comments/ID/reports, in order, and the bodies sent.
-    report_answers: list[dict[str, Any]] = field(default_factory=list)
+    #: Answers to POST .../comments/ID/reports, in order (a callable answers the route itself,
+    #: or keeps it waiting), and the bodies sent.
+    report_answers: list[Answer] = field(default_factory=list)
     reports: list[dict[str, Any]] = field(default_factory=list)
     #: Answers to PATCH and DELETE .../comments/ID (one's own comment), in order.
     edit_answers: list[dict[str, Any]] = field(default_factory=list)
@@ -336,7 +337,11 @@ class FakeApi:
             route.fulfill(**(self.held_answers.pop(0) if self.held_answers else {"json": nothing}))
         elif path.endswith("/reports") and request.method == "POST":
             self.reports.append(json.loads(request.post_data or "null"))
-            route.fulfill(**self.report_answers.pop(0))
+            report_answer = self.report_answers.pop(0)
+            if callable(report_answer):
+                report_answer(route)
+            else:
+                route.fulfill(**report_answer)
         else:  # pragma: no cover - a request the contract does not know
             route.fulfill(status=404, json={"code": 404, "status": "Not Found", "message": path})
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 from browser_support import FakeApi, LiveServer, PageIssues, Widget, comment, own
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 pytestmark = pytest.mark.browser
 
@@ -131,11 +131,39 @@ def test_sending_a_report_keeps_keyboard_focus_in_the_form(
     send.press("Enter")
     said = first.locator(".cw-report-form").get_by_role("status")
     expect(said).to_contain_text("try again in 5 seconds")
-    expect(send).to_be_focused()  # disabled while sending, then given focus back
+    expect(send).to_be_focused()  # kept while sending, and after the refusal
     send.press("Enter")
     expect(said).to_have_text("Thank you. A moderator will look at this comment.")
     expect(said).to_be_focused()
     expect(first.get_by_role("button", name="Reported")).to_be_disabled()
+
+
+def test_focus_stays_on_send_report_while_a_slow_report_is_sent(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    # "Send report" was disabled while sending, which dropped focus to the top of the page
+    # until the answer came: a keyboard reader pressing Tab meanwhile started again from there.
+    held: list[Route] = []
+    api.pages[None] = {"comments": [comment(1)], "total": 1, "next": None}
+    api.report_answers = [held.append]
+    widget.open(live_server.url)
+    first = widget.comment("Comment number 1.")
+    first.get_by_role("button", name="Report Reader 1's comment").press("Enter")
+    page.keyboard.press("Space")
+    send = first.get_by_role("button", name="Send report")
+    send.press("Enter")
+    said = first.locator(".cw-report-form").get_by_role("status")
+    expect(said).to_have_text("Sending…")
+    expect(send).to_be_focused()
+    send.press("Enter")  # pressed again while waiting: still one report
+    for _ in range(200):  # until the report is out and waiting for its answer
+        if held:
+            break
+        page.wait_for_timeout(50)
+    held[0].fulfill(status=201, json={"id": 7, "reason": "spam"})
+    expect(said).to_have_text("Thank you. A moderator will look at this comment.")
+    expect(said).to_be_focused()
+    assert len(api.reports) == 1
 
 
 def test_every_comment_action_says_which_comment_it_is(

@@ -133,17 +133,19 @@
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const reason = form.querySelector("input[name=reason]:checked");
+      if (send.getAttribute("aria-disabled") === "true") return; // already on its way
       if (!reason) {
         status.className = "cw-report-status cw-status-error";
         status.textContent = "Choose a reason.";
         form.querySelector("input").focus();
         return;
       }
-      send.disabled = true;
+      // aria-disabled rather than disabled: the button keeps focus while the report is sent.
+      send.setAttribute("aria-disabled", "true");
       status.className = "cw-report-status";
       status.textContent = "Sending…";
       const outcome = await sendReport(ctx, comment.id, reason.value, text.value);
-      send.disabled = false;
+      send.removeAttribute("aria-disabled");
       status.className = `cw-report-status ${outcome.ok ? "cw-status-ok" : "cw-status-error"}`;
       status.textContent = outcome.message;
       if (outcome.ok) {
@@ -155,8 +157,8 @@
         form.replaceChildren(status);
         closeButton(button, "Unavailable", name);
       }
-      // Disabling "Send report" while sending dropped focus (as does removing it): to what
-      // the form says once it is done, or back to the button that tries again.
+      // Sent (or gone), the form's controls go: focus moves to what the form says; refused,
+      // it stays on the button that tries again.
       if (focusLost()) (send.isConnected ? send : status).focus();
     });
     return form;
