@@ -138,11 +138,16 @@ def read_thread(query: dict[str, Any]) -> BaseResponse:
 @bp.get("/form-token")
 @contract({200: FormTokenSchema()}, query=FormTokenQuerySchema())
 def form_token(query: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
-    """A signed time token for the widget to send back as form_token (never cached)."""
+    """A signed time token for the widget to send back as form_token (never cached), and
+    whether replies can be mailed, so the widget offers that only when they can."""
     site = get_site(db.session(), query["site"])
     token = form_tokens.issue(current_app.config["SECRET_KEY"], site.name, query["thread"])
     return (
-        {"token": token, "min_seconds": site.min_form_seconds},
+        {
+            "token": token,
+            "min_seconds": site.min_form_seconds,
+            "replies_by_mail": mail_settings.current().enabled,
+        },
         200,
         {"Cache-Control": "no-store"},
     )

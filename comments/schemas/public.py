@@ -291,6 +291,12 @@ class ThreadPageSchema(Schema):
 class FormTokenSchema(Schema):
     token = fields.String()
     min_seconds = fields.Integer()
+    replies_by_mail = fields.Boolean(
+        metadata={
+            "description": "The service sends e-mail (SMTP_HOST is set), so a comment's"
+            ' notify_replies is acted on; the widget offers "E-mail me replies" only then.'
+        }
+    )
 
 
 class ReportCreatedSchema(Schema):

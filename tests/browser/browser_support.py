@@ -294,7 +294,13 @@ class FakeApi:
         path = urlsplit(request.url).path
         if path.endswith("/form-token"):
             self.tokens_issued += 1
-            route.fulfill(json={"token": f"token-{self.tokens_issued}", "min_seconds": 0})
+            route.fulfill(
+                json={
+                    "token": f"token-{self.tokens_issued}",
+                    "min_seconds": 0,
+                    "replies_by_mail": True,
+                }
+            )
         elif path.endswith("/comments") and request.method == "GET":
             query = parse_qs(urlsplit(request.url).query)
             assert query["thread"] == [THREAD] and query["site"] == ["default"]

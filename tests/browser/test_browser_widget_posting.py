@@ -11,6 +11,7 @@ import uuid
 import pytest
 from browser_support import (
     THREAD,
+    Blog,
     FakeApi,
     LiveServer,
     PageIssues,
@@ -73,6 +74,20 @@ def test_reply_notifications_are_offered_only_with_an_email(
     widget.submit.click()
     expect(page.locator("#comment-2")).to_be_visible()
     assert api.posted[0]["notify_replies"] is True
+
+
+def test_reply_notifications_are_not_offered_when_the_service_sends_no_mail(
+    page: Page, widget: Widget, blog: Blog
+) -> None:
+    # The live server has no SMTP_HOST: the box used to appear and a ticked one promised a
+    # confirmation mail that never came (the service ignores it and logs a warning).
+    page.goto(blog.url())
+    widget.write("A thought.", "Cy", "cy@example.org")
+    widget.submit.click()
+    expect(widget.status).to_have_text("Your comment has been published.")
+    expect(widget.form.get_by_label("E-mail me replies")).to_be_hidden()
+    widget.email.fill("cy2@example.org")
+    expect(widget.form.get_by_label("E-mail me replies")).to_be_hidden()
 
 
 def test_rate_limit_shows_retry_after(

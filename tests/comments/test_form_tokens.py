@@ -29,6 +29,28 @@ def token_for(client: FlaskClient, thread: str = "/post/1") -> str:
     return response.get_json()["token"]
 
 
+def test_the_token_says_replies_are_not_mailed_while_mail_is_off(client: FlaskClient) -> None:
+    answer = client.get("/api/v1/form-token", query_string={"thread": "/post/1"}).get_json()
+    assert answer["replies_by_mail"] is False
+
+
+@pytest.mark.parametrize(
+    "app_config",
+    [
+        {
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_SECURITY": "none",
+            "PUBLIC_URL": "https://comments.example",
+            "MAIL_FROM": "comments@comments.example",
+            "MAIL_SEND_IN_PROCESS": False,
+        }
+    ],
+)
+def test_the_token_says_replies_are_mailed_when_mail_is_on(client: FlaskClient) -> None:
+    answer = client.get("/api/v1/form-token", query_string={"thread": "/post/1"}).get_json()
+    assert answer["replies_by_mail"] is True
+
+
 def test_form_sent_too_fast_is_held(
     app: Flask, client: FlaskClient, post_comment: PostComment
 ) -> None:

@@ -4,7 +4,7 @@
   /* ---- saved details ---- */
 
   function wireDetails(ctx) {
-    const { nameInput, emailInput, urlInput, saveBox, notifyRow, notifyBox } = ctx.ui;
+    const { nameInput, emailInput, urlInput, saveBox } = ctx.ui;
     const saved = storage.read();
     if (saved) {
       nameInput.value = typeof saved.name === "string" ? saved.name : "";
@@ -16,15 +16,21 @@
       if (!saveBox.checked) storage.clear();
     });
 
-    // Replies can only be mailed to an address, so the choice appears with one.
-    function syncNotify() {
-      const withEmail = emailInput.value.trim() !== "";
-      notifyRow.hidden = !withEmail;
-      notifyBox.disabled = !withEmail;
-      if (!withEmail) notifyBox.checked = false;
-    }
-    emailInput.addEventListener("input", syncNotify);
-    syncNotify();
+    emailInput.addEventListener("input", () => syncNotify(ctx));
+    syncNotify(ctx);
+  }
+
+  /**
+   * Replies can only be mailed to an address, so the choice appears with one; and never when
+   * the service sends no mail (its form token says so), where ticking it would promise a
+   * confirmation mail that never comes.
+   */
+  function syncNotify(ctx) {
+    const { emailInput, notifyRow, notifyBox } = ctx.ui;
+    const offered = emailInput.value.trim() !== "" && ctx.state.repliesByMail;
+    notifyRow.hidden = !offered;
+    notifyBox.disabled = !offered;
+    if (!offered) notifyBox.checked = false;
   }
 
   /** After a successful post: save the details if asked to, forget them if not. */
@@ -143,6 +149,8 @@
             minSeconds: Number(data.min_seconds) || 0,
             receivedAt: performance.now(),
           };
+          state.repliesByMail = data.replies_by_mail !== false;
+          syncNotify(ctx);
         }
       } catch {
         /* no token: the submission goes without one and the server decides */

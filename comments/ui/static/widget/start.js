@@ -51,6 +51,7 @@
         retry: null, // {key, fingerprint}: reused when an unanswered submission is sent again
         emptiedByPost: false, // the box was emptied by a stored post and not written in since
         cooldownUntil: 0,
+        repliesByMail: true, // until a form token says the service sends no mail (form.js)
       },
       id, // element ids unique on the page, e.g. a report form's
       ui: buildDom(id),
