@@ -1,7 +1,8 @@
 """Posting from the widget with the API answered by the test (FakeApi in browser_support): the
-exact payload, reply notifications, 429 and 5xx, dropped connections and idempotency keys,
-replying by keyboard, local refusals, the box read-only while posting, the nudge's contrast,
-a reply to a comment gone meanwhile.
+exact payload, reply notifications (and, on the live server, which sends no mail, none
+offered), 429 and 5xx, dropped connections and idempotency keys, replying by keyboard, local
+refusals (not the box a post has just emptied), the box read-only while posting, the nudge's
+contrast, a reply to a comment gone meanwhile.
 """
 
 from __future__ import annotations
