@@ -264,6 +264,8 @@ class FakeApi:
     post_headers: list[dict[str, str]] = field(default_factory=list)
     cursors: list[str | None] = field(default_factory=list)
     tokens_issued: int = 0
+    #: The form token's min_seconds: how long a post waits after the token came.
+    token_min_seconds: int = 0
     #: Answers to POST .../comments/ID/reports, in order (a callable answers the route itself,
     #: or keeps it waiting), and the bodies sent.
     report_answers: list[Answer] = field(default_factory=list)
@@ -297,7 +299,7 @@ class FakeApi:
             route.fulfill(
                 json={
                     "token": f"token-{self.tokens_issued}",
-                    "min_seconds": 0,
+                    "min_seconds": self.token_min_seconds,
                     "replies_by_mail": True,
                 }
             )

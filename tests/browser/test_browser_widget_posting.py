@@ -211,6 +211,26 @@ def test_a_second_click_once_posted_does_not_call_the_emptied_box_an_error(
     assert len(api.posted) == 1
 
 
+def test_reply_pressed_while_a_comment_posts_does_not_make_it_a_reply(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    # A post waits out its form token (3 s on the default site) before it is sent; the reply
+    # target used to be read after that wait, so a Reply pressed meanwhile filed the comment
+    # under someone else's.
+    api.token_min_seconds = 3
+    api.pages[None] = {"comments": [comment(1, author_name="Ann")], "total": 1, "next": None}
+    api.answers.append(lambda route: route.fulfill(**created(api.posted[-1], id_=2)))
+    widget.open(live_server.url)
+    widget.post("A comment of my own, about the post.", name="Tia")
+    expect(widget.root.get_by_role("button", name="Posting…")).to_be_visible()
+    widget.comment("Comment number 1.").get_by_role("button", name="Reply to Ann").click()
+
+    expect(page.locator(".cw-thread > #comment-2")).to_be_visible()  # not under Ann's
+    assert api.posted[0]["parent_id"] is None
+    expect(widget.root.get_by_text("Replying to Ann")).to_be_visible()  # still open, for later
+    expect(widget.comment_box).to_have_value("")
+
+
 def test_the_nudge_highlights_are_readable_in_both_colour_schemes(
     page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
 ) -> None:

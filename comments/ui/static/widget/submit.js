@@ -1,14 +1,14 @@
   // embed.js part: posting a comment. An unanswered post (a dropped connection, a 5xx) is sent
   // again with the same idempotency key, so the server stores it once however often it is tried.
 
-  function payloadFor(ctx, token) {
-    const { config, state, ui, ext } = ctx;
+  function payloadFor(ctx, token, parentId) {
+    const { config, ui, ext } = ctx;
     return {
       site: config.site,
       thread: config.thread,
       thread_title: config.title,
       thread_url: config.url,
-      parent_id: state.replyTo,
+      parent_id: parentId,
       author_name: ui.nameInput.value.trim(),
       author_email: ui.emailInput.value.trim(),
       author_url: ui.urlInput.value.trim(),
@@ -44,7 +44,8 @@
       created_at: data.created_at || new Date().toISOString(),
     };
     const isPublished = data.status === "published";
-    const wasReply = state.replyTo !== null;
+    // The form still under the comment this one answers (the reader may have moved it since).
+    const wasReply = payload.parent_id !== null && state.replyTo === payload.parent_id;
     own.add(ctx.config, data); // before it is shown: its author is offered no Report
     if (ext) ext.remember(data, payload);
     if (wasReply) closeReply(ctx, false);
@@ -150,6 +151,9 @@
       showErrors(ctx, { body: ["Please write a comment."] });
       return;
     }
+    // Where the comment goes is fixed now: Reply pressed on another comment while this one
+    // waits out its form token moves the form for the next comment, not this one.
+    const parentId = state.replyTo;
     setBusy(ctx, true);
     setStatus(ctx, "Posting your comment…");
     try {
@@ -160,7 +164,7 @@
         const remaining = token.receivedAt + token.minSeconds * 1000 + 250 - performance.now();
         if (remaining > 0) await sleep(remaining);
       }
-      const payload = payloadFor(ctx, token);
+      const payload = payloadFor(ctx, token, parentId);
       payload.idempotency_key = idempotencyKey(ctx, payload);
       let response;
       try {
