@@ -193,9 +193,13 @@ def test_a_second_click_once_posted_does_not_call_the_emptied_box_an_error(
     # A post can be answered in a tenth of a second, so the second click of an impatient
     # double click used to find the box emptied by the success and replace "published" with
     # "Please correct the following: Please write a comment.", focus pulled to the box.
-    api.answers.append(lambda route: route.fulfill(**created(api.posted[-1], id_=2)))
+    api.pages[None] = {"comments": [comment(1, author_name="Ann")], "total": 1, "next": None}
+    api.answers += [
+        lambda route: route.fulfill(**created(api.posted[-1], id_=2)),
+        lambda route: route.fulfill(**created(api.posted[-1], id_=3)),
+    ]
     widget.open(live_server.url)
-    widget.post("Posted with a double click.", name="Ann")
+    widget.post("Posted with a double click.", name="Tom")
     expect(widget.status).to_have_text("Your comment has been published.")
     widget.submit.click()
     expect(widget.status).to_have_text("Your comment has been published.")
@@ -208,7 +212,14 @@ def test_a_second_click_once_posted_does_not_call_the_emptied_box_an_error(
     widget.comment_box.fill("")  # written in and emptied by the reader: an empty comment
     widget.submit.click()
     expect(widget.summary).to_contain_text("Please write a comment.")
-    assert len(api.posted) == 1
+
+    widget.comment_box.fill("More.")
+    widget.submit.click()
+    expect(widget.status).to_have_text("Your comment has been published.")
+    widget.comment("Comment number 1.").get_by_role("button", name="Reply to Ann").click()
+    widget.submit.click()  # a reply begun and sent empty: refused, as any empty comment
+    expect(widget.summary).to_contain_text("Please write a comment.")
+    assert len(api.posted) == 2
 
 
 def test_reply_pressed_while_a_comment_posts_does_not_make_it_a_reply(

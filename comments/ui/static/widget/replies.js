@@ -7,6 +7,7 @@
     if (!entry) return;
     if (state.replyTo !== null && state.replyTo !== commentId) closeReply(ctx, false);
     state.replyTo = commentId;
+    state.emptiedByPost = false; // a new comment begins here: an empty one is refused again
     entry.li.insertBefore(ui.form, entry.replies);
     ui.replyingName.textContent = entry.name;
     ui.replying.hidden = false;
