@@ -36,18 +36,27 @@ PAST_TENSE = {
     "not_spam": "marked as not spam",
     "restore": "restored to pending",
 }
-#: Approving a published comment (one readers reported) keeps it: "approved" would suggest it
-#: had been held.
-KEPT = "kept, reports dismissed"
+#: What an action did to a comment that was published, where the plain word would mislead:
+#: approving one (that readers reported) keeps it, "approved" would suggest it had been held;
+#: restoring one takes it down, "restored" would suggest it had been down.
+ON_PUBLISHED = {"approve": "kept, reports dismissed", "restore": "unpublished, back to pending"}
 
 
-def _decided(count: int, kept: int, action: str) -> str:
-    """What a bulk decision did, telling the published comments approved (kept) apart."""
+def past_tense(action: str, was_published: bool) -> str:
+    """What a decision did, in the words of the flashed message (queue.js says the same)."""
+    return ON_PUBLISHED.get(action, PAST_TENSE[action]) if was_published else PAST_TENSE[action]
+
+
+def _decided(count: int, published: int, action: str) -> str:
+    """What a bulk decision did, telling apart the comments that were published, where the
+    action means something else for them (kept, unpublished)."""
+    if action not in ON_PUBLISHED:
+        count, published = count + published, 0
     parts = []
-    if count or not kept:
+    if count or not published:
         parts.append(f"{count} comment{'s' if count != 1 else ''} {PAST_TENSE[action]}")
-    if kept:
-        parts.append(f"{kept} comment{'s' if kept != 1 else ''} {KEPT}")
+    if published:
+        parts.append(f"{published} comment{'s' if published != 1 else ''} {ON_PUBLISHED[action]}")
     return "; ".join(parts) + "."
 
 
@@ -107,7 +116,7 @@ def decide(comment_id: int) -> Response:
         data["expected_status"],
         data["expected_decision"],
     )
-    kept = data["action"] == "approve" and comment.status == "published"
+    was_published = comment.status == "published"
     try:
         decide_comment(session, comment, request_, signed_in_staff())
     except IllegalTransition as error:
@@ -115,7 +124,7 @@ def decide(comment_id: int) -> Response:
         flash(f"Comment #{comment_id}: {error}", "error")
         return _back()
     session.commit()
-    flash(f"Comment #{comment_id} {KEPT if kept else PAST_TENSE[data['action']]}.", "ok")
+    flash(f"Comment #{comment_id} {past_tense(data['action'], was_published)}.", "ok")
     return _back()
 
 
@@ -137,7 +146,7 @@ def bulk_decision() -> Response:
     if data is None:
         return _back()
     session, staff = db.session(), signed_in_staff()
-    done, kept, refused = [], [], []
+    done, were_published, refused = [], [], []
     for comment_id in dict.fromkeys(data["ids"]):
         try:
             comment = reads.visible_comment(session, staff, comment_id)
@@ -146,13 +155,14 @@ def bulk_decision() -> Response:
             request_ = DecisionRequest(data["action"], data["reason"], expected_decision=shown)
             decide_comment(session, comment, request_, staff)
             done.append(comment_id)
-            if data["action"] == "approve" and was_published:
-                kept.append(comment_id)
+            if was_published:
+                were_published.append(comment_id)
         except (IllegalTransition, NotFound) as error:
             refused.append(f"#{comment_id}: {error}")
     session.commit()
     if done:
-        flash(_decided(len(done) - len(kept), len(kept), data["action"]), "ok")
+        published = len(were_published)
+        flash(_decided(len(done) - published, published, data["action"]), "ok")
     for message in refused:
         flash(message, "error")
     return _back()

@@ -20,7 +20,7 @@ from comments.services.accounts import authenticate
 from comments.services.edits import describe_revisions
 from comments.services.explanations import explain_comment
 from comments.services.moderation import authors, items
-from comments.services.moderation.decisions import DECISION_KEYS, TRANSITIONS
+from comments.services.moderation.decisions import DECISION_KEYS, TRANSITIONS, UNPUBLISH
 from comments.services.moderation.queue import (
     QUEUES,
     BadCursor,
@@ -157,8 +157,9 @@ def queue() -> tuple[str, int]:
         sort_labels=SORT_LABELS,
         decision_keys=DECISION_KEYS,
         # The queues of statuses that Restore applies to get it in bulk too (rejected, spam,
-        # deleted); elsewhere it would be refused for every selected comment.
+        # deleted, and published as Unpublish); elsewhere it would be refused for every one.
         bulk_restore=current in TRANSITIONS["restore"][0],
+        bulk_restore_label=UNPUBLISH.label if current == "published" else "Restore",
         form=raw,
         filtered=any(key in raw for key in FILTERS),
         errors=errors,

@@ -31,7 +31,14 @@
     not_spam: "marked as not spam",
     restore: "restored to pending",
   };
-  const KEPT = "kept, reports dismissed"; // approving a published (reported) comment
+  // What an action did to a comment that was published, where the plain word would mislead
+  // (actions.py's ON_PUBLISHED): approving one keeps it, restoring one takes it down.
+  const ON_PUBLISHED = {
+    approve: "kept, reports dismissed",
+    restore: "unpublished, back to pending",
+  };
+  const pastTense = (action, wasPublished) =>
+    (wasPublished && ON_PUBLISHED[action]) || PAST[action];
   // What a ban matches the author by (its `by`), as card.js's sameAuthor names the keys.
   const BAN_KEYS = { email_and_ip: ["email", "ip"], email: ["email"], ip: ["ip"] };
   const refreshes = new Map(); // card id -> the number of the latest refresh asked for it
@@ -88,11 +95,13 @@
   const cardById = (id) => document.getElementById(`comment-${id}`);
   const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-  /** What a bulk decision did, telling the published comments approved (kept) apart. */
-  function decidedSummary(decided, kept, action) {
+  /** What a bulk decision did, telling apart the comments that were published, where the
+   * action means something else for them (kept, unpublished). */
+  function decidedSummary(decided, published, action) {
+    if (!ON_PUBLISHED[action]) [decided, published] = [decided + published, 0];
     const parts = [];
-    if (decided || !kept) parts.push(`${plural(decided, "comment")} ${PAST[action]}`);
-    if (kept) parts.push(`${plural(kept, "comment")} ${KEPT}`);
+    if (decided || !published) parts.push(`${plural(decided, "comment")} ${PAST[action]}`);
+    if (published) parts.push(`${plural(published, "comment")} ${ON_PUBLISHED[action]}`);
     return `${parts.join("; ")}.`;
   }
 
@@ -219,9 +228,7 @@
       setBusy(card, false);
       return;
     }
-    // Approving a published comment kept it: "approved" would suggest it had been held.
-    const kept = action === "approve" && payload.expected_status === "published";
-    announce(`Comment #${id} ${kept ? KEPT : PAST[action]}.`);
+    announce(`Comment #${id} ${pastTense(action, payload.expected_status === "published")}.`);
     await settle(id, result.status, result.decision);
     setBusy(card, false);
     await refreshCounts();
@@ -250,10 +257,10 @@
         else if (cardById(result.id)) await refresh(cardById(result.id));
       }
       selected.forEach((card) => setBusy(card, false));
-      const keptCount = action === "approve"
-        ? data.results.filter((result) => result.ok && wasPublished.has(result.id)).length
-        : 0;
-      const summary = decidedSummary(data.decided - keptCount, keptCount, action);
+      const fromPublished = data.results.filter(
+        (result) => result.ok && wasPublished.has(result.id),
+      ).length;
+      const summary = decidedSummary(data.decided - fromPublished, fromPublished, action);
       const problems = failed.map((result) => ` #${result.id}: ${result.error}`).join("");
       announce(summary + problems, failed.length ? "error" : "ok");
       await refreshCounts();

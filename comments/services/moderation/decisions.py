@@ -18,7 +18,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "reject": (frozenset({"pending", "spam", "published"}), "rejected"),
     "spam": (frozenset({"pending", "published", "rejected"}), "spam"),
     "not_spam": (frozenset({"spam"}), "published"),
-    "restore": (frozenset({"rejected", "spam", "deleted"}), "pending"),
+    # From published too: a wrong approval is undone by taking the comment back to the queue.
+    "restore": (frozenset({"rejected", "spam", "deleted", "published"}), "pending"),
 }
 ACTIONS = tuple(TRANSITIONS)
 #: Decisions about a comment's author, recorded in its history but deciding nothing about it.
@@ -45,6 +46,9 @@ OFFERED = (
 )
 #: Approving a published comment keeps it and resolves its reports.
 KEEP = Action("approve", "Keep (dismiss reports)", "a")
+#: Restoring a published comment takes it down to pending: "Restore" would read as bringing
+#: it back, so its button says what readers will notice.
+UNPUBLISH = Action("restore", "Unpublish", "p")
 #: The keys that decide about the focused comment (with Shift, about the selection, where the
 #: queue's bulk form has a button for it).
 DECISION_KEYS = tuple(dict.fromkeys(action.key for action in (*OFFERED, KEEP) if action.key))
@@ -62,6 +66,8 @@ def legal_actions(status: str, open_reports: int) -> list[Action]:
             if not open_reports:
                 continue
             action = KEEP
+        if action.name == "restore" and status == "published":
+            action = UNPUBLISH
         legal.append(action)
     return legal
 
@@ -197,6 +203,8 @@ def decide_comment(
         comment.published_at = now
     comment.status = target
     comment.updated_at = now
+    # A restore decides nothing yet: readers' open reports on a comment taken down to pending
+    # stay for the moderator who decides it, as its card shows them (and the Reported queue).
     if request.action != "restore":
         session.execute(
             update(Report)
