@@ -66,7 +66,7 @@ def test_an_edit_comes_back_with_its_new_text(
     assert changed["withdrawn"] == []
 
 
-@pytest.mark.parametrize("action", ["reject", "spam"])
+@pytest.mark.parametrize("action", ["reject", "spam", "restore"])
 def test_a_comment_a_moderator_takes_down_is_withdrawn(
     client: FlaskClient, post_comment: PostComment, staff_headers: StaffToken, action: str
 ) -> None:

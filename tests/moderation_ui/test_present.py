@@ -162,8 +162,8 @@ def test_a_signal_tells_its_score_from_its_threshold(detail: dict[str, Any], tex
     [
         ("pending", 0, ["approve", "reject", "spam"]),
         ("spam", 0, ["approve", "reject", "not_spam", "restore"]),
-        ("published", 0, ["reject", "spam"]),
-        ("published", 2, ["approve", "reject", "spam"]),
+        ("published", 0, ["reject", "spam", "restore"]),
+        ("published", 2, ["approve", "reject", "spam", "restore"]),
         ("rejected", 0, ["approve", "spam", "restore"]),
     ],
 )
