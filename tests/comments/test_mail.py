@@ -163,6 +163,29 @@ def test_a_held_reply_is_mailed_once_approved_and_its_author_told(
     assert mails["bob@example.org"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
+def test_a_reply_unpublished_and_approved_again_reaches_subscribers_once(
+    app: Flask,
+    client: FlaskClient,
+    post_comment: PostComment,
+    smtp: SmtpServer,
+    staff_headers: StaffToken,
+) -> None:
+    """A moderator undoing an approval, then approving again, does not mail the same reply
+    twice: the subscriber had it when it was first published."""
+    moderator = staff_headers("moderator")
+    ann = write(post_comment, "Ann", notify_replies=True)
+    confirm(client, deliver(app, smtp)[0])
+    reply = write(post_comment, "Bob", "A reply readers will see once.", parent_id=ann)
+    [mail] = deliver(app, smtp)
+    assert mail["To"] == "ann@example.org" and "readers will see once" in body_of(mail)
+
+    decision = f"/api/v1/moderation/comments/{reply}/decision"
+    for action, status in (("restore", "pending"), ("approve", "published")):
+        decided = client.post(decision, json={"action": action}, headers=moderator)
+        assert decided.status_code == 200 and decided.get_json()["status"] == status
+    assert deliver(app, smtp) == []
+
+
 def test_authors_who_did_not_opt_in_or_confirm_get_nothing_more(
     app: Flask, client: FlaskClient, post_comment: PostComment, smtp: SmtpServer, held: None
 ) -> None:

@@ -199,7 +199,8 @@ def decide_comment(
         created_at=now,
     )
     session.add(decision)
-    if target == "published" and comment.published_at is None:
+    first_publication = target == "published" and comment.published_at is None
+    if first_publication:
         comment.published_at = now
     comment.status = target
     comment.updated_at = now
@@ -213,7 +214,7 @@ def decide_comment(
         )
     session.flush()
     webhooks.record_decision_events(session, comment, decision)
-    notifications.comment_decided(session, comment, decision)
+    notifications.comment_decided(session, comment, decision, first_publication=first_publication)
     if request.action in LABELS:
         toxic, spam = LABELS[request.action]
         session.add(
