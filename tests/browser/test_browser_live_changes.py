@@ -69,8 +69,9 @@ def test_a_comment_edited_while_the_page_is_open_shows_its_new_words(
     expect(widget.comment(HASTY)).to_have_count(0)
 
 
-def test_a_comment_a_moderator_rejects_becomes_a_placeholder_and_is_not_counted(
-    page: Page, widget: Widget, blog: Blog, decide: Decide
+@pytest.mark.parametrize("action", ["reject", "restore"])  # restore: unpublished to pending
+def test_a_comment_a_moderator_takes_down_becomes_a_placeholder_and_is_not_counted(
+    page: Page, widget: Widget, blog: Blog, decide: Decide, action: str
 ) -> None:
     top = blog.post(TOP, name="Ann")
     answer = blog.post(ANSWER, parent_id=top)
@@ -79,7 +80,7 @@ def test_a_comment_a_moderator_rejects_becomes_a_placeholder_and_is_not_counted(
     # The reader is on the comment's Report button when it is taken down.
     widget.comment(TOP).get_by_role("button", name=re.compile("^Report")).first.focus()
 
-    decide(top, "reject")
+    decide(top, action)
     placeholder = page.locator(f'[data-id="{top}"] > .cw-card')
     expect(placeholder).to_have_text("This comment was removed.")
     expect(placeholder).to_be_focused()  # not dropped to the top of the page

@@ -138,7 +138,7 @@ def test_keeping_a_reported_comment_in_the_published_queue_redraws_its_card(
     sign_in(page, live, f"/moderation/?status=published&thread={thread}")
     card = page.locator(f"#comment-{comment_id}")
     buttons = card.locator("form.decide .buttons button")
-    expect(buttons).to_have_text(["Keep (dismiss reports) a", "Reject r", "Spam s"])
+    expect(buttons).to_have_text(["Keep (dismiss reports) a", "Reject r", "Spam s", "Unpublish p"])
 
     page.keyboard.press("j")
     expect(card).to_be_focused()  # or "a" would be refused: no comment chosen
@@ -146,12 +146,13 @@ def test_keeping_a_reported_comment_in_the_published_queue_redraws_its_card(
     expect(page.locator("#announcer")).to_have_text(
         f"Comment #{comment_id} kept, reports dismissed."
     )
-    expect(buttons).to_have_text(["Reject r", "Spam s"])
+    expect(buttons).to_have_text(["Reject r", "Spam s", "Unpublish p"])
     expect(card.locator(".reports")).to_have_count(0)
     expect(card).to_be_focused()
     page.keyboard.press("a")
     expect(page.get_by_role("alert")).to_have_text(
-        f"Comment #{comment_id} is published: a does not apply now. It offers Reject (r), Spam (s)."
+        f"Comment #{comment_id} is published: a does not apply now. "
+        "It offers Reject (r), Spam (s), Unpublish (p)."
     )
 
 

@@ -1,4 +1,5 @@
-"""Taking comments out of the spam folder by key, and restoring several at once (Chromium)."""
+"""Taking comments out of the spam folder by key, restoring several at once, and unpublishing
+a wrongly approved comment by key, one or the selection (Chromium)."""
 
 from __future__ import annotations
 
@@ -100,13 +101,63 @@ def test_shift_p_restores_the_selection_but_not_a_comment_decided_meanwhile(
     expect(page.locator(f"#comment-{ids[2]}")).to_be_visible()  # not selected, not restored
     expect(page.locator('[data-count="pending"]')).to_have_text(str(restored_before + 1))
 
-    # The button does what the key does; the published comment, still selected, is refused
-    # as a single Restore of it would be.
+    # The button does what the key does. The card still selected now shows the comment
+    # published, offering Unpublish: the next decision is about that, as a single one would
+    # be, and says so apart from the restored one.
     page.locator(f"#comment-{ids[2]}").get_by_role("checkbox").check()
     restore.click()
-    expect(page.get_by_role("alert")).to_have_text(
-        f"1 comment restored to pending. #{ids[0]}: Cannot restore a published comment."
+    expect(page.locator("#announcer")).to_have_text(
+        "1 comment restored to pending; 1 comment unpublished, back to pending."
     )
     expect(page.locator(f"#comment-{ids[2]}")).to_have_count(0)
+    expect(kept).to_have_count(0)
     page.goto(live.url + path)
-    expect(page.locator("#cards .card")).to_have_count(2)
+    expect(page.locator("#cards .card")).to_have_count(3)
+
+
+def test_p_unpublishes_a_published_comment_and_shift_p_the_selection(
+    browser_page: Page, live: Live
+) -> None:
+    page, thread = browser_page, new_thread()
+    ids = [post(live, thread, f"{NICE} [unpublish {n}]", author_email=email()) for n in range(3)]
+    path = f"/moderation/?status=published&sort=oldest&thread={thread}"
+    sign_in(page, live, path)
+    first = page.locator(f"#comment-{ids[0]}")
+    expect(first.locator("form.decide .buttons button")).to_have_text(
+        ["Reject r", "Spam s", "Unpublish p"]
+    )
+    unpublish = first.get_by_role("button", name="Unpublish", exact=True)
+    expect(unpublish).to_have_attribute("aria-keyshortcuts", "p")
+    bulk = page.locator("#bulk").get_by_role("button", name="Unpublish", exact=True)
+    expect(bulk).to_have_attribute("aria-keyshortcuts", "Shift+P")
+    pending, published = count(page, "pending"), count(page, "published")
+
+    page.keyboard.press("j")
+    page.keyboard.press("p")
+    expect(page.locator("#announcer")).to_have_text(
+        f"Comment #{ids[0]} unpublished, back to pending."
+    )
+    expect(first).to_have_count(0)
+    expect(page.locator('[data-count="pending"]')).to_have_text(str(pending + 1))
+    expect(page.locator('[data-count="published"]')).to_have_text(str(published - 1))
+
+    for _ in ids[1:]:
+        page.keyboard.press("x")
+        page.keyboard.press("j")
+    expect(page.locator("[data-selected-count]")).to_have_text("2")
+    page.keyboard.press("Shift+P")
+    expect(page.locator("#announcer")).to_have_text("2 comments unpublished, back to pending.")
+    expect(page.locator("#cards .card")).to_have_count(0)
+    expect(page.locator('[data-count="pending"]')).to_have_text(str(pending + 3))
+
+    page.goto(live.url + path.replace("published", "pending"))
+    cards = page.locator("#cards .card")
+    expect(cards).to_have_count(3)
+    expect(cards.locator(".card-meta .status")).to_have_text(["pending"] * 3)
+    expect(cards.first.locator("form.decide .buttons button")).to_have_text(
+        ["Approve a", "Reject r", "Spam s"]
+    )
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_contain_text(
+        "or unpublish it (published)"
+    )

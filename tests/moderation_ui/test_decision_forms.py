@@ -223,8 +223,8 @@ def test_forms_refuse_a_comment_decided_since_the_card_loaded_even_with_its_stat
 def test_the_bulk_form_restores_on_the_queues_restore_applies_to(
     app: Flask, signed_in: SignedIn, post_comment: PostComment
 ) -> None:
-    """Restore joins the bulk bar where a single Restore is offered (rejected, spam, deleted),
-    and works without JavaScript; the pending queue has nothing to restore."""
+    """Restore joins the bulk bar where a single Restore is offered (rejected, spam, deleted;
+    published as Unpublish), and works without JavaScript; pending has nothing to restore."""
     client = signed_in("moderator")
     token = session_csrf(client)
     ids = [post_comment(body=f"{ABUSIVE} {n}", author_email=f"r{n}@x.org") for n in range(2)]
