@@ -58,7 +58,8 @@ def test_an_approved_comment_goes_back_to_pending_and_out_of_the_thread(
 ) -> None:
     maria = staff_headers(name="maria")
     stays = published(post_comment, "A comment that stays up.")
-    held = post_comment(body=ABUSIVE).get_json()["id"]
+    posted = post_comment(body=ABUSIVE).get_json()
+    held = posted["id"]
     approved = decide(client, maria, held, action="approve", expected_status="pending")
     assert approved.status_code == 200
     assert thread(client)["total"] == 2
@@ -96,6 +97,9 @@ def test_an_approved_comment_goes_back_to_pending_and_out_of_the_thread(
     assert (last["reason"], last["note"]) == ("approved by mistake", "the insult was missed")
     assert [a["name"] for a in item["actions"]] == ["approve", "reject", "spam"]
     assert decide(client, maria, held, action="restore").status_code == 409  # pending already
+    claim = {"id": held, "edit_token": posted["edit_token"]}
+    own = client.post("/api/v1/comments/held", json={"comments": [claim]}).get_json()
+    assert [c["id"] for c in own["held"]] == [held]  # its author sees it awaiting moderation
 
 
 def test_unpublishing_is_refused_when_someone_decided_or_the_author_edited_meanwhile(
