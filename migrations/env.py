@@ -3,9 +3,12 @@ import warnings
 from contextlib import contextmanager
 from logging.config import fileConfig
 
+import click
 from alembic import context
 from flask import current_app
-from sqlalchemy.exc import SAWarning
+from sqlalchemy.exc import DBAPIError, SAWarning
+
+from comments.cli.errors import database_failed
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -53,6 +56,15 @@ def refuse_broken_references(connection):
         raise RuntimeError(
             f"the migration broke foreign keys (table, rowid, parent): {broken[:10]}"
         )
+
+
+def connect(engine):
+    """A database that does not answer (wrong host, port, password) ends `db upgrade` in one
+    line, as it ends every other command: the driver's reason, not a traceback to dig it from."""
+    try:
+        return engine.connect()
+    except DBAPIError as error:
+        raise click.ClickException(database_failed(error)) from error
 
 
 def get_engine():
@@ -128,7 +140,7 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with connect(connectable) as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with sqlite_foreign_keys_off(connection), context.begin_transaction():

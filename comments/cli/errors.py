@@ -42,6 +42,11 @@ def database_problem(error: DBAPIError) -> str:
         discard_transaction(db.session)
     if outdated:
         return f"the database's {outdated}"
+    return database_failed(error)
+
+
+def database_failed(error: DBAPIError) -> str:
+    """The driver's own first line (it names the host, never a password), without the SQL."""
     first_line = str(error.orig or error).strip().splitlines()[0]
     return f"the database failed: {first_line}"
 

@@ -51,3 +51,20 @@ def test_a_database_that_does_not_answer_is_named_in_one_line() -> None:
     assert len(result.output.strip().splitlines()) == 1
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["db", "current"]], ids=" ".join)
+def test_the_schema_commands_name_a_database_that_does_not_answer_in_one_line(
+    command: list[str],
+) -> None:
+    """`db upgrade` is the first command of a deployment and of every code update: a wrong
+    host or port must read as the other commands read it, not as 60 lines of traceback."""
+    url = "postgresql+psycopg://reader:hunter2@127.0.0.1:1/comments"
+    app = create_app(base_config(url))
+    result = app.test_cli_runner().invoke(args=command)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: the database failed: connection failed:")
+    assert "127.0.0.1" in result.output and "hunter2" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    with app.app_context():
+        db.engine.dispose()
