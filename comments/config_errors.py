@@ -10,5 +10,6 @@ class ConfigError(click.ClickException, ValueError):
     would do, so it is the one line the operator needs.
 
     A ClickException so `flask --app wsgi ...` prints "Error: <message>" and exits 1 instead
-    of a traceback; gunicorn logs it and stops ("Worker failed to boot") rather than retrying.
+    of a traceback; under gunicorn, wsgi.py prints it and stops the server ("App failed to
+    load") rather than retrying.
     """

@@ -181,6 +181,20 @@ def test_outside_the_flask_cli_a_bad_setting_still_stops_the_import(tmp_path: Pa
     assert "ConfigError: RETENTION_SPAM_DAYS must be a whole number" in result.stderr
 
 
+def test_gunicorn_with_a_bad_setting_logs_one_line_and_stops(tmp_path: Path) -> None:
+    """The message used to sit inside a 40-line traceback, printed by every worker."""
+    result = _python(
+        tmp_path,
+        *("-m", "gunicorn", "--bind", "127.0.0.1:0", "--no-control-socket", "wsgi:app"),
+        RETENTION_SPAM_DAYS="abc",
+    )
+    assert result.returncode == 4  # gunicorn's "App failed to load": stopped, not restarting
+    assert "Traceback" not in result.stderr
+    assert "Reason: App failed to load." in result.stderr
+    problem = "RETENTION_SPAM_DAYS must be a whole number of days, 0 or more, got 'abc'"
+    assert problem in result.stderr.splitlines()
+
+
 @pytest.mark.parametrize(
     ("name", "value", "shown"),
     [
