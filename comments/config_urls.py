@@ -17,6 +17,8 @@ _REDIS_URL_SCHEMES = tuple(
     for base in ("redis", "valkey")
     for kind in ("", "s", "+unix", "+sentinel", "+cluster")
 )
+#: Schemes whose path names the database; sentinel and cluster URLs use it otherwise.
+_REDIS_DATABASE_IN_PATH = ("redis", "rediss", "valkey", "valkeys")
 #: The engines the migrations and the tests cover, with the driver each is used through.
 _DATABASE_DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}
 
@@ -52,14 +54,20 @@ def database_url(raw: str) -> str:
 
 def redis_url(raw: str) -> str:
     """REDIS_URL, or a ConfigError: ``limits`` would stop the app with a traceback."""
+    expected = "REDIS_URL must be a Redis URL: redis://HOST:6379/0, rediss:// (TLS) or "
     try:  # the port is parsed only when read: "redis://host:abc" fails here, not later
         parts = urlsplit(raw)
         usable = "://" in raw and parts.scheme in _REDIS_URL_SCHEMES and parts.port != 0
     except ValueError:
         usable = False
     if not usable:
+        raise ConfigError(f"{expected}redis+unix:///PATH, got {_without_password(raw)!r}")
+    # redis-py reads a path that is not a number as database 0, without a word.
+    database = parts.path.strip("/")
+    numbered = database.isascii() and database.isdigit()
+    if parts.scheme in _REDIS_DATABASE_IN_PATH and database and not numbered:
         raise ConfigError(
-            "REDIS_URL must be a Redis URL: redis://HOST:6379/0, rediss:// (TLS) or "
-            f"redis+unix:///PATH, got {_without_password(raw)!r}"
+            f"{expected}redis+unix:///PATH, with a database number after the port (/0, /1, ...), "
+            f"got {_without_password(raw)!r}"
         )
     return raw

@@ -220,6 +220,16 @@ def test_usable_database_and_redis_urls_are_read(tmp_path: Path) -> None:
     assert _read({"REDIS_URL": "rediss://cache.lan:6380/1"}, tmp_path)["REDIS_URL"]
 
 
+@pytest.mark.parametrize("value", ["redis://127.0.0.1:6379/six", "rediss://cache.lan/db1"])
+def test_a_redis_database_that_is_not_a_number_is_refused(value: str, tmp_path: Path) -> None:
+    """redis-py reads a path it cannot parse as database 0: the counts would silently land in
+    another application's database, or in another deployment's that keeps the same prefix."""
+    with pytest.raises(ConfigError, match=r"^REDIS_URL must be a Redis URL: .* database number"):
+        _read({"REDIS_URL": value}, tmp_path)
+    assert _read({"REDIS_URL": "redis://cache.lan"}, tmp_path)["REDIS_URL"]
+    assert _read({"REDIS_URL": "redis://cache.lan:6379/15"}, tmp_path)["REDIS_URL"]
+
+
 # --- keys and on/off settings ---------------------------------------------------------------
 
 
