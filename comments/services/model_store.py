@@ -57,8 +57,11 @@ class ModelStore:
                 if existing.card.get("sha256") != model.card.get("sha256"):
                     raise StoreError(f"{target} holds a different artifact for {model.version}")
                 return existing
-        self.directory.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".adding-", dir=self.directory))
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".adding-", dir=self.directory))
+        except OSError as error:
+            raise self._unwritable(error) from error
         try:
             for name in classifier.ARTIFACT_FILES:
                 if (source / name).exists():
@@ -66,10 +69,17 @@ class ModelStore:
             classifier.load(staging)  # the copy, not the source, is what gets signed
             classifier.sign(staging, self.signing_key)
             self._move_into_place(staging, target)
-        except BaseException:
+        except BaseException as error:
             shutil.rmtree(staging, ignore_errors=True)
+            if isinstance(error, OSError):
+                raise self._unwritable(error) from error
             raise
         return self.load(model.version)
+
+    def _unwritable(self, error: OSError) -> StoreError:
+        """A store on a path that is not a folder, not the service's to write, or full: the
+        operator needs the path and the system's reason, not a traceback from mkdir."""
+        return StoreError(f"cannot write to the model store {self.directory}: {error}")
 
     def _move_into_place(self, staging: Path, target: Path) -> None:
         """Rename ``staging`` to ``target``, setting aside a copy that failed to verify."""

@@ -130,6 +130,24 @@ def test_registering_a_version_again_says_it_was_registered_already(
     assert [line.split()[2] for line in history] == ["register"]
 
 
+def test_a_model_store_that_cannot_be_written_is_named_in_one_line(
+    db_url: str, tmp_path: Path
+) -> None:
+    """A MODEL_STORE under a path that is a file (or not the service's to write) used to end
+    `register` in a traceback from mkdir; nothing is recorded."""
+    (tmp_path / "volume").write_text("not a directory")
+    store = str(tmp_path / "volume" / "models")
+    app = create_app(base_config(db_url, MODEL_STORE=store))
+    result = flask(app, "register", str(classifier.default_model_path()))
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"Error: cannot write to the model store {store}: ")
+    assert len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+    with app.app_context():
+        assert db.session.scalars(select(ModelVersion)).all() == []
+        db.engine.dispose()
+
+
 def test_list_json_gives_numbers_and_flags_a_script_can_use(
     app: Flask, candidates: list[Path]
 ) -> None:
