@@ -32,6 +32,9 @@ def healthz() -> tuple[dict[str, Any], int, dict[str, str]]:
             database.update(ok=False, error=outdated)
     except SQLAlchemyError as error:
         database.update(ok=False, error=type(error).__name__)  # public: no hosts, no paths
+        # The reason goes to the log, as for any request that meets it: a load balancer may
+        # be the only client left once this instance answers 503.
+        current_app.logger.error("database unavailable: %s", getattr(error, "orig", None) or error)
         discard_transaction(db.session)
         reachable = False
     # Without the database the choice of version cannot be re-read: report what serves now.

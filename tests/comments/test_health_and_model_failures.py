@@ -163,6 +163,24 @@ def test_healthz_reports_database_and_model(client: FlaskClient, app: Flask) -> 
     assert body["model"]["version"] == app.extensions["model_provider"].get().version
 
 
+def test_healthz_logs_why_the_database_is_unavailable(caplog: pytest.LogCaptureFixture) -> None:
+    """The public body names only the error's type; the operator whose load balancer took the
+    instance out needs the driver's reason (host, port, refusal) in the log, even when no
+    other request came to log it."""
+    app = create_app(base_config("postgresql+psycopg://reader:hunter2@127.0.0.1:1/comments"))
+    answer = app.test_client().get("/healthz")
+    assert answer.status_code == 503
+    assert answer.get_json()["database"]["error"] == "OperationalError"
+    logged = [r.getMessage() for r in caplog.records if r.name == app.logger.name]
+    assert any(
+        line.startswith("database unavailable: connection failed:") and "port 1" in line
+        for line in logged
+    ), logged
+    assert "hunter2" not in caplog.text
+    with app.app_context():
+        db.engine.dispose()
+
+
 @pytest.mark.parametrize("broken", WHY)
 def test_a_broken_model_file_holds_comments_until_the_file_is_restored(
     instances: Callable[[], Flask], artifacts: dict[str, Path], tmp_path: Path, broken: str
