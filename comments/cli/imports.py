@@ -99,7 +99,12 @@ def _import(
 @with_appcontext
 @click.argument("site")
 @click.option(
-    "--format", "fmt", type=click.Choice(exports.FORMATS), default="jsonl", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(exports.FORMATS),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one comment a line, with its scores; wxr: a WordPress export.",
 )
 @click.option(
     "--output",

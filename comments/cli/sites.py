@@ -93,7 +93,12 @@ LIST_OPTIONS = (
 def _settings_options(command: Any) -> Any:
     options = [
         click.option("--title", help="Human-readable name."),
-        click.option("--moderation", type=click.Choice(MODERATION_MODES)),
+        click.option(
+            "--moderation",
+            type=click.Choice(MODERATION_MODES),
+            help="auto: the model and rules decide; all: every comment waits for a moderator "
+            "(auto for a new site).",
+        ),
         click.option(
             "--toxicity-hold",
             type=Threshold(),
@@ -121,8 +126,18 @@ def _settings_options(command: Any) -> Any:
             help="Hold a comment that links somewhere and uses commercial spam's words "
             "(viagra, payday loans, casino bonus...; on for a new site).",
         ),
-        click.option("--require-form-token/--no-require-form-token", default=None),
-        click.option("--min-form-seconds", type=click.IntRange(0, MAX_MIN_FORM_SECONDS)),
+        click.option(
+            "--require-form-token/--no-require-form-token",
+            default=None,
+            help="Hold a comment sent without the widget's form token (off for a new site: its "
+            "absence is only recorded).",
+        ),
+        click.option(
+            "--min-form-seconds",
+            type=click.IntRange(0, MAX_MIN_FORM_SECONDS),
+            help="Hold a comment sent sooner than this after its form was loaded (3 for a new "
+            "site).",
+        ),
         click.option(
             "--edit-window-seconds",
             type=click.IntRange(0, MAX_EDIT_WINDOW_SECONDS),

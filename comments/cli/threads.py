@@ -39,7 +39,9 @@ def _described(summary: ThreadSummary) -> dict[str, Any]:
 
 @threads_cli.command("list")
 @click.argument("site")
-@click.option("--limit", type=click.IntRange(1), default=100, show_default=True)
+@click.option(
+    "--limit", type=click.IntRange(1), default=100, show_default=True, help="At most this many."
+)
 def list_threads(site: str, limit: int) -> None:
     """Print SITE's threads as JSON lines, the most recently commented first, each saying
     whether it is closed to new comments now."""

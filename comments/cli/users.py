@@ -17,11 +17,17 @@ users_cli = CommandGroup("users", help="Staff accounts and API tokens.")
 
 @users_cli.command("create")
 @click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    required=True,
+    help="admin: everything; moderator: decides on comments; analyst: reads queues and "
+    "statistics, manages models, never moderates.",
+)
 @click.option("--site", "sites", multiple=True, help="Limit a moderator to a site (repeatable).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user(name: str, role: str, sites: tuple[str, ...], password_stdin: bool) -> None:
-    """Create the staff member NAME."""
+    """Create the staff member NAME; the password is asked for twice, unless --password-stdin."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

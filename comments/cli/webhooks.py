@@ -154,9 +154,17 @@ def enable(webhook_id: int) -> None:
 
 @webhooks_cli.command("deliveries")
 @click.option("--site", help="Only this site's deliveries.")
-@click.option("--status", type=click.Choice(DELIVERY_STATUSES))
+@click.option(
+    "--status", type=click.Choice(DELIVERY_STATUSES), help="Only deliveries in this state."
+)
 @click.option("--endpoint", "endpoint_id", type=int, help="Only this endpoint's deliveries.")
-@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 10_000),
+    default=50,
+    show_default=True,
+    help="At most this many.",
+)
 @click.option("--payload/--no-payload", default=False, help="Include each signed body.")
 def deliveries(
     site: str | None, status: str | None, endpoint_id: int | None, limit: int, payload: bool

@@ -36,6 +36,7 @@ def _format(path: Path, given: str | None) -> str:
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
     callback=writable_file,
+    help="File to write, CSV or JSON Lines.",
 )
 @click.option("--format", "fmt", type=_FORMAT, help="[default: from the file's extension]")
 @click.option("--site", help="Only this site's examples [default: every site].")

@@ -206,7 +206,13 @@ def _report_period(candidate: str | None) -> tuple[str, list[ShadowPeriod]]:
     "current or most recent period, against the version that decided in it].",
 )
 @click.option("--days", type=click.IntRange(min=1), help="Only comments of the last N days.")
-@click.option("--examples", type=click.IntRange(min=0), default=5, show_default=True)
+@click.option(
+    "--examples",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="How many of the comments decided differently to show.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def shadow_report_command(
     candidate: str | None, all_periods: bool, days: int | None, examples: int, as_json: bool
@@ -300,7 +306,9 @@ def shadow_report_command(
 
 
 @classifier_cli.command("history")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many."
+)
 def history_command(limit: int) -> None:
     """Registrations, promotions, rollbacks and shadowing, newest first."""
     events = models.history(db.session(), limit)

@@ -56,7 +56,13 @@ def _write_report(path: Path, result: RetrainResult) -> None:
     show_default=True,
     help="Share of the newest decisions held back to judge the candidate.",
 )
-@click.option("--min-holdout", type=click.IntRange(min=2), default=10, show_default=True)
+@click.option(
+    "--min-holdout",
+    type=click.IntRange(min=2),
+    default=10,
+    show_default=True,
+    help="Hold back at least this many decisions, and refuse with fewer than twice as many.",
+)
 @click.option(
     "--tolerance",
     type=click.FloatRange(min=0),

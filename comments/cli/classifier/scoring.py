@@ -52,6 +52,7 @@ def _progress(total: int) -> Iterator[Callable[[int], None]]:
     "input_path",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV file with a 'text' column.",
 )
 @click.option(
     "--output",
@@ -59,6 +60,7 @@ def _progress(total: int) -> Iterator[Callable[[int], None]]:
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
     callback=writable_file,
+    help="CSV file to write: the input's columns plus toxicity and spam.",
 )
 @click.option(
     "--model",
