@@ -229,24 +229,37 @@ def secret_key(instance_path: Path, name: str = "secret_key") -> str:
     an empty key (sessions, form tokens, IP hashes and model signatures unlike the others').
     """
     key_file = instance_path / name
-    instance_path.mkdir(parents=True, exist_ok=True)
-    if not key_file.exists():
-        fd, written = tempfile.mkstemp(dir=instance_path, prefix=f".{name}-")  # mode 0600
-        try:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(48))
-            os.link(written, key_file)
-        except FileExistsError:
-            pass  # another process was first: every process uses its key
-        finally:
-            os.unlink(written)
-    key = key_file.read_text().strip()
+    try:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        if not key_file.exists():
+            _write_new_key(key_file)
+        key = key_file.read_text().strip()
+    except OSError as error:
+        # Typically a service user that may not write the folder: say what to set instead.
+        raise ConfigError(
+            f"{name.upper()} is unset and no key can be generated in {instance_path} "
+            f"({error.strerror or error}): set {name.upper()} to {SECRET_MIN_LENGTH}+ random "
+            "characters, the same on every instance, or let the service write that folder"
+        ) from error
     if len(key) < SECRET_MIN_LENGTH:
         raise ConfigError(
             f"{key_file} holds {len(key)} characters, not a generated key: restore it from a "
             "backup, or delete it to have a new one generated"
         )
     return key
+
+
+def _write_new_key(key_file: Path) -> None:
+    """Write a new key beside ``key_file`` and link it into place whole (mode 0600)."""
+    fd, written = tempfile.mkstemp(dir=key_file.parent, prefix=f".{key_file.name}-")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+        os.link(written, key_file)
+    except FileExistsError:
+        pass  # another process was first: every process uses its key
+    finally:
+        os.unlink(written)
 
 
 def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -279,6 +279,19 @@ def test_a_damaged_generated_key_stops_start_up(tmp_path: Path) -> None:
         config.from_environment({"MODEL_SIGNING_KEY": "k" * 32}, tmp_path)
 
 
+@pytest.mark.parametrize("name", ["SECRET_KEY", "MODEL_SIGNING_KEY"])
+def test_an_instance_folder_where_no_key_can_be_written_is_named(name: str, tmp_path: Path) -> None:
+    """Served by a user that may not write the instance folder, and without the key set, the
+    service stopped with a traceback from mkdir instead of saying what to set."""
+    (tmp_path / "instance").write_text("a file where the folder should be")
+    others = {key: value for key, value in GOOD_KEYS.items() if key != name}
+    with pytest.raises(ConfigError) as refused:
+        config.from_environment(others, tmp_path / "instance")
+    message = str(refused.value)
+    assert message.startswith(f"{name} is unset and no key can be generated in {tmp_path}")
+    assert f"set {name}" in message
+
+
 @pytest.mark.parametrize(
     "name",
     [
