@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.moderation_ui.conftest import PASSWORD, Live, painted
 
@@ -36,3 +36,13 @@ def sign_in(page: Page, live: Live, path: str) -> None:
 
 def count(page: Page, queue: str) -> int:
     return int(page.locator(f'[data-count="{queue}"]').inner_text())
+
+
+def button_of(
+    within: Page | Locator, comment_id: object, words: str, author: str = "Reader"
+) -> Locator:
+    """A card's button by its whole accessible name: its words, then the comment it acts on
+    ("Approve comment #12 by Reader"; "Trust author of comment #12 by Reader")."""
+    return within.get_by_role(
+        "button", name=f"{words} comment #{comment_id} by {author}", exact=True
+    )

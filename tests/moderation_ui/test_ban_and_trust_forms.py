@@ -58,14 +58,14 @@ def test_a_trusted_authors_card_offers_to_stop_trusting(
     token = session_csrf(client)
     client.post(f"/moderation/comments/{friend}/trust", data={"csrf_token": token})
     card = card_html(client.get("/moderation/?status=published").text, friend)
-    assert "Stop trusting author" in card and ">Trust author<" not in card
+    assert "Stop trusting author" in card and ">Trust author<span" not in card
     stopped = client.post(
         f"/moderation/comments/{friend}/untrust",
         data={"csrf_token": token, "next": "/moderation/?status=published"},
         follow_redirects=True,
     )
     assert "friend@x.org is no longer trusted." in stopped.text
-    assert ">Trust author<" in card_html(stopped.text, friend)
+    assert ">Trust author<span" in card_html(stopped.text, friend)
     with app.app_context():
         assert db.session.scalar(select(TrustedAuthor)) is None
 
@@ -151,11 +151,11 @@ def test_a_banned_authors_card_offers_no_trust_and_the_form_is_refused(
     held = post_comment(body=ABUSIVE, author_email="troll@x.org")
     client = signed_in("moderator")
     token = session_csrf(client)
-    assert ">Trust author<" in card_html(client.get("/moderation/").text, held)
+    assert ">Trust author<span" in card_html(client.get("/moderation/").text, held)
     client.post(f"/moderation/comments/{held}/ban", data={"csrf_token": token, "by": "email"})
     card = card_html(client.get("/moderation/").text, held)
     assert status_of(app, held) == "pending"  # not rejected: only the trust button goes
-    assert ">Trust author<" not in card and "Ban this author" in card
+    assert ">Trust author<span" not in card and "Ban this author" in card
     refused = client.post(  # a page from before the ban still has the form
         f"/moderation/comments/{held}/trust", data={"csrf_token": token}, follow_redirects=True
     )
@@ -189,9 +189,9 @@ def test_after_a_trust_or_ban_form_every_card_of_the_author_shows_their_standing
         follow_redirects=True,
     ).text
     for comment_id in (first, second):
-        assert ">Stop trusting author<" in card_html(page, comment_id)
+        assert ">Stop trusting author<span" in card_html(page, comment_id)
         assert standing(page, comment_id) == "trusted"
-    assert ">Trust author<" in card_html(page, other) and standing(page, other) == "—"
+    assert ">Trust author<span" in card_html(page, other) and standing(page, other) == "—"
 
     page = client.post(
         f"/moderation/comments/{second}/ban",
@@ -200,4 +200,4 @@ def test_after_a_trust_or_ban_form_every_card_of_the_author_shows_their_standing
     ).text
     for comment_id in (first, second):
         assert standing(page, comment_id) == "banned; trusted once the ban is lifted"
-    assert ">Trust author<" in card_html(page, other) and standing(page, other) == "—"
+    assert ">Trust author<span" in card_html(page, other) and standing(page, other) == "—"

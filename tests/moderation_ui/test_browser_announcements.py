@@ -10,7 +10,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.moderation_ui.browsing import new_thread, post, sign_in
+from tests.moderation_ui.browsing import button_of, new_thread, post, sign_in
 from tests.moderation_ui.conftest import ABUSIVE, Live, Problems, painted
 
 pytestmark = pytest.mark.browser
@@ -62,7 +62,7 @@ def test_a_refused_decision_is_announced_and_focus_stays_on_the_button(
     other.keyboard.press("r")
     expect(other.locator("#announcer")).to_have_text(f"Comment #{held} rejected.")
 
-    approve = page.locator(f"#comment-{held}").get_by_role("button", name="Approve", exact=True)
+    approve = button_of(page.locator(f"#comment-{held}"), held, "Approve")
     approve.focus()
     page.keyboard.press("Enter")
     expect(alert).to_contain_text(f"Comment #{held}: The comment is rejected now")
@@ -155,7 +155,7 @@ def test_the_shortcuts_can_be_found_on_a_phone_and_turned_off(
     held = post(live, thread, ABUSIVE + " (keys)", author_email="keys@x.org")
     sign_in(page, live, f"/moderation/?thread={thread}")
     card = page.locator(f"#comment-{held}")
-    approve = card.get_by_role("button", name="Approve", exact=True)
+    approve = button_of(card, held, "Approve")
     expect(approve).to_have_attribute("aria-keyshortcuts", "a")
     page.set_viewport_size({"width": 320, "height": 800})  # also 1280px zoomed to 400%
     help_button = page.get_by_role("button", name="Keyboard shortcuts", exact=True)
@@ -195,7 +195,7 @@ def test_a_card_s_keys_are_its_buttons_and_p_restores(browser_page: Page, live: 
     page.goto(live.url + f"/moderation/?status=rejected&thread={thread}")
     painted(page)
     card = page.locator(f"#comment-{comment_id}")
-    restore = card.get_by_role("button", name="Restore", exact=True)
+    restore = button_of(card, comment_id, "Restore")
     expect(restore).to_have_attribute("aria-keyshortcuts", "p")
     sent: list[str] = []
     page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
@@ -214,3 +214,26 @@ def test_a_card_s_keys_are_its_buttons_and_p_restores(browser_page: Page, live: 
     expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_contain_text(
         "Restore the focused comment to pending"
     )
+
+
+def test_each_cards_buttons_name_the_comment_they_act_on(browser_page: Page, live: Live) -> None:
+    """A screen reader's list of the page's buttons tells the cards apart: each button is named
+    by its words and its comment ("Approve comment #12 by Ann"), and shows its words alone."""
+    page, thread = browser_page, new_thread()
+    authors = ("Ann", "Bob")
+    ids = [
+        post(live, thread, f"{ABUSIVE} (named {n})", author_name=name, author_email=f"{name}@x.org")
+        for n, name in enumerate(authors)
+    ]
+    sign_in(page, live, f"/moderation/?status=pending&sort=oldest&thread={thread}")
+    for comment_id, author in zip(ids, authors, strict=True):
+        card = page.locator(f"#comment-{comment_id}")
+        for words in ("Approve", "Reject", "Spam", "Trust author of"):
+            expect(button_of(card, comment_id, words, author)).to_be_visible()
+        shown = card.locator("form.decide .buttons button")
+        expect(shown).to_have_text(["Approve a", "Reject r", "Spam s"])
+        card.get_by_text("Ban author…").click()
+        expect(button_of(card, comment_id, "Ban this author of", author)).to_be_visible()
+    cards = page.locator("#cards")  # the selection's own Approve, Reject... are outside them
+    for words in ("Approve", "Reject", "Spam", "Trust author", "Ban this author"):
+        expect(cards.get_by_role("button", name=words, exact=True)).to_have_count(0)

@@ -14,7 +14,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.moderation_ui.browsing import new_thread, sign_in
+from tests.moderation_ui.browsing import button_of, new_thread, sign_in
 from tests.moderation_ui.conftest import ABUSIVE, PASSWORD, Live, Problems, painted
 
 pytestmark = pytest.mark.browser
@@ -90,7 +90,7 @@ def test_bulk_keys_do_not_overrule_a_decision_made_meanwhile(
     expect(page.locator("[data-selected-count]")).to_have_text("2")
 
     other = other_moderator(page, live, path)
-    other.locator(f"#comment-{ids[0]}").get_by_role("button", name="Approve", exact=True).click()
+    button_of(other.locator(f"#comment-{ids[0]}"), ids[0], "Approve").click()
     expect(other.locator("#announcer")).to_have_text(f"Comment #{ids[0]} approved.")
 
     page.keyboard.press("Shift+R")
@@ -153,7 +153,7 @@ def test_a_card_decided_meanwhile_offers_what_its_status_allows_now(
     problems.console[:] = [line for line in problems.console if "409" not in line]
     expect(card.locator(".card-meta .status")).to_have_text("rejected")
     expect(buttons).to_have_text(["Approve a", "Spam s", "Restore p"])
-    restore = card.get_by_role("button", name="Restore", exact=True)
+    restore = button_of(card, held, "Restore")  # redrawn, and named after its comment still
     expect(restore).to_have_attribute("aria-keyshortcuts", "p")
     expect(card.locator('form.decide [name="expected_status"]')).to_have_value("rejected")
     expect(card).to_be_focused()  # the keys still have a card to act on
@@ -193,13 +193,13 @@ def test_a_button_the_new_status_no_longer_offers_hands_focus_to_one_it_does(
     _other, token = second_moderator(live)
     assert decide_as(live, token, held, "reject", seen="pending") == "rejected"
 
-    card.get_by_role("button", name="Reject", exact=True).focus()
+    button_of(card, held, "Reject").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("alert")).to_contain_text(f"Comment #{held}: The comment is rejected")
     problems.console[:] = [line for line in problems.console if "409" not in line]
     buttons = card.locator("form.decide .buttons button")
     expect(buttons).to_have_text(["Approve a", "Spam s", "Restore p"])
-    expect(card.get_by_role("button", name="Approve", exact=True)).to_be_focused()
+    expect(button_of(card, held, "Approve")).to_be_focused()
     for button in buttons.all():
         expect(button).not_to_have_attribute("aria-keyshortcuts", re.compile(".*"))
 

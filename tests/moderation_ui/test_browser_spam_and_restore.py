@@ -8,7 +8,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.moderation_ui.browsing import count, new_thread, post, sign_in
+from tests.moderation_ui.browsing import button_of, count, new_thread, post, sign_in
 from tests.moderation_ui.conftest import ABUSIVE, NICE, Live, painted
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,7 @@ def test_n_takes_a_comment_out_of_spam_where_the_card_offers_it(
     held = post(live, thread, ABUSIVE + " (not spam key)", author_email=email())
     sign_in(page, live, f"/moderation/?status=spam&thread={thread}")
     card = page.locator(f"#comment-{filed}")
-    not_spam = card.get_by_role("button", name="Not spam", exact=True)
+    not_spam = button_of(card, filed, "Not spam")
     expect(not_spam).to_have_attribute("aria-keyshortcuts", "n")
     expect(not_spam.locator("kbd")).to_have_text("n")
 
@@ -86,7 +86,7 @@ def test_shift_p_restores_the_selection_but_not_a_comment_decided_meanwhile(
     # Another moderator approves the first meanwhile: its Restore would undo that unseen.
     other = page.context.new_page()
     other.goto(live.url + path.replace("pending", "rejected"))
-    other.locator(f"#comment-{ids[0]}").get_by_role("button", name="Approve", exact=True).click()
+    button_of(other.locator(f"#comment-{ids[0]}"), ids[0], "Approve").click()
     expect(other.locator("#announcer")).to_have_text(f"Comment #{ids[0]} approved.")
     other.close()
 

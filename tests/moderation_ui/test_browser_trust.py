@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.moderation_ui.browsing import new_thread, post, sign_in
+from tests.moderation_ui.browsing import button_of, new_thread, post, sign_in
 from tests.moderation_ui.conftest import ABUSIVE, NICE, Live, Problems
 from tests.moderation_ui.test_browser_conflicts import second_moderator
 
@@ -47,7 +47,7 @@ def test_an_author_banned_elsewhere_is_no_longer_offered_trust(
     held = post(live, thread, ABUSIVE + " (banned elsewhere)", author_email=email())
     sign_in(page, live, f"/moderation/?status=pending&thread={thread}")
     card = page.locator(f"#comment-{held}")
-    trust = card.get_by_role("button", name="Trust author", exact=True)
+    trust = button_of(card, held, "Trust author of")
     expect(trust).to_be_visible()
     _other, token = second_moderator(live)
     as_other(live, token, f"/comments/{held}/ban", {"by": "email"})
@@ -60,7 +60,7 @@ def test_an_author_banned_elsewhere_is_no_longer_offered_trust(
     expect(trust).to_have_count(0)
     expect(card.locator(".author-actions form")).to_have_count(1)  # the ban form alone
     expect(card.locator(".card-meta .status")).to_have_text("pending")
-    expect(card.get_by_role("button", name="Approve", exact=True)).to_be_focused()
+    expect(button_of(card, held, "Approve")).to_be_focused()
 
 
 def test_trust_given_elsewhere_shows_on_a_redraw_and_toggles_in_place(
@@ -71,8 +71,8 @@ def test_trust_given_elsewhere_shows_on_a_redraw_and_toggles_in_place(
     live.post(f"/api/v1/comments/{kept}/reports", {"reason": "abusive"})
     sign_in(page, live, f"/moderation/?status=published&thread={thread}")
     card = page.locator(f"#comment-{kept}")
-    trust = card.get_by_role("button", name="Trust author", exact=True)
-    stop = card.get_by_role("button", name="Stop trusting author", exact=True)
+    trust = button_of(card, kept, "Trust author of")
+    stop = button_of(card, kept, "Stop trusting author of")
     expect(trust).to_be_visible()
     _other, token = second_moderator(live)
     as_other(live, token, f"/comments/{kept}/trust", {})
@@ -103,7 +103,7 @@ def test_a_ban_from_the_card_that_keeps_the_comment_takes_trust_away(
     held = post(live, thread, ABUSIVE + " (banned here)", author_email=email())
     sign_in(page, live, f"/moderation/?status=pending&thread={thread}")
     card = page.locator(f"#comment-{held}")
-    expect(card.get_by_role("button", name="Trust author", exact=True)).to_be_visible()
+    expect(button_of(card, held, "Trust author of")).to_be_visible()
     page.keyboard.press("j")
     page.keyboard.press("b")
     dialog = page.get_by_role("dialog", name="Ban this author?")
@@ -111,7 +111,7 @@ def test_a_ban_from_the_card_that_keeps_the_comment_takes_trust_away(
     dialog.get_by_label("Also reject their pending and published comments").uncheck()
     dialog.get_by_role("button", name="Ban author").click()
     expect(page.locator("#announcer")).to_have_text(f"The author of comment #{held} is banned.")
-    expect(card.get_by_role("button", name="Trust author", exact=True)).to_have_count(0)
+    expect(button_of(card, held, "Trust author of")).to_have_count(0)
     expect(card.locator(".standing")).to_have_text("banned")
     expect(card.locator(".card-meta .status")).to_have_text("pending")
 
@@ -129,7 +129,7 @@ def test_trusting_from_one_card_redraws_every_card_of_the_author(
     cards = {i: page.locator(f"#comment-{i}") for i in (first, second, other)}
 
     def offers(comment_id: int, label: str) -> Any:
-        return cards[comment_id].get_by_role("button", name=label, exact=True)
+        return button_of(cards[comment_id], comment_id, f"{label} of")
 
     for comment_id in cards:
         expect(offers(comment_id, "Trust author")).to_be_visible()
@@ -166,21 +166,21 @@ def test_a_ban_from_one_card_shows_on_every_card_of_the_author(
     other = post(live, thread, ABUSIVE + " (not banned)", author_email=email())
     sign_in(page, live, f"/moderation/?status=pending&sort=oldest&thread={thread}")
     cards = {i: page.locator(f"#comment-{i}") for i in (first, second, other)}
-    expect(cards[second].get_by_role("button", name="Trust author", exact=True)).to_be_visible()
+    expect(button_of(cards[second], second, "Trust author of")).to_be_visible()
 
     form = cards[first].locator("form.ban-form")
     cards[first].get_by_text("Ban author…").click()
     form.get_by_label("E-mail address only").check()  # spares the others at this address
     form.get_by_label("Also reject their pending and published comments").uncheck()
-    form.get_by_role("button", name="Ban this author").click()
+    button_of(form, first, "Ban this author of").click()
     expect(page.locator("#announcer")).to_have_text(f"The author of comment #{first} is banned.")
     for comment_id in (first, second):
         expect(cards[comment_id].locator(".standing")).to_have_text("banned")
-        trust = cards[comment_id].get_by_role("button", name="Trust author", exact=True)
+        trust = button_of(cards[comment_id], comment_id, "Trust author of")
         expect(trust).to_have_count(0)
         expect(cards[comment_id].locator(".card-meta .status")).to_have_text("pending")
     expect(cards[other].locator(".standing")).to_have_text("—")
-    expect(cards[other].get_by_role("button", name="Trust author", exact=True)).to_be_visible()
+    expect(button_of(cards[other], other, "Trust author of")).to_be_visible()
 
     page.reload()  # the page as the server draws it says the same
     for comment_id in (first, second):

@@ -56,8 +56,15 @@
     return (decision && buttons.find((b) => b.value === control.value)) || buttons[0] || card;
   }
 
+  /** Names a button acting on the card's comment as _card.html does: by its own words and the
+   * card's hidden "comment #12 by Ann" ("Approve comment #12 by Ann"). */
+  function nameAfterComment(button, card, action) {
+    button.id = `comment-${card.dataset.id}-${action.name}`;
+    button.setAttribute("aria-labelledby", `${button.id} comment-${card.dataset.id}-about`);
+  }
+
   // As _card.html renders one: <button ... aria-keyshortcuts="a">Approve <kbd aria-hidden>a</kbd>.
-  function decisionButton(action, disabled) {
+  function decisionButton(card, action, disabled) {
     const button = document.createElement("button");
     button.type = "submit";
     button.name = "action";
@@ -65,6 +72,7 @@
     button.className = `btn btn-${action.name}`;
     button.disabled = disabled;
     button.textContent = action.label;
+    nameAfterComment(button, card, action);
     if (action.key) {
       button.setAttribute("aria-keyshortcuts", action.key);
       const kbd = document.createElement("kbd");
@@ -82,7 +90,7 @@
     const row = card.querySelector("form.decide .buttons");
     if (!row || !Array.isArray(actions)) return;
     const focused = row.contains(document.activeElement) ? document.activeElement : null;
-    row.replaceChildren(...actions.map((action) => decisionButton(action, isBusy(card))));
+    row.replaceChildren(...actions.map((action) => decisionButton(card, action, isBusy(card))));
     row.dispatchEvent(new CustomEvent("moderation:buttons", { bubbles: true }));
     if (focused) replacementFor(card, focused).focus();
   }
@@ -108,6 +116,11 @@
     button.className = "btn";
     button.disabled = isBusy(card);
     button.textContent = action.label;
+    const of = document.createElement("span");
+    of.className = "visually-hidden";
+    of.textContent = " of"; // "Trust author of comment #12 by Ann"
+    button.append(of);
+    nameAfterComment(button, card, action);
     form.append(button);
     return form;
   }
