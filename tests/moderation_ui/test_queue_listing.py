@@ -233,6 +233,20 @@ def test_only_the_queue_offers_keyboard_shortcuts(
     assert "aria-keyshortcuts" not in own and "<kbd" not in own
 
 
+def test_a_comments_history_page_does_not_link_its_card_to_itself(
+    signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    held = post_comment(body=ABUSIVE, author_email="history@x.org")
+    client = signed_in("moderator")
+    link = f'href="/moderation/comments/{held}"'
+    assert link in card_html(client.get("/moderation/").text, held)
+    page = client.get(f"/moderation/comments/{held}").text
+    assert link not in page and f"History of comment {held}" not in html.unescape(
+        re.sub(r"<[^>]+>", "", page)
+    )
+    assert "Decision history" in page
+
+
 def test_a_finished_later_page_leads_back_to_the_start_of_the_queue(
     signed_in: SignedIn, post_comment: PostComment
 ) -> None:
