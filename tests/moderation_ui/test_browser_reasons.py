@@ -1,6 +1,7 @@
 """A decision's reason typed on the card: Enter in it decides nothing (it used to press the
 card's first button, Approve, publishing the comment being rejected), Esc goes back to the
-card and the next key decides with the reason, which the comment's history shows."""
+card and the next key decides with the reason, which the comment's history shows. In the ban
+dialog, Enter in the reason bans, as the dialog's "Ban author" does."""
 
 from __future__ import annotations
 
@@ -51,6 +52,27 @@ def test_enter_in_the_reason_decides_nothing_and_esc_then_r_rejects_with_it(
     row = _history_row(page, live, held, "reject")
     expect(row).to_contain_text("personal attack")
     expect(_history_row(page, live, held, "approve")).to_have_count(0)
+
+
+def test_enter_in_the_ban_dialogs_reason_bans_as_its_button_does(
+    browser_page: Page, live: Live
+) -> None:
+    page, thread = browser_page, new_thread()
+    held = post(live, thread, ABUSIVE + " (ban on enter)", author_email=f"{uuid.uuid4().hex}@x.org")
+    sign_in(page, live, f"/moderation/?status=pending&thread={thread}")
+    page.locator("body").press("j")
+    page.keyboard.press("b")
+    dialog = page.get_by_role("dialog", name="Ban this author?")
+    dialog.get_by_label("E-mail address only").check()  # spares the other tests' address
+    reason = dialog.get_by_label("Reason for the ban")
+    because = f"ban evasion {uuid.uuid4().hex[:8]}"
+    reason.fill(because)
+    reason.press("Enter")
+
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#announcer")).to_contain_text(f"The author of comment #{held} is banned")
+    page.goto(live.url + "/moderation/bans")
+    expect(page.locator("tr", has_text=because)).to_have_count(1)
 
 
 @pytest.fixture

@@ -391,7 +391,9 @@
     for (const button of banDialog.querySelectorAll("[data-close]")) {
       button.addEventListener("click", () => closeDialog(banDialog));
     }
-    banDialog.querySelector("[data-confirm]").addEventListener("click", () => {
+    // "Ban author", or Enter in the reason: the dialog's form is submitted either way.
+    document.getElementById("ban-dialog-form").addEventListener("submit", (event) => {
+      event.preventDefault();
       const card = banTarget;
       const reason = document.getElementById("ban-dialog-reason").value;
       const reject = document.getElementById("ban-dialog-reject").checked;
