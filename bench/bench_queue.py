@@ -3,7 +3,9 @@
 For each engine, a fresh database is seeded (bench/seed.py: 1,000,000 comments by default, which
 takes about a minute per engine) and served by gunicorn (2 sync workers); an admin's API token
 then reads ``GET /api/v1/moderation/queue`` sequentially, for several queues and sorts, at the
-first page and at a page 90% deep (its cursor built from the row there, as if paged to it).
+first page and at a page 90% deep (its cursor built from the row there, as if paged to it), and
+the first pages of a few filters (site, thread, author, signal, score), whose counts are of what
+the filter selects.
 Before that, each request is run once in-process with every SQL statement captured, and the
 plans of those statements (EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL) are
 part of the output.
@@ -43,6 +45,15 @@ CASES = [
     ("spam", "newest"),
     ("published", "newest"),
     ("reported", "newest"),
+]
+#: Filtered first pages (queue, filter): the counts on them are of what the filter selects,
+#: in every queue, so they cost more than the page when the filter is selective.
+FILTERED = [
+    ("pending", {"site": "default"}),
+    ("published", {"thread": "/queue/7"}),
+    ("published", {"author": "author7@example.org"}),
+    ("pending", {"signal": "toxic"}),
+    ("published", {"min_toxicity": "0.99"}),
 ]
 _ORDER = {"newest": ("created_at", "DESC"), "oldest": ("created_at", "ASC")}
 _ORDER["toxic"] = ("coalesce(toxicity, -1.0)", "DESC")
@@ -157,6 +168,9 @@ def run_engine(engine: str, comments: int, reads: int, folder: Path) -> dict[str
                     deep = urlencode({**query, "cursor": cursor})
                     paths[f"{queue}/{sort}/deep"] = "/api/v1/moderation/queue?" + deep
         connection_engine.dispose()
+        for queue, narrowing in FILTERED:
+            case = f"{queue}/{'&'.join(f'{k}={v}' for k, v in narrowing.items())}/first"
+            paths[case] = "/api/v1/moderation/queue?" + urlencode({"status": queue, **narrowing})
         log(f"{engine}: query plans")
         plans = capture_plans(url, folder, token, paths)
         log(f"{engine}: timing {len(paths)} pages")

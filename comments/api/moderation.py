@@ -64,12 +64,11 @@ def _visible_comment(comment_id: int) -> Comment:
 @require(READ_QUEUES)
 @contract({200: QueuePageSchema()}, query=QueueQuerySchema())
 def queue(query: dict[str, Any]) -> dict[str, Any]:
-    """A page of one queue, filtered and sorted, with the number of comments in every queue."""
-    site_ids = _visible_site_ids()
-    page = queue_page(
-        db.session(), QueueQuery(queue=query.pop("status"), site_ids=site_ids, **query)
-    )
-    counted = capped_queue_counts(db.session(), site_ids, current_app.config["QUEUE_COUNT_CAP"])
+    """A page of one queue, filtered and sorted, with the number of comments the filters select
+    in every queue."""
+    selected = QueueQuery(queue=query.pop("status"), site_ids=_visible_site_ids(), **query)
+    page = queue_page(db.session(), selected)
+    counted = capped_queue_counts(db.session(), selected, current_app.config["QUEUE_COUNT_CAP"])
     return {
         "items": items.describe(db.session(), page.comments),
         "counts": counted.counts,

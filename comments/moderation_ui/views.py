@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
@@ -134,14 +135,16 @@ def queue() -> tuple[str, int]:
     site_ids = reads.visible_site_ids(signed_in_staff())
     raw, args, errors = _queue_args()
     current = args.pop("status")
+    query = QueueQuery(queue=current, site_ids=site_ids, **args)
     result = QueuePage([], None)
     if not errors:
         try:
-            result = queue_page(session, QueueQuery(queue=current, site_ids=site_ids, **args))
+            result = queue_page(session, query)
         except BadCursor as error:
             errors = {"cursor": [str(error)]}
     described = items.describe(session, result.comments)
-    counted = capped_queue_counts(session, site_ids, current_app.config["QUEUE_COUNT_CAP"])
+    # The tabs and the title count what the filters select (all of it when they were refused).
+    counted = capped_queue_counts(session, query, current_app.config["QUEUE_COUNT_CAP"])
     parents = reads.parents(session, {i["parent_id"] for i in described if i["parent_id"]})
     kept: dict[str, Any] = {
         key: value for key, value in raw.items() if key not in ("status", "cursor")
@@ -162,6 +165,8 @@ def queue() -> tuple[str, int]:
         bulk_restore_label=UNPUBLISH.label if current == "published" else "Restore",
         form=raw,
         filtered=any(key in raw for key in FILTERS),
+        # What queue.js asks the counts again under after a decision: the filters counted here.
+        count_filters="" if errors else urlencode({k: raw[k] for k in FILTERS if k in raw}),
         errors=errors,
         sites=reads.site_names(session, site_ids),
         signals=reads.signal_names(session),

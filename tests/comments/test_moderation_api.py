@@ -311,3 +311,25 @@ def test_counts_beyond_the_cap_read_as_at_least_the_cap(
 
     limited = staff_headers("moderator", name="elsewhere", sites=("default",))
     assert client.get(QUEUE, headers=limited).get_json()["counts_capped"] == ["pending"]
+
+
+@pytest.mark.parametrize("app_config", [{"QUEUE_COUNT_CAP": 2}])
+def test_counts_are_of_what_the_filters_select(
+    client: FlaskClient, moderator: dict[str, str], post_comment: PostComment
+) -> None:
+    for n in range(3):
+        post_comment(body=f"{ABUSIVE} number {n}", thread="/busy")
+    post_comment(body="A fair point, thanks.", thread="/busy")
+    post_comment(body=ABUSIVE, thread="/quiet")
+    busy = client.get(f"{QUEUE}?thread=/busy", headers=moderator).get_json()
+    assert busy["counts"]["pending"] == 2 and busy["counts_capped"] == ["pending"]
+    assert busy["counts"]["published"] == 1
+    quiet = client.get(f"{QUEUE}?thread=/quiet", headers=moderator).get_json()
+    assert quiet["counts"]["pending"] == 1 and quiet["counts"]["published"] == 0
+    assert quiet["counts_capped"] == []
+    scored = client.get(f"{QUEUE}?min_toxicity=0.5&thread=/busy", headers=moderator).get_json()
+    assert scored["counts"]["published"] == 0 and scored["counts"]["pending"] == 2
+    # No index counts by an author's name or a signal: nothing is counted, not the whole queue.
+    by_author = client.get(f"{QUEUE}?author=Ann", headers=moderator).get_json()
+    assert by_author["counts"] == {} and by_author["counts_capped"] == []
+    assert len(by_author["items"]) == 4  # the page itself is listed as ever

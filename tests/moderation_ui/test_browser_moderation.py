@@ -6,6 +6,7 @@ without seeing each other's comments; counts are compared before and after, not 
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 
@@ -54,6 +55,28 @@ def test_sign_in_and_triage_with_the_keyboard(browser_page: Page, live: Live) ->
     expect(page.locator('#cards .card[aria-busy="true"]')).to_have_count(0)
     expect(page.locator("#alerts")).to_have_text("")
     expect(page.locator("#announcer")).to_have_text(f"Comment #{ids[0]} approved.")
+
+
+def test_under_a_filter_the_counts_are_the_filters_after_a_decision_too(
+    browser_page: Page, live: Live
+) -> None:
+    page, thread = browser_page, new_thread()
+    post(live, new_thread(), ABUSIVE + " (not counted)", author_email=f"{uuid.uuid4().hex}@x.org")
+    ids = [
+        post(live, thread, f"{ABUSIVE} (counted {n})", author_email=f"{uuid.uuid4().hex}@x.org")
+        for n in range(2)
+    ]
+    sign_in(page, live, f"/moderation/?status=pending&sort=oldest&thread={thread}")
+    expect(page.locator('[data-count="pending"]')).to_have_text("2")
+    expect(page.locator('[data-count="published"]')).to_have_text("0")
+    expect(page).to_have_title(re.compile(r"^Pending \(2\)"))
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    expect(page.locator("#announcer")).to_have_text(f"Comment #{ids[0]} approved.")
+    # Counted again under the same filter, not over the whole queue.
+    expect(page.locator('[data-count="published"]')).to_have_text("1")
+    expect(page.locator('[data-count="pending"]')).to_have_text("1")
+    expect(page).to_have_title(re.compile(r"^Pending \(1\)"))
 
 
 def test_bulk_reject_with_x_and_shift_r(browser_page: Page, live: Live) -> None:

@@ -159,6 +159,50 @@ def test_a_queue_larger_than_the_count_cap_reads_cap_plus(
     assert "<title>Pending (2+)" in page
 
 
+def test_under_a_filter_the_tabs_and_title_count_what_it_selects(
+    signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    for n in range(3):
+        post_comment(body=f"{NICE} ({n})", author_name=f"Reader {n}", thread="/elsewhere")
+    post_comment(body=NICE, author_name="Bob", thread="/bob")
+    post_comment(body=ABUSIVE, author_name="Bob", thread="/bob")
+    client = signed_in("moderator")
+    everyone = client.get("/moderation/?status=published").text
+    assert "<title>Published (4)" in everyone
+    bob = client.get("/moderation/?status=published&thread=/bob").text
+    assert "<title>Published (1)" in bob
+    assert 'data-count="published">1<' in bob and 'data-count="pending">1<' in bob
+    # The tabs keep the filter, and the script asks the counts again under it.
+    assert 'data-count-filters="thread=%2Fbob"' in bob
+    assert 'href="/moderation/?thread=/bob&amp;status=pending"' in bob
+    refused = client.get("/moderation/?status=published&thread=/bob&min_spam=2").text
+    assert "<title>Published (4)" in refused and 'data-count-filters=""' in refused
+
+
+def test_under_an_author_or_signal_filter_the_queues_are_not_counted(
+    signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    post_comment(body=NICE, author_name="Bob")
+    post_comment(body=NICE + " (someone else)", author_name="Carol")
+    client = signed_in("moderator")
+    for query in ("author=bob", "signal=toxic"):
+        page = client.get(f"/moderation/?status=published&{query}").text
+        assert "<title>Published ·" in page and 'class="count"' not in page
+        assert "not counted under an author or signal filter" in page
+
+
+@pytest.mark.parametrize("app_config", [{"QUEUE_COUNT_CAP": 2}])
+def test_a_filter_selecting_more_than_the_cap_reads_cap_plus(
+    signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    for n in range(3):
+        post_comment(body=f"{ABUSIVE} number {n}", thread="/busy")
+    post_comment(body=ABUSIVE, thread="/quiet")
+    client = signed_in("moderator")
+    assert "<title>Pending (2+)" in client.get("/moderation/?thread=/busy").text
+    assert "<title>Pending (1)" in client.get("/moderation/?thread=/quiet").text
+
+
 @pytest.mark.parametrize(
     "query",
     ["status=everything", "sort=random", "min_toxicity=2", "cursor=%%", "min_spam=1&max_spam=0"],

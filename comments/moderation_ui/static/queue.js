@@ -158,7 +158,12 @@
 
   async function refreshCounts() {
     try {
-      const data = await api("GET", `/queue?status=${encodeURIComponent(queue)}&per_page=1`);
+      // Under the page's filters, as the server counted the tabs (none if it refused them).
+      const filters = cardList.dataset.countFilters ? `&${cardList.dataset.countFilters}` : "";
+      const data = await api(
+        "GET",
+        `/queue?status=${encodeURIComponent(queue)}&per_page=1${filters}`,
+      );
       const capped = new Set(data.counts_capped || []);
       const label = (name, value) =>
         capped.has(name) ? `${value.toLocaleString("en")}+` : String(value);
