@@ -46,3 +46,10 @@ def button_of(
     return within.get_by_role(
         "button", name=f"{words} comment #{comment_id} by {author}", exact=True
     )
+
+
+def button_texts(comment_id: object, *shown: str, author: str = "Reader") -> list[str]:
+    """The text of a card's decision buttons, each given as shown ("Approve a"): its word, the
+    visually hidden words naming the comment, then its key."""
+    words_and_keys = (label.rsplit(" ", 1) for label in shown)
+    return [f"{word} comment #{comment_id} by {author} {key}" for word, key in words_and_keys]

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.moderation_ui.browsing import button_of, new_thread, post, sign_in
+from tests.moderation_ui.browsing import button_of, button_texts, new_thread, post, sign_in
 from tests.moderation_ui.conftest import ABUSIVE, Live, Problems, painted
 
 pytestmark = pytest.mark.browser
@@ -218,7 +218,7 @@ def test_a_card_s_keys_are_its_buttons_and_p_restores(browser_page: Page, live: 
 
 def test_each_cards_buttons_name_the_comment_they_act_on(browser_page: Page, live: Live) -> None:
     """A screen reader's list of the page's buttons tells the cards apart: each button is named
-    by its words and its comment ("Approve comment #12 by Ann"), and shows its words alone."""
+    by its words and its comment ("Approve comment #12 by Ann"), in visually hidden text."""
     page, thread = browser_page, new_thread()
     authors = ("Ann", "Bob")
     ids = [
@@ -231,7 +231,13 @@ def test_each_cards_buttons_name_the_comment_they_act_on(browser_page: Page, liv
         for words in ("Approve", "Reject", "Spam", "Trust author of"):
             expect(button_of(card, comment_id, words, author)).to_be_visible()
         shown = card.locator("form.decide .buttons button")
-        expect(shown).to_have_text(["Approve a", "Reject r", "Spam s"])
+        expect(shown).to_have_text(
+            button_texts(comment_id, "Approve a", "Reject r", "Spam s", author=author)
+        )
+        # What shows is the word and the key; the rest is there for assistive technology.
+        expect(shown.locator(".visually-hidden")).to_have_text(
+            [f" comment #{comment_id} by {author}"] * 3
+        )
         card.get_by_text("Ban author…").click()
         expect(button_of(card, comment_id, "Ban this author of", author)).to_be_visible()
     cards = page.locator("#cards")  # the selection's own Approve, Reject... are outside them

@@ -56,11 +56,14 @@
     return (decision && buttons.find((b) => b.value === control.value)) || buttons[0] || card;
   }
 
-  /** Names a button acting on the card's comment as _card.html does: by its own words and the
-   * card's hidden "comment #12 by Ann" ("Approve comment #12 by Ann"). */
-  function nameAfterComment(button, card, action) {
-    button.id = `comment-${card.dataset.id}-${action.name}`;
-    button.setAttribute("aria-labelledby", `${button.id} comment-${card.dataset.id}-about`);
+  /** Says which comment a button acts on, after its shown words, as _card.html does: "Approve
+   * comment #12 by Ann", "Trust author of comment #12 by Ann" (`joint` " of"), in visually
+   * hidden text. */
+  function nameAfterComment(button, card, joint = "") {
+    const about = document.createElement("span");
+    about.className = "visually-hidden";
+    about.textContent = `${joint} comment #${card.dataset.id} by ${card.dataset.author}`;
+    button.append(about);
   }
 
   // As _card.html renders one: <button ... aria-keyshortcuts="a">Approve <kbd aria-hidden>a</kbd>.
@@ -72,7 +75,7 @@
     button.className = `btn btn-${action.name}`;
     button.disabled = disabled;
     button.textContent = action.label;
-    nameAfterComment(button, card, action);
+    nameAfterComment(button, card);
     if (action.key) {
       button.setAttribute("aria-keyshortcuts", action.key);
       const kbd = document.createElement("kbd");
@@ -116,11 +119,7 @@
     button.className = "btn";
     button.disabled = isBusy(card);
     button.textContent = action.label;
-    const of = document.createElement("span");
-    of.className = "visually-hidden";
-    of.textContent = " of"; // "Trust author of comment #12 by Ann"
-    button.append(of);
-    nameAfterComment(button, card, action);
+    nameAfterComment(button, card, " of");
     form.append(button);
     return form;
   }
