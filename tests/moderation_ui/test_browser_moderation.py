@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.moderation_ui.browsing import count, new_thread, post, sign_in
+from tests.moderation_ui.browsing import button_texts, count, new_thread, post, sign_in
 from tests.moderation_ui.conftest import ABUSIVE, NICE, Live, Problems, painted
 
 pytestmark = pytest.mark.browser
@@ -161,7 +161,9 @@ def test_keeping_a_reported_comment_in_the_published_queue_redraws_its_card(
     sign_in(page, live, f"/moderation/?status=published&thread={thread}")
     card = page.locator(f"#comment-{comment_id}")
     buttons = card.locator("form.decide .buttons button")
-    expect(buttons).to_have_text(["Keep (dismiss reports) a", "Reject r", "Spam s", "Unpublish p"])
+    expect(buttons).to_have_text(
+        button_texts(comment_id, "Keep (dismiss reports) a", "Reject r", "Spam s", "Unpublish p")
+    )
 
     page.keyboard.press("j")
     expect(card).to_be_focused()  # or "a" would be refused: no comment chosen
@@ -169,7 +171,7 @@ def test_keeping_a_reported_comment_in_the_published_queue_redraws_its_card(
     expect(page.locator("#announcer")).to_have_text(
         f"Comment #{comment_id} kept, reports dismissed."
     )
-    expect(buttons).to_have_text(["Reject r", "Spam s", "Unpublish p"])
+    expect(buttons).to_have_text(button_texts(comment_id, "Reject r", "Spam s", "Unpublish p"))
     expect(card.locator(".reports")).to_have_count(0)
     expect(card).to_be_focused()
     page.keyboard.press("a")
