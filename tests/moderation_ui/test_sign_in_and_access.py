@@ -354,7 +354,7 @@ def test_every_page_sends_the_strict_policy(
 
 
 def test_static_files_are_served_with_the_policy(client: FlaskClient) -> None:
-    files = ("moderation.js", "card.js", "queue.js", "shortcuts.js", "moderation.css")
+    files = ("moderation.js", "card.js", "api.js", "queue.js", "shortcuts.js", "moderation.css")
     for name in files:
         kind = "css" if name.endswith(".css") else "javascript"
         response = client.get(f"/moderation/static/{name}")

@@ -4,22 +4,20 @@
  * this script. Requests carry the session cookie and the page's CSRF token; results are
  * announced in the page's live regions: successes politely, errors at once. The keyboard
  * shortcuts (shortcuts.js, loaded next) drive the queue through window.moderationQueue. What
- * a card shows, and its waiting state, are card.js's (loaded before).
+ * a card shows, and its waiting state, are card.js's; requests and announcements are api.js's
+ * (both loaded before).
  */
 (() => {
   "use strict";
 
   const body = document.body;
-  const announcer = document.getElementById("announcer");
-  const alerts = document.getElementById("alerts") || announcer;
   const cardList = document.getElementById("cards");
-  if (body.dataset.page !== "queue" || !cardList || !window.moderationCard) return;
+  if (body.dataset.page !== "queue" || !cardList) return;
+  if (!window.moderationCard || !window.moderationApi) return;
   const { showStatus, showComment, sameAuthor, isBusy, setBusy } = window.moderationCard;
+  const { ApiError, announce, api } = window.moderationApi;
 
   const canModerate = body.dataset.canModerate === "true";
-  const apiBase = body.dataset.api || "/api/v1/moderation";
-  const csrfMeta = document.querySelector('meta[name="csrf-token"]');
-  const csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
   const queue = cardList.dataset.queue;
   const banDialog = document.getElementById("ban-dialog");
   const selectedCount = document.querySelector("[data-selected-count]");
@@ -44,52 +42,6 @@
   const refreshes = new Map(); // card id -> the number of the latest refresh asked for it
   let current = null;
   let banTarget = null;
-
-  class ApiError extends Error {
-    constructor(message, status = 0) {
-      super(message);
-      this.status = status;
-    }
-  }
-
-  function announce(message, kind = "ok") {
-    const line = document.createElement("p");
-    line.className = kind === "error" ? "flash flash-error" : "flash flash-ok";
-    line.textContent = message;
-    // A refused decision or a failed request interrupts (role="alert"); a success waits for
-    // the screen reader to finish (role="status"). Only the latest message stays shown.
-    const [region, other] = kind === "error" ? [alerts, announcer] : [announcer, alerts];
-    if (other !== region) other.replaceChildren();
-    region.replaceChildren(line);
-  }
-
-  async function api(method, path, payload) {
-    const headers = { Accept: "application/json", "X-CSRF-Token": csrf };
-    if (payload !== undefined) headers["Content-Type"] = "application/json";
-    let response;
-    try {
-      response = await fetch(apiBase + path, {
-        method,
-        headers,
-        credentials: "same-origin",
-        body: payload === undefined ? undefined : JSON.stringify(payload),
-      });
-    } catch (error) {
-      throw new ApiError("The server could not be reached; nothing was changed.");
-    }
-    let data = null;
-    try {
-      data = await response.json();
-    } catch (error) {
-      data = null;
-    }
-    if (response.status === 401) throw new ApiError("Your session has ended: reload and sign in.");
-    if (!response.ok) {
-      const message = (data && data.message) || `The server answered ${response.status}.`;
-      throw new ApiError(message, response.status);
-    }
-    return data;
-  }
 
   const cards = () => Array.from(cardList.querySelectorAll(".card"));
   const cardById = (id) => document.getElementById(`comment-${id}`);
