@@ -160,6 +160,9 @@ class PageIssues:
     expected_statuses: set[int] = field(default_factory=set)
     #: Whether the test breaks connections on purpose (logged as net::ERR_...).
     expect_network_errors: bool = False
+    #: Whether the page is on an origin the service refuses on purpose (Chromium logs each
+    #: answer it may not read as "... has been blocked by CORS policy").
+    expect_cors_refusals: bool = False
     #: CSP directives a test expects to be reported (and enforced), e.g. "script-src-attr".
     expected_csp_directives: set[str] = field(default_factory=set)
 
@@ -181,6 +184,8 @@ class PageIssues:
         if any(f"status of {status} " in text for status in self.expected_statuses):
             return
         if self.expect_network_errors and "net::ERR_" in text:
+            return
+        if self.expect_cors_refusals and "has been blocked by CORS policy" in text:
             return
         self.console_errors.append(text)
 

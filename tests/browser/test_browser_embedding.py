@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_support import Blog, PageIssues, Widget
+from browser_support import Blog, LiveServer, OtherSite, PageIssues, Widget
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -49,3 +49,40 @@ def test_the_widget_works_under_the_policy_the_readme_documents(
     expect(mine.get_by_role("button", name=re.compile("^Edit"))).to_be_visible()  # embed-edit.js
     expect(widget.submit).to_have_css("color", "rgb(255, 255, 255)")  # embed.css applied
     assert not page_issues.csp_violations
+
+
+def test_a_page_on_an_origin_no_site_allows_tells_its_owner_why_in_the_console(
+    page: Page, page_issues: PageIssues, widget: Widget, live_server: LiveServer
+) -> None:
+    """Readers are told calmly that comments could not be loaded; the site owner, who opens
+    the console, finds one warning naming the cause and the command that allows the page."""
+    page_issues.expect_network_errors = True
+    page_issues.expect_cors_refusals = True
+    stranger = OtherSite()  # an origin no site lists
+    stranger.start()
+    try:
+        stranger.pages["/post"] = (
+            f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Post</title>
+</head><body><main><h1>A post</h1><div id="comments" data-thread="/refused"></div></main>
+<script src="{live_server.url}/embed.js" defer></script></body></html>""",
+            {},
+        )
+        warnings: list[str] = []
+        page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+        with page.expect_console_message(lambda m: m.text.startswith("Comments widget:")):
+            page.goto(stranger.origin + "/post")
+        loading = widget.root.locator(".cw-load-status")
+        expect(loading).to_have_text("Comments could not be loaded.")
+        expect(widget.root).not_to_contain_text("flask")  # no commands for readers
+        widget.root.get_by_role("button", name="Try again").click()
+        expect(widget.root.get_by_role("button", name="Try again")).to_be_visible()
+        page.wait_for_load_state("networkidle")  # a second warning would have had its probe
+    finally:
+        stranger.stop()
+    ours = [text for text in warnings if text.startswith("Comments widget:")]
+    assert len(ours) == 1, ours
+    command = f"flask --app wsgi sites update default --add-origin {stranger.origin}"
+    assert command in ours[0]
+    # The service's operator, who sees no reader's console, finds the same in its log.
+    assert f"refused origin {stranger.origin}" in live_server.log()
+    assert command in live_server.log()

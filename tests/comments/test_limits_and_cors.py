@@ -115,6 +115,24 @@ def test_cors_only_for_allowed_origins(client: FlaskClient, runner) -> None:
     assert "Access-Control-Allow-Origin" not in foreign.headers
 
 
+def test_a_refused_origin_is_logged_once_with_the_command_that_allows_it(
+    app: Flask, client: FlaskClient, runner, caplog: pytest.LogCaptureFixture
+) -> None:
+    runner.invoke(args=["sites", "update", "default", "--origin", "https://blog.example"])
+    refused = {"Origin": "https://www.blog.example"}
+    with caplog.at_level("WARNING", logger=app.logger.name):
+        for _ in range(3):  # a page's widget asks again and again; the log says it once
+            client.get("/api/v1/comments?site=default&thread=/a", headers=refused)
+        client.get("/api/v1/comments?thread=/a", headers={"Origin": "https://blog.example"})
+        client.get("/api/v1/comments?thread=/a", headers={"Origin": "http://localhost"})
+        client.get("/api/v1/comments?thread=/a", headers={"Origin": "https://x\x1b[2J.example"})
+    logged = [r.getMessage() for r in caplog.records if r.name == app.logger.name]
+    assert len(logged) == 1, logged
+    assert "refused origin https://www.blog.example (GET /api/v1/comments)" in logged[0]
+    command = "flask --app wsgi sites update default --add-origin https://www.blog.example"
+    assert command in logged[0]
+
+
 def test_post_from_a_foreign_origin_is_refused(client: FlaskClient, count_comments) -> None:
     response = client.post(
         "/api/v1/comments",

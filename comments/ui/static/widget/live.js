@@ -98,7 +98,14 @@
     url.searchParams.set("per_page", String(PER_PAGE));
     if (since) url.searchParams.set("since", since);
     if (cursor) url.searchParams.set("cursor", cursor);
-    const response = await request(url, options);
+    let response;
+    try {
+      response = await request(url, options);
+    } catch (error) {
+      // No answer the page may read: offline, or refused by CORS (explainUnreadable, thread.js).
+      if (error instanceof TypeError) error.unreadableUrl = url;
+      throw error;
+    }
     if (response.status === 410) return null; // the watermark is older than the server recalls
     const data = await readJson(response);
     if (!response.ok || !data || !Array.isArray(data.comments)) {

@@ -297,15 +297,45 @@
       moreButton.hidden = !state.next;
       updateCount(ctx);
       revealHashTarget(ctx);
-    } catch {
+    } catch (error) {
       loadStatus.textContent = "Comments could not be loaded.";
       retryButton.hidden = false;
+      if (error && error.unreadableUrl) explainUnreadable(ctx, error.unreadableUrl);
     }
     if (!fromButton || !focusLost()) return; // the reader went on elsewhere meanwhile
     if (first) first.article.focus();
     else if (!retryButton.hidden) retryButton.focus();
     else if (!moreButton.hidden) moreButton.focus();
     else countHeading.focus(); // nothing new and nothing more: say how many there are
+  }
+
+  let unreadableExplained = false; // one warning a page, however many widgets or retries
+
+  /**
+   * The thread's read got no answer the page may read. Readers are told to try again; the site
+   * owner, who looks in the console, is told the likely cause there: a page on an origin no
+   * site allows gets answers without CORS headers, which the browser reports only as a failed
+   * request. A no-cors request tells that apart from being offline: if the server answers it,
+   * the server is reachable and it was its answer that this page could not read.
+   */
+  async function explainUnreadable(ctx, url) {
+    const origin = location.origin;
+    const web = location.protocol === "https:" || location.protocol === "http:";
+    if (unreadableExplained || !web || origin === BASE.origin) return;
+    unreadableExplained = true;
+    try {
+      await fetch(url, { mode: "no-cors", cache: "no-store", credentials: "omit" });
+    } catch {
+      unreadableExplained = false; // out of reach (offline, or the server is down): no clue
+      return;
+    }
+    const { site } = ctx.config;
+    console.warn(
+      `Comments widget: ${BASE.origin} answers, but not to this page (origin ${origin}). ` +
+        `Most likely ${origin} is not among the allowed origins of the site "${site}"; ` +
+        `the service's operator can add it with: ` +
+        `flask --app wsgi sites update ${site} --add-origin ${origin}`,
+    );
   }
 
   /** A link to #comment-N works once that comment has been loaded. */
