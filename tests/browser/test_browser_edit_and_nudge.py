@@ -12,9 +12,9 @@ import time
 import uuid
 
 import pytest
-from browser_support import LiveServer, OtherSite, Widget
+from browser_support import Blog, LiveServer, OtherSite, Widget
 from flask import Flask
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
 from comments.extensions import db
@@ -118,6 +118,37 @@ def test_an_edit_that_holds_or_publishes_the_comment_changes_its_card(
     expect(mine.get_by_role("button", name=re.compile("^Report"))).to_have_count(0)
     expect(widget.count).to_have_text(f"{published} Comment" + ("s" if published > 1 else ""))
     expect(mine).to_have_attribute("id", f"comment-{comment_id}")
+
+
+def test_the_form_no_longer_says_published_of_a_comment_its_reader_edited(
+    page: Page, widget: Widget, blog: Blog
+) -> None:
+    """The form's status speaks of the comment just posted; once its reader edits that one,
+    the card says what became of it, and the form does not go on saying "published"."""
+    page.goto(blog.url())
+    widget.post(FIRST, name="Ann")
+    expect(widget.status).to_have_text("Your comment has been published.")
+    widget.post(KIND, name="Ann")  # the status now speaks of this one
+    expect(widget.comment(KIND)).to_be_visible()
+    expect(widget.status).to_have_text("Your comment has been published.")
+    first, second = (
+        page.locator(
+            f'#comments li.cw-comment[data-id="{widget.comment(text).get_attribute("data-id")}"]'
+        )
+        for text in (FIRST, KIND)
+    )
+
+    def edit(mine: Locator, text: str) -> None:
+        mine.get_by_role("button", name="Edit").click()
+        mine.get_by_role("textbox", name="Edit your comment").fill(text)
+        mine.get_by_role("button", name="Save").click()
+
+    edit(first, FIRST + " Corrected.")  # not the comment the status speaks of: it stays true
+    expect(first.locator(".cw-edit-status")).to_have_text("Your comment was updated.")
+    expect(widget.status).to_have_text("Your comment has been published.")
+    edit(second, ABUSE)  # held now: "published" would contradict its card
+    expect(second.locator(".cw-notice")).to_contain_text("awaiting moderation")
+    expect(widget.status).to_have_text("")
 
 
 def test_delete_takes_the_comment_out_of_the_thread(

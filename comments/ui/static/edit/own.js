@@ -200,6 +200,9 @@
         actions.hidden = false;
         editButton.focus(); // as after Cancel; the status below says what became of the edit
         const held = data.status !== "published";
+        // The form's "Your comment has been published." would contradict a held edit. An
+        // embed.js cached from before this hook existed leaves it.
+        if (typeof w.statusOutdated === "function") w.statusOutdated(comment.id);
         w.setPending(entry, comment, held);
         pending = held;
         message.textContent = held

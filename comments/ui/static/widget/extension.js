@@ -42,6 +42,7 @@
           textarea,
           setStatus: (message, kind) => setStatus(ctx, message, kind),
           focusStatus: () => ctx.ui.formStatus.focus(),
+          statusOutdated: (id) => statusOutdated(ctx, id),
           updateCount: () => updateCount(ctx),
           setPending: (entry, comment, pending) => setPending(ctx, entry, comment, pending),
           watchDeadline: (options) => watchDeadline(ctx, options),

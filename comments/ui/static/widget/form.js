@@ -45,10 +45,20 @@
 
   /* ---- status and errors ---- */
 
-  function setStatus(ctx, message, kind) {
+  /** about: the id of the comment the message speaks of, if it speaks of one. */
+  function setStatus(ctx, message, kind, about) {
     const { formStatus } = ctx.ui;
     formStatus.textContent = message || "";
     formStatus.className = `cw-form-status${kind ? ` cw-status-${kind}` : ""}`;
+    ctx.state.statusAbout = about ?? null;
+  }
+
+  /**
+   * The reader edited this comment (its card says what became of the edit): a status about it
+   * ("Your comment has been published.") could contradict what the card shows now.
+   */
+  function statusOutdated(ctx, id) {
+    if (ctx.state.statusAbout === id) setStatus(ctx, "");
   }
 
   function clearErrors(ctx) {

@@ -48,6 +48,7 @@
         replyTo: null, // the comment id the form is replying to
         closed: false, // the thread takes no new comments: no form, no Reply (replies.js)
         submitting: false,
+        statusAbout: null, // the comment the form's status line speaks of (form.js)
         retry: null, // {key, fingerprint}: reused when an unanswered submission is sent again
         emptiedByPost: false, // the box was emptied by a stored post and not written in since
         cooldownUntil: 0,

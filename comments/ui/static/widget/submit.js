@@ -54,12 +54,13 @@
     if (isPublished) state.total += 1;
     updateCount(ctx);
     if (isPublished) {
-      setStatus(ctx, "Your comment has been published.", "ok");
+      setStatus(ctx, "Your comment has been published.", "ok", data.id);
     } else {
       setStatus(
         ctx,
         "Thank you. Your comment is awaiting moderation and will appear once approved.",
         "pending",
+        data.id,
       );
     }
     ui.textarea.value = "";
