@@ -1,10 +1,11 @@
-"""Live updates, the widget's side, with /api/v1/ answered by the test (FakeApi.changes
-answers the checks): an approved older comment and a reply to a removed one in their places,
-a burst of changes read five pages at a time, failed checks backing off, comments beyond the
-pages loaded left to "Load more", edits shown in place and comments taken down (`withdrawn`)
-dropped or replaced by a placeholder (the countdown of one's own stopped), and a watermark the
-server no longer answers (410) met by reading the shown pages anew. End to end with the real
-API: test_browser_live_updates.py and test_browser_live_changes.py.
+"""Live updates, the widget's side, with /api/v1/ answered by the test (FakeApi.changes answers
+the checks): an approved older comment and a reply to a removed one in their places, a burst
+of changes read five pages at a time, failed checks backing off, comments beyond the pages
+loaded left to "Load more", edits shown in place and comments taken down (`withdrawn`)
+dropped or replaced by a placeholder (the countdown of one's own stopped, the form's
+"published" about it cleared), and a watermark the server no longer answers (410) met by
+reading the shown pages anew. End to end with the real API: test_browser_live_updates.py and
+test_browser_live_changes.py.
 """
 
 from __future__ import annotations
@@ -257,6 +258,23 @@ def test_the_readers_own_comment_deleted_here_is_not_taken_away_twice(
     expect(widget.count).to_have_text("1 Comment")
     expect(page.locator(".cw-removed")).to_have_count(0)
     expect(widget.status).to_be_focused()  # where the deletion left it
+
+
+def test_the_form_no_longer_says_published_of_ones_comment_taken_down(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    """Deleted in another tab, or rejected by a moderator: the card says it was removed, and
+    the form's status no longer says it was published."""
+    fast_checks(page, "0.3")
+    api.pages[None] = {**changes(comment(1)), "total": 1}
+    api.answers.append(lambda route: route.fulfill(**own(api.posted[-1])))
+    widget.open(live_server.url)
+    widget.post("My own comment, soon taken down.", name="Ann")
+    expect(widget.status).to_have_text("Your comment has been published.")
+
+    api.changes = [changes(withdrawn=(100,))]
+    expect(page.locator("[data-id='100'] > .cw-card")).to_have_text("This comment was removed.")
+    expect(widget.status).to_have_text("")
 
 
 def test_a_forgotten_watermark_reads_the_shown_pages_anew(

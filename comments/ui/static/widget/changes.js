@@ -61,6 +61,7 @@
       return Boolean(waiting);
     }
     const hadFocus = entry.article.contains(document.activeElement);
+    statusOutdated(ctx, id);
     const { site } = ctx.config;
     if (own.load().some((r) => r.site === site && r.id === id && r.held)) {
       // The reader's own, held again by their edit in another tab: shown held, as a reload

@@ -54,8 +54,9 @@
   }
 
   /**
-   * The reader edited this comment (its card says what became of the edit): a status about it
-   * ("Your comment has been published.") could contradict what the card shows now.
+   * This comment changed: its reader edited it (its card says what became of the edit), or it
+   * was taken down (deleted in another tab, rejected). A status about it ("Your comment has
+   * been published.") could contradict what the card shows now.
    */
   function statusOutdated(ctx, id) {
     if (ctx.state.statusAbout === id) setStatus(ctx, "");
