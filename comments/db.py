@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, has_request_context, request, request_tearing_down
@@ -70,6 +72,24 @@ def reads_only(session: Session | scoped_session[Any]) -> None:
     on SQLite its transaction begins without taking the write lock, so it neither waits for
     writers nor makes them wait. Call it before the request's first query."""
     session.connection(execution_options={READ_ONLY: True})
+
+
+@contextmanager
+def polling(session: Session) -> Iterator[None]:
+    """A background poll's look for work, in a transaction of its own that only reads and ends
+    with the block; claim what it found in a new transaction after it.
+
+    Outside a request every transaction takes SQLite's write lock, so a poll that finds nothing
+    (most of them) would wait behind posting workers, and fail with "database is locked" after
+    the busy timeout while they keep writing.
+    """
+    if session.in_transaction():
+        raise RuntimeError("a poll begins its own transaction: end the session's first")
+    reads_only(session)
+    try:
+        yield
+    finally:
+        session.rollback()
 
 
 def discard_transaction(session: Session | scoped_session[Any]) -> None:

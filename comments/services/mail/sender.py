@@ -21,9 +21,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
+from comments.db import polling
 from comments.models import OutboxMail
 from comments.services.mail.settings import MailSettings, log
 
@@ -52,19 +53,18 @@ def _lease(settings: MailSettings) -> timedelta:
     return timedelta(seconds=settings.timeout * (4 + settings.batch_size) + 30)
 
 
+def _due(now: datetime) -> Select[int]:
+    return select(OutboxMail.id).where(
+        OutboxMail.status == "pending",
+        OutboxMail.next_attempt_at <= now,
+        or_(OutboxMail.locked_until.is_(None), OutboxMail.locked_until < now),
+    )
+
+
 def claim(session: Session, settings: MailSettings, now: datetime) -> list[Job]:
     """Lease up to batch_size due mails and commit the lease."""
     token = secrets.token_hex(16)
-    due = (
-        select(OutboxMail.id)
-        .where(
-            OutboxMail.status == "pending",
-            OutboxMail.next_attempt_at <= now,
-            or_(OutboxMail.locked_until.is_(None), OutboxMail.locked_until < now),
-        )
-        .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
-        .limit(settings.batch_size)
-    )
+    due = _due(now).order_by(OutboxMail.next_attempt_at, OutboxMail.id).limit(settings.batch_size)
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     claimed = session.execute(
@@ -200,7 +200,12 @@ def send_due(session: Session, settings: MailSettings) -> int:
     Commits the claim before connecting and the results after sending."""
     if not settings.enabled:
         return 0
-    jobs = claim(session, settings, datetime.now(UTC))
+    now = datetime.now(UTC)
+    with polling(session):
+        due = bool(session.scalar(select(_due(now).exists())))
+    if not due:
+        return 0
+    jobs = claim(session, settings, now)
     if not jobs:
         return 0
     errors: dict[int, Exception | None] = {}

@@ -22,11 +22,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from comments.config import retry_schedule
+from comments.db import polling
 from comments.models import WebhookDelivery, WebhookEndpoint
 from comments.services.webhooks import signing
 from comments.services.webhooks.connections import PublicOnlyClient
@@ -105,10 +106,8 @@ class Result:
     finished: datetime
 
 
-def claim(session: Session, settings: DeliverySettings, now: datetime) -> list[Job]:
-    """Lease up to batch_size due deliveries of active endpoints, and commit the lease."""
-    token = secrets.token_hex(16)
-    due = (
+def _due(now: datetime) -> Select[int]:
+    return (
         select(WebhookDelivery.id)
         .join(WebhookEndpoint, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
         .where(
@@ -117,6 +116,14 @@ def claim(session: Session, settings: DeliverySettings, now: datetime) -> list[J
             or_(WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until < now),
             WebhookEndpoint.active,
         )
+    )
+
+
+def claim(session: Session, settings: DeliverySettings, now: datetime) -> list[Job]:
+    """Lease up to batch_size due deliveries of active endpoints, and commit the lease."""
+    token = secrets.token_hex(16)
+    due = (
+        _due(now)
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
         .limit(settings.batch_size)
     )
@@ -252,10 +259,12 @@ def deliver_due(session: Session, client: httpx.Client, settings: DeliverySettin
     comment.published), so a slow receiver delays only itself. Commits the claim before the
     requests and the results after them.
     """
-    if not subscriptions(session):  # no active endpoint anywhere: not even a claim query
-        session.rollback()
+    now = datetime.now(UTC)
+    with polling(session):  # no active endpoint anywhere: not even a look at the deliveries
+        due = bool(subscriptions(session)) and bool(session.scalar(select(_due(now).exists())))
+    if not due:
         return 0
-    jobs = claim(session, settings, datetime.now(UTC))
+    jobs = claim(session, settings, now)
     if not jobs:
         return 0
     by_endpoint: dict[int, list[Job]] = {}
