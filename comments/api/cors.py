@@ -18,9 +18,10 @@ from comments.services.sites import is_site_name
 PREFLIGHT_MAX_AGE = 600
 REFUSAL_LOG_INTERVAL = 3600.0  # seconds between two log lines for one refused origin
 REFUSALS_REMEMBERED = 1000  # origins logged within an interval; more are not logged
-# An origin as sites accept it, in the characters a host and port can have: anything else
-# (a forged header, "null" from a sandboxed frame) could not be added, and is not echoed.
-_LOGGABLE_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?\Z")
+# An origin as sites accept it, in the characters a host (a name, an IPv4 or a bracketed IPv6
+# address) and port can have: anything else (a forged header, "null" from a sandboxed frame)
+# could not be added, and is not echoed.
+_LOGGABLE_ORIGIN = re.compile(r"^https?://([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?\Z")
 
 
 class KnownOrigins:

@@ -126,11 +126,14 @@ def test_a_refused_origin_is_logged_once_with_the_command_that_allows_it(
         client.get("/api/v1/comments?thread=/a", headers={"Origin": "https://blog.example"})
         client.get("/api/v1/comments?thread=/a", headers={"Origin": "http://localhost"})
         client.get("/api/v1/comments?thread=/a", headers={"Origin": "https://x\x1b[2J.example"})
+        client.get("/api/v1/comments?thread=/a", headers={"Origin": "http://[::1\x1b]:8080"})
+        client.get("/api/v1/comments?thread=/a", headers={"Origin": "http://[2001:db8::7]:8080"})
     logged = [r.getMessage() for r in caplog.records if r.name == app.logger.name]
-    assert len(logged) == 1, logged
+    assert len(logged) == 2, logged
     assert "refused origin https://www.blog.example (GET /api/v1/comments)" in logged[0]
     command = "flask --app wsgi sites update default --add-origin https://www.blog.example"
     assert command in logged[0]
+    assert "--add-origin http://[2001:db8::7]:8080" in logged[1], "a site can list an IPv6 origin"
 
 
 def test_post_from_a_foreign_origin_is_refused(client: FlaskClient, count_comments) -> None:
