@@ -21,11 +21,15 @@ from playwright.sync_api import ConsoleMessage, Locator, Page, Route
 
 CSP_PREFIX = "CSP violation:"
 
-# WCAG 2.x contrast of an element's text on its own background, both from computed styles
-# (as rgb()/rgba() strings; a translucent colour is laid over the one beneath it).
+# WCAG 2.x contrast of an element's text on what is really behind it: the computed backgrounds
+# of it and its ancestors laid over each other from a white canvas down (the widget's cards and
+# buttons are translucent or transparent, on purpose, so they take the page's colour).
 _CONTRAST = """(element) => {
-  const parse = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
-  const over = ([r, g, b, a = 1], [br, bg, bb]) =>
+  const parse = (text) => {
+    const [r, g, b, a = 1] = (text.match(/[\\d.]+/g) || []).map(Number);
+    return [r, g, b, a];
+  };
+  const over = ([r, g, b, a], [br, bg, bb]) =>
     [r * a + br * (1 - a), g * a + bg * (1 - a), b * a + bb * (1 - a)];
   const luminance = (rgb) => {
     const [r, g, b] = rgb.map((v) => {
@@ -34,17 +38,19 @@ _CONTRAST = """(element) => {
     });
     return 0.2126 * r + 0.7152 * g + 0.0722 * b;
   };
-  const style = getComputedStyle(element);
-  const background = parse(style.backgroundColor);
-  if (background.length > 3 && background[3] < 1) throw new Error("translucent background");
-  const text = over(parse(style.color), background);
+  const chain = [];
+  for (let node = element; node; node = node.parentElement) chain.unshift(node);
+  let background = [255, 255, 255];
+  for (const node of chain) background = over(parse(getComputedStyle(node).backgroundColor),
+                                              background);
+  const text = over(parse(getComputedStyle(element).color), background);
   const [light, dark] = [luminance(text), luminance(background)].sort((a, b) => b - a);
   return (light + 0.05) / (dark + 0.05);
 }"""
 
 
 def contrast_ratio(locator: Locator) -> float:
-    """The contrast of the element's text on its (opaque) background, as WCAG computes it."""
+    """The contrast of the element's text on the page behind it, as WCAG computes it."""
     return float(locator.evaluate(_CONTRAST))
 
 

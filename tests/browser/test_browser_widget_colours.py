@@ -11,38 +11,12 @@ from __future__ import annotations
 from typing import Literal
 
 import pytest
-from browser_support import Blog, Widget
-from playwright.sync_api import Locator, Page, expect
+from browser_support import Blog, Widget, contrast_ratio
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
-# WCAG contrast of an element's text on what is really behind it: the backgrounds of it and
-# its ancestors laid over each other from the page's canvas down (the widget's cards and
-# buttons are translucent or transparent, on purpose, so they take the page's colour).
-_CONTRAST_ON_PAGE = """(element) => {
-  const parse = (text) => {
-    const [r, g, b, a = 1] = (text.match(/[\\d.]+/g) || []).map(Number);
-    return [r, g, b, a];
-  };
-  const over = ([r, g, b, a], [br, bg, bb]) =>
-    [r * a + br * (1 - a), g * a + bg * (1 - a), b * a + bb * (1 - a)];
-  const luminance = (rgb) => {
-    const [r, g, b] = rgb.map((v) => {
-      const c = v / 255;
-      return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  };
-  const chain = [];
-  for (let node = element; node; node = node.parentElement) chain.unshift(node);
-  let background = [255, 255, 255];  // the canvas of these test pages (they set html's own)
-  for (const node of chain) background = over(parse(getComputedStyle(node).backgroundColor),
-                                              background);
-  const text = over(parse(getComputedStyle(element).color), background);
-  const [light, dark] = [luminance(text), luminance(background)].sort((a, b) => b - a);
-  return (light + 0.05) / (dark + 0.05);
-}"""
-
+# Pages set their canvas (html) colour, so what is behind the widget is known.
 LIGHT_PAGE = "html { background: #ffffff; color: #1a1a1a; }"
 DARK_PAGE = "html { color-scheme: dark; background: #121212; color: #eeeeee; }"
 
@@ -59,10 +33,6 @@ def page_with_widget(blog: Blog, style: str) -> str:
     )
     blog.pages.append(path)
     return blog.other_site.origin + path
-
-
-def contrast_on_page(locator: Locator) -> float:
-    return float(locator.evaluate(_CONTRAST_ON_PAGE))
 
 
 @pytest.mark.parametrize(
@@ -87,5 +57,5 @@ def test_links_and_errors_are_readable_whatever_the_reader_prefers(
     expect(error).to_be_visible()
 
     for name, element in (("Reply", reply), ("the field's error", error)):
-        ratio = contrast_on_page(element)
+        ratio = contrast_ratio(element)
         assert ratio >= 4.5, f"{name}: contrast {ratio:.2f} on this page"
