@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 
 from comments import config, db, network, rate_limits  # noqa: F401  (db: engine event listeners)
+from comments.config_keys import secret_key
 from comments.errors import register_error_handlers
 from comments.extensions import db as database
 from comments.extensions import limiter, migrate
@@ -59,7 +60,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["MODEL_STORE"] or Path(app.instance_path) / "models",
         (
             app.config["MODEL_SIGNING_KEY"]
-            or config.secret_key(Path(app.instance_path), "model_signing_key")
+            or secret_key(Path(app.instance_path), "model_signing_key")
         ).encode(),
     )
     app.extensions["model_registry"] = Registry(store, app.config["MODEL_PATH"])

@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from comments import config
+from comments import config, config_keys
 from comments.config_errors import ConfigError
 from comments.extensions import db
 from tests.servers import REPO
@@ -259,7 +259,7 @@ def test_keys_of_32_characters_or_more_are_used_and_unset_ones_are_generated(
 
 
 def _generate(instance: str) -> str:
-    return config.secret_key(Path(instance))
+    return config_keys.secret_key(Path(instance))
 
 
 def test_workers_starting_together_all_read_the_one_generated_key(tmp_path: Path) -> None:
