@@ -17,14 +17,21 @@ SECRETS = ("SECRET_KEY", "MODEL_SIGNING_KEY", "IP_HASH_KEY")
 
 
 def secret(name: str, raw: str) -> str:
-    """A key set in the environment, or a ConfigError that says how long without echoing it."""
-    if len(raw.strip()) < SECRET_MIN_LENGTH:
+    """A key set in the environment without the whitespace around it, or a ConfigError that
+    says how long without echoing it.
+
+    An env file or a mounted secret may keep a newline or spaces: used as given, the key would
+    differ from the same key written plainly elsewhere, and instances would refuse each other's
+    tokens, IP hashes and model signatures.
+    """
+    key = raw.strip()
+    if len(key) < SECRET_MIN_LENGTH:
         raise ConfigError(
             f"{name} must be at least {SECRET_MIN_LENGTH} characters of random text, got "
-            f"{len(raw.strip())} (generate one: python -c 'import secrets; "
+            f"{len(key)} (generate one: python -c 'import secrets; "
             "print(secrets.token_urlsafe(48))'), or leave it unset to have one generated"
         )
-    return raw
+    return key
 
 
 def secret_key(instance_path: Path, name: str = "secret_key") -> str:
