@@ -227,7 +227,7 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, A
     # Set but blank counts as set (and is refused): " " must not become a key anyone can guess.
     given = {name: secret(name, env[name]) for name in SECRETS if name in env}
     config["SECRET_KEY"] = given.get("SECRET_KEY") or secret_key(instance_path)
-    config["MODEL_STORE"] = env.get("MODEL_STORE") or str(instance_path / "models")
+    config["MODEL_STORE"] = _path(env, "MODEL_STORE") or str(instance_path / "models")
     # Outside the store on purpose: write access to the artifacts must not be enough to sign one.
     config["MODEL_SIGNING_KEY"] = given.get("MODEL_SIGNING_KEY") or secret_key(
         instance_path, "model_signing_key"
@@ -248,10 +248,11 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, A
         "IP_HASH_PREVIOUS_KEYS",
         "REDIS_KEY_PREFIX",
         "TRUSTED_PROXIES",
-        "MODEL_PATH",
     ):
         if env.get(name):
             config[name] = env[name]
+    if model_path := _path(env, "MODEL_PATH"):
+        config["MODEL_PATH"] = model_path
     if env.get("REDIS_URL"):
         config["REDIS_URL"] = redis_url(env["REDIS_URL"])
     # Checked here, before anything uses them: a typo stops start-up with one clear line.
@@ -261,6 +262,22 @@ def from_environment(env: Mapping[str, str], instance_path: Path) -> dict[str, A
     config.update(_webhook_settings(env))
     config.update(_mail_settings(env))
     return config
+
+
+def _path(env: Mapping[str, str], name: str) -> str | None:
+    """A path setting, absolute, or a ConfigError: a relative one would be read from the folder
+    each process starts in, so a `flask classifier promote` run from another folder than the
+    server's would register into, or load from, another store than the one the server reads.
+    """
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    if not Path(raw).is_absolute():
+        raise ConfigError(
+            f"{name} must be an absolute path, got {raw!r} (each process would read it from "
+            f"the folder it starts in; from this one: {Path.cwd() / raw})"
+        )
+    return raw
 
 
 def _webhook_settings(env: Mapping[str, str]) -> dict[str, Any]:

@@ -123,6 +123,7 @@ def _flask(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProces
         ("WEBHOOKS_RETRY_SCHEDULE", "60,-5", "WEBHOOKS_RETRY_SCHEDULE must be seconds"),
         ("TRUSTED_PROXIES", "proxy.lan", "TRUSTED_PROXIES: 'proxy.lan' is not an IP address"),
         ("SECRET_KEY", " ", "SECRET_KEY must be at least 32 characters of random text, got 0"),
+        ("MODEL_STORE", "instance/models", "MODEL_STORE must be an absolute path, got"),
         ("SESSION_COOKIE_SECURE", "ture", "SESSION_COOKIE_SECURE must be one of 1, true, yes"),
         ("REDIS_URL", "localhost:6379", "REDIS_URL must be a Redis URL: redis://HOST:6379/0"),
         ("REDIS_URL", "redis://127.0.0.1:abc/0", "REDIS_URL must be a Redis URL"),
@@ -208,6 +209,20 @@ def test_a_refused_url_is_shown_without_its_password(
     with pytest.raises(ConfigError, match=rf"^{name} must be") as refused:
         _read({name: value}, tmp_path)
     assert shown in str(refused.value) and "hunter2" not in str(refused.value)
+
+
+@pytest.mark.parametrize("name", ["MODEL_STORE", "MODEL_PATH"])
+def test_a_relative_model_folder_is_refused(name: str, tmp_path: Path) -> None:
+    """Read from the folder each process started in, MODEL_STORE=models gave the server one
+    store and a `flask classifier promote` run from another folder another, which the
+    server then could not find the promoted version in."""
+    with pytest.raises(ConfigError) as refused:
+        _read({name: "models/"}, tmp_path)
+    assert str(refused.value) == (
+        f"{name} must be an absolute path, got 'models/' (each process would read it from the "
+        f"folder it starts in; from this one: {Path.cwd() / 'models'})"
+    )
+    assert _read({name: f" {tmp_path}\n"}, tmp_path)[name] == str(tmp_path)
 
 
 def test_usable_database_and_redis_urls_are_read(tmp_path: Path) -> None:
