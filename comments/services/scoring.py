@@ -30,6 +30,9 @@ BUILTIN = "builtin"
 REGISTRY = "registry"
 #: An ordinary comment: a model that cannot score it cannot score anything.
 PROBE_TEXT = "Thanks for the write-up; the second example cleared it up for me."
+#: Why a worker started while the database is down has no model: it loads none until the
+#: database says which version decides, so "not loaded" alone would blame the model.
+WAITING_FOR_DATABASE = "not loaded: waiting for the database, which names the version to load"
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +228,9 @@ class ModelProvider:
         model = serving.active
         failure = scoring_failure(model) if model is not None else None
         error: str | None
-        if model is None:
+        if model is None and session is None and self._wanted is None:
+            error = WAITING_FOR_DATABASE
+        elif model is None:
             error = serving.error or self._failure(BUILTIN)
         elif failure is not None:
             error = f"model {model.version} cannot score: {failure}"
