@@ -203,7 +203,7 @@ def timing_chart(timing: Timing) -> Markup:
     values = [h * scale for h in hours]
     top = max(values) * 1.15 or 1
     labels = [day.day.strftime("%d %b") for day in timing.by_day]
-    desc = "Median time from a comment's arrival to its first moderator decision, per day."
+    desc = "Median time from a comment's arrival to its first moderator verdict, per day."
     median = duration(timing.median_seconds)
     series = [Series(f"median ({unit}; overall {median})", "series-timing", values)]
     return line_chart("Median time to decision", desc, labels, series, top, "{:.1f}")

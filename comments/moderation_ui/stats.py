@@ -18,12 +18,14 @@ from sqlalchemy.orm import Session, aliased
 
 from comments.models import Comment, Decision
 from comments.moderation_ui.present import as_utc
-from comments.services.moderation.decisions import AUTHOR_ACTIONS
+from comments.services.moderation.decisions import AUTHOR_ACTIONS, LABELS
 
 #: How far back the per-day series reach.
 WINDOW_DAYS = 30
 #: What the model decided at submission, as stored in decisions.to_status.
 MODEL_OUTCOMES = ("published", "pending", "spam")
+#: Staff actions that decide a comment (those that teach training a label).
+VERDICTS = tuple(LABELS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,31 +126,46 @@ def model_outcomes_by_day(
 def _first_decisions(actor: str) -> Any:
     """Per comment, the id and time of the first decision by ``actor`` (bans and trust, which
     are about the author, excluded)."""
+    return _first_of(Decision.actor == actor, Decision.action.not_in(AUTHOR_ACTIONS))
+
+
+def _first_verdicts() -> Any:
+    """Per comment, the id and time of the first staff verdict: an approve, reject, spam or
+    not-spam, or an Unpublish (a restore from published: staff taking it down). Any other
+    restore only puts a comment back in the queue, where the decision that follows is the
+    verdict, as it is the label training sees."""
+    unpublish = (Decision.action == "restore") & (Decision.from_status == "published")
+    return _first_of(Decision.actor == "staff", Decision.action.in_(VERDICTS) | unpublish)
+
+
+def _first_of(*criteria: ColumnElement[bool]) -> Any:
     return (
         select(
             Decision.comment_id.label("comment_id"),
             func.min(Decision.id).label("id"),
             func.min(Decision.created_at).label("created_at"),
         )
-        .where(Decision.actor == actor, Decision.action.not_in(AUTHOR_ACTIONS))
+        .where(*criteria)
         .group_by(Decision.comment_id)
         .subquery()
     )
 
 
 def overrules_by_model(session: Session, site_ids: frozenset[int] | None = None) -> list[Overrules]:
-    """How often a moderator's first decision on a comment goes against the model's.
+    """How often a moderator's first verdict on a comment goes against the model's.
 
     Against means the moderator published what the model held or filed as spam, or took down
-    what it published; rejecting or filing a held comment agrees with it (holding is the model
-    saying "not without a look"). Only the first staff decision counts, so a moderator
-    changing their own mind is not an overrule of the model; bans are about authors and are
-    left out.
+    what it published (rejected, filed or unpublished it); rejecting or filing a held comment
+    agrees with it (holding is the model saying "not without a look"). Only the first verdict
+    counts (``_first_verdicts``), so a moderator changing their own mind, or rejecting what
+    they unpublished, is not a second overrule; bans are about authors and are left out.
     """
-    model_first, staff_first = _first_decisions("model"), _first_decisions("staff")
+    model_first, staff_first = _first_decisions("model"), _first_verdicts()
     model, staff = aliased(Decision), aliased(Decision)
     against = (staff.to_status == "published") != (model.to_status == "published")
     differs = case((against, 1), else_=0)
+    # An Unpublish leads to "pending", which beside the model's "pending" would read as held.
+    staff_outcome = case((staff.action == "restore", "unpublished"), else_=staff.to_status)
     base = (
         select(model_first.c.comment_id)
         .join(model, model.id == model_first.c.id)
@@ -164,9 +181,9 @@ def overrules_by_model(session: Session, site_ids: frozenset[int] | None = None)
         func.min(model.created_at),
     ).group_by(model.model_version)
     pairs = (
-        base.with_only_columns(model.model_version, model.to_status, staff.to_status, func.count())
+        base.with_only_columns(model.model_version, model.to_status, staff_outcome, func.count())
         .where(staff.id.is_not(None), against)
-        .group_by(model.model_version, model.to_status, staff.to_status)
+        .group_by(model.model_version, model.to_status, staff_outcome)
     )
     changes: dict[str | None, list[tuple[str, str, int]]] = defaultdict(list)
     for version, before, after, count in session.execute(pairs):
@@ -191,11 +208,12 @@ def time_to_decision(
     days: int = WINDOW_DAYS,
     now: datetime | None = None,
 ) -> Timing:
-    """Median time from a comment's creation to its first staff decision, overall and per day.
+    """Median time from a comment's creation to its first staff verdict, overall and per day.
 
     The day is the day of the decision, so the series shows how quickly the queue was worked.
+    The verdicts are those the overrule rates compare (``_first_verdicts``).
     """
-    staff_first = _first_decisions("staff")
+    staff_first = _first_verdicts()
     query = (
         select(Comment.created_at, staff_first.c.created_at)
         .join(staff_first, staff_first.c.comment_id == Comment.id)

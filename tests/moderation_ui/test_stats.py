@@ -198,3 +198,61 @@ def test_statistics_page_plots_and_tabulates_the_numbers(
     assert "published → rejected: 1; spam → published: 1" in page
     assert 'data-stat="median">1 h<' in page
     assert 'data-stat="size-pending">1<' in page and 'data-stat="size-published">6<' in page
+
+
+def test_an_unpublish_is_one_take_down_and_a_restore_from_spam_waits_for_the_verdict(
+    app: Flask,
+) -> None:
+    """Unpublishing what the model published overrules it, once, whatever follows; restoring
+    what it filed as spam decides nothing: the moderator's next decision is compared (and
+    timed) instead."""
+    start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    at = lambda hours: start - timedelta(days=2) + timedelta(hours=hours)  # noqa: E731
+    with app.app_context():
+        session = db.session()
+        session.add(ModelVersion(version="m3", sha256="0" * 64, card={}))
+        site = session.scalar(select(Site).where(Site.name == "default"))
+        assert site is not None
+        rejected, left, kept, filed, refiled = (
+            _comment(session, site, at(1), "m3", status)
+            for status in ("published", "published", "published", "spam", "spam")
+        )
+        for comment in (rejected, left, kept):
+            _staff_decision(session, comment, at(2), "restore", "pending")  # Unpublish
+        _staff_decision(session, rejected, at(3), "reject", "rejected")  # not counted again
+        _staff_decision(session, kept, at(3), "approve", "published")  # a second thought
+        for comment in (filed, refiled):
+            _staff_decision(session, comment, at(2), "restore", "pending")
+        _staff_decision(session, filed, at(26), "approve", "published")  # the next day
+        _staff_decision(session, refiled, at(26), "spam", "spam")
+        session.commit()
+
+        [row] = stats.overrules_by_model(session)
+        timing = stats.time_to_decision(session)
+    assert row == stats.Overrules(
+        "m3",
+        decided=5,
+        reviewed=5,
+        overruled=4,
+        changes=[("published", "unpublished", 3), ("spam", "published", 1)],
+    )
+    # An hour to each Unpublish; a day and an hour to each verdict on those taken out of spam.
+    assert (timing.count, timing.median_seconds) == (5, HOUR)
+    assert timing.by_day == [
+        stats.DayTiming(at(0).date(), HOUR, 3),
+        stats.DayTiming(at(24).date(), 25 * HOUR, 2),
+    ]
+
+
+def test_the_statistics_page_says_unpublished_not_pending(signed_in: SignedIn, app: Flask) -> None:
+    with app.app_context():
+        session = db.session()
+        session.add(ModelVersion(version="m3", sha256="0" * 64, card={}))
+        site = session.scalar(select(Site).where(Site.name == "default"))
+        assert site is not None
+        comment = _comment(session, site, datetime.now(UTC) - timedelta(hours=2), "m3", "published")
+        _staff_decision(session, comment, datetime.now(UTC), "restore", "pending")
+        session.commit()
+    page = signed_in("analyst").get("/moderation/stats").text
+    row = page[page.index('<tr data-version="m3">') :]
+    assert "published → unpublished: 1" in row[: row.index("</tr>")]
