@@ -186,6 +186,43 @@ def test_a_reply_unpublished_and_approved_again_reaches_subscribers_once(
     assert deliver(app, smtp) == []
 
 
+def test_an_author_is_told_of_publication_once_however_often_it_is_approved_again(
+    app: Flask,
+    client: FlaskClient,
+    post_comment: PostComment,
+    smtp: SmtpServer,
+    staff_headers: StaffToken,
+    held: None,
+) -> None:
+    """Unpublished and approved again, or held by an edit and approved again, the comment is
+    not news to its author: the first publication's mail said it."""
+    moderator = staff_headers("moderator")
+    posted = post_comment(
+        author_name="Bob",
+        author_email="bob@example.org",
+        body="Held, then published.",
+        thread_url=THREAD_URL,
+        notify_replies=True,
+    ).get_json()
+    confirm(client, deliver(app, smtp)[0])
+    decision = f"/api/v1/moderation/comments/{posted['id']}/decision"
+    assert client.post(decision, json={"action": "approve"}, headers=moderator).status_code == 200
+    [told] = deliver(app, smtp)
+    assert told["To"] == "bob@example.org" and told["Subject"].endswith("is published")
+
+    for action, status in (("restore", "pending"), ("approve", "published")):
+        decided = client.post(decision, json={"action": action}, headers=moderator)
+        assert decided.status_code == 200 and decided.get_json()["status"] == status
+    edited = client.patch(
+        f"/api/v1/comments/{posted['id']}",
+        json={"body": "Held, then published, then edited."},
+        headers={"X-Edit-Token": posted["edit_token"]},
+    )
+    assert edited.status_code == 200 and edited.get_json()["status"] == "pending"
+    assert client.post(decision, json={"action": "approve"}, headers=moderator).status_code == 200
+    assert deliver(app, smtp) == []
+
+
 def test_authors_who_did_not_opt_in_or_confirm_get_nothing_more(
     app: Flask, client: FlaskClient, post_comment: PostComment, smtp: SmtpServer, held: None
 ) -> None:

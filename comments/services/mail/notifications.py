@@ -7,8 +7,9 @@ a moderator, and who wants immediate mail is cached per process (``staff_recipie
 - The author who ticked "E-mail me replies" gets one confirmation mail (not for spam).
 - Each confirmed subscriber to the parent of a published reply gets the reply, unless they
   wrote it themself (same address); once, however often a moderator publishes it again.
-- The confirmed subscriber of a comment a moderator publishes after review is told so: the
-  ticked box is the only consent we have, so authors who did not tick it get nothing.
+- The confirmed subscriber of a comment a moderator publishes after review is told so, on its
+  first publication only: the ticked box is the only consent we have, so authors who did not
+  tick it get nothing.
 - Moderators who chose "immediate" get a mail per held or reported comment on their sites.
 """
 
@@ -54,16 +55,17 @@ def comment_submitted(session: Session, comment: Comment, notify_replies: bool) 
 def comment_decided(
     session: Session, comment: Comment, decision: Decision, *, first_publication: bool
 ) -> None:
-    """After a moderator's decision: a comment now published may owe mails.
+    """After a moderator's decision: a comment published for the first time may owe mails.
 
-    A reply is mailed to the parent's subscribers on its first publication only: one that was
-    published before (then unpublished, rejected, or held by an edit) reached them then.
+    The parent's subscribers get a reply, and its author the news, on its first publication
+    only: a comment that was published before (then unpublished, rejected, or held by an edit)
+    reached them, or was news to its author, then.
     """
     if decision.to_status != "published" or decision.from_status not in _REVIEWED:
         return
-    if not _enabled(wanted=False):
+    if not first_publication or not _enabled(wanted=False):
         return
-    if comment.parent_id is not None and first_publication:
+    if comment.parent_id is not None:
         _mail_subscribers_of_parent(session, comment)
     own = subscriptions.confirmed_for(session, [comment.id])
     if own:
