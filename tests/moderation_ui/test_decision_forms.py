@@ -172,6 +172,19 @@ def test_bulk_form_decides_each_selected_comment(
     assert "Select at least one comment first." in empty.text
 
 
+def test_without_script_the_bulk_buttons_name_the_selected_comments(
+    signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    """Their count is the script's (test_browser_bulk_bar); without it they still say what
+    they act on, in the visually hidden words a card's buttons use for their comment."""
+    post_comment(body=ABUSIVE)
+    queue = signed_in("moderator").get("/moderation/?status=pending").text
+    bar = queue[queue.index('id="bulk"') : queue.index("</form>", queue.index('id="bulk"'))]
+    hidden = '<span class="visually-hidden" data-selection-name> the selected comments</span>'
+    for word in ("Approve", "Reject", "Spam"):
+        assert f">{word}{hidden}</button>" in bar
+
+
 def test_forms_refuse_a_comment_decided_since_the_card_loaded_even_with_its_status_unchanged(
     app: Flask, signed_in: SignedIn, make_staff: MakeStaff, post_comment: PostComment
 ) -> None:

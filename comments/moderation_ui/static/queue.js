@@ -21,6 +21,8 @@
   const queue = cardList.dataset.queue;
   const banDialog = document.getElementById("ban-dialog");
   const selectedCount = document.querySelector("[data-selected-count]");
+  // The bulk buttons' visually hidden words: "Approve" + " 3 selected comments".
+  const selectionNames = document.querySelectorAll("[data-selection-name]");
   const emptyNote = document.getElementById("queue-empty");
   const PAST = {
     approve: "approved",
@@ -72,6 +74,8 @@
       return on;
     });
     if (selectedCount) selectedCount.textContent = String(selected.length);
+    const name = ` ${plural(selected.length, "selected comment")}`;
+    for (const words of selectionNames) words.textContent = name;
     return selected;
   }
 
