@@ -262,6 +262,32 @@ def test_bulk_decisions_report_each_outcome(
     assert counts["rejected"] == 4 and counts["pending"] == 0
 
 
+def test_a_bulk_reason_is_recorded_on_each_decision_and_its_label(
+    app: Flask, client: FlaskClient, moderator: dict[str, str], post_comment: PostComment
+) -> None:
+    held = [post_comment(body=f"{ABUSIVE} {n}").get_json()["id"] for n in range(2)]
+    too_long = client.post(
+        "/api/v1/moderation/decisions",
+        json={"ids": held, "action": "reject", "reason": "x" * 201},
+        headers=moderator,
+    )
+    assert too_long.status_code == 422 and list(too_long.get_json()["errors"]) == ["reason"]
+    assert client.get(QUEUE, headers=moderator).get_json()["counts"]["pending"] == 2
+
+    response = client.post(
+        "/api/v1/moderation/decisions",
+        json={"ids": held, "action": "reject", "reason": "  personal attacks\n"},
+        headers=moderator,
+    )
+    assert response.get_json()["decided"] == 2
+    for comment_id in held:
+        last = client.get(f"/api/v1/moderation/comments/{comment_id}", headers=moderator)
+        assert last.get_json()["history"][-1]["reason"] == "personal attacks"
+    with app.app_context():
+        reasons = db.session.scalars(select(LabelledExample.reason)).all()
+    assert reasons == ["personal attacks"] * 2
+
+
 def test_reader_report_reaches_the_queue_even_after_approval(
     client: FlaskClient, moderator: dict[str, str], post_comment: PostComment
 ) -> None:

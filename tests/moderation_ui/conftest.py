@@ -304,3 +304,14 @@ def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = Path(configured) if configured else tmp_path_factory.mktemp("screenshots")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture
+def page_without_script(chromium: Any) -> Iterator[Any]:
+    """A fresh profile with JavaScript off, which may only reach 127.0.0.1."""
+    context = chromium.new_context(java_script_enabled=False)
+    context.route("**/*", lambda r: r.continue_() if "//127.0.0.1" in r.request.url else r.abort())
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

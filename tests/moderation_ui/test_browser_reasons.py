@@ -6,7 +6,6 @@ dialog, Enter in the reason bans, as the dialog's "Ban author" does."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -73,16 +72,6 @@ def test_enter_in_the_ban_dialogs_reason_bans_as_its_button_does(
     expect(page.locator("#announcer")).to_contain_text(f"The author of comment #{held} is banned")
     page.goto(live.url + "/moderation/bans")
     expect(page.locator("tr", has_text=because)).to_have_count(1)
-
-
-@pytest.fixture
-def page_without_script(chromium: Any) -> Iterator[Page]:
-    context = chromium.new_context(java_script_enabled=False)
-    context.route("**/*", lambda r: r.continue_() if "//127.0.0.1" in r.request.url else r.abort())
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
 
 
 def test_without_script_enter_in_the_reason_decides_nothing(

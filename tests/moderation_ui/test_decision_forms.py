@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from comments.extensions import db
-from comments.models import Ban, Comment, LabelledExample, Staff, TrustedAuthor
+from comments.models import Ban, Comment, Decision, LabelledExample, Staff, TrustedAuthor
 from comments.services.moderation.decisions import DecisionRequest, decide_comment
 from tests.moderation_ui.conftest import (
     ABUSIVE,
@@ -183,6 +183,26 @@ def test_without_script_the_bulk_buttons_name_the_selected_comments(
     hidden = '<span class="visually-hidden" data-selection-name> the selected comments</span>'
     for word in ("Approve", "Reject", "Spam"):
         assert f">{word}{hidden}</button>" in bar
+
+
+def test_the_bulk_forms_reason_is_recorded_on_each_decision(
+    app: Flask, signed_in: SignedIn, post_comment: PostComment
+) -> None:
+    held = [post_comment(body=f"{ABUSIVE} {n}", author_email=f"w{n}@x.org") for n in range(2)]
+    client = signed_in("moderator")
+    queue = client.get("/moderation/?status=pending").text
+    bar = queue[queue.index('id="bulk"') : queue.index("</form>", queue.index('id="bulk"'))]
+    assert '<label for="bulk-reason">Reason (optional)</label>' in bar
+    assert '<input id="bulk-reason" name="reason" maxlength="200"' in bar
+    token = session_csrf(client)
+    data = {"action": "spam", "ids": held, "reason": "link farm", "csrf_token": token}
+    response = client.post("/moderation/decisions", data=data, follow_redirects=True)
+    assert "2 comments marked as spam." in response.text
+    with app.app_context():
+        reasons = db.session.scalars(
+            select(Decision.reason).where(Decision.comment_id.in_(held), Decision.action == "spam")
+        ).all()
+    assert reasons == ["link farm"] * 2
 
 
 def test_forms_refuse_a_comment_decided_since_the_card_loaded_even_with_its_status_unchanged(

@@ -23,6 +23,7 @@
   const selectedCount = document.querySelector("[data-selected-count]");
   // The bulk buttons' visually hidden words: "Approve" + " 3 selected comments".
   const selectionNames = document.querySelectorAll("[data-selection-name]");
+  const bulkReason = document.getElementById("bulk-reason");
   const emptyNote = document.getElementById("queue-empty");
   const PAST = {
     approve: "approved",
@@ -211,7 +212,12 @@
         if (dataset.decision) expected[dataset.id] = Number(dataset.decision);
         if (dataset.status === "published") wasPublished.add(Number(dataset.id));
       }
-      const data = await api("POST", "/decisions", { action, ids, expected_decisions: expected });
+      const reason = bulkReason ? bulkReason.value : "";
+      const data = await api("POST", "/decisions", {
+        action, ids, reason, expected_decisions: expected,
+      });
+      // Recorded on what it decided: left in the field, it would go with the next decision too.
+      if (data.decided && bulkReason && bulkReason.value === reason) bulkReason.value = "";
       const failed = data.results.filter((result) => !result.ok);
       for (const result of data.results) {
         if (result.ok) await settle(result.id, result.status, result.decision);

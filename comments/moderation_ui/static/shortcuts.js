@@ -168,6 +168,20 @@
   }
 
   document.addEventListener("keydown", onKey);
+  // As in a card's reason (queue.js): Enter in the selection's reason decides nothing, and Esc
+  // goes back to the comment last chosen, so Shift and a key decide with what was typed.
+  const bulkReason = document.getElementById("bulk-reason");
+  if (bulkReason) {
+    bulkReason.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        focusCard(queue.current() || cards()[0]);
+      } else if (event.key === "Enter") {
+        announce("Enter in the selection's reason does not decide. Press Esc, then Shift and "
+          + "a decision's key, or choose a button.");
+      }
+    });
+  }
   // A card's decision buttons were redrawn for its new status: their keys as the page has them.
   document.addEventListener("moderation:buttons", (event) => markKeys(event.target, keysOn()));
   if (help) {
