@@ -18,7 +18,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comments.models import Comment, Decision, MailSubscription, Report, Thread
+from comments.models import Comment, MailSubscription, Report, Thread
 from comments.services.mail import links, settings, staff_recipients, subscriptions, texts
 from comments.services.mail.outbox import queue_mail
 
@@ -26,10 +26,6 @@ from comments.services.mail.outbox import queue_mail
 def open_reports(session: Session, comment_id: int) -> list[int]:
     query = select(Report.id).where(Report.comment_id == comment_id, Report.resolved_at.is_(None))
     return list(session.scalars(query.limit(2)))
-
-
-#: Statuses a moderator publishes from after review, which the author is told about.
-_REVIEWED = frozenset({"pending", "spam", "rejected"})
 
 
 def _enabled(*, wanted: bool = True) -> bool:
@@ -52,17 +48,13 @@ def comment_submitted(session: Session, comment: Comment, notify_replies: bool) 
         _mail_moderators(session, comment, "held")
 
 
-def comment_decided(
-    session: Session, comment: Comment, decision: Decision, *, first_publication: bool
-) -> None:
+def comment_decided(session: Session, comment: Comment, *, first_publication: bool) -> None:
     """After a moderator's decision: a comment published for the first time may owe mails.
 
     The parent's subscribers get a reply, and its author the news, on its first publication
     only: a comment that was published before (then unpublished, rejected, or held by an edit)
     reached them, or was news to its author, then.
     """
-    if decision.to_status != "published" or decision.from_status not in _REVIEWED:
-        return
     if not first_publication or not _enabled(wanted=False):
         return
     if comment.parent_id is not None:

@@ -214,7 +214,7 @@ def decide_comment(
         )
     session.flush()
     webhooks.record_decision_events(session, comment, decision)
-    notifications.comment_decided(session, comment, decision, first_publication=first_publication)
+    notifications.comment_decided(session, comment, first_publication=first_publication)
     if request.action in LABELS:
         toxic, spam = LABELS[request.action]
         session.add(
