@@ -12,6 +12,7 @@ from sqlalchemy import (
     ColumnClause,
     ColumnElement,
     ScalarSelect,
+    Select,
     case,
     distinct,
     exists,
@@ -163,7 +164,9 @@ def _filters(query: QueueQuery) -> list[ColumnElement[bool]]:
     return [_in_queue(query.queue), *_narrowing(query)]
 
 
-def queue_page(session: Session, query: QueueQuery) -> QueuePage:
+def page_statement(query: QueueQuery) -> Select[Any]:
+    """The SELECT of a page: its comments and their sort keys, one more than a page (whether
+    there is a next). Apart from queue_page, so tests can read its plan."""
     key, descending = _sort_key(query.sort)
     statement = select(Comment).where(*_filters(query))
     if query.cursor:
@@ -178,9 +181,11 @@ def queue_page(session: Session, query: QueueQuery) -> QueuePage:
         else:
             statement = statement.where(key >= value, position > cursor)
     order = (key.desc(), Comment.id.desc()) if descending else (key.asc(), Comment.id.asc())
-    rows: list[Any] = list(
-        session.execute(statement.add_columns(key).order_by(*order).limit(query.per_page + 1))
-    )
+    return statement.add_columns(key).order_by(*order).limit(query.per_page + 1)
+
+
+def queue_page(session: Session, query: QueueQuery) -> QueuePage:
+    rows: list[Any] = list(session.execute(page_statement(query)))
     comments = [row[0] for row in rows[: query.per_page]]
     next_cursor = None
     if len(rows) > query.per_page:
@@ -244,9 +249,22 @@ class QueueCounts:
 UNCOUNTED_FILTERS = ("author", "signal")
 
 
+def counts_statement(query: QueueQuery, cap: int) -> Select[*tuple[int, ...]]:
+    """One row: per queue, how many comments the query's sites and filters select, each counted
+    through at most cap + 1 index entries. Apart from capped_queue_counts, so tests can read its
+    plan."""
+    narrowing = _narrowing(query, counting=True)
+
+    def count(condition: ColumnElement[bool]) -> ScalarSelect[int]:
+        first = select(literal(1)).select_from(Comment).where(condition, *narrowing).limit(cap + 1)
+        return select(func.count()).select_from(first.subquery()).scalar_subquery()
+
+    return select(*(count(_in_queue(queue)).label(queue) for queue in QUEUES))
+
+
 def capped_queue_counts(session: Session, query: QueueQuery, cap: int) -> QueueCounts:
     """Comments per queue that the query's sites and filters select (its queue, sort and cursor
-    aside), each counted through at most cap + 1 index entries, in one statement.
+    aside), each counted up to cap + 1 (counts_statement).
 
     Queue pages show these: beyond a few thousand the exact number costs a scan of the queue
     (tens of milliseconds at a million comments) and tells a moderator nothing more. Under a
@@ -255,14 +273,7 @@ def capped_queue_counts(session: Session, query: QueueQuery, cap: int) -> QueueC
     """
     if any(getattr(query, name) for name in UNCOUNTED_FILTERS):
         return QueueCounts({}, frozenset())
-    narrowing = _narrowing(query, counting=True)
-
-    def count(condition: ColumnElement[bool]) -> ScalarSelect[int]:
-        first = select(literal(1)).select_from(Comment).where(condition, *narrowing).limit(cap + 1)
-        return select(func.count()).select_from(first.subquery()).scalar_subquery()
-
-    columns = {queue: count(_in_queue(queue)) for queue in QUEUES}
-    row = session.execute(select(*(c.label(k) for k, c in columns.items()))).one()._mapping
+    row = session.execute(counts_statement(query, cap)).one()._mapping
     counts = {queue: int(row[queue]) for queue in QUEUES}
     capped = frozenset(queue for queue, number in counts.items() if number > cap)
     return QueueCounts({q: min(n, cap) for q, n in counts.items()}, capped)
