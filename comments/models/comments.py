@@ -46,6 +46,9 @@ class Comment(Base):
         Index("ix_comments_status_spam", "status", text("coalesce(spam, -1.0)"), "id"),
         # An author's history (by e-mail, on every site) and standing; duplicate detection.
         Index("ix_comments_email_site_status", "author_email", "site_id", "status"),
+        # The queue's author filter matches the e-mail or the name in any case: with the index
+        # above, each side of its OR is a range of an index (migration 0024).
+        Index("ix_comments_lower_name_status", text("lower(author_name)"), "status"),
         Index("ix_comments_site_fingerprint", "site_id", "body_fingerprint"),
         Index("ix_comments_ip_hash", "ip_hash"),
         # Ids are never given again, as on PostgreSQL: a deleted comment's id stays in

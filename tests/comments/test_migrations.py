@@ -141,8 +141,8 @@ def test_edit_extensions_go_and_come_back_without_touching_comments(
         db.session.commit()
         db.session.remove()
         flask_migrate.downgrade(revision="0016")
-        # 0018's index of thread changes goes first, on the way down.
-        later = {"ix_comments_thread_status_updated"}
+        # 0018's index of thread changes and 0024's of author names go first, on the way down.
+        later = {"ix_comments_thread_status_updated", "ix_comments_lower_name_status"}
         assert columns_and_indexes() == (columns - {"edit_extensions"}, indexes - later)
         flask_migrate.upgrade()
         assert columns_and_indexes() == (columns, indexes)
@@ -202,7 +202,7 @@ def test_healthz_says_when_the_schema_needs_an_upgrade(app: Flask) -> None:
     database = answer.get_json()["database"]
     assert database["ok"] is False
     assert database["error"] == (
-        "schema at revision 0016, this code needs 0023: run flask --app wsgi db upgrade"
+        "schema at revision 0016, this code needs 0024: run flask --app wsgi db upgrade"
     )
     with app.app_context():
         flask_migrate.downgrade(revision="base")
@@ -290,3 +290,41 @@ def test_site_setting_changes_go_down_and_come_back_leaving_the_sites_alone(
         assert [index["column_names"] for index in indexes] == [["site_id", "created_at", "id"]]
         assert db.session.scalar(select(func.count()).select_from(SiteSettingChange)) == 0
         assert db.session.scalar(select(Site.max_links).where(Site.name == "default")) == 7
+
+
+def test_the_author_name_index_goes_and_comes_back_keeping_every_comment(
+    app: Flask, client: FlaskClient, staff_headers: StaffToken, post_comment: PostComment
+) -> None:
+    """Migration 0024 adds ix_comments_lower_name_status (an expression index, which reflection
+    skips on SQLite: read from the catalogue); the queue's author filter lists the same comments
+    after it went down and came back."""
+    import flask_migrate
+
+    from comments.models import Comment
+
+    moderator = staff_headers("moderator")
+    ids = [post_comment(author_name=name).get_json()["id"] for name in ("Ann Lee", "Bob")]
+    by_author = "/api/v1/moderation/queue?status=published&author=ANN%20LEE"
+
+    def indexes() -> set[str]:
+        with db.engine.connect() as connection:
+            catalogue = (
+                "SELECT name FROM sqlite_master WHERE type = 'index'"
+                if connection.dialect.name == "sqlite"
+                else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+            )
+            return set(connection.scalars(text(catalogue)))
+
+    listed = [item["id"] for item in client.get(by_author, headers=moderator).get_json()["items"]]
+    assert listed == ids[:1]
+    with app.app_context():
+        db.session.remove()
+        flask_migrate.downgrade(revision="0023")
+        assert "ix_comments_lower_name_status" not in indexes()
+        assert "ix_comments_email_site_status" in indexes()
+        flask_migrate.upgrade()
+        assert "ix_comments_lower_name_status" in indexes()
+        kept = db.session.scalars(select(Comment.id).order_by(Comment.id)).all()
+    assert kept == ids
+    again = client.get(by_author, headers=moderator).get_json()["items"]
+    assert [item["id"] for item in again] == listed
