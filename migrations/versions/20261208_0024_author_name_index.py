@@ -12,7 +12,8 @@ joins them (its OR-by-union) and PostgreSQL ORs two bitmap index scans: the auth
 not the queue's (SQLite, planning without statistics, is told not to read the status, site or
 thread through an index under an author: services/moderation/queue.py). The status follows the
 name so that PostgreSQL reads a queue's part of them. On a large PostgreSQL table, build it with
-CREATE INDEX CONCURRENTLY by hand first if writes must not wait.
+CREATE INDEX CONCURRENTLY by hand first if writes must not wait (the same name and
+columns; the upgrade then keeps it).
 
 """
 from alembic import op
@@ -32,6 +33,7 @@ def upgrade():
         'comments',
         [sa.text('lower(author_name)'), 'status'],
         unique=False,
+        if_not_exists=True,  # built by hand first, as advised above
     )
 
 

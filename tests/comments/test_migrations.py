@@ -328,3 +328,21 @@ def test_the_author_name_index_goes_and_comes_back_keeping_every_comment(
     assert kept == ids
     again = client.get(by_author, headers=moderator).get_json()["items"]
     assert [item["id"] for item in again] == listed
+
+
+def test_the_author_name_index_built_by_hand_first_is_kept_by_the_upgrade(app: Flask) -> None:
+    """As 0024 advises for a large PostgreSQL table (there CONCURRENTLY, so writes go on):
+    the upgrade finds the index already there and goes on."""
+    import flask_migrate
+
+    with app.app_context():
+        db.session.remove()
+        flask_migrate.downgrade(revision="0023")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "CREATE INDEX ix_comments_lower_name_status"
+                " ON comments (lower(author_name), status)"
+            )
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0024"
