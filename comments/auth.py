@@ -40,7 +40,8 @@ def current_staff() -> Staff | None:
     g.staff_from_session = False
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        staff = staff_for_token(db.session(), header[7:].strip())
+        reading = request.method in ("GET", "HEAD", "OPTIONS")
+        staff = staff_for_token(db.session(), header[7:].strip(), reading=reading)
     elif "staff_id" in session:
         candidate = db.session.get(Staff, session["staff_id"])
         # Sessions from before the generation was recorded count as generation 0.

@@ -61,6 +61,19 @@ def create_token(name: str, label: str) -> None:
     click.echo(issued.token)
 
 
+@users_cli.command("tokens")
+@click.argument("name")
+def list_tokens(name: str) -> None:
+    """Print NAME's API tokens: id, label, created, last used (to the minute), revoked."""
+    with refused_as_usage_error():
+        staff = accounts.find_staff(db.session(), name)
+    for token in accounts.list_tokens(db.session(), staff):
+        used = f"last used {token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "unused"
+        revoked = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "active"
+        created = f"{token.created_at:%Y-%m-%d %H:%M}"
+        click.echo(f"{token.id}\t{token.label or '-'}\tcreated {created}\t{used}\t{revoked}")
+
+
 @users_cli.command("revoke-token")
 @click.argument("name")
 @click.option("--id", "token_id", type=int, help="Revoke only this token (default: all).")
