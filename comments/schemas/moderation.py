@@ -22,6 +22,8 @@ from comments.services.moderation.decisions import ACTIONS
 from comments.services.moderation.queue import QUEUES, SORTS, BadCursor, decode_cursor
 
 _unit = validate.Range(0.0, 1.0)
+#: Characters of a queue search (q): a phrase of a few words, each one a LIKE over the queue.
+MAX_SEARCH = 200
 
 
 class QueueQuerySchema(Schema):
@@ -37,6 +39,15 @@ class QueueQuerySchema(Schema):
     max_toxicity = fields.Float(load_default=None, validate=_unit)
     min_spam = fields.Float(load_default=None, validate=_unit)
     max_spam = fields.Float(load_default=None, validate=_unit)
+    q = CleanLine(
+        load_default=None,
+        validate=validate.Length(1, MAX_SEARCH),
+        metadata={
+            "description": "Words separated by spaces, each of which the comment's text (as "
+            "its author wrote it) or its author's name must contain, in any letter case; "
+            "% and _ are literal."
+        },
+    )
     sort = fields.String(load_default="newest", validate=validate.OneOf(SORTS))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
     cursor = fields.String(load_default=None, validate=validate.Length(1, 200))
