@@ -59,6 +59,7 @@ SORT_LABELS = {
 }
 #: Query parameters that narrow a queue (opening the filter panel when any is set).
 FILTERS = (
+    "q",
     "site",
     "thread",
     "signal",

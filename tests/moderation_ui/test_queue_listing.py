@@ -179,7 +179,7 @@ def test_under_a_filter_the_tabs_and_title_count_what_it_selects(
     assert "<title>Published (4)" in refused and 'data-count-filters=""' in refused
 
 
-def test_under_an_author_the_queues_count_their_comments_under_a_signal_none(
+def test_under_an_author_the_queues_count_their_comments_under_a_signal_or_search_none(
     signed_in: SignedIn, post_comment: PostComment
 ) -> None:
     post_comment(body=NICE, author_name="Bob")
@@ -190,9 +190,10 @@ def test_under_an_author_the_queues_count_their_comments_under_a_signal_none(
     assert "<title>Published (1)" in bob
     assert 'data-count="published">1<' in bob and 'data-count="pending">1<' in bob
     assert "not counted" not in bob
-    page = client.get("/moderation/?status=published&signal=toxic").text
-    assert "<title>Published ·" in page and 'class="count"' not in page
-    assert "The queues are not counted under a signal filter." in page
+    for query in ("signal=toxic", "q=someone"):
+        page = client.get(f"/moderation/?status=published&{query}").text
+        assert "<title>Published ·" in page and 'class="count"' not in page
+        assert "The queues are not counted under a signal or search filter." in page
 
 
 @pytest.mark.parametrize("app_config", [{"QUEUE_COUNT_CAP": 2}])
