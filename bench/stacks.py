@@ -36,6 +36,9 @@ def app_for(url: str, folder: Path) -> Any:
             "MODEL_STORE": str(folder / "models"),
             "MODEL_SIGNING_KEY": SECRET,
             "RATELIMIT_ENABLED": False,
+            # No delivery thread: it would outlive the work and poll the measured database
+            # with BEGIN IMMEDIATE every 2 s, racing the server under test.
+            "WEBHOOKS_DELIVER_IN_PROCESS": False,
         }
     )
 
