@@ -4,8 +4,8 @@ For each engine, a fresh database is seeded (bench/seed.py: 1,000,000 comments b
 takes about a minute per engine) and served by gunicorn (2 sync workers); an admin's API token
 then reads ``GET /api/v1/moderation/queue`` sequentially, for several queues and sorts, at the
 first page and at a page 90% deep (its cursor built from the row there, as if paged to it), and
-the first pages of a few filters (site, thread, author, signal, score), whose counts are of what
-the filter selects.
+the first pages of a few filters (site, thread, author, signal, score, words), whose counts are of
+what the filter selects.
 Before that, each request is run once in-process with every SQL statement captured, and the
 plans of those statements (EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL) are
 part of the output.
@@ -54,6 +54,10 @@ FILTERED = [
     ("published", {"author": "author7@example.org"}),
     ("pending", {"signal": "toxic"}),
     ("published", {"min_toxicity": "0.99"}),
+    # Words: one in every body stops at the first page's rows; one in none (the worst case)
+    # reads the whole published queue.
+    ("published", {"q": "number"}),
+    ("published", {"q": "casino"}),
 ]
 _ORDER = {"newest": ("created_at", "DESC"), "oldest": ("created_at", "ASC")}
 _ORDER["toxic"] = ("coalesce(toxicity, -1.0)", "DESC")
