@@ -34,7 +34,7 @@ def test_the_search_field_narrows_the_queue_and_stays_across_tabs_and_pages(
         hit = page.locator(f"#comment-{comment_id} .comment-text mark.search-hit")
         expect(hit).to_have_text(word.upper())
     expect(page.get_by_label(SEARCH)).to_have_value(word)
-    expect(page.get_by_text("not counted under an author, signal or search filter")).to_be_visible()
+    expect(page.get_by_text("not counted under a signal or search filter")).to_be_visible()
 
     page.get_by_role("navigation", name="Queues").get_by_role("link", name="Published").click()
     expect(page.get_by_label(SEARCH)).to_have_value(word)
