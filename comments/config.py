@@ -13,7 +13,8 @@ from comments.config_keys import SECRETS, secret, secret_key
 from comments.config_urls import database_url, redis_url
 from comments.sqlite_turns import TurnTakingConnection
 
-#: Environment variables the service reads, with their defaults (listed in the README).
+#: Every setting's default. Those read from the environment are listed in the README's
+#: Configuration table; the rest (Flask's, Flask-Limiter's, a form token's lifetime) are fixed.
 DEFAULTS: dict[str, Any] = {
     "RATELIMIT_ENABLED": True,
     # Without REDIS_URL each process counts on its own: N workers let N times the limit through.
@@ -29,6 +30,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_COMMENTS_PER_IP": "6 per minute;60 per hour",
     "RATELIMIT_COMMENTS_PER_EMAIL": "4 per minute;30 per hour",
     "RATELIMIT_REPORTS_PER_IP": "10 per minute;50 per day",
+    #: Staff sign-in attempts: the brute-force guard on passwords.
+    "RATELIMIT_LOGIN_PER_IP": "10 per minute",
     #: Readers asking for a link to export or erase what is stored about their address.
     "RATELIMIT_PRIVACY_PER_IP": "5 per minute;20 per day",
     "RATELIMIT_PRIVACY_PER_EMAIL": "3 per hour;5 per day",

@@ -39,7 +39,6 @@ bp.add_app_template_filter(present.count_label, "count_label")
 BAD_CREDENTIALS = "That name and password do not match an active account."
 #: A sign-in form from before its session changed (signed in or out in another tab, expired).
 STALE_FORM = "This sign-in form had expired, so it was not sent. Please sign in again."
-LOGIN_LIMIT = "10 per minute"
 PER_PAGE = 25
 BANS_PER_PAGE = 50
 QUEUE_LABELS = {
@@ -73,7 +72,7 @@ _queue_query = QueueQuerySchema()
 
 
 def _login_limit() -> str:
-    return str(current_app.config.get("RATELIMIT_LOGIN_PER_IP", LOGIN_LIMIT))
+    return str(current_app.config["RATELIMIT_LOGIN_PER_IP"])
 
 
 @bp.route("/login", methods=["GET", "POST"])
