@@ -76,7 +76,7 @@ class ValidationSet:
 
     labels: dict[str, Labels]
     scores: dict[str, Floats]
-    #: Files the model was trained on: rates measured on them are optimistic.
+    #: Files (and sources of extra examples) the model was trained on: rates there are optimistic.
     seen_in_training: tuple[str, ...] = ()
 
 
@@ -85,7 +85,13 @@ def score_labelled(
 ) -> ValidationSet:
     """Score in batches, calling ``progress`` with each batch's size (for a progress bar)."""
     corpus = concat(parts)
-    trained = {f.get("sha256") for f in model.card.get("data", {}).get("files", [])}
+    card_data = model.card.get("data", {})
+    trained = {f.get("sha256") for f in card_data.get("files", [])}
+    # Moderators' decisions a retrained model learnt from are in-sample too (a source, not a file).
+    extra_sources = (card_data.get("extra") or {}).get("sources", {})
+    present = set(corpus.sources)
+    seen_files = [str(f["file"]) for f in corpus.files if f.get("sha256") in trained]
+    seen_examples = [f"{n} examples from {s}" for s, n in extra_sources.items() if s in present]
     columns: dict[str, list[float]] = {head: [] for head in HEADS}
     for start in range(0, len(corpus), BATCH):
         batch = corpus.texts[start : start + BATCH]
@@ -97,7 +103,7 @@ def score_labelled(
     return ValidationSet(
         {"toxicity": corpus.toxic, "spam": corpus.spam},
         {head: np.array(values, dtype=np.float64) for head, values in columns.items()},
-        tuple(str(f["file"]) for f in corpus.files if f.get("sha256") in trained),
+        (*seen_files, *seen_examples),
     )
 
 

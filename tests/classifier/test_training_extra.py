@@ -148,3 +148,15 @@ def test_an_evaluation_on_the_decisions_it_learnt_from_warns_in_sample(
     (evaluated,) = report["scorers"]
     assert evaluated["training_sources_in_data"] == ["moderation/blog"]
     assert any("moderation/blog" in w and "in-sample" in w for w in report["warnings"])
+
+
+def test_calibrating_on_the_decisions_it_learnt_from_notes_in_sample(
+    with_extra: dict[str, Any],
+) -> None:
+    """The decisions a retrained model saw are no validation data for its thresholds."""
+    model = classifier.load(with_extra["_dir"])
+    data = classifier.score_labelled(model, [decisions()])
+    assert data.seen_in_training == ("24 examples from moderation/blog",)
+    target = classifier.parse_target("toxic_published", "10%")
+    result = classifier.calibrate(data, [target], classifier.Cutoffs(0.5, 0.8, 0.95))
+    assert any("trained on 24 examples from moderation/blog" in note for note in result.notes)

@@ -119,6 +119,30 @@ def test_from_decisions_uses_the_sites_moderator_labels(
     assert site_settings(runner)["toxicity_hold"] <= shipped_model.score(MILD).toxicity
 
 
+def test_from_decisions_warns_when_the_model_learnt_from_those_decisions(
+    app: Flask, runner: FlaskCliRunner, base_data: Path, tmp_path: Path
+) -> None:
+    """After `retrain`, the site's decisions are the candidate's training data: in-sample."""
+    examples = [training_data.Example(t, True, None, "import") for t in TOXIC]
+    examples += [training_data.Example(t, False, False, "import") for t in ORDINARY]
+    with app.app_context():
+        site = get_site(db.session(), "default")
+        training_data.import_examples(db.session(), site, examples)
+        db.session.commit()
+        learnt = training_data.as_corpus(training_data.labelled_examples(db.session(), site.id))
+    retrained = tmp_path / "retrained"
+    classifier.train(base_data, retrained, baseline=False, n_jobs=1, extra=learnt)
+
+    result = calibrate(
+        runner, "--from-decisions", "--toxic-published", "10%", "--model", str(retrained)
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "note: the model was trained on 9 examples from import/default: rates measured "
+        "there are optimistic" in result.output
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
