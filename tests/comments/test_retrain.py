@@ -204,3 +204,29 @@ def test_the_exit_statuses_are_in_the_help(app: Flask) -> None:
     assert (
         "3  --promote was given; the candidate was not recommended, so not promoted" in shown.output
     )
+
+
+def test_promoting_warns_about_sites_calibrated_for_the_model_it_replaces(
+    app: Flask, client: FlaskClient, base_data: Path, held: None, moderator: str, tmp_path: Path
+) -> None:
+    """As `promote` does: a nightly `retrain --promote` must not leave stale thresholds unsaid."""
+    for i in range(12):
+        rejected, approved = post(client, neutral(i, WORD), neutral(100 + i))
+        decide(app, rejected, "reject", "insult")
+        decide(app, approved, "approve")
+    validation = tmp_path / "validation.csv"
+    validation.write_text("text,toxic\nyou idiot,1\nshut up,1\nthanks,0\nnice post,0\n", "utf-8")
+    calibrate = ["classifier", "calibrate", "--site", "default", "--data", str(validation)]
+    calibrated = app.test_cli_runner().invoke(
+        args=[*calibrate, "--toxic-published", "at most 50%", "--apply"]
+    )
+    assert calibrated.exit_code == 0, calibrated.output
+
+    result = retrain(app, base_data, "--holdout", "0.5", "--promote")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        shipped = db.session.scalar(select(ModelVersion).where(ModelVersion.source == "builtin"))
+    assert shipped is not None
+    assert f"warning: site 'default' has thresholds calibrated for {shipped.version}" in (
+        result.output
+    )

@@ -55,7 +55,7 @@ def _auc_cell(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def _warn_about_calibrations(version: str) -> None:
+def warn_about_calibrations(version: str) -> None:
     """Calibrated thresholds belong to the model they were chosen for: say which no longer do."""
     for site, calibrated_for in calibrated_for_other_models(db.session(), version):
         click.echo(
@@ -138,7 +138,7 @@ def promote_command(version: str, note: str, actor: str) -> None:
     else:
         before = f"was {event.previous_version}"
     click.echo(f"{event.version} is active ({before})")
-    _warn_about_calibrations(event.version)
+    warn_about_calibrations(event.version)
 
 
 @classifier_cli.command("rollback")
@@ -148,7 +148,7 @@ def rollback_command(actor: str) -> None:
     with _one_transaction():
         event = models.rollback(db.session(), _registry(), actor)
     click.echo(f"{event.version} is active again (rolled back from {event.previous_version})")
-    _warn_about_calibrations(event.version)
+    warn_about_calibrations(event.version)
 
 
 @classifier_cli.command("shadow")

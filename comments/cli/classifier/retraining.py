@@ -10,6 +10,7 @@ from flask import current_app
 
 import classifier
 from comments.cli.classifier.group import actor_option, classifier_cli, default_data_dir
+from comments.cli.classifier.registry import warn_about_calibrations
 from comments.cli.errors import refused_as_usage_error
 from comments.cli.files import writable_file
 from comments.extensions import db
@@ -159,6 +160,7 @@ def retrain_command(
             session.rollback()
             raise click.ClickException(str(error)) from error
         click.echo(f"promoted {event.version} (was {event.previous_version})")
+        warn_about_calibrations(event.version)
     elif result.recommend:
         click.echo(f"promote it with: flask classifier promote {result.candidate}")
     elif promote:
