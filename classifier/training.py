@@ -179,6 +179,7 @@ def train(
     if extra_card is not None:
         say(f"added {extra_card['rows']} extra examples at weight {extra_weight}")
     stage("read")
+    say(f"normalising {len(corpus)} texts and counting word and character n-grams")
     docs = [analyse(text) for text in corpus.texts]
     config = FeatureConfig()
     links = link_only(docs)

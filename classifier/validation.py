@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -187,6 +188,9 @@ def cross_validate_many(
     groups = [group_of(s) for s in corpus.sources]
     group_array = np.array(groups)
     plan = plan_folds(corpus, extra)
+    total = len(plan) * len(tasks)
+    done = [0]
+    lock = threading.Lock()
 
     def run(
         recipe: Recipe, counts: Counts, group: str, heads: tuple[str, ...]
@@ -197,7 +201,9 @@ def cross_validate_many(
         usable = tuple(h for h in heads if _viable(corpus, rows, h))
         x, fitted, _ = fit_heads(recipe, corpus, counts, rows, link_only, usable, seed, extra)
         test = np.flatnonzero(~rows)
-        say(f"{recipe.name}: held out {group}")
+        with lock:  # folds finish in any order: count them, so a reader sees how far it is
+            done[0] += 1
+            say(f"{recipe.name}: held out {group} ({done[0]} of {total} folds)")
         return test, {head: fitted[head].decision(x[test]) for head in fitted}
 
     jobs = [
@@ -206,6 +212,7 @@ def cross_validate_many(
         for group, heads in plan
     ]
     jobs.sort(key=lambda job: -len(job[4]))  # stable: plan order within each kind of fold
+    say(f"validating: {total} folds, each holding out one source, {n_jobs} at a time")
     results = Parallel(n_jobs=n_jobs, prefer="threads")(
         delayed(run)(recipe, counts, group, heads) for _, recipe, counts, group, heads in jobs
     )

@@ -239,6 +239,21 @@ def test_train(runner: FlaskCliRunner, tiny_data: Path, tmp_path: Path) -> None:
     assert "written to" in result.output
 
 
+def test_train_says_what_it_is_doing_before_each_slow_stage(
+    runner: FlaskCliRunner, tiny_data: Path, tmp_path: Path
+) -> None:
+    """On the full corpora counting takes seconds and every fold more: no silent stretch."""
+    result = _train(runner, tiny_data, tmp_path / "m")
+    assert result.exit_code == 0, result.output
+    lines = [line.split("] ", 1)[-1] for line in result.output.splitlines()]
+    counting = lines.index("normalising 300 texts and counting word and character n-grams")
+    assert lines[counting + 1].startswith("features: ")
+    validating = lines.index("validating: 4 folds, each holding out one source, 2 at a time")
+    folds = [line for line in lines if line.startswith("ours: held out ")]
+    assert [fold.rsplit(" (", 1)[1] for fold in folds] == [f"{n} of 4 folds)" for n in range(1, 5)]
+    assert validating < lines.index(folds[0])
+
+
 def test_the_seed_changes_nothing_and_the_card_says_so(
     runner: FlaskCliRunner, tiny_data: Path, tmp_path: Path
 ) -> None:
