@@ -125,6 +125,16 @@ def test_too_few_decisions_is_a_clear_error_and_registers_nothing(
         )
 
 
+def test_baseline_takes_the_flags_train_takes(
+    app: Flask, client: FlaskClient, base_data: Path
+) -> None:
+    """`train --no-baseline` is the README's trial recipe: the same words work for `retrain`."""
+    for flag in ("--baseline", "--no-baseline"):
+        result = retrain(app, base_data, flag)
+        assert result.exit_code == 1, result.output
+        assert "0 labelled decisions are too few" in result.output
+
+
 def test_unreadable_training_data_is_a_one_line_error_and_registers_nothing(
     app: Flask, client: FlaskClient, tmp_path: Path, held: None, moderator: str
 ) -> None:

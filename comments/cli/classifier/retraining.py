@@ -72,7 +72,11 @@ def _write_report(path: Path, result: RetrainResult) -> None:
     help="How much ROC-AUC the candidate may lose on a head and still be recommended.",
 )
 @click.option("--promote", is_flag=True, help="Promote the candidate if it is recommended.")
-@click.option("--baseline", is_flag=True, help="Also validate the TF-IDF anchor (slower).")
+@click.option(
+    "--baseline/--no-baseline",
+    default=False,
+    help="Also validate the TF-IDF anchor (slower) [default: no, unlike train].",
+)
 @click.option(
     "--report",
     "report_path",
