@@ -191,6 +191,7 @@ def retrain(
         note = f"flask classifier retrain, trained with {len(training)} decisions"
         row = models.register(session, registry, output, actor, note).row
         candidate = registry.load(row)
+        say(f"registered {candidate.version} in the model store (the folder above is temporary)")
         held_csv = Path(scratch) / "held-back.csv"
         _write_held_back(held_back, held_csv)
         say(f"judging {candidate.version} against {active.version}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,8 @@ def test_a_word_moderators_keep_rejecting_becomes_toxic_after_retraining(
         str(report),
     )
     assert result.exit_code == 0, result.output
+    # Training wrote into a scratch folder that is gone now: the store is where the model is.
+    assert re.search(r"registered \S+ in the model store \(the folder above", result.output)
     assert "recommended: the candidate ranks recent decisions better on toxicity" in result.output
     # Approvals say "not spam", rejections nothing about spam: that head cannot be ranked.
     assert "  spam      not judged: 0 of 9 labelled positive, so no ROC-AUC" in result.output
