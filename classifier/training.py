@@ -128,6 +128,19 @@ def _join_extra(
     return corpus, Extra(rows, weight), summary
 
 
+def _one_class_toxicity(labels: dict[str, int]) -> str | None:
+    """Why extras of one toxicity class teach little: their own intercept (left out at
+    inference) can fit them all, whatever their words."""
+    toxic, ordinary = labels["toxic"], labels["not_toxic"]
+    if bool(toxic) == bool(ordinary):
+        return None
+    only = f"all {toxic} toxic (rejections)" if toxic else f"all {ordinary} not toxic (approvals)"
+    return (
+        f"the extra examples labelled for toxicity are {only}: their own intercept absorbs "
+        "them, so they teach the toxicity head almost nothing; it learns from both classes"
+    )
+
+
 def train(
     data_dir: Path,
     output_dir: Path,
@@ -178,6 +191,9 @@ def train(
     check_sources(corpus, added)
     if extra_card is not None:
         say(f"added {extra_card['rows']} extra examples at weight {extra_weight}")
+        one_class = _one_class_toxicity(extra_card["labels"])
+        if one_class:
+            say(f"warning: {one_class}")
     stage("read")
     say(f"normalising {len(corpus)} texts and counting word and character n-grams")
     docs = [analyse(text) for text in corpus.texts]

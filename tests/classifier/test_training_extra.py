@@ -160,3 +160,20 @@ def test_calibrating_on_the_decisions_it_learnt_from_notes_in_sample(
     target = classifier.parse_target("toxic_published", "10%")
     result = classifier.calibrate(data, [target], classifier.Cutoffs(0.5, 0.8, 0.95))
     assert any("trained on 24 examples from moderation/blog" in note for note in result.notes)
+
+
+def test_extras_of_one_toxicity_class_are_warned_about(tiny_data: Path, tmp_path: Path) -> None:
+    """Only rejections: the moderation intercept fits them all and the word is barely learnt."""
+    rejected = decisions()
+    only_toxic = classifier.Corpus.from_labels(
+        rejected.texts[::2], [True] * 12, [None] * 12, ["moderation/blog"] * 12
+    )
+    lines: list[str] = []
+    train(tiny_data, tmp_path / "m", extra=only_toxic, extra_weight=5.0, progress=lines.append)
+    assert any(
+        "warning: the extra examples labelled for toxicity are all 12 toxic (rejections)" in line
+        for line in lines
+    )
+    both: list[str] = []
+    train(tiny_data, tmp_path / "n", extra=decisions(), extra_weight=5.0, progress=both.append)
+    assert not any("warning" in line for line in both)
