@@ -409,6 +409,7 @@ def test_commands_refuse_unclear_requests(runner: FlaskCliRunner, tmp_path: Path
     assert "Unknown site" in fails("export", "--output", str(tmp_path / "x.csv"), "--site", "nope")
     assert "greater than 0" in fails("train", "--with-decisions", "--decision-weight", "0")
     assert "need --with-decisions" in fails("train", "--site", "default")
+    assert "--with-decisions needs --output" in fails("train", "--with-decisions")
     assert "no labelled examples" in fails("train", "--with-decisions", "--output", str(tmp_path))
     for name in ("x.csv", "x.jsonl"):
         refused = fails("export", "--output", str(tmp_path / "missing" / name))

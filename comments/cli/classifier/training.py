@@ -89,6 +89,12 @@ def train_command(
     """Validate, train and write the model artifact and model card."""
     if not with_decisions and (decision_weight is not None or site):
         raise click.UsageError("--decision-weight and --site need --with-decisions")
+    if with_decisions and output is None:
+        # Readers' words would land in the repository's artifact, which serves until a promotion.
+        raise click.UsageError(
+            "--with-decisions needs --output: the default, the shipped artifact, is trained on "
+            "the public corpora alone"
+        )
     command = ["flask", "classifier", "train"]  # as given, so the card shows how to reproduce
     command += ["--data-dir", str(data_dir)] if data_dir else []
     command += ["--output", str(output)] if output else []
