@@ -129,6 +129,15 @@ def register(
     return Registration(row, already=False)
 
 
+def same_artifact(session: Session, row: ModelVersion) -> list[str]:
+    """Other versions with ``row``'s bytes: training is deterministic, but a version's name
+    carries its training day, so a rebuild on another day is registered under a new name."""
+    query = select(ModelVersion.version).where(
+        ModelVersion.sha256 == row.sha256, ModelVersion.version != row.version
+    )
+    return list(session.scalars(query.order_by(ModelVersion.created_at)))
+
+
 def versions(session: Session) -> list[ModelVersion]:
     return list(session.scalars(select(ModelVersion).order_by(ModelVersion.created_at)))
 

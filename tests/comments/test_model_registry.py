@@ -130,6 +130,26 @@ def test_registering_a_version_again_says_it_was_registered_already(
     assert [line.split()[2] for line in history] == ["register"]
 
 
+def test_the_same_model_trained_on_another_day_is_named_as_such(
+    app: Flask, candidates: list[Path], tmp_path: Path
+) -> None:
+    """Training is deterministic but a version carries its training day: say it is a rebuild."""
+    first = register(app, candidates[0])
+    rebuilt = tmp_path / "rebuilt"
+    shutil.copytree(candidates[0], rebuilt)
+    card = json.loads((rebuilt / "model-card.json").read_text())
+    card["version"] = "2031.01.02-" + card["sha256"][:8]
+    (rebuilt / "model-card.json").write_text(json.dumps(card))
+    result = flask(app, "register", str(rebuilt))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == f"registered {card['version']}; " + (
+        f"promote it with `flask classifier promote {card['version']}`"
+    )
+    assert result.output.splitlines()[1] == (
+        f"note: the same model as {first} (the same sha256, trained on another day)"
+    )
+
+
 def test_a_model_store_that_cannot_be_written_is_named_in_one_line(
     db_url: str, tmp_path: Path
 ) -> None:

@@ -115,6 +115,7 @@ def register_command(artifact: Path, actor: str) -> None:
     with _one_transaction():
         row, already = models.register(db.session(), _registry(), artifact, actor)
         serving = models.serving_version(db.session(), _registry())
+        twins = models.same_artifact(db.session(), row)
     done = f"registered {row.version}"
     if already:
         # The store refuses another artifact under a registered version's name: this is it.
@@ -123,6 +124,10 @@ def register_command(artifact: Path, actor: str) -> None:
         click.echo(f"{done}; it is the version deciding now")
     else:
         click.echo(f"{done}; promote it with `flask classifier promote {row.version}`")
+    if twins:
+        click.echo(
+            f"note: the same model as {', '.join(twins)} (the same sha256, trained on another day)"
+        )
 
 
 @classifier_cli.command("promote")
