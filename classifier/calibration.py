@@ -86,11 +86,18 @@ def score_labelled(
     """Score in batches, calling ``progress`` with each batch's size (for a progress bar)."""
     corpus = concat(parts)
     card_data = model.card.get("data", {})
-    trained = {f.get("sha256") for f in card_data.get("files", [])}
-    # Moderators' decisions a retrained model learnt from are in-sample too (a source, not a file).
-    extra_sources = (card_data.get("extra") or {}).get("sources", {})
-    present = set(corpus.sources)
+    card_files = card_data.get("files", [])
+    trained, given = {f.get("sha256") for f in card_files}, {f.get("sha256") for f in corpus.files}
     seen_files = [str(f["file"]) for f in corpus.files if f.get("sha256") in trained]
+    # A sample of a training file has another sha256 but its rows were trained on: go by source,
+    # and so for moderators' decisions a retrained model learnt from.
+    present = set(corpus.sources) - {
+        s for f in card_files if f.get("sha256") in given for s in f.get("sources", {})
+    }
+    seen_sources = [
+        f"a source named {s}" for f in card_files for s in f.get("sources", {}) if s in present
+    ]
+    extra_sources = (card_data.get("extra") or {}).get("sources", {})
     seen_examples = [f"{n} examples from {s}" for s, n in extra_sources.items() if s in present]
     columns: dict[str, list[float]] = {head: [] for head in HEADS}
     for start in range(0, len(corpus), BATCH):
@@ -103,7 +110,7 @@ def score_labelled(
     return ValidationSet(
         {"toxicity": corpus.toxic, "spam": corpus.spam},
         {head: np.array(values, dtype=np.float64) for head, values in columns.items()},
-        (*seen_files, *seen_examples),
+        (*seen_files, *seen_sources, *seen_examples),
     )
 
 

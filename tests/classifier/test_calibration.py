@@ -247,3 +247,20 @@ def test_scoring_a_labelled_csv_in_batches(
         csv.writer(handle).writerows([["text", "toxic", "spam"], ["hello", "", ""]])
     with pytest.raises(CalibrationError, match="has no labels"):
         classifier.read_labelled(unlabelled)
+
+
+def test_a_sample_of_a_training_file_is_noted_as_seen_by_its_sources(
+    tiny_model: classifier.Model, tiny_data: Path, tmp_path: Path
+) -> None:
+    """A trial sample has its own sha256, but every row of it was trained on."""
+    with (tiny_data / "tox.csv").open(newline="", encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["source"] == "forum-a"][:20]
+    sample = tmp_path / "sample.csv"
+    with sample.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    data = classifier.score_labelled(tiny_model, [classifier.read_labelled(sample)])
+    assert data.seen_in_training == ("a source named forum-a",)
+    result = classifier.calibrate(data, [parse_target("toxic_published", "10%")], CURRENT)
+    assert any("trained on a source named forum-a" in note for note in result.notes)
