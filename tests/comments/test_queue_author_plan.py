@@ -4,15 +4,14 @@ ix_comments_lower_name_status from migration 0024), for the page and for each qu
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from flask import Flask
-from sqlalchemy import Connection, Select, insert, select, text
+from sqlalchemy import insert, select, text
 
 from comments.extensions import db
 from comments.models import Comment, Site, Thread
 from comments.services.moderation.queue import QueueQuery, counts_statement, page_statement
+from tests.comments.query_plans import plan
 
 AUTHORS, PER_AUTHOR = 400, 10
 STATUSES = ("published", "published", "published", "pending", "spam")
@@ -50,18 +49,6 @@ def seeded(app: Flask) -> None:
             with db.engine.connect() as connection:
                 connection.execute(text("ANALYZE"))
                 connection.commit()
-
-
-def plan(connection: Connection, statement: Select[Any]) -> str:
-    """The engine's plan for the statement as the queue sends it, as one line of text."""
-    compiled = statement.compile(connection).construct_expanded_state({})
-    if connection.dialect.name == "sqlite":
-        rows = connection.exec_driver_sql(
-            f"EXPLAIN QUERY PLAN {compiled.statement}", tuple(compiled.positional_parameters)
-        )
-        return " | ".join(str(row[-1]) for row in rows)
-    rows = connection.exec_driver_sql(f"EXPLAIN {compiled.statement}", compiled.parameters)
-    return " | ".join(str(row[0]) for row in rows)
 
 
 def reads_the_author_through_both_indexes(details: str) -> None:

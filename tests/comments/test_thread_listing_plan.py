@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Connection, Select, insert, select, text
+from sqlalchemy import insert, select, text
 
 from comments.extensions import db
 from comments.models import Comment, Site, Thread
 from comments.services.thread_listing import page_statement, published_counts_statement
+from tests.comments.query_plans import plan
 
 AFTER = (datetime(2026, 12, 1, tzinfo=UTC), 40)
 THREADS, PER_THREAD = 400, 10
@@ -51,18 +52,6 @@ def site_id(app: Flask) -> int:
             connection.execute(text("ANALYZE"))
             connection.commit()
         return found
-
-
-def plan(connection: Connection, statement: Select[Any]) -> str:
-    """The engine's plan for the statement as the listing sends it, as one line of text."""
-    compiled = statement.compile(connection).construct_expanded_state({})
-    if connection.dialect.name == "sqlite":
-        rows = connection.exec_driver_sql(
-            f"EXPLAIN QUERY PLAN {compiled.statement}", tuple(compiled.positional_parameters)
-        )
-        return " | ".join(str(row[-1]) for row in rows)
-    rows = connection.exec_driver_sql(f"EXPLAIN {compiled.statement}", compiled.parameters)
-    return " | ".join(str(row[0]) for row in rows)
 
 
 @pytest.mark.parametrize("after", [None, AFTER], ids=["first page", "next page"])
