@@ -368,7 +368,7 @@ def calibrate(
     if spam_targets and chosen["spam_hold"] > chosen["spam_file"]:
         chosen["spam_hold"] = chosen["spam_file"]
         changed.append("spam_hold")
-        notes.append("spam_hold lowered to spam_file: no 'possible spam' band is left")
+        notes.append("spam_hold capped at spam_file: no 'possible spam' band is left")
     for target in by_kind.values():
         head = tox if target.goal.head == "toxicity" else spam
         n = head.n_neg if target.kind == "ordinary_held" else head.n_pos

@@ -159,6 +159,15 @@ def test_spam_folder_precision_needs_minimum_support() -> None:
     )
     assert lowered.thresholds.spam_hold == lowered.thresholds.spam_file == 0.9
     assert lowered.changed == ("spam_hold", "spam_file")
+    assert "spam_hold capped at spam_file: no 'possible spam' band is left" in lowered.notes
+
+
+def test_a_hold_threshold_chosen_above_the_folder_is_capped_not_said_lowered() -> None:
+    """Publishing every spam comment allowed, the hold rises from 0.8 to the folder's 0.99."""
+    data = validation(spam=[0.995, 0.999, 0.2, 0.1, 0.05], is_spam=[1, 1, 0, 0, 0])
+    result = classifier.calibrate(data, [parse_target("spam_published", "at most 100%")], CURRENT)
+    assert result.thresholds.spam_hold == result.thresholds.spam_file == 0.99
+    assert result.notes == ("spam_hold capped at spam_file: no 'possible spam' band is left",)
 
 
 def test_precision_is_judged_at_the_expected_prevalence() -> None:
