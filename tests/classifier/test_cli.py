@@ -265,6 +265,7 @@ def test_the_seed_changes_nothing_and_the_card_says_so(
         result = _train(runner, tiny_data, tmp_path / seed, "--seed", seed)
         assert result.exit_code == 0, result.output
         assert "note: --seed changes nothing" in result.output
+        assert "gives the same model (the same sha256)" in result.output
         card = json.loads((tmp_path / seed / "model-card.json").read_text())
         assert "seed" not in card and "--seed" not in card["training_command"]
         assert card["randomness"].startswith("none:")

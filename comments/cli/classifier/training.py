@@ -110,7 +110,7 @@ def train_command(
     if seed is not None:
         click.echo(
             "note: --seed changes nothing; training draws no random numbers, so every seed "
-            "gives the same model and version",
+            "gives the same model (the same sha256)",
             err=True,
         )
     try:
