@@ -167,34 +167,47 @@ def revoke_tokens(session: Session, staff: Staff, token_id: int | None = None) -
 def staff_for_token(session: Session, token: str, *, reading: bool) -> Staff | None:
     """The token's staff member, noting the use at most every TOKEN_TOUCH_EVERY.
 
-    ``reading``: the caller's transaction only reads and is never committed; the note is then
-    written in a transaction of its own. In the caller's it would be lost, and would have taken
-    the write lock (SQLite) or the token's row (PostgreSQL) for the rest of the read. A writing
-    caller commits it with its own work (a second writer would wait for the first).
+    ``reading``: the caller's transaction only reads and is never committed, so the note is
+    written before it begins, in a transaction of its own (in the caller's it would be lost,
+    and would have taken the write lock on SQLite, or the token's row on PostgreSQL, for the
+    rest of the read; written apart during it, a read that then writes, such as registering the
+    built-in model, would find its snapshot out of date). A writing caller commits the note
+    with its own work.
     """
-    record = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    token_hash = hash_token(token)
+    now = datetime.now(UTC)
+    if reading and not session.in_transaction():
+        _note_use_apart(session, token_hash, now)
+    record = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
     if record is None or record.revoked_at is not None or not record.staff.active:
         return None
-    now = datetime.now(UTC)
-    if record.last_used_at is None or now - record.last_used_at >= TOKEN_TOUCH_EVERY:
-        if reading:
-            _touch_apart(session, record.id, now)
-        else:
-            record.last_used_at = now
+    if not reading and _due(record.last_used_at, now):
+        record.last_used_at = now
     return record.staff
 
 
-def _touch_apart(session: Session, token_id: int, now: datetime) -> None:
+def _due(last_used_at: datetime | None, now: datetime) -> bool:
+    return last_used_at is None or now - last_used_at >= TOKEN_TOUCH_EVERY
+
+
+def _note_use_apart(session: Session, token_hash: str, now: datetime) -> None:
     """The note is for admins (`flask users tokens`): failing to write it fails no call."""
     try:
         with Session(bind=session.get_bind()) as own:
+            found = own.execute(
+                select(ApiToken.id, ApiToken.last_used_at).where(
+                    ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None)
+                )
+            ).first()
+            if found is None or not _due(found.last_used_at, now):
+                return
             own.execute(
-                update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now),
+                update(ApiToken).where(ApiToken.id == found.id).values(last_used_at=now),
                 execution_options={"synchronize_session": False},
             )
             own.commit()
     except OperationalError as error:
-        log.warning("could not note when API token %s was last used: %s", token_id, error.orig)
+        log.warning("could not note when an API token was last used: %s", error.orig)
 
 
 def list_tokens(session: Session, staff: Staff) -> list[ApiToken]:

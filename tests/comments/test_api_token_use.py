@@ -94,3 +94,14 @@ def test_a_use_is_noted_again_once_a_minute_has_passed(
         db.session.commit()
     assert client.get(QUEUE, headers=headers).status_code == 200
     assert listing(runner)[0][3] == f"last used {recent:%Y-%m-%d %H:%M}", "not within a minute"
+
+
+def test_a_first_read_that_also_writes_is_not_refused_for_the_note(
+    client: FlaskClient, runner: FlaskCliRunner, moderator: None
+) -> None:
+    """The model list registers the built-in model on first sight: a note written apart during
+    that read left its snapshot out of date, and SQLite refused its write (503)."""
+    headers = issue(runner, "dashboard")
+    listed = client.get("/api/v1/classifier/models", headers=headers)
+    assert listed.status_code == 200, listed.get_json()
+    assert listing(runner)[0][3].startswith("last used ")
