@@ -2,7 +2,7 @@
 
 Submission cost is a target of its own, so nothing is added to the write path (no trigger, no
 full-text table); a queue page reads its queue in its own order and stops at its LIMIT, early
-for a common word, at the queue's end for a word no comment holds (README, "Measured").
+for a common word, at the queue's end for a word no comment holds (README, "Performance").
 """
 
 from __future__ import annotations
