@@ -74,7 +74,8 @@ def evaluate(
     csv_path = Path(csv_path)
     corpus = read_csv(csv_path)
     labels = {"toxicity": corpus.toxic, "spam": corpus.spam}
-    if not any((labels[head] >= 0).any() for head in HEADS):
+    labelled = {head for head in HEADS if (labels[head] >= 0).any()}
+    if not labelled:
         raise ValueError(f"{csv_path}: no row has a toxic or spam label (1, 0, true or false)")
     scorers = [Scorer.from_model(model, PRIMARY)]
     scorers += [
@@ -83,7 +84,11 @@ def evaluate(
     scorers += [profanity_check_scorer()] if anchor else []
     if len({s.name for s in scorers}) < len(scorers):
         raise ValueError(f"scorer names must differ: {[s.name for s in scorers]}")
-    scores = {s.name: _score(s.name, s.score, corpus.texts, progress) for s in scorers if s.score}
+    scores = {
+        s.name: _score(s.name, s.score, corpus.texts, progress)
+        for s in scorers
+        if s.score and not _not_run(s, labelled)
+    }
     sha256 = str(corpus.files[0]["sha256"])
     sources = np.array(corpus.sources, dtype=object)
     report: dict[str, Any] = {
@@ -103,7 +108,7 @@ def evaluate(
             "calibration_bins": CALIBRATION_BINS,
             "histogram_bins": HISTOGRAM_BINS,
         },
-        "scorers": [_describe(s, scores, sha256, set(corpus.sources)) for s in scorers],
+        "scorers": [_describe(s, scores, sha256, set(corpus.sources), labelled) for s in scorers],
         "heads": {
             head: _head(head, labels[head], sources, scorers, scores, bootstrap, seed, progress)
             for head in HEADS
@@ -132,11 +137,22 @@ def _score(
     return {head: np.concatenate(values) for head, values in parts.items()}
 
 
-def _describe(scorer: Scorer, scores: Scores, sha256: str, sources: set[str]) -> dict[str, Any]:
+def _not_run(scorer: Scorer, labelled: set[str]) -> str | None:
+    """Why a scorer is left out although it loaded: the file labels none of its heads (the
+    toxicity-only anchor on a spam corpus would score every text for nothing)."""
+    if scorer.score is None or labelled & set(scorer.heads):
+        return None
+    return f"no row is labelled for {' or '.join(scorer.heads)}, which is all it scores"
+
+
+def _describe(
+    scorer: Scorer, scores: Scores, sha256: str, sources: set[str], labelled: set[str]
+) -> dict[str, Any]:
     return {
         "name": scorer.name,
         "version": scorer.version,
         "available": scorer.score is not None,
+        "not_run": _not_run(scorer, labelled),
         "heads": [head for head in HEADS if head in scores.get(scorer.name, {})],
         "thresholds": {h: dict(t) for h, t in scorer.thresholds.items()},
         "note": scorer.note,
@@ -279,6 +295,8 @@ def _warnings(report: dict[str, Any]) -> list[str]:
         label = f"{scorer['name']} ({scorer['version']})"
         if not scorer["available"]:
             notes.append(f"{label} is missing from this report: {scorer['note']}")
+        elif scorer["not_run"]:
+            notes.append(f"{label} was not run: {scorer['not_run']}")
         elif scorer["trained_on_this_file"]:
             notes.append(
                 f"{label} was trained on this very file: its figures are in-sample and optimistic"

@@ -82,7 +82,7 @@ def _scorers(report: Mapping[str, Any]) -> list[str]:
             for head, named in s["thresholds"].items()
             for name, value in named.items()
         )
-        heads = escape(", ".join(s["heads"])) or "none"
+        heads = escape(", ".join(s["heads"])) or ("not run" if s["not_run"] else "none")
         rows.append(
             f'<tr><td class="name">{escape(s["name"])}</td><td class="name">'
             f'{escape(s["version"])}</td><td class="name">{heads}</td><td class="name">'

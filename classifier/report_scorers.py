@@ -25,7 +25,8 @@ PROFANITY_CHECK = "alt-profanity-check"
 class Scorer:
     """A named scorer: ``score`` maps a batch of texts to probabilities per head (a head it
     lacks is missing or ``None``); ``score`` is ``None`` when it could not be loaded and ``note``
-    says why.  ``thresholds`` are its operating points per head, by name."""
+    says why.  ``thresholds`` are its operating points per head, by name; ``heads`` are the
+    heads it can score, so a file labelled for none of them need not be scored with it."""
 
     name: str
     version: str
@@ -34,6 +35,7 @@ class Scorer:
     note: str = ""
     training_files: frozenset[str] = field(default_factory=frozenset)  # sha256 of each CSV
     training_sources: frozenset[str] = field(default_factory=frozenset)
+    heads: tuple[str, ...] = HEADS
 
     @classmethod
     def from_model(cls, model: Model, name: str) -> Scorer:
@@ -87,4 +89,5 @@ def profanity_check_scorer() -> Scorer:
         note="off-the-shelf profanity model (calibrated linear SVM on TF-IDF), toxicity only; "
         "its authors trained it on Davidson et al.'s tweets and Jigsaw's Wikipedia comments",
         training_sources=frozenset({"davidson-hate-offensive", "jigsaw-toxic-sample"}),
+        heads=("toxicity",),
     )

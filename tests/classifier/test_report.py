@@ -149,6 +149,37 @@ def test_alt_profanity_check_scores_toxicity_only(report: dict[str, Any]) -> Non
         assert entry["scorers"][ANCHOR] is None
 
 
+def test_alt_profanity_check_is_not_run_on_a_file_without_toxicity_labels(
+    tiny_model: classifier.Model, labelled: Path, report: dict[str, Any], tmp_path: Path
+) -> None:
+    """A spam corpus (SMS, YouTube) leaves its toxic column empty: scoring every text with a
+    toxicity-only anchor would cost seconds and show nothing."""
+    spam_only = tmp_path / "spam-only.csv"
+    with labelled.open(newline="", encoding="utf-8") as source:
+        rows = [row for row in csv.DictReader(source) if not row["toxic"]]
+    with spam_only.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    stages: list[str] = []
+    result = classifier.evaluate(
+        tiny_model, spam_only, bootstrap=0, progress=lambda stage, *_: stages.append(stage)
+    )
+    assert not any(ANCHOR in stage for stage in stages)
+    assert any("evaluated" in stage for stage in stages)
+    anchor = next(s for s in result["scorers"] if s["name"] == ANCHOR)
+    assert anchor["heads"] == [] and anchor["available"]
+    assert anchor["not_run"] == "no row is labelled for toxicity, which is all it scores"
+    assert f"{ANCHOR} ({anchor['version']}) was not run: no row is labelled for toxicity" in (
+        " ".join(result["warnings"])
+    )
+    for entry in result["heads"]["spam"]["sources"].values():
+        assert entry["scorers"][ANCHOR] is None and entry["scorers"]["evaluated"]["roc_auc"]
+    assert "was not run" in render_html(result)
+    # With toxicity labels it runs as before, and nothing says it was not.
+    assert next(s for s in report["scorers"] if s["name"] == ANCHOR)["not_run"] is None
+
+
 def test_same_seed_same_figures_and_paired_differences(
     report: dict[str, Any], tiny_model: classifier.Model, labelled: Path
 ) -> None:
