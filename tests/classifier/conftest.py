@@ -1,4 +1,5 @@
-"""Fixtures: one tiny model trained once per session on the synthetic corpus."""
+"""Fixtures: one tiny model trained once per session on the synthetic corpus, and a runner
+for the classifier commands."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
 
 import classifier
+from comments.cli.classifier import classifier_cli
 from tests.classifier.synthetic import write_corpus
 
 
@@ -32,3 +36,11 @@ def tiny_dir(tiny_card: dict[str, Any]) -> Path:
 @pytest.fixture(scope="session")
 def tiny_model(tiny_dir: Path) -> classifier.Model:
     return classifier.load(tiny_dir)
+
+
+@pytest.fixture
+def runner() -> FlaskCliRunner:
+    """The classifier commands in a throwaway app, without a database."""
+    app = Flask(__name__)
+    app.cli.add_command(classifier_cli)
+    return app.test_cli_runner()
