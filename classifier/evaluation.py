@@ -123,6 +123,8 @@ def _score(
 ) -> dict[str, Floats]:
     """Per head, one probability per text, scored in batches so progress can be shown."""
     parts: dict[str, list[Floats]] = {}
+    tick = partial(_tick, progress, f"scoring {len(texts)} texts with {name}", 0, len(texts))
+    tick(0)  # the stage is named before its first batch, not after it
     for start in range(0, len(texts), BATCH):
         batch = texts[start : start + BATCH]
         for head, values in score(batch).items():
@@ -132,8 +134,7 @@ def _score(
             if values.shape != (len(batch),):
                 raise ValueError(f"{name} returned {values.shape} scores for {len(batch)} texts")
             parts.setdefault(head, []).append(values)
-        if progress:
-            progress(f"scoring with {name}", start + len(batch), len(texts))
+        tick(start + len(batch))
     return {head: np.concatenate(values) for head, values in parts.items()}
 
 
@@ -180,10 +181,14 @@ def _head(
     entries += [(pooled, list(groups.values()))] if len(names) > 1 else []
     result: dict[str, Any] = {"labelled_rows": len(labelled), "sources": {}}
     per_entry = max(bootstrap, 1)
+    stage = (
+        f"{head} figures: {len(names)} source{'s' if len(names) > 1 else ''}"
+        f"{' + pool' if len(names) > 1 else ''}, {bootstrap or 'no'} resamples"
+    )
+    if entries:
+        _tick(progress, stage, 0, len(entries) * per_entry, 0)  # before the first resample
     for index, (name, members) in enumerate(entries):
-        tick = partial(
-            _tick, progress, f"{head} figures", index * per_entry, len(entries) * per_entry
-        )
+        tick = partial(_tick, progress, stage, index * per_entry, len(entries) * per_entry)
         rows = np.concatenate(members)
         offsets = np.cumsum([0, *(len(m) for m in members)])
         local = [np.arange(a, b) for a, b in pairwise(offsets)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,26 @@ def test_evaluate_rejects_bad_input_cleanly(
 def test_evaluate_needs_an_existing_file(runner: FlaskCliRunner, tmp_path: Path) -> None:
     result = _evaluate(runner, "--data", str(tmp_path / "missing.csv"))
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_evaluate_says_what_it_is_doing_at_each_stage_without_a_terminal(
+    runner: FlaskCliRunner, tiny_dir: Path, tiny_data: Path, tmp_path: Path
+) -> None:
+    """Bootstrapping Davidson's 24,783 rows takes seconds, and a bar off a terminal only
+    prints its label: a timed line per stage instead, as `train` prints, each before the
+    stage's work, none on stdout."""
+    out = tmp_path / "out"
+    data = str(tiny_data / "tox.csv")
+    result = _evaluate(runner, "--data", data, "--model", str(tiny_dir), "--output-dir", str(out))
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("warning: ")]
+    assert all(re.fullmatch(r"\[ *\d+\.\ds\] .+", line) for line in lines), lines
+    rows = json.loads((out / "report.json").read_text())["data"]["rows"]
+    assert [line.split("] ", 1)[1] for line in lines] == [
+        f"scoring {rows} texts with evaluated",
+        f"scoring {rows} texts with active",
+        f"scoring {rows} texts with alt-profanity-check",
+        "toxicity figures: 3 sources + pool, 100 resamples",  # no spam labels: no spam stage
+        "writing the report",
+    ]
+    assert "scoring" not in result.stdout

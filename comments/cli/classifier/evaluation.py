@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import re
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from comments.cli.classifier.group import classifier_cli, resolve_model
 
 
 class _ProgressBars:
-    """The library's progress callback as one click progress bar per stage, on stderr."""
+    """The library's progress callback as one click progress bar per stage, on a terminal."""
 
     def __init__(self) -> None:
         self._stage: str | None = None
@@ -27,7 +28,8 @@ class _ProgressBars:
         if stage != self._stage:
             self.close()
             self._stage = stage
-            self._bar = click.progressbar(length=total, label=stage, file=sys.stderr)
+            # width=0: the bar shrinks to leave room for the stage's label on one line.
+            self._bar = click.progressbar(length=total, label=stage, file=sys.stderr, width=0)
             self._bar.__enter__()
         self._bar.update(done - self._bar.pos)
 
@@ -37,8 +39,31 @@ class _ProgressBars:
             self._bar = None
 
 
+class _TimedLines:
+    """Without a terminal a bar prints only its label, so bootstrapping a large file looked
+    stalled: one timed line per stage instead, as ``train`` prints them."""
+
+    def __init__(self) -> None:
+        self._start = time.perf_counter()
+        self._stage: str | None = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self._stage:
+            self._stage = stage
+            self.say(stage)
+
+    def say(self, message: str) -> None:
+        click.echo(f"[{time.perf_counter() - self._start:6.1f}s] {message}", err=True)
+
+
 @contextmanager
-def _progress_bars() -> Iterator[_ProgressBars]:
+def _progress() -> Iterator[Callable[[str, int, int], None]]:
+    """Bars on a terminal, else timed lines ending with one for the report being written."""
+    if not sys.stderr.isatty():
+        lines = _TimedLines()
+        yield lines
+        lines.say("writing the report")
+        return
     bars = _ProgressBars()
     try:
         yield bars
@@ -136,7 +161,7 @@ def evaluate_command(
     model = resolve_model(model_spec)
     compare = [] if model_spec is None else _active_comparator(model)
     try:
-        with _progress_bars() as progress:
+        with _progress() as progress:
             report = classifier.evaluate(
                 model,
                 data_path,
