@@ -59,6 +59,8 @@ class RetrainResult:
     recommend: bool = False
     reason: str = ""
     report: dict[str, Any] = field(default_factory=dict)
+    #: Other versions with the candidate's bytes (the same decisions, trained on another day).
+    same_model_as: list[str] = field(default_factory=list)
 
 
 def split(
@@ -190,6 +192,7 @@ def retrain(
         # The scratch folder is gone once the command ends: name the run, not the path.
         note = f"flask classifier retrain, trained with {len(training)} decisions"
         row = models.register(session, registry, output, actor, note).row
+        same_model_as = models.same_artifact(session, row)
         candidate = registry.load(row)
         say(f"registered {candidate.version} in the model store (the folder above is temporary)")
         held_csv = Path(scratch) / "held-back.csv"
@@ -209,4 +212,5 @@ def retrain(
         recommend=recommend,
         reason=reason,
         report=report,
+        same_model_as=same_model_as,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import threading
 from pathlib import Path
 from typing import Any
@@ -243,3 +244,37 @@ def test_promoting_warns_about_sites_calibrated_for_the_model_it_replaces(
     assert f"warning: site 'default' has thresholds calibrated for {shipped.version}" in (
         result.output
     )
+
+
+def test_a_candidate_with_the_bytes_of_another_version_is_named_as_such(
+    app: Flask, client: FlaskClient, base_data: Path, held: None, moderator: str, tmp_path: Path
+) -> None:
+    """As `register` says: the same decisions retrained on another day give the same model
+    under a new version name, and ML staff should not judge it as new."""
+    for i in range(12):
+        rejected, approved = post(client, neutral(i, WORD), neutral(100 + i))
+        decide(app, rejected, "reject", "insult")
+        decide(app, approved, "approve")
+    first = retrain(app, base_data, "--holdout", "0.5")
+    assert first.exit_code == 0, first.output
+    assert "note: the same model as" not in first.output
+    with app.app_context():
+        candidate = db.session.scalar(
+            select(ModelVersion.version).where(ModelVersion.source == "registry")
+        )
+    assert candidate is not None
+    # The same artifact as if trained on another day: the bytes, under another day's name.
+    rebuilt = tmp_path / "rebuilt"
+    shutil.copytree(Path(app.config["MODEL_STORE"]) / candidate, rebuilt)
+    (rebuilt / "SIGNATURE").unlink()
+    card = json.loads((rebuilt / "model-card.json").read_text())
+    card["version"] = other = "2031.01.02-" + card["sha256"][:8]
+    (rebuilt / "model-card.json").write_text(json.dumps(card))
+    registered = app.test_cli_runner().invoke(args=["classifier", "register", str(rebuilt)])
+    assert registered.exit_code == 0, registered.output
+
+    again = retrain(app, base_data, "--holdout", "0.5")
+    assert again.exit_code == 0, again.output
+    (note,) = [line for line in again.output.splitlines() if line.startswith("note: ")]
+    twins, why = note.removeprefix("note: the same model as ").split(" (", 1)
+    assert other in twins.split(", ") and why == "the same sha256, trained on another day)"

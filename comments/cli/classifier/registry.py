@@ -65,6 +65,15 @@ def warn_about_calibrations(version: str) -> None:
         )
 
 
+def note_same_model(twins: list[str]) -> None:
+    """Name the versions with the same bytes (from ``same_artifact``): a rebuild on another
+    day is a new version of the same model, not a new model."""
+    if twins:
+        click.echo(
+            f"note: the same model as {', '.join(twins)} (the same sha256, trained on another day)"
+        )
+
+
 @classifier_cli.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_command(as_json: bool) -> None:
@@ -124,10 +133,7 @@ def register_command(artifact: Path, actor: str) -> None:
         click.echo(f"{done}; it is the version deciding now")
     else:
         click.echo(f"{done}; promote it with `flask classifier promote {row.version}`")
-    if twins:
-        click.echo(
-            f"note: the same model as {', '.join(twins)} (the same sha256, trained on another day)"
-        )
+    note_same_model(twins)
 
 
 @classifier_cli.command("promote")

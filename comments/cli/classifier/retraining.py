@@ -10,7 +10,7 @@ from flask import current_app
 
 import classifier
 from comments.cli.classifier.group import actor_option, classifier_cli, default_data_dir
-from comments.cli.classifier.registry import warn_about_calibrations
+from comments.cli.classifier.registry import note_same_model, warn_about_calibrations
 from comments.cli.errors import refused_as_usage_error
 from comments.cli.files import writable_file
 from comments.extensions import db
@@ -154,6 +154,7 @@ def retrain_command(
         click.echo(f"  {head:<9} not judged: {why}")
     verdict = "recommended" if result.recommend else "not recommended"
     click.echo(f"{verdict}: {result.reason}")
+    note_same_model(result.same_model_as)
     if report_path:
         _write_report(report_path, result)
     if promote and result.recommend:
