@@ -152,7 +152,9 @@ def bulk_decision() -> Response:
             comment = reads.visible_comment(session, staff, comment_id)
             was_published = comment.status == "published"
             shown = data["expected_decisions"].get(comment_id)
-            request_ = DecisionRequest(data["action"], data["reason"], expected_decision=shown)
+            request_ = DecisionRequest(
+                data["action"], data["reason"], data["note"], expected_decision=shown
+            )
             decide_comment(session, comment, request_, staff)
             done.append(comment_id)
             if was_published:

@@ -185,9 +185,10 @@ def test_without_script_the_bulk_buttons_name_the_selected_comments(
         assert f">{word}{hidden}</button>" in bar
 
 
-def test_the_bulk_forms_reason_is_recorded_on_each_decision(
+def test_the_bulk_forms_reason_and_note_are_recorded_on_each_decision(
     app: Flask, signed_in: SignedIn, post_comment: PostComment
 ) -> None:
+    """As the API's bulk decision records them (the note was dropped by the form before)."""
     held = [post_comment(body=f"{ABUSIVE} {n}", author_email=f"w{n}@x.org") for n in range(2)]
     client = signed_in("moderator")
     queue = client.get("/moderation/?status=pending").text
@@ -195,14 +196,22 @@ def test_the_bulk_forms_reason_is_recorded_on_each_decision(
     assert '<label for="bulk-reason">Reason (optional)</label>' in bar
     assert '<input id="bulk-reason" name="reason" maxlength="200"' in bar
     token = session_csrf(client)
-    data = {"action": "spam", "ids": held, "reason": "link farm", "csrf_token": token}
+    data = {
+        "action": "spam",
+        "ids": held,
+        "reason": "link farm",
+        "note": "same campaign as last week",
+        "csrf_token": token,
+    }
     response = client.post("/moderation/decisions", data=data, follow_redirects=True)
     assert "2 comments marked as spam." in response.text
     with app.app_context():
-        reasons = db.session.scalars(
-            select(Decision.reason).where(Decision.comment_id.in_(held), Decision.action == "spam")
+        recorded = db.session.execute(
+            select(Decision.reason, Decision.note).where(
+                Decision.comment_id.in_(held), Decision.action == "spam"
+            )
         ).all()
-    assert reasons == ["link farm"] * 2
+    assert [tuple(row) for row in recorded] == [("link farm", "same campaign as last week")] * 2
 
 
 def test_forms_refuse_a_comment_decided_since_the_card_loaded_even_with_its_status_unchanged(
