@@ -163,3 +163,29 @@ def test_p_unpublishes_a_published_comment_and_shift_p_the_selection(
     expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_contain_text(
         "or unpublish it (published)"
     )
+
+
+def test_p_in_the_reported_queue_keeps_the_card_with_its_reports(
+    browser_page: Page, live: Live
+) -> None:
+    """Unpublishing resolves no report (the moderator who decides it sees them), so the
+    comment stays in the Reported queue: its card stays too, pending, as the tab counts it."""
+    page, thread = browser_page, new_thread()
+    comment_id = post(live, thread, f"{NICE} [reported unpublish]", author_email=email())
+    live.post(f"/api/v1/comments/{comment_id}/reports", {"reason": "abusive", "text": "rude"})
+    sign_in(page, live, f"/moderation/?status=reported&thread={thread}")
+    card = page.locator(f"#comment-{comment_id}")
+    expect(page.locator('[data-count="reported"]')).to_have_text("1")
+
+    page.keyboard.press("j")
+    page.keyboard.press("p")
+    expect(page.locator("#announcer")).to_have_text(
+        f"Comment #{comment_id} unpublished, back to pending."
+    )
+    expect(card.locator(".card-meta .status")).to_have_text("pending")
+    expect(card.locator(".reports")).to_contain_text("Abusive: rude")
+    expect(card.locator("form.decide .buttons button")).to_have_text(
+        button_texts(comment_id, "Approve a", "Reject r", "Spam s")
+    )
+    expect(page.locator('[data-count="reported"]')).to_have_text("1")
+    expect(page.locator("#queue-empty")).to_be_hidden()

@@ -96,15 +96,16 @@
     updateSelection();
   }
 
-  function leavesQueue(status) {
-    // A decision resolves a comment's reports, so it leaves "reported" whatever its status.
-    return queue === "reported" || status !== queue;
+  function leavesQueue(status, action) {
+    // A decision resolves a comment's reports, so it leaves "reported" whatever its status;
+    // but for a restore (Unpublish), which leaves them for the moderator who decides it.
+    return queue === "reported" ? action !== "restore" : status !== queue;
   }
 
-  async function settle(id, status, decision) {
+  async function settle(id, status, decision, action) {
     const card = cardById(id);
     if (!card) return;
-    if (leavesQueue(status)) {
+    if (leavesQueue(status, action)) {
       removeCard(card);
     } else {
       // Still in this queue: its buttons (and reports) are those of its new status.
@@ -191,7 +192,7 @@
       return;
     }
     announce(`Comment #${id} ${pastTense(action, payload.expected_status === "published")}.`);
-    await settle(id, result.status, result.decision);
+    await settle(id, result.status, result.decision, action);
     setBusy(card, false);
     await refreshCounts();
   }
@@ -220,7 +221,7 @@
       if (data.decided && bulkReason && bulkReason.value === reason) bulkReason.value = "";
       const failed = data.results.filter((result) => !result.ok);
       for (const result of data.results) {
-        if (result.ok) await settle(result.id, result.status, result.decision);
+        if (result.ok) await settle(result.id, result.status, result.decision, action);
         else if (cardById(result.id)) await refresh(cardById(result.id));
       }
       selected.forEach((card) => setBusy(card, false));
@@ -245,7 +246,7 @@
       const data = await api("POST", `/comments/${id}/ban`, payload);
       setBusy(card, false);
       const rejected = data.rejected || [];
-      for (const rejectedId of rejected) await settle(rejectedId, "rejected");
+      for (const rejectedId of rejected) await settle(rejectedId, "rejected", undefined, "reject");
       // Their cards kept on the page show them banned, and offer no trust now.
       await refreshAuthor(card, BAN_KEYS[by] || [], rejected);
       const extra = rejected.length ? `; ${plural(rejected.length, "comment")} rejected` : "";
