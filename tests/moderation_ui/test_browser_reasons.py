@@ -91,3 +91,35 @@ def test_without_script_enter_in_the_reason_decides_nothing(
 
     expect(card.locator(".card-meta .status")).to_have_text("pending")
     expect(_history_row(page, live, held, "approve")).to_have_count(0)
+
+
+def test_a_card_that_stays_after_a_decision_does_not_reuse_its_reason_and_note(
+    browser_page: Page, live: Live
+) -> None:
+    """Keeping a reported comment leaves its card in the Published tab: what was typed for
+    the keep is recorded on it, and not on the card's next decision too."""
+    page, thread = browser_page, new_thread()
+    kept = post(live, thread, "A calm comment (kept)", author_email=f"{uuid.uuid4().hex}@x.org")
+    live.post(f"/api/v1/comments/{kept}/reports", {"reason": "abusive"})
+    sign_in(page, live, f"/moderation/?status=published&thread={thread}")
+    card = page.locator(f"#comment-{kept}")
+    card.get_by_text("Reason and note").click()
+    reason = card.get_by_label("Reason", exact=True)
+    note = card.get_by_label("Note for other moderators")
+    reason.fill("within policy")
+    note.fill("the report was a disagreement")
+    note.press("Escape")
+    page.keyboard.press("a")
+    expect(page.locator("#announcer")).to_have_text(f"Comment #{kept} kept, reports dismissed.")
+    expect(reason).to_have_value("")
+    expect(note).to_have_value("")
+
+    page.keyboard.press("p")
+    expect(page.locator("#announcer")).to_have_text(
+        f"Comment #{kept} unpublished, back to pending."
+    )
+    expect(_history_row(page, live, kept, "approve")).to_contain_text("within policy")
+    restore = _history_row(page, live, kept, "restore")
+    expect(restore).to_have_count(1)
+    expect(restore).not_to_contain_text("within policy")
+    expect(restore).not_to_contain_text("the report was a disagreement")

@@ -42,6 +42,16 @@
     text.after(note);
   }
 
+  /** Empties the card's reason and note once a decision recorded them (`sent`), unless
+   * something else was typed meanwhile: left there, a card that stays in its queue (a kept
+   * reported comment) would record them again with its next decision, as the bulk reason. */
+  function forgetTyped(card, sent) {
+    for (const name of ["reason", "note"]) {
+      const field = card.querySelector(`form.decide [name="${name}"]`);
+      if (field && field.value === sent[name]) field.value = "";
+    }
+  }
+
   const decisionButtons = (card) =>
     Array.from(card.querySelectorAll("form.decide .buttons button"));
 
@@ -203,5 +213,7 @@
     }
   }
 
-  window.moderationCard = Object.freeze({ showStatus, showComment, sameAuthor, isBusy, setBusy });
+  window.moderationCard = Object.freeze({
+    showStatus, showComment, forgetTyped, sameAuthor, isBusy, setBusy,
+  });
 })();

@@ -14,7 +14,8 @@
   const cardList = document.getElementById("cards");
   if (body.dataset.page !== "queue" || !cardList) return;
   if (!window.moderationCard || !window.moderationApi) return;
-  const { showStatus, showComment, sameAuthor, isBusy, setBusy } = window.moderationCard;
+  const { showStatus, showComment, forgetTyped, sameAuthor, isBusy, setBusy } =
+    window.moderationCard;
   const { ApiError, announce, api } = window.moderationApi;
 
   const canModerate = body.dataset.canModerate === "true";
@@ -192,6 +193,7 @@
       return;
     }
     announce(`Comment #${id} ${pastTense(action, payload.expected_status === "published")}.`);
+    forgetTyped(card, payload);
     await settle(id, result.status, result.decision, action);
     setBusy(card, false);
     await refreshCounts();
