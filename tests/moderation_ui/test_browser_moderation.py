@@ -79,6 +79,26 @@ def test_under_a_filter_the_counts_are_the_filters_after_a_decision_too(
     expect(page).to_have_title(re.compile(r"^Pending \(1\)"))
 
 
+def test_with_caps_lock_on_every_key_works_as_without_it(browser_page: Page, live: Live) -> None:
+    """Caps Lock gives "J" without Shift: it moves, "X" selects, as "R" rejects."""
+    page, thread = browser_page, new_thread()
+    ids = [
+        post(live, thread, f"{ABUSIVE} (caps {n})", author_email=f"c{n}@x.org") for n in range(3)
+    ]
+    sign_in(page, live, f"/moderation/?status=pending&sort=oldest&thread={thread}")
+    page.keyboard.press("J")
+    expect(page.locator(f"#comment-{ids[0]}")).to_be_focused()
+    page.keyboard.press("X")
+    expect(page.locator("[data-selected-count]")).to_have_text("1")
+    page.keyboard.press("J")
+    page.keyboard.press("K")
+    expect(page.locator(f"#comment-{ids[0]}")).to_be_focused()
+    page.keyboard.press("J")
+    page.keyboard.press("R")
+    expect(page.locator("#announcer")).to_have_text(f"Comment #{ids[1]} rejected.")
+    expect(page.locator(f"#comment-{ids[0]}")).to_be_visible()
+
+
 def test_bulk_reject_with_x_and_shift_r(browser_page: Page, live: Live) -> None:
     page, thread = browser_page, new_thread()
     ids = [post(live, thread, f"{ABUSIVE} [{n}]", author_email=f"b{n}@x.org") for n in range(3)]

@@ -139,12 +139,13 @@
     const elsewhere = target instanceof Element && target !== document.body && !focused;
     const card = focused || (elsewhere ? null : queue.current());
     const lower = key.toLowerCase(); // "R" with Caps Lock on and no Shift still rejects
+    const plain = event.shiftKey ? key : lower; // and "J" moves, "X" selects, "B" bans
     const deciding = decisionKeys.has(lower);
-    if (key === "j" || key === "k") {
+    if (plain === "j" || plain === "k") {
       event.preventDefault();
       if (elsewhere && queue.current()) focusCard(queue.current()); // back to it, in sight
-      else move(key === "j" ? 1 : -1);
-    } else if (deciding || key === "b" || key === "x") {
+      else move(plain === "j" ? 1 : -1);
+    } else if (deciding || plain === "b" || plain === "x") {
       event.preventDefault();
       if (!canModerate) {
         announce("Your role can read the queues but not decide.", "error");
@@ -157,9 +158,9 @@
             : "Press j to choose a comment first.",
           "error",
         );
-      } else if (key === "b") {
+      } else if (plain === "b") {
         openBanDialog(card);
-      } else if (key === "x") {
+      } else if (plain === "x") {
         toggleSelect(card);
       } else if (!event.shiftKey) {
         decideByKey(card, lower);
