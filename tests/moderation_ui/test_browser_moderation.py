@@ -97,6 +97,14 @@ def test_with_caps_lock_on_every_key_works_as_without_it(browser_page: Page, liv
     page.keyboard.press("R")
     expect(page.locator("#announcer")).to_have_text(f"Comment #{ids[1]} rejected.")
     expect(page.locator(f"#comment-{ids[0]}")).to_be_visible()
+    # Shift with Caps Lock on gives "r" with shiftKey: the selection's Reject, as Shift+R.
+    page.evaluate(
+        """() => document.body.dispatchEvent(new KeyboardEvent("keydown",
+            { key: "r", shiftKey: true, bubbles: true, cancelable: true }))"""
+    )
+    expect(page.locator("#announcer")).to_have_text("1 comment rejected.")
+    expect(page.locator(f"#comment-{ids[0]}")).to_have_count(0)
+    expect(page.locator(f"#comment-{ids[2]}")).to_be_visible()
 
 
 def test_bulk_reject_with_x_and_shift_r(browser_page: Page, live: Live) -> None:

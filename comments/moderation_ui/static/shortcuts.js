@@ -149,7 +149,7 @@
       event.preventDefault();
       if (!canModerate) {
         announce("Your role can read the queues but not decide.", "error");
-      } else if (event.shiftKey && deciding && key !== lower) {
+      } else if (event.shiftKey && deciding) { // "r" with Shift and Caps Lock too
         decideSelectedByKey(lower);
       } else if (!card) {
         announce(
