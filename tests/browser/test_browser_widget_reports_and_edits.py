@@ -63,6 +63,41 @@ def test_report_refusals_are_explained(
     ).to_be_disabled()
 
 
+def test_a_report_the_server_failed_to_take_says_to_try_again(
+    page: Page, page_issues: PageIssues, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    """A 503 (the database down) is the server's failure, not a refusal: the reader is told to
+    send the report again and when, and the same report sent again is taken."""
+    page_issues.expected_statuses.add(503)
+    api.pages[None] = {"comments": [comment(1)], "total": 1, "next": None}
+    api.report_answers = [
+        {
+            "status": 503,
+            "headers": {"Retry-After": "5"},
+            "json": {"code": 503, "message": "The database is unavailable; try again shortly."},
+        },
+        {"status": 201, "json": {"id": 7, "reason": "abusive"}},
+    ]
+    widget.open(live_server.url)
+    first = widget.comment("Comment number 1.")
+    first.get_by_role("button", name="Report Reader 1's comment").click()
+    first.get_by_label("Abusive, hateful or harassing").check()
+    first.get_by_label("Anything the moderators should know").fill("Insults in the last line.")
+    send = first.get_by_role("button", name="Send report")
+    said = first.locator(".cw-report-form").get_by_role("status")
+    send.click()
+    expect(said).to_have_text(
+        "The comment server had a problem (error 503), so the report was not sent; "
+        "please try again in 5 seconds."
+    )
+    expect(first.get_by_label("Anything the moderators should know")).to_have_value(
+        "Insults in the last line."
+    )
+    send.click()
+    expect(said).to_have_text("Thank you. A moderator will look at this comment.")
+    assert api.reports == [{"reason": "abusive", "text": "Insults in the last line."}] * 2
+
+
 def test_keyboard_focus_stays_put_after_saving_and_deleting(
     page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
 ) -> None:

@@ -188,6 +188,18 @@
       const wait = seconds ? ` in ${plural(seconds, "second", "seconds")}` : " later";
       return { ok: false, message: `Too many reports from your connection; try again${wait}.` };
     }
+    if (response.status >= 500) {
+      // Not a refusal: the server (or the database behind it) failed, and the same report
+      // sent again later is taken.
+      const seconds = retryAfterSeconds(response, data);
+      const when = seconds ? `in ${plural(seconds, "second", "seconds")}` : "in a moment";
+      return {
+        ok: false,
+        message:
+          `The comment server had a problem (error ${response.status}), so the report was ` +
+          `not sent; please try again ${when}.`,
+      };
+    }
     const errors = data && data.errors ? Object.values(data.errors).flat() : [];
     const detail = errors.length ? ` ${errors[0]}` : "";
     return { ok: false, message: `The report was not accepted.${detail}` };
