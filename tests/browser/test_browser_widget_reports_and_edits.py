@@ -126,6 +126,34 @@ def test_keyboard_focus_stays_put_after_saving_and_deleting(
     expect(widget.status).to_be_focused()
 
 
+def test_saving_an_emptied_edit_puts_focus_back_in_the_box(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    """As in the comment form: the box is marked and described by what is wrong, and the
+    keyboard is back where the reader writes; the next Save, with text, is sent."""
+    api.answers.append(lambda route: route.fulfill(**own(api.posted[-1])))
+    api.edit_answers.append(
+        {"status": 200, "json": {"id": 100, "status": "published", "html": "<p>Again.</p>"}}
+    )
+    widget.open(live_server.url)
+    widget.post("First draft.", name="Ann")
+    mine = page.locator("#comment-100")
+    mine.get_by_role("button", name="Edit").press("Enter")
+    box = mine.get_by_role("textbox", name="Edit your comment")
+    box.fill("   ")
+    save = mine.get_by_role("button", name="Save")
+    save.press("Enter")
+    expect(box).to_be_focused()
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(box).to_have_accessible_description("Please write a comment.")
+    page.keyboard.type("Again.")
+    save.press("Enter")
+    expect(mine.locator(".cw-body")).to_have_text("Again.")
+    expect(mine.get_by_role("button", name="Edit")).to_be_focused()
+    mine.get_by_role("button", name="Edit").press("Enter")
+    expect(box).not_to_have_attribute("aria-invalid", "true")
+
+
 def test_an_edit_window_closing_keeps_the_unsaved_text(
     page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
 ) -> None:

@@ -49,6 +49,9 @@
         rows: 4,
         maxlength: 10000,
         "aria-label": "Edit your comment",
+        // What the status says of the edit (refused, edited in another tab, time running out)
+        // is read with the box.
+        "aria-describedby": message.id,
       });
       const save = button("save", "cw-submit", "Save", " changes to");
       const cancel = button("cancel", "cw-link-button", "Cancel", " editing");
@@ -128,7 +131,6 @@
           cancel.remove();
           box.readOnly = true;
           box.setAttribute("aria-label", "Your unsaved edit (can no longer be saved)");
-          box.setAttribute("aria-describedby", message.id);
         } else {
           editor.remove();
         }
@@ -178,6 +180,7 @@
         editor.hidden = false;
         actions.hidden = true;
         message.textContent = "";
+        box.removeAttribute("aria-invalid");
         box.focus();
       });
       cancel.addEventListener("click", () => {
@@ -187,9 +190,13 @@
       });
       save.addEventListener("click", async () => {
         if (!box.value.trim()) {
+          // As the comment form does: the box is marked, and focus goes back to it to write.
           message.textContent = "Please write a comment.";
+          box.setAttribute("aria-invalid", "true");
+          box.focus();
           return;
         }
+        box.removeAttribute("aria-invalid");
         const data = await send("PATCH", { body: box.value });
         if (!data) return;
         deadline.update(Date.parse(String(data.editable_until || "")), data.edit_extensions_left);
