@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import Blog, LiveServer, OtherSite, PageIssues, Widget
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 pytestmark = pytest.mark.browser
 
@@ -86,3 +86,32 @@ def test_a_page_on_an_origin_no_site_allows_tells_its_owner_why_in_the_console(
     # The service's operator, who sees no reader's console, finds the same in its log.
     assert f"refused origin {stranger.origin}" in live_server.log()
     assert command in live_server.log()
+
+
+def test_a_dropped_connection_on_an_allowed_origin_blames_no_origin_list(
+    page: Page, page_issues: PageIssues, widget: Widget, blog: Blog
+) -> None:
+    """The thread's first read lost on the way (a flaky network, a restart) fails as a refused
+    origin does; the server answering afterwards does not make the page's origin the cause:
+    the console says nothing, and "Try again" reads the thread."""
+    page_issues.expect_network_errors = True
+    blog.publish("Already here.")
+    dropped: list[str] = []
+
+    def drop_first_read(route: Route) -> None:
+        if not dropped and "since=" not in route.request.url:
+            dropped.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/api/v1/comments\?"), drop_first_read)
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    page.goto(blog.url())
+    expect(widget.root.locator(".cw-load-status")).to_have_text("Comments could not be loaded.")
+    page.wait_for_load_state("networkidle")  # the widget's own second look has been answered
+    assert dropped
+    assert not [text for text in warnings if text.startswith("Comments widget:")], warnings
+    widget.root.get_by_role("button", name="Try again").click()
+    expect(widget.comment("Already here.")).to_be_visible()

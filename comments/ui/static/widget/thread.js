@@ -315,14 +315,24 @@
    * The thread's read got no answer the page may read. Readers are told to try again; the site
    * owner, who looks in the console, is told the likely cause there: a page on an origin no
    * site allows gets answers without CORS headers, which the browser reports only as a failed
-   * request. A no-cors request tells that apart from being offline: if the server answers it,
-   * the server is reachable and it was its answer that this page could not read.
+   * request. A no-cors request tells that apart from being offline: if the server answers it
+   * (and the same read, sent again, still fails), the server is reachable and it was its
+   * answer that this page could not read.
    */
   async function explainUnreadable(ctx, url) {
     const origin = location.origin;
     const web = location.protocol === "https:" || location.protocol === "http:";
     if (unreadableExplained || !web || origin === BASE.origin) return;
     unreadableExplained = true;
+    try {
+      // Read once more first: a connection that dropped once (a flaky network, a restart)
+      // reads now, so this page is allowed and there is nothing to explain.
+      await request(url);
+      unreadableExplained = false;
+      return;
+    } catch {
+      // Still unreadable: the no-cors request below tells a refused origin from no answer.
+    }
     try {
       await fetch(url, { mode: "no-cors", cache: "no-store", credentials: "omit" });
     } catch {
