@@ -346,3 +346,37 @@ def test_the_author_name_index_built_by_hand_first_is_kept_by_the_upgrade(app: F
         flask_migrate.upgrade()
         with db.engine.connect() as connection:
             assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0025"
+
+
+#: The indexes migration 0005 adds, as an operator would build them by hand first.
+_QUEUE_INDEXES_BY_HAND = {
+    "ix_comments_status_created": "comments (status, created_at, id)",
+    "ix_comments_status_toxicity": "comments (status, coalesce(toxicity, -1.0), id)",
+    "ix_comments_status_spam": "comments (status, coalesce(spam, -1.0), id)",
+    "ix_comments_email_site_status": "comments (author_email, site_id, status)",
+    "ix_reports_open": "reports (comment_id) WHERE resolved_at IS NULL",
+}
+
+
+def test_the_queue_indexes_built_by_hand_first_are_kept_by_the_upgrade(app: Flask) -> None:
+    """As 0005 advises for a large PostgreSQL table (there CONCURRENTLY, so writes go on):
+    the upgrade finds its indexes already there and goes on to the head."""
+    import flask_migrate
+
+    with app.app_context():
+        db.session.remove()
+        flask_migrate.downgrade(revision="0004")
+        with db.engine.begin() as connection:
+            for name, target in _QUEUE_INDEXES_BY_HAND.items():
+                connection.exec_driver_sql(f"CREATE INDEX {name} ON {target}")
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0025"
+            catalogue = (
+                "SELECT name FROM sqlite_master WHERE type = 'index'"
+                if connection.dialect.name == "sqlite"
+                else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+            )
+            indexes = set(connection.scalars(text(catalogue)))
+    assert set(_QUEUE_INDEXES_BY_HAND) <= indexes
+    assert "ix_comments_site_email" not in indexes
