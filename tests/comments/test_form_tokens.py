@@ -94,3 +94,21 @@ def test_missing_token_is_recorded_or_required(
     required = post_comment(body="Something else entirely")
     assert required.get_json()["status"] == "pending"
     assert "form_token_required" in signals_of(app, required.get_json()["id"])
+
+
+@pytest.mark.parametrize(("age_hours", "held"), [(23.9, False), (24.1, True)])
+def test_a_token_is_good_for_24_hours(
+    app: Flask,
+    post_comment: PostComment,
+    monkeypatch: pytest.MonkeyPatch,
+    age_hours: float,
+    held: bool,
+) -> None:
+    """The lifetime the README gives: a page's token from yesterday holds the comment."""
+    issued = time.time() - age_hours * 3600
+    with monkeypatch.context() as patch:
+        patch.setattr(time, "time", lambda: issued)
+        token = form_tokens.issue(app.config["SECRET_KEY"], "default", "/post/1")
+    response = post_comment(form_token=token)
+    assert response.get_json()["status"] == ("pending" if held else "published")
+    assert ("form_token_invalid" in signals_of(app, response.get_json()["id"])) is held
