@@ -1,4 +1,5 @@
-"""A daemon thread per app process for the outboxes (webhook deliveries, mail).
+"""A daemon thread per app process for the outboxes (webhook deliveries, mail), and how their
+loops log what keeps failing.
 
 It starts with the process's first request, not in create_app: gunicorn forks its workers
 after importing the app, and a thread started before the fork would not survive it.
@@ -6,8 +7,10 @@ after importing the app, and a thread started before the fork would not survive 
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 
 from flask import Flask
@@ -47,3 +50,53 @@ class ProcessThread:
         if self._thread is not None and self._pid == os.getpid():
             self._thread.join(timeout)
         self._thread = None
+
+
+class Failures:
+    """What a polling loop logs while it keeps failing: the first failure with its traceback,
+    then the same failure at most one line a minute, with how often it failed, and one line
+    when the loop works again.
+
+    A database that is down or not upgraded fails every poll (every 2 s, in every worker):
+    logged in full each time, the loops wrote a 130-line traceback per poll and worker, which
+    filled the log and buried the line naming the cause.
+    """
+
+    def __init__(
+        self,
+        log: logging.Logger,
+        what: str,
+        remind_every: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.log = log
+        self.what = what
+        self.remind_every = remind_every
+        self.clock = clock
+        self.count = 0
+        self._last: tuple[str, str] | None = None
+        self._reminded_at = 0.0
+
+    def failed(self, error: Exception, retry_in: float) -> None:
+        """Call from the ``except`` block, so that a first failure is logged with its traceback."""
+        self.count += 1
+        reason = str(getattr(error, "orig", None) or error)
+        kind = (type(error).__name__, reason)
+        now = self.clock()
+        if kind != self._last:
+            self._last, self._reminded_at = kind, now
+            self.log.exception("%s failed; retrying every %s s", self.what, retry_in)
+        elif now - self._reminded_at >= self.remind_every:
+            self._reminded_at = now
+            self.log.error(
+                "%s still failing (%d attempts so far): %s: %s",
+                self.what,
+                self.count,
+                kind[0],
+                reason,
+            )
+
+    def succeeded(self) -> None:
+        if self.count:
+            self.log.warning("%s works again after %d failed attempts", self.what, self.count)
+        self.count, self._last = 0, None

@@ -12,7 +12,7 @@ import time
 
 from flask import Flask
 
-from comments.background import ProcessThread
+from comments.background import Failures, ProcessThread
 from comments.extensions import db
 from comments.services.mail import digests, outbox, sender
 from comments.services.mail.settings import MailSettings, current, log
@@ -40,6 +40,7 @@ def run(app: Flask, stop: threading.Event, *, once: bool = False, with_digests: 
     settings = MailSettings.from_config(app.config)
     attempted = 0
     due: dict[str, float] = {}
+    failures = Failures(log, "sending mail")
     while not stop.is_set():
         batch = 0
         with app.app_context():
@@ -47,11 +48,13 @@ def run(app: Flask, stop: threading.Event, *, once: bool = False, with_digests: 
                 if with_digests:
                     housekeeping(app, due)
                 batch = sender.send_due(db.session(), settings)
-            except Exception:
+            except Exception as error:
                 db.session.rollback()
                 if once:
                     raise
-                log.exception("sending mail failed; retrying in %s s", settings.poll)
+                failures.failed(error, settings.poll)
+            else:
+                failures.succeeded()
         attempted += batch
         if batch < settings.batch_size:
             if once:

@@ -11,7 +11,7 @@ import threading
 
 from flask import Flask
 
-from comments.background import ProcessThread
+from comments.background import Failures, ProcessThread
 from comments.extensions import db
 from comments.services.webhooks.delivery import DeliverySettings, deliver_due, new_client
 
@@ -24,16 +24,19 @@ def run(app: Flask, stop: threading.Event, *, once: bool = False) -> int:
     settings = DeliverySettings.from_config(app.config)
     poll = float(app.config["WEBHOOKS_POLL_SECONDS"])
     attempted = 0
+    failures = Failures(log, "webhook delivery")
     with new_client(settings) as client:
         while not stop.is_set():
             with app.app_context():
                 try:
                     batch = deliver_due(db.session(), client, settings)
-                except Exception:
+                except Exception as error:
                     if once:
                         raise
-                    log.exception("webhook delivery failed; retrying in %s s", poll)
+                    failures.failed(error, poll)
                     batch = 0
+                else:
+                    failures.succeeded()
             attempted += batch
             if batch < settings.batch_size:
                 if once:
