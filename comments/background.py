@@ -15,6 +15,9 @@ from collections.abc import Callable
 
 from flask import Flask
 
+#: While the same failure repeats, it is logged again at most this often.
+REMIND_EVERY_SECONDS = 60.0
+
 #: The loop: runs until the event is set.
 Loop = Callable[[Flask, threading.Event], object]
 
@@ -66,12 +69,10 @@ class Failures:
         self,
         log: logging.Logger,
         what: str,
-        remind_every: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.log = log
         self.what = what
-        self.remind_every = remind_every
         self.clock = clock
         self.count = 0
         self._last: tuple[str, str] | None = None
@@ -85,8 +86,8 @@ class Failures:
         now = self.clock()
         if kind != self._last:
             self._last, self._reminded_at = kind, now
-            self.log.exception("%s failed; retrying every %s s", self.what, retry_in)
-        elif now - self._reminded_at >= self.remind_every:
+            self.log.exception("%s failed; retrying every %s s", self.what, retry_in, stacklevel=2)
+        elif now - self._reminded_at >= REMIND_EVERY_SECONDS:
             self._reminded_at = now
             self.log.error(
                 "%s still failing (%d attempts so far): %s: %s",
@@ -94,9 +95,12 @@ class Failures:
                 self.count,
                 kind[0],
                 reason,
+                stacklevel=2,
             )
 
     def succeeded(self) -> None:
         if self.count:
-            self.log.warning("%s works again after %d failed attempts", self.what, self.count)
+            self.log.warning(
+                "%s works again after %d failed attempts", self.what, self.count, stacklevel=2
+            )
         self.count, self._last = 0, None

@@ -64,6 +64,7 @@ def test_a_delivery_loop_failing_every_poll_logs_one_traceback_then_its_recovery
         "webhook delivery failed; retrying every 2.0 s"
     ]
     assert "webhook_endpoints" in caplog.text  # the reason, in the traceback
+    assert {record.module for record in records} == {"worker"}  # Flask's "ERROR in worker"
     assert records[-1].getMessage() == "webhook delivery works again after 20 failed attempts"
 
 
