@@ -4,6 +4,8 @@ traceback from the library that would have read it later."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
@@ -44,12 +46,26 @@ def database_url(raw: str) -> str:
         )
     except ArgumentError:
         usable = False
+    expected = "DATABASE_URL must be sqlite:///PATH or postgresql://USER@HOST/DATABASE"
     if not usable:
+        raise ConfigError(f"{expected}, got {_without_password(raw)!r}")
+    if backend == "sqlite" and _in_memory(parsed.database or "", parsed.query):
+        # `db upgrade` would migrate a database that vanishes with it, and the server would
+        # answer every request with "run flask --app wsgi db upgrade".
         raise ConfigError(
-            "DATABASE_URL must be sqlite:///PATH or postgresql://USER@HOST/DATABASE, "
-            f"got {_without_password(raw)!r}"
+            f"{expected}, got {raw!r}: an in-memory database, a new empty one for each "
+            "process and connection, which no upgrade reaches"
         )
     return url
+
+
+def _in_memory(database: str, query: Mapping[str, Any]) -> bool:
+    """SQLite's names for a database without a file (sqlite:// names none at all)."""
+    return (
+        database in ("", ":memory:")
+        or database.startswith("file::memory:")
+        or query.get("mode") == "memory"
+    )
 
 
 def redis_url(raw: str) -> str:

@@ -129,6 +129,8 @@ def _flask(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProces
         ("REDIS_URL", "redis://127.0.0.1:abc/0", "REDIS_URL must be a Redis URL"),
         ("DATABASE_URL", "mysql://db.lan/comments", "DATABASE_URL must be sqlite:///PATH or"),
         ("DATABASE_URL", "comments.db", "DATABASE_URL must be sqlite:///PATH or postgresql://"),
+        ("DATABASE_URL", "sqlite://", "DATABASE_URL must be sqlite:///PATH or postgresql://"),
+        ("DATABASE_URL", "sqlite:///:memory:", "DATABASE_URL must be sqlite:///PATH or"),
         ("PUBLIC_URL", "https://", "PUBLIC_URL must be an http or https address, got 'https://'"),
         ("MAIL_FROM", "notanaddress", "MAIL_FROM must be one address, e.g. comments@example.org"),
     ],
