@@ -7,10 +7,16 @@ each connection therefore takes an ``flock`` on ``<database>-writer``, polled ev
 millisecond or so, and drops it right after its COMMIT or ROLLBACK. SQLite's lock still decides:
 processes that do not take turns (a shell, the ``sqlite3`` tool) wait as they always did, and a
 writer that cannot get its turn within the busy timeout goes on to SQLite's own wait.
+
+A database file that does not exist yet is created here, readable by its owner only, before
+SQLite would create it under the umask (commonly readable by every user of the host): it holds
+readers' addresses and webhook secrets. SQLite gives its ``-wal`` and ``-shm`` files the
+database's mode.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import sqlite3
@@ -21,13 +27,22 @@ from typing import Any
 _FIRST_WAIT, _LONGEST_WAIT = 0.00005, 0.0005
 
 
+def _create_owner_only(path: str) -> None:
+    """An empty file (an empty SQLite database) with mode 0600, unless the path exists; where
+    it cannot be made (no such folder, no permission), SQLite fails with its own reason."""
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 class TurnTakingConnection(sqlite3.Connection):
     """A sqlite3 connection (``sqlite3.connect(factory=...)``) that can wait for its turn."""
 
     def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
-        super().__init__(database, *args, **kwargs)
         name = os.fspath(database) if isinstance(database, str | os.PathLike) else ""
         in_memory = name in ("", ":memory:") or name.startswith("file:")
+        if not in_memory:
+            _create_owner_only(name)
+        super().__init__(database, *args, **kwargs)
         self._turn_path = None if in_memory else f"{name}-writer"
         self._turn_fd: int | None = None
         self._has_turn = False

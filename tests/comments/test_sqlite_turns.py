@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from comments.sqlite_turns import TurnTakingConnection
 
@@ -80,3 +85,38 @@ def test_in_memory_databases_do_not_take_turns() -> None:
     assert isinstance(connection, TurnTakingConnection)
     connection.take_turn(0.01)
     assert not connection._has_turn
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    """The common umask, under which SQLite alone creates files every user may read."""
+    before = os.umask(0o022)
+    yield
+    os.umask(before)
+
+
+def test_a_new_database_and_its_wal_are_readable_by_their_owner_only(
+    tmp_path: Path, usual_umask: None
+) -> None:
+    """It holds readers' addresses and webhook secrets."""
+    connection = _connect(tmp_path / "new.db")
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("CREATE TABLE t (n INTEGER)")
+    connection.execute("INSERT INTO t VALUES (1)")
+    names = sorted(path.name for path in tmp_path.iterdir())
+    assert names == ["new.db", "new.db-shm", "new.db-wal"]
+    modes = {name: stat.S_IMODE((tmp_path / name).stat().st_mode) for name in names}
+    connection.close()
+    assert modes == dict.fromkeys(names, 0o600)
+
+
+def test_an_existing_database_keeps_its_mode_and_a_missing_folder_is_sqlites_error(
+    tmp_path: Path, usual_umask: None
+) -> None:
+    shared = tmp_path / "shared.db"
+    sqlite3.connect(shared).close()
+    shared.chmod(0o640)
+    _connect(shared).close()
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o640
+    with pytest.raises(sqlite3.OperationalError, match="unable to open database file"):
+        _connect(tmp_path / "missing" / "x.db")
