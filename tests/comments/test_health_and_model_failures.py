@@ -170,6 +170,7 @@ def test_healthz_logs_why_the_database_is_unavailable(caplog: pytest.LogCaptureF
     app = create_app(base_config("postgresql+psycopg://reader:hunter2@127.0.0.1:1/comments"))
     answer = app.test_client().get("/healthz")
     assert answer.status_code == 503
+    assert answer.get_json()["status"] == "unavailable"  # was "degraded", as a 200 with a warning
     assert answer.get_json()["database"]["error"] == "OperationalError"
     logged = [r.getMessage() for r in caplog.records if r.name == app.logger.name]
     assert any(
