@@ -28,6 +28,9 @@ users_cli = CommandGroup("users", help="Staff accounts and API tokens.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user(name: str, role: str, sites: tuple[str, ...], password_stdin: bool) -> None:
     """Create the staff member NAME; the password is asked for twice, unless --password-stdin."""
+    with refused_as_usage_error():
+        accounts.check_new_staff(db.session(), name, role, list(sites))
+    db.session.rollback()  # no transaction left open while someone types
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

@@ -33,9 +33,31 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def check_new_staff(session: Session, name: str, role: str, site_names: list[str]) -> None:
+    """Refuse what `create_staff` would, the password aside: `flask users create` asks for a
+    password (twice) only for an account it can create, with a database it can use."""
+    errors, _ = _new_staff_errors(session, name, role, site_names)
+    if errors:
+        raise FieldErrors(errors)
+
+
 def create_staff(
     session: Session, name: str, role: str, password: str, site_names: list[str]
 ) -> Staff:
+    errors, sites = _new_staff_errors(session, name, role, site_names)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = [f"Must be at least {MIN_PASSWORD_LENGTH} characters."]
+    if errors:
+        raise FieldErrors(errors)
+    staff = Staff(name=name, role=role, password_hash=generate_password_hash(password), sites=sites)
+    session.add(staff)
+    session.flush()
+    return staff
+
+
+def _new_staff_errors(
+    session: Session, name: str, role: str, site_names: list[str]
+) -> tuple[dict[str, list[str]], list[Site]]:
     errors: dict[str, list[str]] = {}
     if not _NAME.match(name):
         errors["name"] = ["Use 1-64 letters, digits, _ . @ or -."]
@@ -43,17 +65,10 @@ def create_staff(
         errors["name"] = [f"A staff member named {name!r} exists already."]
     if role not in ROLES:
         errors["role"] = [f"Must be one of {', '.join(ROLES)}."]
-    if len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = [f"Must be at least {MIN_PASSWORD_LENGTH} characters."]
     sites, unknown = _named_sites(session, site_names)
     if unknown:
         errors["site"] = [unknown]
-    if errors:
-        raise FieldErrors(errors)
-    staff = Staff(name=name, role=role, password_hash=generate_password_hash(password), sites=sites)
-    session.add(staff)
-    session.flush()
-    return staff
+    return errors, sites
 
 
 def _named_sites(session: Session, names: list[str]) -> tuple[list[Site], str | None]:

@@ -131,3 +131,27 @@ def test_session_writes_need_the_csrf_token(
     assert wrong.status_code == 403
     right = client.post(url, json={"action": "approve"}, headers={"X-CSRF-Token": "known-token"})
     assert right.status_code == 200
+
+
+def test_the_cli_asks_for_no_password_for_an_account_it_cannot_create(
+    runner: FlaskCliRunner,
+) -> None:
+    made = runner.invoke(
+        args=["users", "create", "ops", "--role", "admin", "--password-stdin"],
+        input="a long enough password\n",
+    )
+    assert made.exit_code == 0, made.output
+    typed = "another long password\n" * 2
+    again = runner.invoke(args=["users", "create", "ops", "--role", "admin"], input=typed)
+    assert again.exit_code == 2
+    assert "Password" not in again.output
+    assert "A staff member named 'ops' exists already." in again.output
+    elsewhere = runner.invoke(
+        args=["users", "create", "ann", "--role", "moderator", "--site", "nope"], input=typed
+    )
+    assert elsewhere.exit_code == 2
+    assert "Password" not in elsewhere.output and "Unknown site(s): nope." in elsewhere.output
+    made_now = runner.invoke(args=["users", "create", "ann", "--role", "moderator"], input=typed)
+    assert made_now.exit_code == 0, made_now.output
+    assert made_now.output.count("Password") == 1  # and once more to confirm
+    assert made_now.output.endswith("Created moderator ann (all sites).\n")

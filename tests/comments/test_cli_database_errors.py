@@ -68,3 +68,20 @@ def test_the_schema_commands_name_a_database_that_does_not_answer_in_one_line(
     assert len(result.output.strip().splitlines()) == 1
     with app.app_context():
         db.engine.dispose()
+
+
+def test_users_create_says_to_upgrade_before_asking_for_a_password(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    """The first account is made right after the first start: typing a password twice to be
+    told then that the database was never upgraded is a password typed twice for nothing."""
+    with app.app_context():
+        flask_migrate.downgrade(revision="base")
+    typed = "a long enough password\n" * 2
+    result = runner.invoke(args=["users", "create", "ops", "--role", "admin"], input=typed)
+    assert result.exit_code == 1, result.output
+    assert "Password" not in result.output
+    assert re.fullmatch(
+        rf"Error: the database's schema at revision none, this code needs \w+: {UPGRADE}\n",
+        result.output,
+    ), result.output
