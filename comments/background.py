@@ -99,6 +99,7 @@ class Failures:
             )
 
     def succeeded(self) -> None:
+        """Call after a poll that worked: after failures, that it works again is news."""
         if self.count:
             self.log.warning(
                 "%s works again after %d failed attempts", self.what, self.count, stacklevel=2

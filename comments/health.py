@@ -41,13 +41,15 @@ def healthz() -> tuple[dict[str, Any], int, dict[str, str]]:
     model = current_app.extensions["model_provider"].status(db.session if database["ok"] else None)
     rate_limits = limiter.storage_status(current_app.config["RATELIMIT_STORAGE_URI"])
     healthy = database["ok"] and model["scoring"]
+    # A monitor reading the body tells the 503 from a 200 that carries a warning.
+    if not healthy:
+        status = "unavailable"
+    elif model["error"] or rate_limits.get("error"):
+        status = "degraded"
+    else:
+        status = "ok"
     body = {
-        # A monitor reading the body tells the 503 from a 200 that carries a warning.
-        "status": "unavailable"
-        if not healthy
-        else "degraded"
-        if model["error"] or rate_limits.get("error")
-        else "ok",
+        "status": status,
         "database": database,
         "model": model,
         "rate_limits": rate_limits,
