@@ -35,6 +35,16 @@ class Limiter(flask_limiter.Limiter):
         app.after_request(self._note_own_retry_after)
         app.after_request(self._unavailable_costs_nothing)
 
+    @property
+    def current_limit(self) -> flask_limiter.RequestLimit | None:
+        """The limit the ``X-RateLimit-*`` headers describe: of several (per IP and per
+        e-mail), the one with the fewest requests left. Flask-Limiter describes the first one
+        declared, so an answer could say 3 left when the next request met 429."""
+        limits = self.current_limits
+        if len(limits) < 2 or any(limit.breached for limit in limits):
+            return super().current_limit
+        return min(limits, key=lambda limit: limit.remaining)
+
     def _unavailable_costs_nothing(self, response: Response) -> Response:
         """A 503 (database down, no model) is the server's fault: it counts against no limit.
 

@@ -59,6 +59,21 @@ def test_only_a_429_tells_the_client_to_wait(post_comment: PostComment) -> None:
     assert 0 < int(answers[-1].headers["Retry-After"]) <= 60
 
 
+def test_the_headers_describe_the_limit_closest_to_refusing(client: FlaskClient) -> None:
+    """Authors with their own addresses behind one IP: the per-IP limit runs out first, and the
+    answer before the 429 says none is left (it said 1, from the per-e-mail limit)."""
+    answers = [
+        client.post(
+            "/api/v1/comments",
+            json={"thread": "/t", "body": f"Remark {n}", "author_email": f"a{n}@example.org"},
+        )
+        for n in range(4)
+    ]
+    assert [answer.status_code for answer in answers] == [201, 201, 201, 429]
+    assert [answer.headers["X-RateLimit-Remaining"] for answer in answers[:3]] == ["1", "1", "0"]
+    assert answers[2].headers["X-RateLimit-Limit"] == "3"  # RATELIMIT_COMMENTS_PER_IP
+
+
 def test_per_email_limit_counts_across_addresses(client: FlaskClient) -> None:
     def post(email: str, ip: str) -> int:
         return client.post(
