@@ -170,10 +170,13 @@ def test_illegal_transitions_are_409_and_change_nothing(
     client: FlaskClient, moderator: dict[str, str], post_comment: PostComment
 ) -> None:
     published = post_comment().get_json()["id"]
-    for action in ("not_spam", "approve"):
+    for action, message in (
+        ("not_spam", "Cannot mark a published comment as not spam: only a comment in spam can be."),
+        ("approve", "The comment is published already and has no open reports."),
+    ):
         response = decide(client, moderator, published, action=action)
         assert response.status_code == 409, action
-        assert response.get_json()["message"]
+        assert response.get_json()["message"] == message
     held = post_comment(body=ABUSIVE).get_json()["id"]
     assert decide(client, moderator, held, action="restore").status_code == 409
     unknown = decide(client, moderator, published, action="delete")

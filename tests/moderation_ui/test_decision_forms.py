@@ -101,11 +101,12 @@ def test_an_illegal_transition_is_a_message_and_changes_nothing(
         data={"action": "not_spam", "csrf_token": session_csrf(client)},
         follow_redirects=True,
     )
-    assert response.status_code == 200 and "Cannot not spam a published comment" in response.text
+    refusal = "Cannot mark a published comment as not spam: only a comment in spam can be."
+    assert response.status_code == 200 and refusal in response.text
     # A refusal goes to the region that interrupts (a success to the polite one, above).
     assert re.search(
         r'<div id="alerts" role="alert"[^>]*>\s*<p class="flash flash-error">'
-        r"Comment #\d+: Cannot not spam",
+        r"Comment #\d+: Cannot mark a published comment as not spam",
         response.text,
     )
     assert status_of(app, published) == "published"

@@ -162,10 +162,21 @@ def _check_not_stale(session: Session, comment: Comment, request: DecisionReques
     )
 
 
+#: Why an action does not apply, of a comment in ``{status}``: the action's name is no verb
+#: ("Cannot not spam a published comment.").
+REFUSALS = {
+    "approve": "Cannot approve a {status} comment.",
+    "reject": "Cannot reject a {status} comment.",
+    "spam": "Cannot mark a {status} comment as spam.",
+    "not_spam": "Cannot mark a {status} comment as not spam: only a comment in spam can be.",
+    "restore": "Cannot restore a {status} comment.",
+}
+
+
 def _check(comment: Comment, action: str, has_open_reports: bool) -> str:
     allowed_from, target = TRANSITIONS[action]
     if comment.status not in allowed_from:
-        raise IllegalTransition(f"Cannot {action.replace('_', ' ')} a {comment.status} comment.")
+        raise IllegalTransition(REFUSALS[action].format(status=comment.status))
     if action == "approve" and comment.status == "published" and not has_open_reports:
         raise IllegalTransition("The comment is published already and has no open reports.")
     return target
