@@ -84,9 +84,12 @@ def revoke_token(name: str, token_id: int | None) -> None:
     """Revoke NAME's API tokens."""
     with refused_as_usage_error():
         staff = accounts.find_staff(db.session(), name)
-    count = accounts.revoke_tokens(db.session(), staff, token_id)
+        count = accounts.revoke_tokens(db.session(), staff, token_id)
     db.session.commit()
-    click.echo(f"Revoked {count} token(s) of {staff.name}.")
+    if token_id is not None and not count:
+        click.echo(f"Token {token_id} of {staff.name} was revoked already.")
+    else:
+        click.echo(f"Revoked {count} token(s) of {staff.name}.")
 
 
 @users_cli.command("update")

@@ -167,9 +167,14 @@ def issue_token(session: Session, staff: Staff, label: str = "") -> IssuedToken:
 
 
 def revoke_tokens(session: Session, staff: Staff, token_id: int | None = None) -> int:
-    """Revoke one token by id, or all of the staff member's live tokens; returns how many."""
+    """Revoke one token by id, or all of the staff member's live tokens; returns how many (0
+    for a token revoked already). An id that is not one of theirs is refused, naming it: "0
+    revoked" would read as done, with a live token left behind a mistyped id."""
     query = select(ApiToken).where(ApiToken.staff_id == staff.id, ApiToken.revoked_at.is_(None))
     if token_id is not None:
+        mine = select(ApiToken.id).where(ApiToken.staff_id == staff.id, ApiToken.id == token_id)
+        if session.scalar(mine) is None:
+            raise FieldErrors({"--id": [f"{staff.name} has no token {token_id}."]})
         query = query.where(ApiToken.id == token_id)
     tokens = list(session.scalars(query))
     now = datetime.now(UTC)

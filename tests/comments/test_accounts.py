@@ -24,6 +24,37 @@ def test_create_user_and_token_from_the_cli(runner: FlaskCliRunner, client: Flas
     assert client.get("/api/v1/moderation/queue", headers=headers).status_code == 401
 
 
+def test_revoking_a_token_id_that_is_not_theirs_is_an_error_naming_it(
+    runner: FlaskCliRunner, client: FlaskClient, staff_headers
+) -> None:
+    """Printing "Revoked 0 token(s)" with exit 0 read as done, a live token behind a typo."""
+    headers = staff_headers("moderator", name="maria")
+    staff_headers("moderator", name="omar")
+    [maria_token] = [line.split("\t")[0] for line in tokens(runner, "maria")]
+    [omar_token] = [line.split("\t")[0] for line in tokens(runner, "omar")]
+    for token_id in ("99", omar_token):
+        refused = runner.invoke(args=["users", "revoke-token", "maria", "--id", token_id])
+        assert refused.exit_code == 2, refused.output
+        assert f"--id: maria has no token {token_id}." in refused.output
+        assert "Revoked" not in refused.output
+    assert client.get("/api/v1/moderation/queue", headers=headers).status_code == 200
+    assert all(line.endswith("active") for line in tokens(runner, "omar"))
+
+    revoke = ["users", "revoke-token", "maria", "--id", maria_token]
+    done = runner.invoke(args=revoke)
+    assert done.exit_code == 0 and "Revoked 1 token(s) of maria." in done.output
+    again = runner.invoke(args=revoke)
+    assert again.exit_code == 0
+    assert f"Token {maria_token} of maria was revoked already." in again.output
+    assert client.get("/api/v1/moderation/queue", headers=headers).status_code == 401
+
+
+def tokens(runner: FlaskCliRunner, name: str) -> list[str]:
+    listed = runner.invoke(args=["users", "tokens", name])
+    assert listed.exit_code == 0, listed.output
+    return listed.output.strip().splitlines()
+
+
 def test_bad_accounts_are_refused(runner: FlaskCliRunner) -> None:
     short = runner.invoke(
         args=["users", "create", "x", "--role", "admin", "--password-stdin"], input="short\n"
