@@ -26,6 +26,13 @@ _unit = validate.Range(0.0, 1.0)
 MAX_SEARCH = 200
 
 
+def _some_word(value: str) -> None:
+    """A blank search (spaces, or only invisible characters, once cleaned) selects nothing to
+    look for: "Length must be between 1 and 200." did not say what was missing."""
+    if not value:
+        raise ValidationError("Enter a word to search for.")
+
+
 class QueueQuerySchema(Schema):
     class Meta:
         unknown = RAISE
@@ -41,7 +48,7 @@ class QueueQuerySchema(Schema):
     max_spam = fields.Float(load_default=None, validate=_unit)
     q = CleanLine(
         load_default=None,
-        validate=validate.Length(1, MAX_SEARCH),
+        validate=[_some_word, validate.Length(max=MAX_SEARCH)],
         metadata={
             "description": "Words separated by spaces, each of which the comment's text (as "
             "its author wrote it) or its author's name must contain, in any letter case; "

@@ -217,6 +217,13 @@ def test_bad_filters_are_explained_not_crashed(signed_in: SignedIn, query: str) 
     assert response.status_code == 400 and "Some filters are not valid" in response.text
 
 
+def test_a_search_of_invisible_characters_asks_for_a_word(signed_in: SignedIn) -> None:
+    """Spaces alone are dropped as an empty field; a zero-width space is blank once cleaned."""
+    response = signed_in("moderator").get("/moderation/?q=%E2%80%8B")
+    assert response.status_code == 400
+    assert "<strong>q</strong>: Enter a word to search for." in response.text
+
+
 def test_a_reported_comment_offers_keep_and_shows_its_reports(
     app: Flask, signed_in: SignedIn, post_comment: PostComment
 ) -> None:
