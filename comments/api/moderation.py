@@ -34,6 +34,7 @@ from comments.services.moderation.decisions import (
     IllegalTransition,
     decide_comment,
     legal_actions,
+    open_reports,
 )
 from comments.services.moderation.queue import QueueQuery, capped_queue_counts, queue_page
 
@@ -97,13 +98,16 @@ def comment_detail(comment_id: int) -> dict[str, Any]:
     return item
 
 
-def _request(body: dict[str, Any], expected_decision: int | None = None) -> DecisionRequest:
+def _request(
+    body: dict[str, Any], expected_decision: int | None, reports_seen: int | None
+) -> DecisionRequest:
     return DecisionRequest(
         body["action"],
         body["reason"],
         body["note"],
         body.get("expected_status"),
-        body.get("expected_decision", expected_decision),
+        expected_decision,
+        reports_seen,
     )
 
 
@@ -112,7 +116,12 @@ def _decide(comment: Comment, request: DecisionRequest) -> dict[str, Any]:
         decision = decide_comment(db.session(), comment, request, _staff())
     except IllegalTransition as error:
         raise Conflict(str(error)) from error
-    return {"id": comment.id, "status": comment.status, "decision": decision.id}
+    return {
+        "id": comment.id,
+        "status": comment.status,
+        "decision": decision.id,
+        "open_reports": len(open_reports(db.session(), comment.id)),
+    }
 
 
 @bp.post(f"/comments/<{ID}:comment_id>/decision")
@@ -120,7 +129,8 @@ def _decide(comment: Comment, request: DecisionRequest) -> dict[str, Any]:
 @contract({200: DecisionResultSchema()}, body=DecisionSchema(), errors=(409,))
 def decision(comment_id: int, body: dict[str, Any]) -> dict[str, Any]:
     """Approve, reject, file as spam, clear of spam or restore one comment."""
-    result = _decide(_visible_comment(comment_id), _request(body))
+    request = _request(body, body["expected_decision"], body["reports_seen"])
+    result = _decide(_visible_comment(comment_id), request)
     db.session.commit()
     return result
 
@@ -133,7 +143,11 @@ def bulk_decision(body: dict[str, Any]) -> dict[str, Any]:
     since the moderator saw it (``expected_decisions``), does not stop the others."""
     results = []
     for comment_id in dict.fromkeys(body["ids"]):
-        request = _request(body, body["expected_decisions"].get(comment_id))
+        request = _request(
+            body,
+            body["expected_decisions"].get(comment_id),
+            body["reports_seen"].get(comment_id),
+        )
         try:
             results.append({**_decide(_visible_comment(comment_id), request), "ok": True})
         except (Conflict, NotFound) as error:

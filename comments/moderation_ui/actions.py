@@ -24,6 +24,7 @@ from comments.services.moderation.decisions import (
     DecisionRequest,
     IllegalTransition,
     decide_comment,
+    open_reports,
 )
 
 _decision = DecisionSchema()
@@ -60,6 +61,18 @@ def _decided(count: int, published: int, action: str) -> str:
     return "; ".join(parts) + "."
 
 
+def came_since(action: str, still_open: int) -> str:
+    """What a decision left of its comment's reports: those that came after the page loaded
+    stay open when it was kept (queue.js says the same); a restore resolves none anyway."""
+    if action == "restore" or not still_open:
+        return ""
+    many = still_open != 1
+    return (
+        f"{still_open} report{'s' if many else ''} made since the page loaded "
+        f"{'are' if many else 'is'} still open"
+    )
+
+
 def _back() -> Response:
     return redirect(safe_next(request.form.get("next")), code=303)
 
@@ -79,25 +92,30 @@ def _decision_fields() -> dict[str, Any]:
     return {name: request.form.get(name, "") for name in ("action", "reason", "note")}
 
 
+def _number(value: str) -> int | None:
+    return int(value) if value.isascii() and value.isdigit() else None  # isdigit takes "²"
+
+
 def _shown() -> dict[str, Any]:
-    """What the card showed (its status and latest decision), so a decision made meanwhile by
-    someone else is not undone, nor a text its author changed meanwhile decided unread."""
+    """What the card showed (its status, latest decision and newest report), so a decision
+    made meanwhile by someone else is not undone, nor a text its author changed meanwhile
+    decided unread, nor a report that came since dismissed unread."""
     shown: dict[str, Any] = {}
     if status := request.form.get("expected_status"):
         shown["expected_status"] = status
-    decision = request.form.get("expected_decision", "")
-    if decision.isascii() and decision.isdigit():  # isdigit alone takes "²", int() does not
-        shown["expected_decision"] = int(decision)
+    for name in ("expected_decision", "reports_seen"):
+        if (value := _number(request.form.get(name, ""))) is not None:
+            shown[name] = value
     return shown
 
 
-def _shown_decisions(ids: list[int]) -> dict[str, int]:
-    """The latest decision each selected card showed (its hidden ``expected_decision_ID``)."""
+def _shown_by_id(ids: list[int], name: str) -> dict[str, int]:
+    """What each selected card showed, from its hidden ``NAME_ID`` (``expected_decision_12``:
+    its latest decision, ``reports_seen_12``: its newest report)."""
     shown = {}
     for comment_id in ids:
-        value = request.form.get(f"expected_decision_{comment_id}", "")
-        if value.isascii() and value.isdigit():
-            shown[str(comment_id)] = int(value)
+        if (value := _number(request.form.get(f"{name}_{comment_id}", ""))) is not None:
+            shown[str(comment_id)] = value
     return shown
 
 
@@ -115,6 +133,7 @@ def decide(comment_id: int) -> Response:
         data["note"],
         data["expected_status"],
         data["expected_decision"],
+        data["reports_seen"],
     )
     was_published = comment.status == "published"
     try:
@@ -123,8 +142,10 @@ def decide(comment_id: int) -> Response:
         session.rollback()
         flash(f"Comment #{comment_id}: {error}", "error")
         return _back()
+    still_open = came_since(data["action"], len(open_reports(session, comment_id)))
     session.commit()
-    flash(f"Comment #{comment_id} {past_tense(data['action'], was_published)}.", "ok")
+    done = past_tense(data["action"], was_published) + (f"; {still_open}" if still_open else "")
+    flash(f"Comment #{comment_id} {done}.", "ok")
     return _back()
 
 
@@ -141,22 +162,33 @@ def bulk_decision() -> Response:
         flash("Select at least one comment first.", "error")
         return _back()
     data = _load(
-        _bulk, {**_decision_fields(), "ids": ids, "expected_decisions": _shown_decisions(ids)}
+        _bulk,
+        {
+            **_decision_fields(),
+            "ids": ids,
+            "expected_decisions": _shown_by_id(ids, "expected_decision"),
+            "reports_seen": _shown_by_id(ids, "reports_seen"),
+        },
     )
     if data is None:
         return _back()
     session, staff = db.session(), signed_in_staff()
-    done, were_published, refused = [], [], []
+    done, were_published, refused, kept_open = [], [], [], []
     for comment_id in dict.fromkeys(data["ids"]):
         try:
             comment = reads.visible_comment(session, staff, comment_id)
             was_published = comment.status == "published"
-            shown = data["expected_decisions"].get(comment_id)
             request_ = DecisionRequest(
-                data["action"], data["reason"], data["note"], expected_decision=shown
+                data["action"],
+                data["reason"],
+                data["note"],
+                expected_decision=data["expected_decisions"].get(comment_id),
+                reports_seen=data["reports_seen"].get(comment_id),
             )
             decide_comment(session, comment, request_, staff)
             done.append(comment_id)
+            if still_open := came_since(data["action"], len(open_reports(session, comment_id))):
+                kept_open.append(f"#{comment_id}: {still_open}.")
             if was_published:
                 were_published.append(comment_id)
         except (IllegalTransition, NotFound) as error:
@@ -165,6 +197,8 @@ def bulk_decision() -> Response:
     if done:
         published = len(were_published)
         flash(_decided(len(done) - published, published, data["action"]), "ok")
+    for message in kept_open:
+        flash(message, "ok")
     for message in refused:
         flash(message, "error")
     return _back()

@@ -110,6 +110,17 @@ class DecisionSchema(Schema):
             "nothing changes."
         },
     )
+    reports_seen = fields.Integer(
+        load_default=None,
+        strict=True,
+        validate=validate.Range(0, MAX_ID),
+        metadata={
+            "description": "The id of the newest report the moderator was shown (0 for none): "
+            "a decision that leaves the comment published resolves only those reports; newer "
+            "ones stay open (open_reports), and the comment in the reported queue. Without "
+            "it, every open report is resolved."
+        },
+    )
 
 
 class BulkDecisionSchema(DecisionSchema):
@@ -129,17 +140,24 @@ class BulkDecisionSchema(DecisionSchema):
         values=fields.Integer(strict=True, validate=validate.Range(1, MAX_ID)),
         load_default=dict,
     )
+    #: Per id, the newest report id its card showed (0 for none), as a decision's reports_seen.
+    reports_seen = fields.Dict(  # type: ignore[assignment]
+        keys=fields.String(validate=WholeMatch(r"^[1-9][0-9]{0,15}$")),
+        values=fields.Integer(strict=True, validate=validate.Range(0, MAX_ID)),
+        load_default=dict,
+    )
 
     @validates_schema
     def _expected_of_listed_ids(self, data: dict[str, Any], **_: Any) -> None:
-        unknown = set(data.get("expected_decisions", {})) - {str(i) for i in data.get("ids", [])}
-        if unknown:
-            listed = ", ".join(sorted(unknown, key=int))
-            raise ValidationError(f"Not in ids: {listed}.", "expected_decisions")
+        listed = {str(i) for i in data.get("ids", [])}
+        for name in ("expected_decisions", "reports_seen"):
+            if unknown := set(data.get(name, {})) - listed:
+                raise ValidationError(f"Not in ids: {', '.join(sorted(unknown, key=int))}.", name)
 
     @post_load
     def _ids_as_numbers(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        data["expected_decisions"] = {int(k): v for k, v in data["expected_decisions"].items()}
+        for name in ("expected_decisions", "reports_seen"):
+            data[name] = {int(k): v for k, v in data[name].items()}
         return data
 
 
@@ -160,6 +178,8 @@ class ScoresSchema(Schema):
 
 
 class ReportSchema(Schema):
+    #: Ascending: the newest shown is a decision's reports_seen.
+    id = fields.Integer()
     reason = fields.String()
     text = fields.String()
     created_at = fields.DateTime(format="iso")
@@ -292,6 +312,9 @@ class DecisionResultSchema(Schema):
     status = fields.String()
     #: The decision just recorded: the comment's latest_decision now.
     decision = fields.Integer()
+    #: Its reports still open: a restore leaves them, and keeping it leaves those newer than
+    #: reports_seen; while any is, the comment stays in the reported queue.
+    open_reports = fields.Integer()
 
 
 class BulkDecisionItemSchema(DecisionResultSchema):

@@ -80,6 +80,7 @@ def test_a_text_its_author_edited_after_the_card_loaded_is_not_decided_unread(
         "id": held,
         "status": "rejected",
         "decision": read.get_json()["decision"],
+        "open_reports": 0,
     }
     assert seen(client, moderator, held)["latest_decision"] == read.get_json()["decision"]
 

@@ -103,6 +103,9 @@ class DecisionRequest:
     #: The comment's latest decision the moderator saw (``latest_decision`` of a queue item): a
     #: later one means someone decided, or its author edited the text, since the card loaded.
     expected_decision: int | None = None
+    #: The newest report id the moderator was shown (0 for none): a decision that leaves the
+    #: comment published resolves only those, as a report that came since was never read.
+    reports_seen: int | None = None
 
 
 def open_reports(session: Session, comment_id: int) -> list[Report]:
@@ -173,13 +176,26 @@ REFUSALS = {
 }
 
 
-def _check(comment: Comment, action: str, has_open_reports: bool) -> str:
-    allowed_from, target = TRANSITIONS[action]
+def _check(comment: Comment, request: DecisionRequest, reports: list[Report]) -> str:
+    allowed_from, target = TRANSITIONS[request.action]
     if comment.status not in allowed_from:
-        raise IllegalTransition(REFUSALS[action].format(status=comment.status))
-    if action == "approve" and comment.status == "published" and not has_open_reports:
-        raise IllegalTransition("The comment is published already and has no open reports.")
+        raise IllegalTransition(REFUSALS[request.action].format(status=comment.status))
+    if request.action == "approve" and comment.status == "published":
+        if not reports:
+            raise IllegalTransition("The comment is published already and has no open reports.")
+        if not _seen(reports, request.reports_seen):
+            raise StaleDecision(
+                "Readers reported it since you loaded it: read their reports first. "
+                "Nothing was changed."
+            )
     return target
+
+
+def _seen(reports: list[Report], reports_seen: int | None) -> list[Report]:
+    """The open reports the moderator was shown: all of them when the request does not say."""
+    if reports_seen is None:
+        return reports
+    return [report for report in reports if report.id <= reports_seen]
 
 
 def decide_comment(
@@ -198,7 +214,7 @@ def decide_comment(
     session.refresh(comment, with_for_update=True)
     _check_not_stale(session, comment, request)
     reports = open_reports(session, comment.id)
-    target = _check(comment, request.action, bool(reports))
+    target = _check(comment, request, reports)
     decision = Decision.about(
         comment,
         actor="staff",
@@ -217,10 +233,13 @@ def decide_comment(
     comment.updated_at = now
     # A restore decides nothing yet: readers' open reports on a comment taken down to pending
     # stay for the moderator who decides it, as its card shows them (and the Reported queue).
-    if request.action != "restore":
+    # Keeping it published dismisses only the reports the moderator read: one that came since
+    # stays open, and the comment in the Reported queue. Taking it down answers every report.
+    answered = reports if target != "published" else _seen(reports, request.reports_seen)
+    if request.action != "restore" and answered:
         session.execute(
             update(Report)
-            .where(Report.comment_id == comment.id, Report.resolved_at.is_(None))
+            .where(Report.id.in_([report.id for report in answered]))
             .values(resolved_at=now, resolved_by=staff.id)
         )
     session.flush()

@@ -174,7 +174,7 @@ def describe(
                 "latest_decision": latest.get(comment.id),
                 "signals": [{"name": s.name, "detail": s.detail} for s in signals[comment.id]],
                 "reports": [
-                    {"reason": r.reason, "text": r.text, "created_at": r.created_at}
+                    {"id": r.id, "reason": r.reason, "text": r.text, "created_at": r.created_at}
                     for r in reports[comment.id]
                 ],
             }
