@@ -62,15 +62,12 @@ def _decided(count: int, published: int, action: str) -> str:
 
 
 def came_since(action: str, still_open: int) -> str:
-    """What a decision left of its comment's reports: those that came after the page loaded
-    stay open when it was kept (queue.js says the same); a restore resolves none anyway."""
+    """What a decision left of its comment's reports: those newer than its card showed stay
+    open when it was kept (card.js says the same); a restore resolves none anyway."""
     if action == "restore" or not still_open:
         return ""
     many = still_open != 1
-    return (
-        f"{still_open} report{'s' if many else ''} made since the page loaded "
-        f"{'are' if many else 'is'} still open"
-    )
+    return f"{still_open} newer report{'s' if many else ''} {'are' if many else 'is'} still open"
 
 
 def _back() -> Response:

@@ -178,6 +178,72 @@
     );
   }
 
+  // "2026-12-08 03:02 UTC", as present.when writes a report's time.
+  const utcMinute = (iso) =>
+    `${new Date(/(Z|[+-]\d\d:\d\d)$/.test(iso) ? iso : `${iso}Z`).toISOString()
+      .slice(0, 16).replace("T", " ")} UTC`;
+
+  // As _card.html renders one: <li><strong>Abusive</strong>: <bdi>text</bdi> · <time>.
+  function reportItem(report) {
+    const item = document.createElement("li");
+    const reason = document.createElement("strong");
+    reason.className = "report-reason";
+    reason.textContent = report.reason.charAt(0).toUpperCase() + report.reason.slice(1);
+    item.append(reason);
+    if (report.text) {
+      const text = document.createElement("bdi");
+      text.textContent = report.text;
+      item.append(": ", text);
+    }
+    const when = document.createElement("span");
+    const time = document.createElement("time");
+    when.className = "when";
+    time.dateTime = report.created_at;
+    time.textContent = utcMinute(report.created_at);
+    when.append("· ", time);
+    item.append(" ", when);
+    return item;
+  }
+
+  /** The comment's open reports, as the API lists them now (oldest first): the newest one
+   * shown is what a decision says the moderator read (reports_seen), so keeping the comment
+   * leaves open a report made after this, and the card shows it. */
+  function showReports(card, reports) {
+    if (!Array.isArray(reports)) return;
+    const seen = reports.length ? reports[reports.length - 1].id : 0;
+    card.dataset.reportsSeen = String(seen);
+    const field = card.querySelector('form.decide [name="reports_seen"]');
+    if (field) field.value = String(seen);
+    const old = card.querySelector(".reports");
+    if (!reports.length) {
+      old?.remove(); // resolved by a decision
+      return;
+    }
+    const section = document.createElement("section");
+    section.className = "reports";
+    section.setAttribute("aria-label", `Open reports on comment ${card.dataset.id}`);
+    const heading = document.createElement("h3");
+    heading.className = "minor";
+    heading.textContent = `Open reports (${reports.length})`;
+    const list = document.createElement("ul");
+    list.append(...reports.map(reportItem));
+    section.append(heading, list);
+    if (old) old.replaceWith(section);
+    else card.querySelector(".card-side")?.append(section);
+  }
+
+  /** The newest report the card shows, for a decision's reports_seen. */
+  const reportsSeen = (card) =>
+    card.dataset.reportsSeen ? Number(card.dataset.reportsSeen) : undefined;
+
+  /** What a decision left of the comment's reports, as actions.came_since says it: those
+   * newer than the card showed stay open when it was kept. */
+  function cameSince(action, stillOpen) {
+    if (action === "restore" || !stillOpen) return "";
+    const many = stillOpen !== 1;
+    return `${stillOpen} newer report${many ? "s" : ""} ${many ? "are" : "is"} still open`;
+  }
+
   /** The comment as the moderation API describes it now (GET /comments/ID). */
   function showComment(card, comment) {
     showStatus(card, comment.status, comment.latest_decision);
@@ -185,9 +251,7 @@
     showActions(card, comment.actions);
     showAuthorActions(card, comment.author_actions);
     showStanding(card, comment.author);
-    if (Array.isArray(comment.reports) && !comment.reports.length) {
-      card.querySelector(".reports")?.remove(); // resolved by a decision
-    }
+    showReports(card, comment.reports);
   }
 
   function setBusy(card, on) {
@@ -214,6 +278,6 @@
   }
 
   window.moderationCard = Object.freeze({
-    showStatus, showComment, forgetTyped, sameAuthor, isBusy, setBusy,
+    showStatus, showComment, forgetTyped, sameAuthor, isBusy, setBusy, reportsSeen, cameSince,
   });
 })();

@@ -14,8 +14,8 @@
   const cardList = document.getElementById("cards");
   if (body.dataset.page !== "queue" || !cardList) return;
   if (!window.moderationCard || !window.moderationApi) return;
-  const { showStatus, showComment, forgetTyped, sameAuthor, isBusy, setBusy } =
-    window.moderationCard;
+  const { showStatus, showComment, forgetTyped, sameAuthor, isBusy, setBusy, reportsSeen,
+    cameSince } = window.moderationCard;
   const { ApiError, announce, api } = window.moderationApi;
 
   const canModerate = body.dataset.canModerate === "true";
@@ -97,16 +97,15 @@
     updateSelection();
   }
 
-  function leavesQueue(status, action) {
-    // A decision resolves a comment's reports, so it leaves "reported" whatever its status;
-    // but for a restore (Unpublish), which leaves them for the moderator who decides it.
-    return queue === "reported" ? action !== "restore" : status !== queue;
-  }
+  // "reported" holds a comment while a report on it is open, whatever its status: a restore
+  // (Unpublish) resolves none, and a Keep none newer than its card showed.
+  const leavesQueue = (status, openReports) =>
+    queue === "reported" ? !openReports : status !== queue;
 
-  async function settle(id, status, decision, action) {
+  async function settle(id, status, decision, openReports) {
     const card = cardById(id);
     if (!card) return;
-    if (leavesQueue(status, action)) {
+    if (leavesQueue(status, openReports)) {
       removeCard(card);
     } else {
       // Still in this queue: its buttons (and reports) are those of its new status.
@@ -182,6 +181,7 @@
       note: formValue(card, "note"),
       expected_status: card.dataset.status,
       expected_decision: Number(card.dataset.decision) || undefined,
+      reports_seen: reportsSeen(card),
     };
     let result;
     try {
@@ -192,9 +192,11 @@
       setBusy(card, false);
       return;
     }
-    announce(`Comment #${id} ${pastTense(action, payload.expected_status === "published")}.`);
+    const open = cameSince(action, result.open_reports);
+    const done = pastTense(action, payload.expected_status === "published");
+    announce(`Comment #${id} ${done}${open && `; ${open}`}.`);
     forgetTyped(card, payload);
-    await settle(id, result.status, result.decision, action);
+    await settle(id, result.status, result.decision, result.open_reports);
     setBusy(card, false);
     await refreshCounts();
   }
@@ -210,20 +212,23 @@
     try {
       // What each card showed: a comment decided or edited since is refused, not overruled.
       const expected = {};
+      const seen = {};
       const wasPublished = new Set();
-      for (const { dataset } of selected) {
+      for (const card of selected) {
+        const { dataset } = card;
         if (dataset.decision) expected[dataset.id] = Number(dataset.decision);
+        if (reportsSeen(card) !== undefined) seen[dataset.id] = reportsSeen(card);
         if (dataset.status === "published") wasPublished.add(Number(dataset.id));
       }
       const reason = bulkReason ? bulkReason.value : "";
       const data = await api("POST", "/decisions", {
-        action, ids, reason, expected_decisions: expected,
+        action, ids, reason, expected_decisions: expected, reports_seen: seen,
       });
       // Recorded on what it decided: left in the field, it would go with the next decision too.
       if (data.decided && bulkReason && bulkReason.value === reason) bulkReason.value = "";
       const failed = data.results.filter((result) => !result.ok);
       for (const result of data.results) {
-        if (result.ok) await settle(result.id, result.status, result.decision, action);
+        if (result.ok) await settle(result.id, result.status, result.decision, result.open_reports);
         else if (cardById(result.id)) await refresh(cardById(result.id));
       }
       selected.forEach((card) => setBusy(card, false));
@@ -232,7 +237,10 @@
       ).length;
       const summary = decidedSummary(data.decided - fromPublished, fromPublished, action);
       const problems = failed.map((result) => ` #${result.id}: ${result.error}`).join("");
-      announce(summary + problems, failed.length ? "error" : "ok");
+      const stillOpen = data.results
+        .filter((r) => r.ok && cameSince(action, r.open_reports))
+        .map((r) => ` #${r.id}: ${cameSince(action, r.open_reports)}.`).join("");
+      announce(summary + stillOpen + problems, failed.length ? "error" : "ok");
       await refreshCounts();
     } catch (error) {
       selected.forEach((card) => setBusy(card, false));
@@ -248,7 +256,7 @@
       const data = await api("POST", `/comments/${id}/ban`, payload);
       setBusy(card, false);
       const rejected = data.rejected || [];
-      for (const rejectedId of rejected) await settle(rejectedId, "rejected", undefined, "reject");
+      for (const rejectedId of rejected) await settle(rejectedId, "rejected", undefined, 0);
       // Their cards kept on the page show them banned, and offer no trust now.
       await refreshAuthor(card, BAN_KEYS[by] || [], rejected);
       const extra = rejected.length ? `; ${plural(rejected.length, "comment")} rejected` : "";
