@@ -140,7 +140,8 @@ class BulkDecisionSchema(DecisionSchema):
         values=fields.Integer(strict=True, validate=validate.Range(1, MAX_ID)),
         load_default=dict,
     )
-    #: Per id, the newest report id its card showed (0 for none), as a decision's reports_seen.
+    #: Per id, the newest report id its card showed (0 for none): the one decision's
+    #: reports_seen, a map here under the same name.
     reports_seen = fields.Dict(  # type: ignore[assignment]
         keys=fields.String(validate=WholeMatch(r"^[1-9][0-9]{0,15}$")),
         values=fields.Integer(strict=True, validate=validate.Range(0, MAX_ID)),
