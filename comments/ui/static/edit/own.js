@@ -183,10 +183,23 @@
         box.removeAttribute("aria-invalid");
         box.focus();
       });
-      cancel.addEventListener("click", () => {
+      const stopEditing = () => {
         editor.hidden = true;
         actions.hidden = false;
         editButton.focus();
+      };
+      cancel.addEventListener("click", stopEditing);
+      // The comment form's keys: Ctrl+Enter (or Cmd+Enter) saves from the box, Escape cancels.
+      // Not once the window has closed: the box left then is only there to copy from.
+      editor.addEventListener("keydown", (event) => {
+        if (closed) return;
+        if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target === box) {
+          event.preventDefault();
+          save.click();
+        } else if (event.key === "Escape") {
+          event.preventDefault();
+          stopEditing();
+        }
       });
       save.addEventListener("click", async () => {
         if (!box.value.trim()) {
@@ -203,9 +216,7 @@
         const current = tokens.get(comment.id);
         if (current) tokens.put(comment.id, { ...current, body: box.value });
         body.replaceChildren(w.commentFragment(String(data.html || "")));
-        editor.hidden = true;
-        actions.hidden = false;
-        editButton.focus(); // as after Cancel; the status below says what became of the edit
+        stopEditing(); // as after Cancel; the status below says what became of the edit
         const held = data.status !== "published";
         // The form's "Your comment has been published." would contradict a held edit. An
         // embed.js cached from before this hook existed leaves it.
