@@ -167,11 +167,18 @@
             ? `Too many changes, try again in ${w.plural(after, "second", "seconds")}.`
             : "Too many changes, try again in a little while.";
         } else if (data && data.errors && data.errors.body) {
-          message.textContent = [].concat(data.errors.body).join(" ");
+          refuse([].concat(data.errors.body).join(" ")); // e.g. only zero-width characters
         } else {
           message.textContent = reason || `Sorry, that did not work (error ${response.status}).`;
         }
         return null;
+      }
+
+      /** As the comment form refuses a field: the box is marked, and focus goes back to it. */
+      function refuse(text) {
+        message.textContent = text;
+        box.setAttribute("aria-invalid", "true");
+        box.focus();
       }
 
       editButton.addEventListener("click", () => {
@@ -203,10 +210,7 @@
       });
       save.addEventListener("click", async () => {
         if (!box.value.trim()) {
-          // As the comment form does: the box is marked, and focus goes back to it to write.
-          message.textContent = "Please write a comment.";
-          box.setAttribute("aria-invalid", "true");
-          box.focus();
+          refuse("Please write a comment.");
           return;
         }
         box.removeAttribute("aria-invalid");
