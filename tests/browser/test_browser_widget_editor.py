@@ -1,13 +1,17 @@
 """The editor of one's own comment, with the API answered by the test (FakeApi in
-browser_support): the comment form's keys save and cancel an edit, and a refused edit marks
-the box as an emptied one does.
+browser_support, and a route of the test's own where it holds a PATCH or DELETE to press the
+button again meanwhile): the comment form's keys save and cancel an edit, a refused edit
+marks the box as an emptied one does, and Save or "Yes, delete it" sends one request however
+often it is pressed.
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from browser_support import FakeApi, LiveServer, PageIssues, Widget, own
-from playwright.sync_api import Locator, Page, expect
+from browser_support import FakeApi, LiveServer, PageIssues, Widget, own, wait_until
+from playwright.sync_api import Locator, Page, Route, expect
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +24,13 @@ def posted_own(page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
     mine = page.locator("#comment-100")
     expect(mine.get_by_role("button", name="Edit")).to_be_visible()
     return mine
+
+
+def held_edits(page: Page) -> list[Route]:
+    """PATCH and DELETE of comment 100, kept waiting for the test to answer."""
+    held: list[Route] = []
+    page.route(re.compile(r"/api/v1/comments/100$"), lambda route: held.append(route))
+    return held
 
 
 def test_ctrl_enter_saves_and_escape_cancels_as_in_the_comment_form(
@@ -76,3 +87,45 @@ def test_a_refused_edit_marks_the_box_and_puts_focus_back_in_it(
     expect(box).to_have_attribute("aria-invalid", "true")
     expect(box).to_have_accessible_description(refused)
     expect(box).to_be_focused()
+
+
+def test_save_pressed_twice_sends_one_edit_and_is_pressable_again_after_a_failure(
+    page: Page, page_issues: PageIssues, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    page_issues.expected_statuses.add(429)
+    mine = posted_own(page, widget, api, live_server)
+    held = held_edits(page)
+    mine.get_by_role("button", name="Edit").click()
+    mine.get_by_role("textbox", name="Edit your comment").fill("Better.")
+    save = mine.get_by_role("button", name="Save")
+    save.dblclick()
+    wait_until(page, lambda: bool(held), 5)
+    expect(save).to_have_attribute("aria-disabled", "true")
+    expect(save).to_be_focused()  # not dropped to the top of the page meanwhile
+    held[0].fulfill(status=429, headers={"Retry-After": "5"}, json={"code": 429})
+    status = mine.locator(".cw-edit-status")
+    expect(status).to_have_text("Too many changes, try again in 5 seconds.")
+    expect(save).not_to_have_attribute("aria-disabled", "true")
+    assert len(held) == 1  # the second press sent nothing
+
+    save.click()
+    wait_until(page, lambda: len(held) == 2, 5)
+    held[1].fulfill(json={"id": 100, "status": "published", "html": "<p>Better.</p>"})
+    expect(status).to_have_text("Your comment was updated.")
+    assert [route.request.method for route in held] == ["PATCH", "PATCH"]
+
+
+def test_yes_delete_it_pressed_twice_sends_one_delete(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    mine = posted_own(page, widget, api, live_server)
+    held = held_edits(page)
+    mine.get_by_role("button", name="Delete").click()
+    yes = mine.get_by_role("button", name="Yes, delete it")
+    yes.dblclick()
+    wait_until(page, lambda: bool(held), 5)
+    expect(yes).to_have_attribute("aria-disabled", "true")
+    held[0].fulfill(json={"id": 100, "status": "deleted"})
+    expect(mine).to_have_count(0)
+    expect(widget.status).to_have_text("Your comment was deleted.")
+    assert [route.request.method for route in held] == ["DELETE"]

@@ -181,6 +181,16 @@
         box.focus();
       }
 
+      /**
+       * aria-disabled rather than disabled, as the form's "Post Comment": the button keeps
+       * focus while its request runs, and a second press (a double click) sends nothing more.
+       */
+      const setBusy = (button, busy) => {
+        if (busy) button.setAttribute("aria-disabled", "true");
+        else button.removeAttribute("aria-disabled");
+      };
+      const isBusy = (button) => button.getAttribute("aria-disabled") === "true";
+
       editButton.addEventListener("click", () => {
         box.value = tokens.get(comment.id)?.body || body.textContent.trim();
         editingFrom = box.value;
@@ -209,16 +219,20 @@
         }
       });
       save.addEventListener("click", async () => {
+        if (isBusy(save)) return;
         if (!box.value.trim()) {
           refuse("Please write a comment.");
           return;
         }
         box.removeAttribute("aria-invalid");
-        const data = await send("PATCH", { body: box.value });
+        const sent = box.value; // what the server has if it agrees, whatever is typed meanwhile
+        setBusy(save, true);
+        const data = await send("PATCH", { body: sent });
+        setBusy(save, false);
         if (!data) return;
         deadline.update(Date.parse(String(data.editable_until || "")), data.edit_extensions_left);
         const current = tokens.get(comment.id);
-        if (current) tokens.put(comment.id, { ...current, body: box.value });
+        if (current) tokens.put(comment.id, { ...current, body: sent });
         body.replaceChildren(w.commentFragment(String(data.html || "")));
         stopEditing(); // as after Cancel; the status below says what became of the edit
         const held = data.status !== "published";
@@ -250,7 +264,10 @@
           deleteButton.focus();
         });
         yes.addEventListener("click", async () => {
+          if (isBusy(yes)) return;
+          setBusy(yes, true);
           const data = await send("DELETE");
+          setBusy(yes, false);
           if (confirming) {
             confirming.remove();
             confirming = null;
