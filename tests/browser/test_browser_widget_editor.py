@@ -1,13 +1,14 @@
 """The editor of one's own comment, with the API answered by the test (FakeApi in
 browser_support, and a route of the test's own where it holds a PATCH or DELETE to press the
 button again meanwhile): the comment form's keys save and cancel an edit, a refused edit
-marks the box as an emptied one does, and Save or "Yes, delete it" sends one request however
-often it is pressed.
+marks the box as an emptied one does, Save or "Yes, delete it" sends one request however
+often it is pressed, and an unchanged edit sends none.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from browser_support import FakeApi, LiveServer, PageIssues, Widget, own, wait_until
@@ -129,3 +130,45 @@ def test_yes_delete_it_pressed_twice_sends_one_delete(
     expect(mine).to_have_count(0)
     expect(widget.status).to_have_text("Your comment was deleted.")
     assert [route.request.method for route in held] == ["DELETE"]
+
+
+def test_saving_an_unchanged_edit_sends_nothing_and_extend_still_works(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    """The comment is as it was: the editor closes as after Cancel. An Extend pressed while
+    it was open keeps its new deadline, and a changed edit is still sent."""
+    mine = posted_own(page, widget, api, live_server)  # under a minute left: Extend is offered
+    held = held_edits(page)
+    edit = mine.get_by_role("button", name="Edit")
+    edit.click()
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    api.extend_answers.append(
+        {"json": {"id": 100, "editable_until": later.isoformat(), "edit_extensions_left": 9}}
+    )
+    mine.get_by_role("button", name=re.compile(r"^Extend time for Ann's comment")).click()
+    status = mine.locator(".cw-edit-status")
+    expect(status).to_have_text(re.compile(r"^Editing time extended to "))
+    box = mine.get_by_role("textbox", name="Edit your comment")
+    expect(box).to_have_value("First draft.")
+    mine.get_by_role("button", name="Save").click()
+    expect(box).to_be_hidden()
+    expect(edit).to_be_focused()
+    expect(mine.locator(".cw-time-warning")).to_be_hidden()
+    stored = page.evaluate("""() => JSON.parse(localStorage.getItem("comments-widget:edits"))""")
+    assert stored["100"]["until"] == pytest.approx(later.timestamp() * 1000, abs=1)
+
+    edit.click()
+    box.fill("Second thoughts.")
+    mine.get_by_role("button", name="Save").click()
+    wait_until(page, lambda: bool(held), 5)
+    held[0].fulfill(
+        json={
+            "id": 100,
+            "status": "published",
+            "html": "<p>Second thoughts.</p>",
+            "editable_until": later.isoformat(),
+            "edit_extensions_left": 9,
+        }
+    )
+    expect(status).to_have_text("Your comment was updated.")
+    assert [route.request.method for route in held] == ["PATCH"]  # the unchanged one: none

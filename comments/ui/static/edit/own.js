@@ -225,6 +225,13 @@
           return;
         }
         box.removeAttribute("aria-invalid");
+        if (box.value === editingFrom) {
+          // Nothing to send: the comment is as it was, and its deadline too (an edit's answer
+          // names the same one; only Extend moves it).
+          message.textContent = "";
+          stopEditing();
+          return;
+        }
         const sent = box.value; // what the server has if it agrees, whatever is typed meanwhile
         setBusy(save, true);
         const data = await send("PATCH", { body: sent });
