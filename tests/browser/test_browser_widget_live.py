@@ -4,7 +4,8 @@ of changes read five pages at a time, failed checks backing off, comments beyond
 loaded left to "Load more", edits shown in place and comments taken down (`withdrawn`)
 dropped or replaced by a placeholder (the countdown of one's own stopped, the form's
 "published" about it cleared), and a watermark the server no longer answers (410) met by
-reading the shown pages anew. End to end with the real API: test_browser_live_updates.py and
+reading the shown pages anew; an empty thread's heading says "Comments" above a comment
+waiting. End to end with the real API: test_browser_live_updates.py and
 test_browser_live_changes.py.
 """
 
@@ -323,3 +324,26 @@ def test_the_countdown_of_ones_own_comment_taken_down_stops(
     shown = ticking.text_content()
     page.clock.run_for(5_000)
     assert ticking.text_content() == shown  # stopped with the card it was in
+
+
+def test_the_heading_does_not_say_no_comments_above_one_waiting(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    """An empty thread's "No comments yet" would contradict "Show 1 new comment" below it;
+    it comes back once that comment is taken down, and counts it once shown."""
+    fast_checks(page, "0.3")
+    api.pages[None] = changes()
+    api.changes = [changes(comment(1))]
+    widget.open(live_server.url)
+    show = widget.root.get_by_role("button", name="Show 1 new comment")
+    expect(show).to_be_visible()
+    expect(widget.count).to_have_text("Comments")
+
+    api.changes = [changes(withdrawn=(1,))]
+    expect(show).to_be_hidden()
+    expect(widget.count).to_have_text("No comments yet")
+
+    api.changes = [changes(comment(2))]
+    expect(show).to_be_visible()
+    show.press("Enter")
+    expect(widget.count).to_have_text("1 Comment")

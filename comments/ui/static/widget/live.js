@@ -211,6 +211,7 @@
       if (shown && !shown.placeholder) live.waiting.delete(id);
     }
     const count = live.waiting.size;
+    updateCount(ctx); // at none shown, "No comments yet" would contradict the button
     if (!count) {
       // All taken down meanwhile: the next news is news again; focus is not left on nothing.
       const focused = live.button === document.activeElement;

@@ -2,12 +2,15 @@
   // ctx.state.entries maps a comment id to its rendered entry, so replies find their parent;
   // ctx.state.held does the same for the reader's own comments awaiting moderation.
 
+  /** The heading counts the comments shown; it never says there are none above some. */
   function updateCount(ctx) {
     const { state, ui } = ctx;
-    // Above the reader's own held comments, "No comments yet" would contradict the page.
+    // Above the reader's own held comments, "No comments yet" would contradict the page; so
+    // would any "No … yet" above "Show 1 new comment", which shows one when pressed.
+    const waiting = ctx.live ? ctx.live.waiting.size : 0;
     const none = state.held.size ? "No published comments yet" : "No comments yet";
     ui.countHeading.textContent =
-      state.total > 0 ? plural(state.total, "Comment", "Comments") : none;
+      state.total > 0 ? plural(state.total, "Comment", "Comments") : waiting ? "Comments" : none;
   }
 
   let cards = 0; // numbers the ids that name each comment's card
