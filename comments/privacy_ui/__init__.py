@@ -11,6 +11,8 @@ import json
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, render_template, request
+from marshmallow import ValidationError
+from marshmallow.validate import Email, Length
 
 from comments.api.privacy import ANSWER, NO_LINKS, posted_email, reader_limits, send_link
 from comments.extensions import db
@@ -49,11 +51,30 @@ def form() -> tuple[str, int]:
         return render_template(
             "privacy_ui/page.html", kinds=PRIVACY_KINDS, unavailable=unavailable
         ), 200
-    secret = current_app.config["SECRET_KEY"]
-    kind = requests.link_kind(token, secret_key=secret, max_age=_max_age())
+    kind = requests.link_kind(
+        db.session(),
+        token,
+        secret_key=current_app.config["SECRET_KEY"],
+        max_age=_max_age(),
+        now=datetime.now(UTC),
+    )
     if kind is None:
         return render_template("privacy_ui/page.html", kinds=PRIVACY_KINDS, error=INVALID), 400
     return render_template("privacy_ui/confirm.html", kind=kind, token=token), 200
+
+
+def _form_errors(email: str, kind: str) -> dict[str, str]:
+    """What is wrong with the request form, by field: the address is checked as the API checks
+    it, so a mistyped one is corrected here rather than stored and mailed to nobody."""
+    errors = {}
+    try:
+        Length(max=254)(email)
+        Email()(email)
+    except ValidationError:
+        errors["email"] = "Enter a valid e-mail address, like ann@example.org."
+    if kind not in PRIVACY_KINDS:
+        errors["kind"] = "Choose what you want: a copy of your data, or its erasure."
+    return errors
 
 
 @bp.post("")
@@ -61,9 +82,11 @@ def form() -> tuple[str, int]:
 def ask() -> tuple[str, int]:
     """Send the link; the page says the same whether or not the address is known."""
     email, kind = posted_email(), request.form.get("kind", "")
-    if "@" not in email or len(email) > 254 or kind not in PRIVACY_KINDS:
-        error = "Enter your e-mail address and choose what to do."
-        return render_template("privacy_ui/page.html", kinds=PRIVACY_KINDS, error=error), 422
+    errors = _form_errors(email, kind)
+    if errors:
+        return render_template(
+            "privacy_ui/page.html", kinds=PRIVACY_KINDS, errors=errors, email=email, kind=kind
+        ), 422
     if not links_available():
         return render_template(
             "privacy_ui/page.html", kinds=PRIVACY_KINDS, unavailable=NO_LINKS

@@ -170,14 +170,26 @@ def request_link(
     )
 
 
-def link_kind(token: str, *, secret_key: str, max_age: int) -> str | None:
-    """What a link is for ("export" or "erase"), or None when it is not a valid one."""
+def link_kind(
+    session: Session, token: str, *, secret_key: str, max_age: int, now: datetime
+) -> str | None:
+    """What a link is for ("export" or "erase"), or None when it is not a valid one: tampered,
+    expired, or used already, so a reader is told before typing their address in again.
+    Reads only: opening a link changes nothing (mail scanners fetch links)."""
     try:
         data: Any = _serializer(secret_key).loads(token, max_age=max_age)
-    except BadData:
+        request_id, kind = int(data["id"]), str(data["kind"])
+    except (BadData, KeyError, TypeError, ValueError):
         return None
-    kind = data.get("kind") if isinstance(data, dict) else None
-    return kind if kind in PRIVACY_KINDS else None
+    open_request = session.scalar(
+        select(PrivacyRequest.id).where(
+            PrivacyRequest.id == request_id,
+            PrivacyRequest.kind == kind,
+            PrivacyRequest.status == "pending",
+            PrivacyRequest.expires_at > now,
+        )
+    )
+    return kind if open_request is not None and kind in PRIVACY_KINDS else None
 
 
 def redeem(
