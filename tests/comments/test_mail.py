@@ -255,6 +255,25 @@ def test_links_refuse_tampering_and_change_nothing(
     assert "ann@example.org" not in page.text.lower(), "pages never show the address"
 
 
+def test_a_confirmation_link_to_an_erased_address_says_the_subscription_is_gone(
+    app: Flask,
+    client: FlaskClient,
+    runner: FlaskCliRunner,
+    post_comment: PostComment,
+    smtp: SmtpServer,
+) -> None:
+    write(post_comment, "Ann", notify_replies=True)
+    [confirmation] = deliver(app, smtp)
+    url = link_in(confirmation, "/mail/confirm")
+    erased = runner.invoke(args=["privacy", "erase", "ann@example.org", "--yes"])
+    assert erased.exit_code == 0, erased.output
+    for method in ("GET", "POST"):
+        page = client.open(url, method=method)
+        assert page.status_code == 404, method
+        assert "This subscription no longer exists" in page.text
+    assert subscribed(app) == [], "confirming a gone subscription brings nothing back"
+
+
 def test_smtp_down_is_retried_later_and_nothing_is_lost(
     app: Flask, post_comment: PostComment, smtp: SmtpServer
 ) -> None:

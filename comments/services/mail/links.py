@@ -4,7 +4,7 @@
 - unsubscribe: never expires (RFC 8058 expects it to keep working for as long as mails do);
 - staff: which staff member a moderator mail was for and which comment it names, valid
   MAIL_STAFF_LINK_MAX_AGE seconds. It grants nothing by itself: the page still needs that
-  staff member's signed-in session (see comments.mail_pages.staff_link).
+  staff member's signed-in session (see comments.moderation_ui.notifications).
 
 Subscription tokens carry the row's id and creation second, never the address, so a link
 cannot reach a later row that reused an id.
