@@ -24,8 +24,12 @@ from comments.services.privacy import requests
 bp = Blueprint("privacy_ui", __name__, url_prefix="/privacy", template_folder="templates")
 
 CSP = "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-#: The one refusal for a link that is tampered, expired, used, or typed with another address.
+#: The refusal for a link that is tampered, expired or used.
 INVALID = "This link is not valid: it may have expired or been used already. Ask for a new one."
+WRONG_ADDRESS = (
+    "This is not the address this link was sent to: enter the one the mail came to, as it "
+    "appears in the mail."
+)
 
 
 @bp.after_request
@@ -42,6 +46,17 @@ def _max_age() -> int:
     return int(current_app.config["PRIVACY_LINK_MAX_AGE"])
 
 
+def _open_link_kind(token: str) -> str | None:
+    """What the link is for while it can still be used; None once it cannot."""
+    return requests.link_kind(
+        db.session(),
+        token,
+        secret_key=current_app.config["SECRET_KEY"],
+        max_age=_max_age(),
+        now=datetime.now(UTC),
+    )
+
+
 @bp.get("")
 def form() -> tuple[str, int]:
     """The request form, or with ``?token=`` from the mail, the confirmation form."""
@@ -51,13 +66,7 @@ def form() -> tuple[str, int]:
         return render_template(
             "privacy_ui/page.html", kinds=PRIVACY_KINDS, unavailable=unavailable
         ), 200
-    kind = requests.link_kind(
-        db.session(),
-        token,
-        secret_key=current_app.config["SECRET_KEY"],
-        max_age=_max_age(),
-        now=datetime.now(UTC),
-    )
+    kind = _open_link_kind(token)
     if kind is None:
         return render_template("privacy_ui/page.html", kinds=PRIVACY_KINDS, error=INVALID), 400
     return render_template("privacy_ui/confirm.html", kind=kind, token=token), 200
@@ -112,7 +121,16 @@ def confirm() -> Response | tuple[str, int]:
             now=now,
         )
     except requests.InvalidLink:
-        return render_template("privacy_ui/page.html", kinds=PRIVACY_KINDS, error=INVALID), 400
+        db.session.rollback()  # the claim changed nothing; on SQLite it took the write lock
+        kind = _open_link_kind(token)
+        if kind is None:
+            return render_template("privacy_ui/page.html", kinds=PRIVACY_KINDS, error=INVALID), 400
+        # The link still works: the address typed is not the one it was sent to. Saying so
+        # tells the holder of a link no more than a right guess would (it succeeds).
+        errors = {"email": WRONG_ADDRESS}
+        return render_template(
+            "privacy_ui/confirm.html", kind=kind, token=token, errors=errors, email=email
+        ), 422
     if claimed.kind == "export":
         document = requests.export_logged(
             db.session(), email, keys=keys, requested_by="reader", now=now, request=claimed

@@ -96,3 +96,25 @@ def test_opening_a_link_checks_it_but_changes_nothing(app: Flask, client: FlaskC
         assert opened.status_code == 200 and "Erase my data" in opened.text
     with app.app_context():
         assert db.session.scalars(select(PrivacyRequest.status)).all() == ["pending"]
+
+
+@pytest.mark.usefixtures("ann_commented")
+def test_a_mistyped_address_on_an_open_link_asks_again_and_keeps_the_link(
+    app: Flask, client: FlaskClient
+) -> None:
+    """A typo in the address said the link had expired or been used and to ask for a new one
+    (3 an hour per address), though the link still worked with the address corrected."""
+    assert client.post("/privacy", data={"email": ANN, "kind": "export"}).status_code == 200
+    token = mailed_link(app).split("token=")[1]
+    typo = client.post("/privacy/confirm", data={"token": token, "email": "ann@exmaple.org"})
+    assert typo.status_code == 422
+    assert "not the address this link was sent to" in typo.text
+    assert "expired" not in typo.text
+    assert "Download my data" in typo.text and f'value="{token}"' in typo.text
+    field = re.search(r"<input id=\"email\"[^>]*>", typo.text)
+    assert field and 'aria-describedby="email-error"' in field.group(0)
+    assert 'value="ann@exmaple.org"' in field.group(0)
+    with app.app_context():
+        assert db.session.scalars(select(PrivacyRequest.status)).all() == ["pending"]
+    download = client.post("/privacy/confirm", data={"token": token, "email": ANN})
+    assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]

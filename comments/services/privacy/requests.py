@@ -35,7 +35,8 @@ LINK_SALT = "comments.privacy-link"
 
 
 class InvalidLink(Exception):
-    """Tampered, expired, used already, or not for the address typed in: all look alike."""
+    """Tampered, expired, used already, or not for the address typed in. The page tells the
+    last apart (the link still opens) so a typo is not mistaken for a dead link."""
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
