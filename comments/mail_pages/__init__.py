@@ -51,20 +51,22 @@ def confirm() -> Response:
         return _page("message", 400, title="Link not valid", message=str(error))
     if subscription is None:
         return _page("message", 404, title="Nothing to confirm", message=GONE)
+    page = subscriptions.page_name(db.session(), subscription)
+    confirmed = CONFIRMED.format(page=page)
     if request.method == "GET":
         if subscription.confirmed_at is not None:
-            return _page("message", title="Confirmed", message=CONFIRMED)
+            return _page("message", title="Confirmed", message=confirmed)
         return _page(
             "ask",
             action="confirm",
             token=token,
             button="Yes, e-mail me replies",
             title="Confirm your subscription",
-            message=ASK_CONFIRM,
+            message=ASK_CONFIRM.format(page=page),
         )
     subscriptions.confirm(db.session(), subscription)
     db.session.commit()
-    return _page("message", title="Confirmed", message=CONFIRMED)
+    return _page("message", title="Confirmed", message=confirmed)
 
 
 @bp.route("/unsubscribe", methods=["GET", "POST"])
@@ -75,23 +77,26 @@ def unsubscribe() -> Response:
         subscription = subscriptions.unsubscribable(db.session(), token)
     except links.InvalidLink as error:
         return _page("message", 400, title="Link not valid", message=str(error))
-    if request.method == "GET" and subscription is not None:
+    if subscription is None:  # unsubscribed already (the link used twice), or erased
+        return _page("message", title="Unsubscribed", message=UNSUBSCRIBED)
+    page = subscriptions.page_name(db.session(), subscription)
+    if request.method == "GET":
         return _page(
             "ask",
             action="unsubscribe",
             token=token,
             button="Unsubscribe",
             title="Unsubscribe",
-            message=ASK_UNSUBSCRIBE,
+            message=ASK_UNSUBSCRIBE.format(page=page),
         )
-    if subscription is not None:
-        subscriptions.unsubscribe(db.session(), subscription)
-        db.session.commit()
-    return _page("message", title="Unsubscribed", message=UNSUBSCRIBED)
+    subscriptions.unsubscribe(db.session(), subscription)
+    db.session.commit()
+    return _page("message", title="Unsubscribed", message=UNSUBSCRIBED_FROM.format(page=page))
 
 
 GONE = "This subscription no longer exists (it was cancelled, or the comment was removed)."
-CONFIRMED = "You will receive an e-mail when someone replies to your comment."
-ASK_CONFIRM = "Receive an e-mail when someone replies to your comment?"
-ASK_UNSUBSCRIBE = "Stop e-mails about replies to your comment?"
+CONFIRMED = "You will receive an e-mail when someone replies to your comment on “{page}”."
+ASK_CONFIRM = "Receive an e-mail when someone replies to your comment on “{page}”?"
+ASK_UNSUBSCRIBE = "Stop e-mails about replies to your comment on “{page}”?"
+UNSUBSCRIBED_FROM = "You will receive no more e-mails about replies to this comment on “{page}”."
 UNSUBSCRIBED = "You will receive no more e-mails about replies to this comment."

@@ -255,6 +255,23 @@ def test_links_refuse_tampering_and_change_nothing(
     assert "ann@example.org" not in page.text.lower(), "pages never show the address"
 
 
+def test_the_pages_name_the_page_the_comment_is_on(
+    app: Flask, client: FlaskClient, post_comment: PostComment, smtp: SmtpServer
+) -> None:
+    """A reader subscribed on several pages could not tell which one a page was about."""
+    ann = write(post_comment, "Ann", notify_replies=True, thread_title="Rain <in> Spain")
+    [confirmation] = deliver(app, smtp)
+    url = link_in(confirmation, "/mail/confirm")
+    asked = client.get(url)
+    assert "your comment on “Rain &lt;in&gt; Spain”?" in asked.text
+    assert "on “Rain &lt;in&gt; Spain”." in client.post(url).text
+    write(post_comment, "Bob", "A reply.", parent_id=ann)
+    [reply] = deliver(app, smtp)
+    unsubscribe = link_in(reply, "/mail/unsubscribe")
+    assert "your comment on “Rain &lt;in&gt; Spain”?" in client.get(unsubscribe).text
+    assert "this comment on “Rain &lt;in&gt; Spain”." in client.post(unsubscribe).text
+
+
 def test_a_confirmation_link_to_an_erased_address_says_the_subscription_is_gone(
     app: Flask,
     client: FlaskClient,

@@ -71,6 +71,12 @@ def confirm(session: Session, subscription: MailSubscription) -> bool:
     return True
 
 
+def page_name(session: Session, subscription: MailSubscription) -> str:
+    """The page the subscribed comment is on, as the mails name it: a reader subscribed on
+    several pages learns which one a confirm or unsubscribe page is about (never the address)."""
+    return thread_name(session.get(Thread, subscription.thread_id))
+
+
 def unsubscribable(session: Session, token: str) -> MailSubscription | None:
     """The subscription an unsubscribe link names; None once it is gone."""
     return _matching(session, links.read_unsubscribe(token))
