@@ -62,6 +62,7 @@ def test_a_malformed_address_is_refused_on_the_page_and_nothing_is_mailed(
     assert 'aria-invalid="true"' in field.group(0), "the message is tied to the field"
     assert 'aria-describedby="email-error"' in field.group(0)
     assert f'value="{typed}"' in field.group(0), "what was typed stays, to be corrected"
+    assert "<title>Error: Your data" in page.text, "the title says so first, as read out"
     assert stored(app) == (0, 0)
 
 
@@ -85,6 +86,7 @@ def test_a_used_link_says_so_when_opened(app: Flask, client: FlaskClient) -> Non
     assert opened.status_code == 400
     assert "expired or been used already" in opened.text
     assert "Download my data" not in opened.text
+    assert "<title>Error: Your data" in opened.text
 
 
 @pytest.mark.usefixtures("ann_commented")
@@ -94,6 +96,7 @@ def test_opening_a_link_checks_it_but_changes_nothing(app: Flask, client: FlaskC
     for _ in range(2):
         opened = client.get(link)
         assert opened.status_code == 200 and "Erase my data" in opened.text
+        assert "<title>Your data" in opened.text
     with app.app_context():
         assert db.session.scalars(select(PrivacyRequest.status)).all() == ["pending"]
 
