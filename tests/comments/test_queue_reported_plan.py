@@ -17,7 +17,9 @@ from comments.services.moderation.queue import (
     QueueQuery,
     capped_queue_counts,
     counts_statement,
+    exact_counts_statement,
     page_statement,
+    queue_counts,
     queue_page,
 )
 from tests.comments.query_plans import plan
@@ -122,6 +124,16 @@ def test_the_reported_count_under_sites_starts_from_the_open_reports(
     starts_from_the_open_reports(details)
 
 
+def test_the_exact_reported_count_for_a_moderators_sites_starts_from_the_open_reports(
+    app: Flask, site_id: int
+) -> None:
+    """The statistics page's queue sizes (queue_counts), which no cap bounds."""
+    statement = exact_counts_statement(frozenset({1, 2}))
+    with app.app_context():
+        details = plan(db.session.connection(), select(statement.selected_columns.reported))
+    starts_from_the_open_reports(details)
+
+
 @pytest.mark.skipif(bool(SERVER_URL), reason="SQLite's planner; PostgreSQL's goes by statistics")
 def test_the_other_counts_under_a_site_stay_ranges_of_its_index(app: Flask, site_id: int) -> None:
     query = QueueQuery(queue="reported", site_ids=frozenset({site_id}))
@@ -146,3 +158,4 @@ def test_the_reported_queue_under_sites_holds_their_reported_comments_only(
             listed = queue_page(session, query).comments
             assert [comment.site_id for comment in listed] == [site] * reported
             assert capped_queue_counts(session, query, 1000).counts["reported"] == reported
+        assert queue_counts(session, frozenset({site_id}))["reported"] == 10
