@@ -5,7 +5,8 @@ takes about a minute per engine) and served by gunicorn (2 sync workers); an adm
 then reads ``GET /api/v1/moderation/queue`` sequentially, for several queues and sorts, at the
 first page and at a page 90% deep (its cursor built from the row there, as if paged to it), and
 the first pages of a few filters (site, thread, author, signal, score, words), whose counts are of
-what the filter selects.
+what the filter selects. The reported queue's page and the counts are also timed in-process
+(median of 5) under what a site selects: a site filter, and a moderator limited to that site.
 Before that, each request is run once in-process with every SQL statement captured, and the
 plans of those statements (EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL) are
 part of the output.
@@ -50,6 +51,7 @@ CASES = [
 #: in every queue, so they cost more than the page when the filter is selective.
 FILTERED = [
     ("pending", {"site": "default"}),
+    ("reported", {"site": "default"}),
     ("published", {"thread": "/queue/7"}),
     ("published", {"author": "author7@example.org"}),
     ("pending", {"signal": "toxic"}),
@@ -152,6 +154,46 @@ def time_requests(base: str, token: str, path: str, reads: int) -> dict[str, Any
     }
 
 
+def time_in_process(url: str, folder: Path) -> dict[str, Any]:
+    """capped_queue_counts and the reported queue's queue_page in-process, median of 5 (after
+    one untimed run), unfiltered, under the site, for a moderator limited to it, and under a
+    thread: the reported queue starts from the open reports in each."""
+    from sqlalchemy import select
+
+    from comments.extensions import db
+    from comments.models import Site
+    from comments.services.moderation.queue import QueueQuery, capped_queue_counts, queue_page
+
+    app = stacks.app_for(url, folder)
+    results: dict[str, Any] = {}
+    with app.app_context():
+        session = db.session()
+        site_id = session.scalar(select(Site.id).where(Site.name == "default"))
+        queries = {
+            "no filter": QueueQuery(queue="reported"),
+            "site=default": QueueQuery(queue="reported", site="default"),
+            "moderator of the site": QueueQuery(queue="reported", site_ids=frozenset({site_id})),
+            "thread=/queue/7": QueueQuery(queue="reported", thread="/queue/7"),
+        }
+
+        def median_ms(work: Any) -> float:
+            times = []
+            for _ in range(6):
+                start = time.perf_counter()
+                work()
+                times.append((time.perf_counter() - start) * 1e3)
+                session.rollback()
+            return round(statistics.median(times[1:]), 2)
+
+        for name, query in queries.items():
+            results[name] = {
+                "counts_ms": median_ms(lambda q=query: capped_queue_counts(session, q, 1000)),
+                "reported_page_ms": median_ms(lambda q=query: queue_page(session, q)),
+            }
+        db.engine.dispose()
+    return results
+
+
 def run_engine(engine: str, comments: int, reads: int, folder: Path) -> dict[str, Any]:
     from sqlalchemy import create_engine
 
@@ -177,12 +219,20 @@ def run_engine(engine: str, comments: int, reads: int, folder: Path) -> dict[str
             paths[case] = "/api/v1/moderation/queue?" + urlencode({"status": queue, **narrowing})
         log(f"{engine}: query plans")
         plans = capture_plans(url, folder, token, paths)
+        log(f"{engine}: counts and the reported page in-process")
+        in_process = time_in_process(url, folder)
         log(f"{engine}: timing {len(paths)} pages")
         with stacks.ours(url, folder) as server:
             timings = {
                 case: time_requests(server.url, token, p, reads) for case, p in paths.items()
             }
-    return {"seeded": seeded, "queue_sizes": sizes, "pages": timings, "plans": plans}
+    return {
+        "seeded": seeded,
+        "queue_sizes": sizes,
+        "pages": timings,
+        "in_process": in_process,
+        "plans": plans,
+    }
 
 
 def main() -> None:
