@@ -2,7 +2,8 @@
 browser_support, and a route of the test's own where it holds a PATCH or DELETE to press the
 button again meanwhile): the comment form's keys save and cancel an edit, a refused edit
 marks the box as an emptied one does, Save or "Yes, delete it" sends one request however
-often it is pressed, and an unchanged edit sends none.
+often it is pressed, and an unchanged edit sends none; the box takes no typing while its edit
+is saved, "Keep it" cannot pretend to cancel a delete already sent, and Escape keeps it.
 """
 
 from __future__ import annotations
@@ -172,3 +173,74 @@ def test_saving_an_unchanged_edit_sends_nothing_and_extend_still_works(
     )
     expect(status).to_have_text("Your comment was updated.")
     assert [route.request.method for route in held] == ["PATCH"]  # the unchanged one: none
+
+
+def test_the_box_is_read_only_while_its_edit_is_saved_and_writable_after_a_failure(
+    page: Page, page_issues: PageIssues, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    """As the comment form's box while it posts: words typed while the edit is on its way
+    would be lost when the editor closes."""
+    page_issues.expected_statuses.add(429)
+    mine = posted_own(page, widget, api, live_server)
+    held = held_edits(page)
+    edit = mine.get_by_role("button", name="Edit")
+    edit.click()
+    box = mine.get_by_role("textbox", name="Edit your comment")
+    box.fill("Better.")
+    mine.get_by_role("button", name="Save").click()
+    wait_until(page, lambda: bool(held), 5)
+    expect(box).not_to_be_editable()
+    box.focus()
+    page.keyboard.type(" Lost?")
+    expect(box).to_have_value("Better.")
+    held[0].fulfill(status=429, headers={"Retry-After": "5"}, json={"code": 429})
+    expect(mine.locator(".cw-edit-status")).to_have_text(re.compile("^Too many changes"))
+    expect(box).to_be_editable()
+    box.press("End")
+    page.keyboard.type(" Kept.")
+    expect(box).to_have_value("Better. Kept.")
+
+    box.press("Control+Enter")
+    wait_until(page, lambda: len(held) == 2, 5)
+    held[1].fulfill(json={"id": 100, "status": "published", "html": "<p>Better. Kept.</p>"})
+    expect(mine.locator(".cw-body")).to_have_text("Better. Kept.")
+    edit.click()
+    expect(box).to_be_editable()  # the next edit is written as any
+
+
+def test_keep_it_does_nothing_while_the_delete_is_on_its_way(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    """The question cannot pretend to cancel a delete already sent: Keep it (or Escape) is
+    aria-disabled as "Yes, delete it" is, and the comment goes once the server agrees."""
+    mine = posted_own(page, widget, api, live_server)
+    held = held_edits(page)
+    mine.get_by_role("button", name="Delete").click()
+    yes = mine.get_by_role("button", name="Yes, delete it")
+    keep = mine.get_by_role("button", name="Keep it")
+    yes.click()
+    wait_until(page, lambda: bool(held), 5)
+    expect(keep).to_have_attribute("aria-disabled", "true")
+    keep.press("Enter")  # Playwright's click waits for an enabled button: a keyboard press
+    keep.press("Escape")
+    expect(mine.get_by_text("Delete your comment?")).to_be_visible()
+    held[0].fulfill(json={"id": 100, "status": "deleted"})
+    expect(mine).to_have_count(0)
+    expect(widget.status).to_have_text("Your comment was deleted.")
+
+
+def test_escape_on_the_delete_question_keeps_the_comment(
+    page: Page, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    """As Escape cancels the editor and the reply form: Keep it, focus back on Delete."""
+    mine = posted_own(page, widget, api, live_server)
+    held = held_edits(page)
+    delete = mine.get_by_role("button", name="Delete")
+    delete.press("Enter")
+    yes = mine.get_by_role("button", name="Yes, delete it")
+    expect(yes).to_be_focused()
+    yes.press("Escape")
+    expect(mine.get_by_text("Delete your comment?")).to_have_count(0)
+    expect(delete).to_be_focused()
+    expect(mine.locator(".cw-body")).to_have_text("First draft.")
+    assert held == []  # nothing was sent

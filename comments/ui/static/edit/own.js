@@ -232,10 +232,15 @@
           stopEditing();
           return;
         }
-        const sent = box.value; // what the server has if it agrees, whatever is typed meanwhile
+        const sent = box.value; // what the server has if it agrees
         setBusy(save, true);
+        // As the comment form's box while it posts: words typed meanwhile would be lost when
+        // the editor closes. Writable again after a failure, unless the window closed meanwhile
+        // (its box is then left read-only to copy from).
+        box.readOnly = true;
         const data = await send("PATCH", { body: sent });
         setBusy(save, false);
+        if (!closed) box.readOnly = false;
         if (!data) return;
         deadline.update(Date.parse(String(data.editable_until || "")), data.edit_extensions_left);
         const current = tokens.get(comment.id);
@@ -265,16 +270,27 @@
         const no = el("button", which, "Keep it");
         confirming = el("p", { class: "cw-confirm" }, "Delete your comment? ", yes, " ", no);
         actions.after(confirming);
-        no.addEventListener("click", () => {
+        // Not while the delete is on its way: the question would go, and the comment with it.
+        const keep = () => {
+          if (isBusy(no)) return;
           confirming.remove();
           confirming = null;
           deleteButton.focus();
+        };
+        no.addEventListener("click", keep);
+        // Escape keeps it, as it cancels the editor and the reply form.
+        confirming.addEventListener("keydown", (event) => {
+          if (event.key !== "Escape") return;
+          event.preventDefault();
+          keep();
         });
         yes.addEventListener("click", async () => {
           if (isBusy(yes)) return;
           setBusy(yes, true);
+          setBusy(no, true);
           const data = await send("DELETE");
           setBusy(yes, false);
+          setBusy(no, false);
           if (confirming) {
             confirming.remove();
             confirming = null;
