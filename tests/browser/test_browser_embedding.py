@@ -6,10 +6,11 @@ to add (read from the README itself, so the instructions cannot drift from what 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import Blog, LiveServer, OtherSite, PageIssues, Widget
+from browser_support import Blog, LiveServer, OtherSite, PageIssues, Widget, wait_until
 from playwright.sync_api import Page, Route, expect
 
 pytestmark = pytest.mark.browser
@@ -51,34 +52,41 @@ def test_the_widget_works_under_the_policy_the_readme_documents(
     assert not page_issues.csp_violations
 
 
-def test_a_page_on_an_origin_no_site_allows_tells_its_owner_why_in_the_console(
-    page: Page, page_issues: PageIssues, widget: Widget, live_server: LiveServer
-) -> None:
-    """Readers are told calmly that comments could not be loaded; the site owner, who opens
-    the console, finds one warning naming the cause and the command that allows the page."""
+@pytest.fixture
+def stranger(page_issues: PageIssues, live_server: LiveServer) -> Iterator[OtherSite]:
+    """A page with the widget on an origin no site lists: the API's answers it cannot read."""
     page_issues.expect_network_errors = True
     page_issues.expect_cors_refusals = True
-    stranger = OtherSite()  # an origin no site lists
-    stranger.start()
-    try:
-        stranger.pages["/post"] = (
-            f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Post</title>
+    site = OtherSite()
+    site.start()
+    site.pages["/post"] = (
+        f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Post</title>
 </head><body><main><h1>A post</h1><div id="comments" data-thread="/refused"></div></main>
 <script src="{live_server.url}/embed.js" defer></script></body></html>""",
-            {},
-        )
-        warnings: list[str] = []
-        page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
-        with page.expect_console_message(lambda m: m.text.startswith("Comments widget:")):
-            page.goto(stranger.origin + "/post")
-        loading = widget.root.locator(".cw-load-status")
-        expect(loading).to_have_text("Comments could not be loaded.")
-        expect(widget.root).not_to_contain_text("flask")  # no commands for readers
-        widget.root.get_by_role("button", name="Try again").click()
-        expect(widget.root.get_by_role("button", name="Try again")).to_be_visible()
-        page.wait_for_load_state("networkidle")  # a second warning would have had its probe
-    finally:
-        stranger.stop()
+        {},
+    )
+    yield site
+    site.stop()
+
+
+def test_a_page_on_an_origin_no_site_allows_tells_its_owner_why_in_the_console(
+    page: Page, widget: Widget, live_server: LiveServer, stranger: OtherSite
+) -> None:
+    """Readers are told calmly that comments could not be loaded, and offered no form to post
+    from (a post could not be sent either); the site owner, who opens the console, finds one
+    warning naming the cause and the command that allows the page."""
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    with page.expect_console_message(lambda m: m.text.startswith("Comments widget:")):
+        page.goto(stranger.origin + "/post")
+    loading = widget.root.locator(".cw-load-status")
+    expect(loading).to_have_text("Comments could not be loaded.")
+    expect(widget.form).to_be_hidden()
+    expect(widget.root).not_to_contain_text("flask")  # no commands for readers
+    widget.root.get_by_role("button", name="Try again").click()
+    expect(widget.root.get_by_role("button", name="Try again")).to_be_visible()
+    page.wait_for_load_state("networkidle")  # a second warning would have had its probe
+    expect(widget.form).to_be_hidden()
     ours = [text for text in warnings if text.startswith("Comments widget:")]
     assert len(ours) == 1, ours
     command = f"flask --app wsgi sites update default --add-origin {stranger.origin}"
@@ -115,3 +123,53 @@ def test_a_dropped_connection_on_an_allowed_origin_blames_no_origin_list(
     assert not [text for text in warnings if text.startswith("Comments widget:")], warnings
     widget.root.get_by_role("button", name="Try again").click()
     expect(widget.comment("Already here.")).to_be_visible()
+
+
+def test_a_reader_writing_on_a_refused_origin_keeps_the_text_and_is_told_why_it_cannot_post(
+    page: Page, widget: Widget, stranger: OtherSite
+) -> None:
+    """Text typed before the widget finds the origin refused stays in the form; a post from
+    it says the page cannot post, not "check your connection"."""
+    probes: list[Route] = []
+
+    def hold_the_probe(route: Route) -> None:
+        # The widget's look without CORS (no-cors: no Origin header) waits for the reader.
+        if "origin" not in route.request.headers:
+            probes.append(route)
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/api/v1/comments\?"), hold_the_probe)
+    page.goto(stranger.origin + "/post")
+    widget.comment_box.fill("Written before the widget knew.")
+    wait_until(page, lambda: bool(probes), 5)
+    probes[0].continue_()
+    page.wait_for_load_state("networkidle")
+    expect(widget.form).to_be_visible()
+    widget.submit.click()
+    expect(widget.status).to_have_text(
+        "Comments cannot be posted from this page. Your comment is still here to copy."
+    )
+    expect(widget.comment_box).to_have_value("Written before the widget knew.")
+
+
+def test_try_again_once_the_origin_is_allowed_brings_the_form_back(
+    page: Page, widget: Widget, stranger: OtherSite, live_server: LiveServer
+) -> None:
+    allowed: list[bool] = []
+
+    def answer(route: Route) -> None:
+        if not allowed:
+            route.continue_()
+            return
+        headers = {"Access-Control-Allow-Origin": stranger.origin}
+        route.fulfill(headers=headers, json={"comments": [], "next": None, "total": 0})
+
+    page.route(re.compile(r"/api/v1/comments\?"), answer)
+    with page.expect_console_message(lambda m: m.text.startswith("Comments widget:")):
+        page.goto(stranger.origin + "/post")
+    expect(widget.form).to_be_hidden()
+    allowed.append(True)  # the operator ran the command the console gave
+    widget.root.get_by_role("button", name="Try again").click()
+    expect(widget.count).to_have_text("No comments yet")
+    expect(widget.form).to_be_visible()

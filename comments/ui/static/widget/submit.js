@@ -177,8 +177,10 @@
       } catch {
         setStatus(
           ctx,
-          "Could not reach the comment server. Your comment is still here; " +
-            "check your connection and try again.",
+          state.refusedOrigin
+            ? "Comments cannot be posted from this page. Your comment is still here to copy."
+            : "Could not reach the comment server. Your comment is still here; " +
+                "check your connection and try again.",
           "error",
         );
         return; // state.retry is kept: posting again reuses the idempotency key
