@@ -2,8 +2,11 @@
 
 Field names are Perspective's JSON names (``requestedAttributes``); the proto names
 (``requested_attributes``) are accepted too, as Google's JSON parser accepts both. Unknown
-fields are refused, as Google refuses them. The comment text is kept exactly as sent, never
-cleaned: span offsets must point into the text the platform holds.
+fields are refused, as Google refuses them. As in any proto3 JSON, ``null`` and an enum's
+``..._UNSPECIFIED`` mean "not set": generated clients (from Google's discovery document) send
+every field, ``"dropUnsupportedAttributes": null`` or ``"type": "TEXT_TYPE_UNSPECIFIED"``.
+The comment text is kept exactly as sent, never cleaned: span offsets must point into the text
+the platform holds.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from comments.services.perspective import (
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+\Z")
 #: Fields of a client's own choosing: opaque to us, bounded so they cannot fill a row.
 _TOKEN = validate.Length(max=512)
+#: How an enum's zero value ends (``TEXT_TYPE_UNSPECIFIED``, ``SCORE_TYPE_UNSPECIFIED``).
+_UNSET = "_UNSPECIFIED"
 
 
 def camel_case(key: str) -> str:
@@ -34,24 +39,36 @@ def camel_case(key: str) -> str:
 
 
 class _Message(Schema):
-    """A protobuf message in JSON: unknown names are errors, proto names are aliases."""
+    """A protobuf message in JSON: unknown names are errors, proto names are aliases, and a
+    field sent as unset takes its default."""
 
     class Meta:
         unknown = RAISE
+
+    #: Enum fields, whose ``..._UNSPECIFIED`` value means unset (JSON names).
+    enums: tuple[str, ...] = ()
 
     @pre_load
     def _json_names(self, data: Any, **_: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        return {camel_case(key) if isinstance(key, str) else key: v for key, v in data.items()}
+        named = {camel_case(key) if isinstance(key, str) else key: v for key, v in data.items()}
+        # Proto3 JSON's "the default": null for any field, the zero value for an enum.
+        return {
+            key: value
+            for key, value in named.items()
+            if value is not None and not (key in self.enums and f"{value}".endswith(_UNSET))
+        }
 
 
 class TextEntrySchema(_Message):
+    enums = ("type",)
     text = fields.String(load_default="")
     type = fields.String(load_default="PLAIN_TEXT")
 
 
 class AttributeParametersSchema(_Message):
+    enums = ("scoreType",)
     score_type = fields.String(data_key="scoreType", load_default="PROBABILITY")
     score_threshold = fields.Float(
         data_key="scoreThreshold", load_default=None, validate=validate.Range(0, 1)
@@ -59,6 +76,7 @@ class AttributeParametersSchema(_Message):
 
 
 class ScoreSchema(_Message):
+    enums = ("type",)
     value = fields.Float(required=True, validate=validate.Range(0, 1))
     type = fields.String(load_default="PROBABILITY")
 
@@ -89,6 +107,7 @@ class AnalyzeRequestSchema(_CommentRequest):
     )
     span_annotations = fields.Boolean(data_key="spanAnnotations", load_default=False)
     do_not_store = fields.Boolean(data_key="doNotStore", load_default=False)
+    drop_unsupported = fields.Boolean(data_key="dropUnsupportedAttributes", load_default=False)
 
     @post_load
     def _request(self, data: dict[str, Any], **_: Any) -> AnalyzeRequest:
@@ -102,6 +121,7 @@ class AnalyzeRequestSchema(_CommentRequest):
             languages=data["languages"],
             span_annotations=data["span_annotations"],
             do_not_store=data["do_not_store"],
+            drop_unsupported=data["drop_unsupported"],
             client_token=data["client_token"],
         )
 

@@ -91,6 +91,9 @@ class AnalyzeRequest:
     languages: list[str] = field(default_factory=list)
     span_annotations: bool = False
     do_not_store: bool = False
+    #: Perspective's dropUnsupportedAttributes: leave out, rather than refuse, attributes that
+    #: do not support the request's languages (for us, every attribute in any but English).
+    drop_unsupported: bool = False
     client_token: str = ""
 
 
@@ -126,7 +129,6 @@ class AttributeScore:
 class Analysis:
     scores: dict[str, AttributeScore]
     languages: list[str]
-    model_version: str
 
 
 # --- checks, in the order Perspective reports them -------------------------------------------
@@ -153,13 +155,19 @@ def check_attributes(attributes: dict[str, AttributeRequest]) -> None:
             )
 
 
+def served(languages: list[str]) -> bool:
+    """Whether we score text in ``languages``: none given, or one of them English (``en``,
+    ``en-GB``...)."""
+    return not languages or any(
+        tag.lower().replace("_", "-").split("-")[0] == LANGUAGE for tag in languages
+    )
+
+
 def effective_languages(languages: list[str], attributes: list[str]) -> list[str]:
-    """The languages answered: as requested when one is English (``en``, ``en-GB``...), ``en``
-    when none was given; otherwise Perspective's refusal for the first attribute."""
-    if not languages:
-        return [LANGUAGE]
-    if any(tag.lower().replace("_", "-").split("-")[0] == LANGUAGE for tag in languages):
-        return languages
+    """The languages answered: as requested when one is English, ``en`` when none was given;
+    otherwise Perspective's refusal for the first attribute."""
+    if served(languages):
+        return languages or [LANGUAGE]
     attribute = attributes[0] if attributes else "TOXICITY"
     raise PerspectiveError(
         f"Attribute {attribute} does not support request languages: {', '.join(languages)}",
@@ -197,6 +205,8 @@ def analyze(session: Session, provider: ModelProvider, request: AnalyzeRequest) 
     """Scores of the requested attributes by the active model; stores nothing."""
     check_text(request.text, request.text_type)
     check_attributes(request.attributes)
+    if request.drop_unsupported and not served(request.languages):
+        return Analysis({}, request.languages)
     languages = effective_languages(request.languages, list(request.attributes))
     serving = provider.serving(session)
     scored = score_with(serving.active, request.text, serving.error)
@@ -218,7 +228,7 @@ def analyze(session: Session, provider: ModelProvider, request: AnalyzeRequest) 
         if spans is not None and threshold is not None:
             spans = [span for span in spans if span.value >= threshold]
         results[name] = AttributeScore(value, spans)
-    return Analysis(results, languages, scored.model.version)
+    return Analysis(results, languages)
 
 
 # --- suggestscore ---------------------------------------------------------------------------

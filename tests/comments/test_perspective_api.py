@@ -84,6 +84,52 @@ def test_toxicity_and_spam_are_both_served_and_the_client_token_is_echoed(
     assert answer["languages"] == ["en"]  # none sent: English assumed
 
 
+def test_a_request_with_every_field_at_its_proto3_default_is_scored(
+    client: FlaskClient, key: str
+) -> None:
+    """Clients generated from Google's discovery document send every field: null, or an
+    enum's ``..._UNSPECIFIED`` value, for the ones not set. Google reads both as unset."""
+    body = {
+        "comment": {"text": ABUSIVE, "type": "TEXT_TYPE_UNSPECIFIED"},
+        "context": None,
+        "requestedAttributes": {
+            "TOXICITY": {"scoreType": "SCORE_TYPE_UNSPECIFIED", "scoreThreshold": None}
+        },
+        "languages": None,
+        "spanAnnotations": None,
+        "doNotStore": True,
+        "dropUnsupportedAttributes": False,
+        "clientToken": None,
+        "sessionId": None,
+        "communityId": None,
+    }
+    response = call(client, ANALYZE, key, body)
+    assert response.status_code == 200, response.get_json()
+    assert summary(response) > 0.9
+    assert response.get_json()["languages"] == ["en"]
+    assert "clientToken" not in response.get_json()
+
+
+def test_drop_unsupported_attributes_answers_no_scores_instead_of_the_language_error(
+    app: Flask, client: FlaskClient, key: str
+) -> None:
+    before = table_counts(app)
+    french = call(
+        client, ANALYZE, key, coral_body(NICE, languages=["fr"], dropUnsupportedAttributes=True)
+    )
+    assert french.status_code == 200
+    assert french.get_json() == {"attributeScores": {}, "languages": ["fr"]}
+    english = call(client, ANALYZE, key, coral_body(ABUSIVE, dropUnsupportedAttributes=True))
+    assert english.status_code == 200 and summary(english) > 0.9
+    unknown = coral_body(
+        NICE, languages=["fr"], dropUnsupportedAttributes=True, requestedAttributes={"INSULT": {}}
+    )
+    refused = call(client, ANALYZE, key, unknown)
+    assert refused.status_code == 400
+    assert refused.get_json()["error"]["message"] == "Unknown requested attribute: INSULT"
+    assert table_counts(app) == before
+
+
 def test_the_key_may_come_in_googles_header(client: FlaskClient, key: str) -> None:
     response = client.post(ANALYZE, json=coral_body(NICE), headers={"X-Goog-Api-Key": key})
     assert response.status_code == 200 and summary(response) < 0.2

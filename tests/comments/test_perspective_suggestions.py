@@ -141,6 +141,27 @@ def test_suggestions_are_training_data_with_decisions(
     assert extra["labels"] == {"toxic": 1, "not_toxic": 1, "spam": 1, "not_spam": 1}
 
 
+def test_a_suggestion_with_unset_fields_sent_as_null_or_unspecified_is_learned(
+    app: Flask, client: FlaskClient, key: str
+) -> None:
+    body = {
+        "comment": {"text": ABUSIVE, "type": "TEXT_TYPE_UNSPECIFIED"},
+        "attributeScores": {
+            "TOXICITY": {"summaryScore": {"value": 1.0, "type": "SCORE_TYPE_UNSPECIFIED"}}
+        },
+        "context": None,
+        "languages": None,
+        "clientToken": None,
+        "sessionId": None,
+        "communityId": None,
+    }
+    response = call(client, SUGGEST, key, body)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == {}
+    (example,) = examples(app)
+    assert (example.text, example.toxic, example.spam) == (ABUSIVE, True, None)
+
+
 @pytest.mark.parametrize(
     ("case", "body", "message"),
     [
