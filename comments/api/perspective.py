@@ -1,10 +1,12 @@
 """Perspective's comments:analyze and comments:suggestscore, served from our own models.
 
 A platform with a Perspective client (Coral Talk, ...) switches to us by changing its endpoint
-to ``https://OUR-HOST/v1alpha1``. Thin: find the site by its key (``?key=`` or the
-``X-Goog-Api-Key`` header, as Google accepts), parse, call ``comments.services.perspective``,
-answer in Perspective's JSON. Errors use Google's error body and status codes, not this API's
-own shape, so these routes stay out of the OpenAPI document of /api/v1.
+to ``https://OUR-HOST/v1alpha1``, or, with Google's client libraries, its discovery URL to
+``https://OUR-HOST/$discovery/rest?version=v1alpha1``. Thin: find the site by its key
+(``?key=`` or the ``X-Goog-Api-Key`` header, as Google accepts), parse, call
+``comments.services.perspective``, answer in Perspective's JSON. Errors use Google's error body
+and status codes, not this API's own shape, so these routes stay out of the OpenAPI document
+of /api/v1.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
+from comments.api.perspective_discovery import VERSION, document
 from comments.extensions import db, limiter
 from comments.models import Site
 from comments.rate_keys import client_bucket
@@ -22,7 +25,7 @@ from comments.schemas.perspective import AnalyzeRequestSchema, SuggestRequestSch
 from comments.services import perspective, site_keys
 from comments.services.perspective import Analysis, PerspectiveError
 
-bp = Blueprint("perspective", __name__, url_prefix="/v1alpha1")
+bp = Blueprint("perspective", __name__)
 
 _analyze_schema = AnalyzeRequestSchema()
 _suggest_schema = SuggestRequestSchema()
@@ -162,7 +165,20 @@ def _analysis_body(analysis: Analysis, client_token: str) -> dict[str, Any]:
     return body
 
 
-@bp.post("/comments:analyze")
+@bp.get("/$discovery/rest")
+def discovery() -> Response:
+    """Google's discovery document, rooted at this service (``PUBLIC_URL`` when set, else the
+    address the client called): what Google's client libraries build their client from."""
+    version = request.args.get("version", VERSION)
+    if version != VERSION:
+        return google_error(
+            404, "NOT_FOUND", f"Discovery document not found for commentanalyzer {version}."
+        )
+    root = current_app.config["PUBLIC_URL"] or request.host_url
+    return jsonify(document(root.rstrip("/") + "/"))
+
+
+@bp.post(f"/{VERSION}/comments:analyze")
 @_per_key
 def analyze() -> Response:
     """Scores of TOXICITY and SPAM by the active model; nothing about the comment is kept."""
@@ -176,7 +192,7 @@ def analyze() -> Response:
     return jsonify(_analysis_body(analysis, wanted.client_token))
 
 
-@bp.post("/comments:suggestscore")
+@bp.post(f"/{VERSION}/comments:suggestscore")
 @_per_key
 def suggest_score() -> Response:
     """A platform's correction, kept as a labelled example of the key's site for retraining."""

@@ -67,6 +67,49 @@ def test_a_platform_reaches_us_by_changing_only_the_endpoint(app: Flask, key: st
     assert response.json()["attributeScores"]["TOXICITY"]["summaryScore"]["value"] > 0.9
 
 
+def test_googles_client_library_finds_both_methods_through_our_discovery_document(
+    app: Flask, key: str
+) -> None:
+    """Perspective's Python sample builds its client with ``googleapiclient.discovery.build``
+    from ``discoveryServiceUrl``; a discovery client joins ``rootUrl``, ``servicePath`` and a
+    method's ``path``, and adds ``key`` and ``alt=json``."""
+    with httpx.Client(
+        transport=httpx.WSGITransport(app=app), base_url="https://comments.example.org"
+    ) as http:
+        found = http.get("/$discovery/rest", params={"version": "v1alpha1", "key": key})
+        assert found.status_code == 200
+        document = found.json()
+        assert document["rootUrl"] == "https://comments.example.org/"
+        base = document["rootUrl"] + document["servicePath"]
+        methods = document["resources"]["comments"]["methods"]
+        assert {method["httpMethod"] for method in methods.values()} == {"POST"}
+        params = {"key": key, "alt": "json"}
+        scored = http.post(
+            base + methods["analyze"]["path"], params=params, json=coral_body(ABUSIVE)
+        )
+        assert scored.status_code == 200
+        assert scored.json()["attributeScores"]["TOXICITY"]["summaryScore"]["value"] > 0.9
+        suggestion = {
+            "comment": {"text": ABUSIVE},
+            "attributeScores": {"TOXICITY": {"summaryScore": {"value": 1.0}}},
+            "clientToken": "c-9",
+        }
+        kept = http.post(base + methods["suggestscore"]["path"], params=params, json=suggestion)
+        assert kept.status_code == 200 and kept.json() == {"clientToken": "c-9"}
+        other = http.get("/$discovery/rest", params={"version": "v1"})
+        assert other.status_code == 404 and other.json()["error"]["status"] == "NOT_FOUND"
+    request_fields = document["schemas"]["AnalyzeCommentRequest"]["properties"]
+    assert {"comment", "requestedAttributes", "dropUnsupportedAttributes"} <= set(request_fields)
+
+
+@pytest.mark.parametrize("app_config", [{"PUBLIC_URL": "https://comments.example.org"}])
+def test_the_discovery_document_is_rooted_at_public_url_when_set(client: FlaskClient) -> None:
+    """Behind a proxy the request may arrive as http://internal-host: PUBLIC_URL is the address
+    platforms use."""
+    document = client.get("/$discovery/rest?version=v1alpha1").get_json()
+    assert document["rootUrl"] == "https://comments.example.org/"
+
+
 def test_toxicity_and_spam_are_both_served_and_the_client_token_is_echoed(
     client: FlaskClient, key: str
 ) -> None:

@@ -63,11 +63,14 @@ PUBLIC_ENDPOINTS = {
     "akismet.submit_ham": "Akismet's protocol: the api_key field names the site",
     "perspective.analyze": "Perspective's protocol: the key names the site (test below)",
     "perspective.suggest_score": "Perspective's protocol: the key names the site",
+    "perspective.discovery": "Google's discovery document for Perspective clients; only shapes",
 }
 #: Public above, yet refused without a live site key in Akismet's words (test at the end).
 AKISMET_ENDPOINTS = frozenset(name for name in PUBLIC_ENDPOINTS if name.startswith("akismet."))
-#: Likewise, refused without a live site key in Google's words.
-PERSPECTIVE_ENDPOINTS = frozenset(n for n in PUBLIC_ENDPOINTS if n.startswith("perspective."))
+#: Likewise, refused without a live site key in Google's words (the discovery document is not).
+PERSPECTIVE_ENDPOINTS = frozenset(
+    n for n in PUBLIC_ENDPOINTS if n.startswith("perspective.") and n != "perspective.discovery"
+)
 ROLES = ("admin", "moderator", "analyst")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ALLOWED_ORIGIN = "https://blog.example"
