@@ -96,3 +96,21 @@ def test_an_unknown_charset_is_refused_naming_blog_charset(app: Flask, key: str)
     injected = posted(app, "comment-check", f"{body}&blog_charset=x%0D%0AX-Injected:+1")
     assert injected.status_code == 400 and "X-Injected" not in injected.headers
     assert counts(app) == (0, 0)
+
+
+def test_a_nul_character_in_a_field_is_cleaned_and_answered_in_akismets_words(
+    app: Flask, key: str, runner: FlaskCliRunner
+) -> None:
+    """Spam bots send NUL bytes; Akismet answers them like any comment, and its clients read
+    any other answer as an outage (WordPress holds the comment and rechecks it forever)."""
+    runner.invoke(args=["sites", "update", "default", "--add-blocked-word", "casino"])
+    common = f"api_key={key}&blog={BLOG}&user_ip={READER_IP}&comment_author=Bo%00t"
+    blocked = posted(app, "comment-check", f"{common}&comment_content=Best+cas%00ino+online")
+    assert (blocked.status_code, blocked.text) == (200, "true")
+    nice = posted(app, "comment-check", f"{common}&comment_content=Thanks%00+for+the+summary")
+    assert (nice.status_code, nice.text) == (200, "false")
+    kept = posted(app, "submit-spam", f"{common}&comment_content=Best+cas%00ino+online")
+    assert kept.text == "Thanks for making the web a better place."
+    with app.app_context():
+        example = db.session.scalars(select(LabelledExample)).one()
+        assert (example.text, example.context["comment_author"]) == ("Best casino online", "Bot")
