@@ -19,19 +19,25 @@ class OutboxMail(Base):
     """One message, written in the transaction of the event that causes it and sent after
     the commit by a worker (comments.services.mail.sender); claims are leases, as for webhooks.
 
-    The whole row, recipient included, is deleted MAIL_KEEP_DAYS after it was queued.
+    The whole row, recipient included, is deleted MAIL_KEEP_DAYS after it was queued, or
+    when the author of the comment it is about (``comment_id``) erases their data.
     """
 
     __tablename__ = "mail_outbox"
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
         Index("ix_mail_outbox_status_next", "status", "next_attempt_at"),
+        Index("ix_mail_outbox_comment_id", "comment_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     #: What the mail is about (confirm, reply, published, moderation, digest, privacy, notice).
     kind: Mapped[str] = mapped_column(String(32), default="notice")
     to_address: Mapped[str] = mapped_column(String(254))
+    #: The comment a confirm, reply, published or moderation mail quotes, so that its author's
+    #: erasure deletes the mail; unset for other kinds and for rows queued before 0026. No
+    #: foreign key: SQLite cannot add one to an existing table without rebuilding it.
+    comment_id: Mapped[int | None] = mapped_column(BigId)
     subject: Mapped[str] = mapped_column(String(300))
     text: Mapped[str] = mapped_column(Text)
     html: Mapped[str | None] = mapped_column(Text)

@@ -117,6 +117,7 @@ def _send(
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
         kind=template,
+        comment_id=comment.id,
     )
 
 
@@ -144,4 +145,5 @@ def _mail_moderators(session: Session, comment: Comment, reason: str) -> None:
                 settings=f"{base}/moderation/settings",
             ),
             kind="moderation",
+            comment_id=comment.id,
         )

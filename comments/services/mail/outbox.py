@@ -31,12 +31,14 @@ def queue_mail(
     html: str | None = None,
     headers: Mapping[str, str] | None = None,
     kind: str = "notice",
+    comment_id: int | None = None,
 ) -> None:
     """Add one mail to the outbox (one INSERT, no flush of the session); the caller commits.
 
     ``text`` is the plain-text body (always sent), ``html`` an optional alternative;
     ``headers`` are extra headers such as List-Unsubscribe. Line breaks in the address,
-    subject or headers are refused, so no caller can inject headers.
+    subject or headers are refused, so no caller can inject headers. ``comment_id`` names
+    the comment the mail quotes: erasing its author's data deletes the mail, sent or not.
     """
     fields = [to, subject, *(headers or {}).keys(), *(headers or {}).values()]
     if any("\r" in value or "\n" in value for value in fields):
@@ -49,6 +51,7 @@ def queue_mail(
         insert(_OUTBOX),
         {
             "kind": kind[:32],
+            "comment_id": comment_id,
             "to_address": to,
             "subject": subject[:300],
             "text": text,

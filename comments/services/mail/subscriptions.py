@@ -44,6 +44,7 @@ def subscribe(session: Session, comment: Comment, now: datetime | None = None) -
             excerpt=excerpt(comment.body_html),
         ),
         kind="confirm",
+        comment_id=comment.id,
     )
     return subscription
 
