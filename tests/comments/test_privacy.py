@@ -152,6 +152,8 @@ def test_erase_anonymises_or_removes_as_each_site_says_and_replies_keep_their_pl
         "labelled_examples_scrubbed": 0,
         "subscriptions_deleted": 0,
         "mails_deleted": 0,
+        "mails_about_comments_deleted": 0,
+        "digests_scrubbed": 0,
         "webhook_deliveries_scrubbed": 0,
     }
     with app.app_context():

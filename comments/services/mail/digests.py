@@ -11,6 +11,8 @@ MAIL_DIGEST_HOUR (UTC); `flask mail digest` from cron, or the in-process sender 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
@@ -21,6 +23,10 @@ from comments.services.mail import links, settings, staff_recipients, texts
 from comments.services.mail.outbox import queue_mail
 
 MAX_ITEMS = 50
+#: What an item shows, in a digest already queued, in place of an erased author and their text.
+ERASED = "(author and text erased at the author's request)"
+#: An item's first two lines (``_item``): its comment's id, then the author and the text.
+_ITEM_AUTHOR_LINE = re.compile(r"^(- #(\d+) \[[^\n]*\n)  [^\n]*$", re.MULTILINE)
 
 
 def period_start(notify: str, now: datetime, digest_hour: int) -> datetime:
@@ -67,6 +73,19 @@ def _item(session: Session, staff_id: int, comment: Comment, reason: str) -> str
         f"  {name}: {texts.one_line(texts.plain_text(comment.body_html), 160)}\n"
         f"  {links.staff_url(staff_id, comment.id)}"
     )
+
+
+def scrub(text: str, comment_ids: Collection[int]) -> str:
+    """A digest's text without the author and text of the comments ``comment_ids``: a digest
+    lists several authors' comments, so an erasure blanks its own items (their place in the
+    queue and link stay) rather than withholding the others from the moderator."""
+
+    def blank(match: re.Match[str]) -> str:
+        if int(match.group(2)) not in comment_ids:
+            return match.group(0)
+        return f"{match.group(1)}  {ERASED}"
+
+    return _ITEM_AUTHOR_LINE.sub(blank, text)
 
 
 def send_due(session: Session, now: datetime | None = None) -> int:

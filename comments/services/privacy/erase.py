@@ -8,9 +8,12 @@
 
 Moderation records stay, without the address: a ban keeps working through the address's keyed
 hash (``keys.ban_keys``); trust and reply subscriptions are withdrawn, mails to the address in
-the outbox deleted. Labelled examples keep their text and label (the
-training data moderators made), losing the author details an API sender attached. Webhook
-deliveries keep their events, without the author (and, for removed comments, the text).
+the outbox deleted, and so are mails about their comments (replies to other subscribers,
+moderators' notices: ``OutboxMail.comment_id``), sent or not; moderators' digests, which list
+several authors' comments, keep their items without the author and text. Labelled examples
+keep their text and label (the training data moderators made), losing the author details an
+API sender attached. Webhook deliveries keep their events, without the author (and, for
+removed comments, the text).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from comments.models import (
 )
 from comments.rendering import RENDERER_VERSION, render
 from comments.services import tombstones
+from comments.services.mail import digests
 from comments.services.privacy.export import comments_of, examples_about
 from comments.services.privacy.keys import HASHED_EMAIL_PREFIX, email_hash, normalise_email
 from comments.services.threads import comments_deleted, get_site
@@ -155,6 +159,32 @@ def scrub_deliveries(deliveries: Iterable[WebhookDelivery], removed: Collection[
         delivery.payload = {**delivery.payload, "data": data}
 
 
+def delete_mails_about(session: Session, ids: Sequence[int]) -> int:
+    """Delete the outbox mails that quote one of the comments ``ids``: a pending one is not
+    sent, a sent one was the log copy."""
+    return sum(
+        affected(session, delete(OutboxMail).where(OutboxMail.comment_id.in_(part)))
+        for part in chunks(ids)
+    )
+
+
+def scrub_digests(session: Session, comments: Sequence[Comment]) -> int:
+    """Blank the ``comments``' items in moderators' digests (``digests.scrub``); answers how
+    many digests changed. Only digests queued since the oldest of them can list one."""
+    if not comments:
+        return 0
+    ids = {comment.id for comment in comments}
+    since = min(comment.created_at for comment in comments)
+    query = select(OutboxMail).where(OutboxMail.kind == "digest", OutboxMail.created_at >= since)
+    changed = 0
+    for mail in session.scalars(query):
+        text = digests.scrub(mail.text, ids)
+        if text != mail.text:
+            mail.text = text
+            changed += 1
+    return changed
+
+
 def examples_to_scrub(session: Session, *conditions: ColumnElement[bool]) -> list[LabelledExample]:
     """The labelled examples matching ``conditions`` that hold author details."""
     return [
@@ -203,6 +233,9 @@ def erase_address(
     by_mode: dict[str, list[int]] = {name: [] for name in ERASURE_MODES}
     for comment in comments:
         by_mode[mode or modes.get(comment.site_id) or "anonymise"].append(comment.id)
+    # While the comments still have their creation times (``remove`` deletes some).
+    digests_scrubbed = scrub_digests(session, comments)
+    mails_about = delete_mails_about(session, [comment.id for comment in comments])
     anonymise(session, by_mode["anonymise"], now)
     kept = keep_answered(session, set(by_mode["remove"]))
     gone = set(by_mode["remove"]) - kept
@@ -232,5 +265,7 @@ def erase_address(
         "labelled_examples_scrubbed": len(examples),
         "subscriptions_deleted": unsubscribed,
         "mails_deleted": mails,
+        "mails_about_comments_deleted": mails_about,
+        "digests_scrubbed": digests_scrubbed,
         "webhook_deliveries_scrubbed": len(deliveries),
     }
