@@ -30,6 +30,7 @@ WIDGET_PARTS: tuple[str, ...] = (
     "extension.js",  # loading embed-edit.js and handing it a widget's hooks
     "dom.js",  # buildDom(): the form and thread elements
     "thread.js",  # rendering comments, loading pages
+    "refused.js",  # a page on an origin the API refuses: a console warning, no form
     "replies.js",  # moving the form under a comment and back
     "reports.js",  # reporting a comment to the moderators
     "own.js",  # the comments this browser posted: no Report on them, held ones kept in view

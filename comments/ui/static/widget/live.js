@@ -102,7 +102,7 @@
     try {
       response = await request(url, options);
     } catch (error) {
-      // No answer the page may read: offline, or refused by CORS (explainUnreadable, thread.js).
+      // No answer the page may read: offline, or refused by CORS (explainUnreadable, refused.js).
       if (error instanceof TypeError) error.unreadableUrl = url;
       throw error;
     }

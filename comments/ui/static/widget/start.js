@@ -47,7 +47,7 @@
         tokenPromise: null,
         replyTo: null, // the comment id the form is replying to
         closed: false, // the thread takes no new comments: no form, no Reply (replies.js)
-        refusedOrigin: false, // the API refuses this page's origin: no form (thread.js)
+        refusedOrigin: false, // the API refuses this page's origin: no form (refused.js)
         submitting: false,
         statusAbout: null, // the comment the form's status line speaks of (form.js)
         retry: null, // {key, fingerprint}: reused when an unanswered submission is sent again
