@@ -3,7 +3,8 @@ browser_support, and a route of the test's own where it holds a PATCH or DELETE 
 button again meanwhile): the comment form's keys save and cancel an edit, a refused edit
 marks the box as an emptied one does, Save or "Yes, delete it" sends one request however
 often it is pressed, and an unchanged edit sends none; the box takes no typing while its edit
-is saved, "Keep it" cannot pretend to cancel a delete already sent, and Escape keeps it.
+is saved, Cancel and Escape wait for it, "Keep it" cannot pretend to cancel a delete already
+sent, and Escape keeps it.
 """
 
 from __future__ import annotations
@@ -206,6 +207,39 @@ def test_the_box_is_read_only_while_its_edit_is_saved_and_writable_after_a_failu
     expect(mine.locator(".cw-body")).to_have_text("Better. Kept.")
     edit.click()
     expect(box).to_be_editable()  # the next edit is written as any
+
+
+def test_escape_and_cancel_do_nothing_while_the_edit_is_saved(
+    page: Page, page_issues: PageIssues, widget: Widget, api: FakeApi, live_server: LiveServer
+) -> None:
+    """Closed meanwhile, the editor would hide the reader's words and a failure would be told
+    under it: Cancel is aria-disabled as Save is, Escape waits too, and both work again after
+    the failure."""
+    page_issues.expected_statuses.add(429)
+    mine = posted_own(page, widget, api, live_server)
+    held = held_edits(page)
+    edit = mine.get_by_role("button", name="Edit")
+    edit.click()
+    box = mine.get_by_role("textbox", name="Edit your comment")
+    box.fill("Better.")
+    mine.get_by_role("button", name="Save").click()
+    wait_until(page, lambda: bool(held), 5)
+    cancel = mine.get_by_role("button", name="Cancel")
+    expect(cancel).to_have_attribute("aria-disabled", "true")
+    box.press("Escape")
+    cancel.press("Enter")  # Playwright's click waits for an enabled button: a keyboard press
+    expect(box).to_be_visible()
+    held[0].fulfill(status=429, headers={"Retry-After": "5"}, json={"code": 429})
+    expect(mine.locator(".cw-edit-status")).to_have_text(re.compile("^Too many changes"))
+    expect(box).to_be_visible()
+    expect(box).to_have_value("Better.")
+    expect(cancel).not_to_have_attribute("aria-disabled", "true")
+
+    box.press("Escape")
+    expect(box).to_be_hidden()
+    expect(edit).to_be_focused()
+    expect(mine.locator(".cw-body")).to_have_text("First draft.")
+    assert len(held) == 1
 
 
 def test_keep_it_does_nothing_while_the_delete_is_on_its_way(

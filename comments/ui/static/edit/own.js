@@ -205,7 +205,12 @@
         actions.hidden = false;
         editButton.focus();
       };
-      cancel.addEventListener("click", stopEditing);
+      // Not while the edit is saved: a failure would be told under a closed editor, the
+      // reader's words out of view.
+      const cancelEditing = () => {
+        if (!isBusy(cancel)) stopEditing();
+      };
+      cancel.addEventListener("click", cancelEditing);
       // The comment form's keys: Ctrl+Enter (or Cmd+Enter) saves from the box, Escape cancels.
       // Not once the window has closed: the box left then is only there to copy from.
       editor.addEventListener("keydown", (event) => {
@@ -215,7 +220,7 @@
           save.click();
         } else if (event.key === "Escape") {
           event.preventDefault();
-          stopEditing();
+          cancelEditing();
         }
       });
       save.addEventListener("click", async () => {
@@ -234,12 +239,14 @@
         }
         const sent = box.value; // what the server has if it agrees
         setBusy(save, true);
+        setBusy(cancel, true);
         // As the comment form's box while it posts: words typed meanwhile would be lost when
         // the editor closes. Writable again after a failure, unless the window closed meanwhile
         // (its box is then left read-only to copy from).
         box.readOnly = true;
         const data = await send("PATCH", { body: sent });
         setBusy(save, false);
+        setBusy(cancel, false);
         if (!closed) box.readOnly = false;
         if (!data) return;
         deadline.update(Date.parse(String(data.editable_until || "")), data.edit_extensions_left);
