@@ -86,6 +86,8 @@ MODERATION: dict[str, Any] = {
         "input.select[form='bulk']",
         # The latest decision the card showed, sent back with a bulk decision: our own id.
         "input[type='hidden'][form='bulk'][name^='expected_decision_']",
+        # The newest report the card showed, sent back with a bulk Keep: our own id.
+        "input[type='hidden'][form='bulk'][name^='reports_seen_']",
     ],
     "cardAttributes": {"data-author": {"text": "author_name", "fallback": "Anonymous"}},
     "zones": [
