@@ -20,7 +20,9 @@ from comments.rate_keys import client_bucket
 from comments.schemas.akismet import (
     FORM_MIMETYPE,
     AkismetFormSchema,
+    Form,
     UnknownCharset,
+    collect,
     decode_fields,
     form_fields,
 )
@@ -34,21 +36,23 @@ SUBMITTED = "Thanks for making the web a better place."
 _schema = AkismetFormSchema()
 
 
-def _form(*, for_key: bool = False) -> dict[str, str]:
+def _form() -> Form:
     """The form as the client encoded it (``blog_charset``; see ``schemas.akismet``).
 
     The body is read with ``get_data(cache=True)`` and never through ``request.form`` first:
-    once Werkzeug has parsed a form, the raw body is gone. The key is ASCII, so the rate
-    limit reads it without the charset, and a bad charset is answered by the view.
+    once Werkzeug has parsed a form, the raw body is gone.
     """
     if request.mimetype != FORM_MIMETYPE:
-        return request.form.to_dict()
-    body = request.get_data(cache=True)
-    return decode_fields(body, "latin-1") if for_key else form_fields(body)
+        return collect(request.form.items(multi=True))
+    return form_fields(request.get_data(cache=True))
 
 
 def _sent_key() -> str:
-    form = _form(for_key=True)
+    """The key is ASCII, so the rate limit reads it without the charset (a bad charset is
+    answered by the view)."""
+    if request.mimetype != FORM_MIMETYPE:
+        return request.form.get("api_key") or request.form.get("key") or ""
+    form = decode_fields(request.get_data(cache=True), "latin-1")
     return form.get("api_key") or form.get("key") or ""
 
 

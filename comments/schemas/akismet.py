@@ -5,6 +5,9 @@ requiredness is decided by the service (``comments.services.akismet.missing_fiel
 Fields Akismet does not document (WordPress adds its server's environment: cookies, proxy
 headers with raw addresses...) are dropped, except the honeypot field that
 ``honeypot_field_name`` names.
+``comment_context`` is an array (WordPress sends the post's tags and categories), written
+``comment_context[]=``, ``comment_context[0]=`` (PHP's ``http_build_query``) or repeated; every
+value is kept.
 
 Values arrive percent-encoded in the blog's character set, which ``blog_charset`` declares
 (WordPress sends its own, often ISO-8859-1 on older blogs); Werkzeug decodes every form as
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -28,6 +32,11 @@ FORM_MIMETYPE = "application/x-www-form-urlencoded"
 _RAW_BYTE = re.compile(rb"[\x80-\xff]")
 #: Python text codecs that are no character set a form could be written in.
 _NOT_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape"})
+#: Array fields, under their plain name, ``NAME[]`` or ``NAME[index]``.
+_ARRAY_FIELD = re.compile(r"(comment_context)(?:\[\d*\])?")
+
+#: A parsed form: one string per field, a list for array fields.
+Form = dict[str, str | list[str]]
 
 
 class UnknownCharset(ValueError):
@@ -41,20 +50,37 @@ class UnknownCharset(ValueError):
         )
 
 
-def decode_fields(body: bytes, charset: str) -> dict[str, str]:
-    """The first value of each field, percent-escapes decoded with ``charset`` (undecodable
-    bytes become U+FFFD, as Werkzeug does). Bytes a sloppy client left unescaped count as if
-    escaped, so they are read in the same charset."""
+def _pairs(body: bytes, charset: str) -> list[tuple[str, str]]:
+    """Every (name, value), percent-escapes decoded with ``charset`` (undecodable bytes become
+    U+FFFD, as Werkzeug does). Bytes a sloppy client left unescaped count as if escaped, so
+    they are read in the same charset."""
     escaped = _RAW_BYTE.sub(lambda byte: b"%%%02X" % byte[0][0], body).decode("ascii")
+    return parse_qsl(escaped, keep_blank_values=True, encoding=charset, errors="replace")
+
+
+def decode_fields(body: bytes, charset: str) -> dict[str, str]:
+    """The first value of each field, decoded with ``charset``."""
     fields: dict[str, str] = {}
-    for name, value in parse_qsl(
-        escaped, keep_blank_values=True, encoding=charset, errors="replace"
-    ):
+    for name, value in _pairs(body, charset):
         fields.setdefault(name, value)
     return fields
 
 
-def form_fields(body: bytes) -> dict[str, str]:
+def collect(pairs: Iterable[tuple[str, str]]) -> Form:
+    """The first value of each field, and every value of an array field under its plain name,
+    in the order sent."""
+    fields: dict[str, str] = {}
+    arrays: dict[str, list[str]] = {}
+    for name, value in pairs:
+        array = _ARRAY_FIELD.fullmatch(name)
+        if array:
+            arrays.setdefault(array[1], []).append(value)
+        else:
+            fields.setdefault(name, value)
+    return {**fields, **arrays}
+
+
+def form_fields(body: bytes) -> Form:
     """The form decoded with the charset its ``blog_charset`` declares, UTF-8 without one;
     UnknownCharset when Python has no text codec by that name."""
     # Latin-1 maps every byte to a character, so the declaration itself can always be read.
@@ -68,7 +94,7 @@ def form_fields(body: bytes) -> dict[str, str]:
         known = False
     if not known:
         raise UnknownCharset(declared)
-    return decode_fields(body, charset)
+    return collect(_pairs(body, charset))
 
 
 class AkismetFormSchema(Schema):
@@ -88,7 +114,7 @@ class AkismetFormSchema(Schema):
     comment_author_email = CleanLine(load_default="")
     comment_author_url = CleanLine(load_default="")
     comment_content = CleanText(load_default="")
-    comment_context = CleanLine(load_default="")
+    comment_context = fields.List(CleanLine(), load_default=list)
     comment_date_gmt = CleanLine(load_default="")
     comment_post_modified_gmt = CleanLine(load_default="")
     blog_lang = CleanLine(load_default="")
@@ -106,6 +132,7 @@ class AkismetFormSchema(Schema):
         api_key, old_key = data.pop("api_key"), data.pop("key")
         honeypot = original.get(data["honeypot_field_name"]) if data["honeypot_field_name"] else ""
         data["honeypot_value"] = honeypot if isinstance(honeypot, str) else ""
+        data["comment_context"] = tuple(value for value in data["comment_context"] if value)
         data["is_test"] = data["is_test"].lower() in _TRUE
         data["comment_author_email"] = data["comment_author_email"].lower()
         return api_key or old_key, AkismetComment(**data)

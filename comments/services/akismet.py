@@ -62,7 +62,8 @@ class AkismetComment:
     comment_author_email: str = ""
     comment_author_url: str = ""
     comment_content: str = ""
-    comment_context: str = ""
+    #: Tags, categories... of the page commented on (WordPress: the post's), in the order sent.
+    comment_context: tuple[str, ...] = ()
     comment_date_gmt: str = ""
     comment_post_modified_gmt: str = ""
     blog_lang: str = ""
@@ -78,6 +79,7 @@ class AkismetComment:
         """Every field sent, except the text itself and the raw IP, which becomes its hash."""
         fields = asdict(self)
         del fields["user_ip"], fields["comment_content"], fields["is_test"]
+        fields["comment_context"] = list(self.comment_context)
         return {"user_ip_hash": ip_hash} | {name: value for name, value in fields.items() if value}
 
 

@@ -1,0 +1,45 @@
+"""What WordPress's Akismet plugin (class.akismet.php) puts in its comment-check form, beyond
+the fields every client sends: the post's tags and categories as the ``comment_context`` array,
+the commenter's roles comma-joined in ``user_role``, and every posted form field prefixed with
+``POST_``, its hidden ``ak_hp_textarea`` honeypot among them.
+
+Bodies are written by hand as PHP's ``http_build_query`` encodes them (brackets as ``%5B``/``%5D``).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select
+
+from comments.extensions import db
+from comments.models import LabelledExample
+from tests.comments.test_akismet_api import BLOG, READER_IP
+from tests.comments.test_akismet_wire import posted
+
+
+def _contexts(app: Flask) -> list[object]:
+    with app.app_context():
+        examples = db.session.scalars(select(LabelledExample).order_by(LabelledExample.id))
+        return [example.context.get("comment_context") for example in examples]
+
+
+def test_every_comment_context_value_is_kept_however_the_array_is_written(
+    app: Flask, key: str
+) -> None:
+    common = f"api_key={key}&blog={BLOG}&user_ip={READER_IP}&comment_content=Nice+recipe"
+    for form in (
+        "comment_context%5B0%5D=cooking&comment_context%5B1%5D=Caf%C3%A9s",  # WordPress
+        "comment_context%5B%5D=cooking&comment_context%5B%5D=Caf%C3%A9s",  # Akismet's docs
+        "comment_context=cooking&comment_context=Caf%C3%A9s",  # a repeated field
+        "comment_context=cooking",  # one value, as the PyPI client types it
+        "comment_context%5B%5D=&comment_context%5B%5D=cooking",  # a blank entry
+    ):
+        answer = posted(app, "submit-ham", f"{common}&{form}")
+        assert answer.text == "Thanks for making the web a better place.", form
+    assert _contexts(app) == [
+        ["cooking", "Cafés"],
+        ["cooking", "Cafés"],
+        ["cooking", "Cafés"],
+        ["cooking"],
+        ["cooking"],
+    ]
