@@ -68,12 +68,17 @@ class AkismetComment:
     comment_post_modified_gmt: str = ""
     blog_lang: str = ""
     blog_charset: str = ""
+    #: As sent; WordPress joins a user's roles with commas (``administrator,bbp_keymaster``).
     user_role: str = ""
     recheck_reason: str = ""
     honeypot_field_name: str = ""
     honeypot_value: str = ""
     #: Akismet's "do not learn from this call".
     is_test: bool = False
+
+    def roles(self) -> frozenset[str]:
+        """Each role in ``user_role``, lower-cased."""
+        return frozenset(role.strip().lower() for role in self.user_role.split(","))
 
     def context(self, ip_hash: str) -> dict[str, Any]:
         """Every field sent, except the text itself and the raw IP, which becomes its hash."""
@@ -162,7 +167,7 @@ def check_comment(
         or comment.comment_author_email == TEST_SPAM_EMAIL
     ):
         return Verdict(spam=True, discard=False, status="spam", reason="akismet_test_spam")
-    if comment.user_role.lower() == TEST_HAM_ROLE:
+    if TEST_HAM_ROLE in comment.roles():
         return Verdict(spam=False, discard=False, status="published", reason="administrator")
 
     hashed_ip = ip_hash(comment.user_ip, ip_keys[0])

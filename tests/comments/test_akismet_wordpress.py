@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from comments.extensions import db
 from comments.models import LabelledExample
-from tests.comments.test_akismet_api import BLOG, READER_IP
+from tests.comments.test_akismet_api import BLOG, CHANNEL_SPAM, READER_IP
 from tests.comments.test_akismet_wire import posted
 
 
@@ -43,3 +43,13 @@ def test_every_comment_context_value_is_kept_however_the_array_is_written(
         ["cooking"],
         ["cooking"],
     ]
+
+
+def test_any_administrator_among_wordpresss_roles_is_always_ham(app: Flask, key: str) -> None:
+    spam = f"api_key={key}&blog={BLOG}&user_ip={READER_IP}&comment_content={CHANNEL_SPAM}"
+    for roles in ("administrator", "administrator%2Cbbp_keymaster", "editor%2C+Administrator"):
+        answer = posted(app, "comment-check", f"{spam}&user_role={roles}")
+        assert answer.text == "false", roles
+        assert answer.headers["X-Comments-Reason"] == "administrator"
+    for roles in ("editor%2Cbbp_keymaster", "administrators", "super_admin"):
+        assert posted(app, "comment-check", f"{spam}&user_role={roles}").text == "true", roles
