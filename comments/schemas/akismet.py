@@ -4,7 +4,8 @@ Akismet answers a missing required field with its own message, after the key is 
 requiredness is decided by the service (``comments.services.akismet.missing_field``), not here.
 Fields Akismet does not document (WordPress adds its server's environment: cookies, proxy
 headers with raw addresses...) are dropped, except the honeypot field that
-``honeypot_field_name`` names.
+``honeypot_field_name`` names and WordPress's own honeypot, which its plugin sends, like every
+posted form field, with a ``POST_`` prefix and without ``honeypot_field_name``.
 ``comment_context`` is an array (WordPress sends the post's tags and categories), written
 ``comment_context[]=``, ``comment_context[0]=`` (PHP's ``http_build_query``) or repeated; every
 value is kept.
@@ -26,6 +27,7 @@ from marshmallow import EXCLUDE, Schema, fields, post_load
 
 from comments.schemas.public import CleanLine, CleanText
 from comments.services.akismet import AkismetComment
+from comments.text import clean_line
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 FORM_MIMETYPE = "application/x-www-form-urlencoded"
@@ -34,6 +36,10 @@ _RAW_BYTE = re.compile(rb"[\x80-\xff]")
 _NOT_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape"})
 #: Array fields, under their plain name, ``NAME[]`` or ``NAME[index]``.
 _ARRAY_FIELD = re.compile(r"(comment_context)(?:\[\d*\])?")
+#: WordPress's Akismet plugin adds a hidden ``ak_hp_textarea`` to comment forms (and renames
+#: Contact Form 7's ``_wpcf7_ak_hp_textarea`` to it), sent like every posted field: with
+#: a ``POST_`` prefix.
+WORDPRESS_HONEYPOT = "POST_ak_hp_textarea"
 
 #: A parsed form: one string per field, a list for array fields.
 Form = dict[str, str | list[str]]
@@ -128,10 +134,14 @@ class AkismetFormSchema(Schema):
     def _comment(
         self, data: dict[str, Any], original: dict[str, Any], **_: Any
     ) -> tuple[str, AkismetComment]:
-        """(api key, the comment); the honeypot's value is read from the field it names."""
+        """(api key, the comment); the honeypot's value is read from the field
+        ``honeypot_field_name`` names, or else from WordPress's, whichever is filled."""
         api_key, old_key = data.pop("api_key"), data.pop("key")
-        honeypot = original.get(data["honeypot_field_name"]) if data["honeypot_field_name"] else ""
-        data["honeypot_value"] = honeypot if isinstance(honeypot, str) else ""
+        names = (data["honeypot_field_name"], WORDPRESS_HONEYPOT)
+        traps = (original.get(name) for name in names if name)
+        # Cleaned as the widget's honeypot is (CleanLine): a NUL byte could not be stored.
+        filled = (clean_line(trap) for trap in traps if isinstance(trap, str))
+        data["honeypot_value"] = next((value for value in filled if value), "")
         data["comment_context"] = tuple(value for value in data["comment_context"] if value)
         data["is_test"] = data["is_test"].lower() in _TRUE
         data["comment_author_email"] = data["comment_author_email"].lower()
