@@ -1,4 +1,5 @@
-"""Akismet's REST API 1.1 served from our rules and models, for platforms with Akismet clients.
+"""Akismet's REST API 1.1 (and 1.2's usage-limit) served from our rules and models, for
+platforms with Akismet clients.
 
 Thin: parse the form, find the site by its API key, call ``comments.services.akismet``, and
 answer in Akismet's words: plain-text bodies, ``X-akismet-*`` headers, HTTP 200 even for a bad
@@ -10,7 +11,7 @@ makes several clients treat a good answer as an error.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import TooManyRequests
 
 from comments.extensions import db, limiter
@@ -30,7 +31,7 @@ from comments.services import akismet, site_keys
 from comments.services.akismet import AkismetComment, ModelUnavailable
 from comments.services.scoring import ModelProvider
 
-bp = Blueprint("akismet", __name__, url_prefix="/1.1")
+bp = Blueprint("akismet", __name__)
 
 SUBMITTED = "Thanks for making the web a better place."
 _schema = AkismetFormSchema()
@@ -49,11 +50,12 @@ def _form() -> Form:
 
 def _sent_key() -> str:
     """The key is ASCII, so the rate limit reads it without the charset (a bad charset is
-    answered by the view)."""
+    answered by the view). usage-limit also takes it in the query string, as a GET."""
     if request.mimetype != FORM_MIMETYPE:
-        return request.form.get("api_key") or request.form.get("key") or ""
-    form = decode_fields(request.get_data(cache=True), "latin-1")
-    return form.get("api_key") or form.get("key") or ""
+        form = request.form.to_dict()
+    else:
+        form = decode_fields(request.get_data(cache=True), "latin-1")
+    return form.get("api_key") or form.get("key") or request.args.get("api_key") or ""
 
 
 def _key_bucket() -> str:
@@ -111,7 +113,7 @@ def _too_many(error: TooManyRequests) -> Response:
     return _text("Too many requests; try again later.", 429)
 
 
-@bp.post("/verify-key")
+@bp.post("/1.1/verify-key")
 @_per_key
 def verify_key() -> Response:
     """``valid`` for a live key of any site; the key alone names the site."""
@@ -124,7 +126,7 @@ def verify_key() -> Response:
     return _text("valid")
 
 
-@bp.post("/comment-check")
+@bp.post("/1.1/comment-check")
 @_per_key
 def comment_check() -> Response:
     """``true`` (spam) or ``false``, with ``X-akismet-pro-tip: discard`` for blatant spam, and
@@ -168,15 +170,28 @@ def _submit(spam: bool) -> Response:
     return _text(SUBMITTED)
 
 
-@bp.post("/submit-spam")
+@bp.post("/1.1/submit-spam")
 @_per_key
 def submit_spam() -> Response:
     """A comment the platform's moderators call spam: a labelled example of the key's site."""
     return _submit(spam=True)
 
 
-@bp.post("/submit-ham")
+@bp.post("/1.1/submit-ham")
 @_per_key
 def submit_ham() -> Response:
     """A comment wrongly called spam: a labelled example (not spam) of the key's site."""
     return _submit(spam=False)
+
+
+@bp.route("/1.2/usage-limit", methods=["GET", "POST"])
+@_per_key
+def usage_limit() -> Response:
+    """Akismet's answer for an unlimited plan: a key of ours has no monthly limit, only the
+    per-minute rate limit, which answers 429 itself."""
+    key = _sent_key()
+    site = site_keys.site_for_key(db.session(), key) if key else None
+    if site is None:
+        return _unknown_key(key)
+    db.session.commit()  # the key's last use
+    return jsonify(akismet.UNLIMITED_USAGE)

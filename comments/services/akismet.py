@@ -46,6 +46,14 @@ REQUIRED_FIELDS = ("blog", "user_ip")
 RULE_HOLDS = frozenset({"blocked_word", "too_many_links", "commercial_terms"})
 #: Spam signals no real reader produces, so the platform may drop the comment unseen.
 BLATANT_SIGNALS = frozenset({"author_banned", "honeypot_filled"})
+#: usage-limit's answer, in the shape Akismet gives an unlimited plan (``"limit": "none"``): no
+#: key has a monthly limit and no monthly count is kept, so none is used or throttled.
+UNLIMITED_USAGE: dict[str, Any] = {
+    "limit": "none",
+    "usage": 0,
+    "percentage": "0.00",
+    "throttled": False,
+}
 
 
 @dataclass(frozen=True, slots=True)
