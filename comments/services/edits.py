@@ -36,6 +36,7 @@ from comments.policy import Outcome, Signal
 from comments.rendering import RENDERER_VERSION, render
 from comments.services import webhooks
 from comments.services.deciding import content_signals, decide_for_site
+from comments.services.mail import notifications
 from comments.services.moderation.authors import active_bans, is_trusted
 from comments.services.moderation.decisions import TRANSITIONS
 from comments.services.registry import ensure_version
@@ -301,6 +302,7 @@ def edit_comment(
     session.add(decision)
     session.flush()
     webhooks.record_author_events(session, comment, decision)
+    notifications.comment_edited(session, comment)
     return comment
 
 
@@ -328,6 +330,7 @@ def delete_comment(session: Session, comment: Comment, now: datetime) -> Comment
     comment.updated_at = now
     session.flush()
     webhooks.record_author_events(session, comment, decision)
+    notifications.comment_deleted(session, comment)
     return comment
 
 

@@ -1,6 +1,6 @@
 """What readers and moderators are mailed, queued in the transaction of the event.
 
-The hooks cost nothing when e-mail is off (SMTP_HOST unset) and, when it is on, nothing in
+Queueing costs nothing when e-mail is off (SMTP_HOST unset) and, when it is on, nothing in
 the common case: subscriptions are read only for a published reply or a comment published by
 a moderator, and who wants immediate mail is cached per process (``staff_recipients``).
 
@@ -11,14 +11,21 @@ a moderator, and who wants immediate mail is cached per process (``staff_recipie
   first publication only: the ticked box is the only consent we have, so authors who did not
   tick it get nothing.
 - Moderators who chose "immediate" get a mail per held or reported comment on their sites.
+
+A mail still waiting in the outbox (an SMTP outage, retries) is withdrawn in the transaction
+that makes it wrong (``_withdraw``): a reply or "published" mail once the comment is no longer
+published, a moderators' notice once a moderator decided the comment or its author deleted it.
+Deleting then, rather than checking in the sender, keeps the sender's polling free of joins
+and knows what happened, which a moderators' notice needs: it is about a comment that is not
+published by design. Confirmations stay: they go to the author, about their own text.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from comments.models import Comment, MailSubscription, Report, Thread
+from comments.models import Comment, MailSubscription, OutboxMail, Report, Thread
 from comments.services.mail import links, settings, staff_recipients, subscriptions, texts
 from comments.services.mail.outbox import queue_mail
 
@@ -48,13 +55,21 @@ def comment_submitted(session: Session, comment: Comment, notify_replies: bool) 
         _mail_moderators(session, comment, "held")
 
 
-def comment_decided(session: Session, comment: Comment, *, first_publication: bool) -> None:
+#: Mails that show readers a published comment.
+READER_KINDS = ("reply", "published")
+
+
+def comment_decided(
+    session: Session, comment: Comment, *, first_publication: bool, settled: bool
+) -> None:
     """After a moderator's decision: a comment published for the first time may owe mails.
 
     The parent's subscribers get a reply, and its author the news, on its first publication
     only: a comment that was published before (then unpublished, rejected, or held by an edit)
-    reached them, or was news to its author, then.
+    reached them, or was news to its author, then. ``settled`` is false for a decision that
+    sends the comment back to the queue (Unpublish, restore), where it waits again.
     """
+    _withdraw(session, comment, moderators=settled)
     if not first_publication or not _enabled(wanted=False):
         return
     if comment.parent_id is not None:
@@ -64,6 +79,36 @@ def comment_decided(session: Session, comment: Comment, *, first_publication: bo
         thread = session.get(Thread, comment.thread_id)
         for subscription in own:
             _send(session, subscription, "published", thread, comment)
+
+
+def comment_edited(session: Session, comment: Comment) -> None:
+    """After its author's edit, which may have held a published comment for moderation."""
+    _withdraw(session, comment, moderators=False)
+
+
+def comment_deleted(session: Session, comment: Comment) -> None:
+    """After its author deleted the comment: nothing about it is mailed any more."""
+    _withdraw(session, comment, moderators=True)
+
+
+def _withdraw(session: Session, comment: Comment, *, moderators: bool) -> None:
+    """Delete the pending mails about ``comment`` that are now wrong: reader mails if it is
+    not published, and moderators' notices if ``moderators`` (nothing waits any more). Sent
+    ones stay, as the log, until MAIL_KEEP_DAYS; one a sender is sending already goes."""
+    kinds = [
+        *(READER_KINDS if comment.status != "published" else ()),
+        *(("moderation",) if moderators else ()),
+    ]
+    if not kinds:
+        return
+    session.execute(
+        delete(OutboxMail).where(
+            OutboxMail.comment_id == comment.id,
+            OutboxMail.status == "pending",
+            OutboxMail.kind.in_(kinds),
+        ),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def comment_reported(session: Session, comment: Comment) -> None:

@@ -244,7 +244,12 @@ def decide_comment(
         )
     session.flush()
     webhooks.record_decision_events(session, comment, decision)
-    notifications.comment_decided(session, comment, first_publication=first_publication)
+    notifications.comment_decided(
+        session,
+        comment,
+        first_publication=first_publication,
+        settled=request.action != "restore",
+    )
     if request.action in LABELS:
         toxic, spam = LABELS[request.action]
         session.add(
