@@ -1,18 +1,20 @@
 """A mail still waiting to be sent (an SMTP outage, retries) when the comment it quotes is
 taken down: readers are not sent text that is no longer shown, moderators are not told of a
-comment that no longer waits."""
+comment that no longer waits, and a purge takes the comment's text out of the outbox too."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
-from sqlalchemy import select
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select, update
 
 from comments.extensions import db
-from comments.models import OutboxMail
+from comments.models import Comment, OutboxMail
 from tests.comments.conftest import ABUSIVE, NICE, PostComment, StaffToken
 from tests.comments.smtp_server import SmtpServer, body_of, mail_config, send_queued
 from tests.comments.test_mail_erasure import moderator as notified_moderator
@@ -178,3 +180,43 @@ def test_a_moderators_notice_goes_out_while_the_comment_waits_and_not_once_decid
     with app.app_context():
         [notice] = db.session.scalars(select(OutboxMail))
         assert notice.comment_id == waits and notice.status == "sent"
+
+
+def test_purging_a_comment_deletes_the_mails_about_it_sent_or_not(
+    app: Flask,
+    client: FlaskClient,
+    runner: FlaskCliRunner,
+    post_comment: PostComment,
+    smtp: SmtpServer,
+) -> None:
+    notified_moderator(app, "maria", "immediate")
+    ann = subscribe_ann(app, client, post_comment, smtp)
+    reply = write(post_comment, "Bob", BOB_SAYS, parent_id=ann)
+    assert len(delivered(app, smtp)) == 1, "the reply mail went out"
+    held = write(post_comment, "Cid", ABUSIVE, parent_id=ann)
+    fresh = write(post_comment, "Dee", ABUSIVE + " Dee")
+    # Still queued (an SMTP outage) when retention's time comes, as with MAIL_KEEP_DAYS above
+    # the retention days; the reply mail was sent and stays as the log copy until then.
+    with app.app_context():
+        then = datetime.now(UTC) - timedelta(days=100)
+        db.session.execute(
+            update(Comment)
+            .where(Comment.id.in_([reply, held]))
+            .values(status="rejected", updated_at=then)
+        )
+        db.session.commit()
+    assert [kind for kind, *_ in outbox(app)] == ["confirm", "reply", "moderation", "moderation"]
+
+    dry = runner.invoke(args=["privacy", "purge", "--dry-run"])
+    purged = runner.invoke(args=["privacy", "purge"])
+
+    assert purged.exit_code == 0, purged.output
+    counts = json.loads(purged.output.strip().splitlines()[-1])
+    assert {**counts, "dry_run": True} == json.loads(dry.output.strip().splitlines()[-1])
+    assert counts["rejected_purged"] == 2 and counts["mails_about_comments_deleted"] == 2
+    assert outbox(app) == [
+        ("confirm", "ann@example.org", "sent"),
+        ("moderation", "maria@example.org", "pending"),
+    ]
+    with app.app_context():
+        assert db.session.scalars(select(OutboxMail.comment_id)).all() == [ann, fresh]

@@ -15,9 +15,11 @@ from comments.models import (
     Comment,
     CommentScore,
     LabelledExample,
+    OutboxMail,
     PrivacyRequest,
     WebhookDelivery,
 )
+from comments.services.mail import queue_mail
 from tests.comments.conftest import NICE, PostComment
 
 
@@ -74,6 +76,7 @@ def test_purge_deletes_old_spam_and_rejected_only(
         "left_as_placeholders": 1,
         "labelled_examples_scrubbed": 1,
         "webhook_deliveries_scrubbed": 0,
+        "mails_about_comments_deleted": 0,
         "expired_links_deleted": 1,
         "tombstones_pruned": 0,
     }
@@ -168,6 +171,7 @@ def stored(app: Flask) -> dict[str, list[Any]]:
             ],
             "deliveries": [(d.id, d.payload) for d in db.session.scalars(select(WebhookDelivery))],
             "links": list(db.session.scalars(select(PrivacyRequest.id))),
+            "mails": list(db.session.scalars(select(OutboxMail.comment_id))),
         }
 
 
@@ -199,6 +203,7 @@ def test_a_dry_run_counts_exactly_what_the_purge_then_does_and_changes_nothing(
                     site_id=1, comment_id=comment_id, text="t", spam=True, context=author
                 )
             )
+        queue_mail(db.session(), to="a@example.org", subject="s", text="t", comment_id=rejected)
         past = datetime.now(UTC) - timedelta(days=1)
         db.session.add(
             PrivacyRequest(
@@ -223,6 +228,7 @@ def test_a_dry_run_counts_exactly_what_the_purge_then_does_and_changes_nothing(
         "left_as_placeholders": 1,
         "labelled_examples_scrubbed": 2,
         "webhook_deliveries_scrubbed": 6,  # created and published, for each of the three
+        "mails_about_comments_deleted": 1,
         "expired_links_deleted": 1,
         "tombstones_pruned": 0,
     }
@@ -233,3 +239,4 @@ def test_a_dry_run_counts_exactly_what_the_purge_then_does_and_changes_nothing(
     }
     assert [context for *_, context in after["examples"]] == [{"blog_lang": "en"}] * 2
     assert after["links"] == []
+    assert after["mails"] == []

@@ -5,7 +5,9 @@ answered stays as an anonymous "[deleted]" placeholder so their replies keep the
 Labelled examples made from purged comments are training data moderators produced: they keep
 their text and label and lose any author details. Webhook deliveries about purged comments are
 scrubbed as an erasure in ``remove`` mode scrubs them: the events stay in the delivery log
-without the author or the text. Reader links that expired unused go too, and so do the
+without the author or the text. Mails about purged comments (``OutboxMail.comment_id``) are
+deleted, sent or not, as an erasure deletes them: the outbox keeps no copy of the text, and a
+pending one is never sent. Reader links that expired unused go too, and so do the
 tombstones of deleted comments older than ``tombstones.TOMBSTONE_DAYS``.
 """
 
@@ -14,13 +16,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from comments.models import Comment, LabelledExample, PrivacyRequest, WebhookDelivery
+from comments.models import (
+    Comment,
+    LabelledExample,
+    OutboxMail,
+    PrivacyRequest,
+    WebhookDelivery,
+)
 from comments.services import tombstones
 from comments.services.privacy.erase import (
     chunks,
+    delete_mails_about,
     deliveries_about,
     examples_to_scrub,
     keep_answered,
@@ -41,6 +50,8 @@ class Purgeable:
     answered: set[int]
     examples: list[LabelledExample]
     deliveries: list[WebhookDelivery]
+    #: Outbox mails about the expired comments, sent or not.
+    mails: int
     stale_links: list[int]
     #: Tombstones old enough to prune (tombstones.prune).
     old_tombstones: int
@@ -55,6 +66,7 @@ class Purgeable:
             "left_as_placeholders": len(self.answered),
             "labelled_examples_scrubbed": len(self.examples),
             "webhook_deliveries_scrubbed": len(self.deliveries),
+            "mails_about_comments_deleted": self.mails,
             "expired_links_deleted": len(self.stale_links),
             "tombstones_pruned": self.old_tombstones,
         }
@@ -88,6 +100,13 @@ def purgeable(session: Session, *, spam_days: int, rejected_days: int, now: date
             for example in examples_to_scrub(session, LabelledExample.comment_id.in_(part))
         ],
         deliveries=deliveries_about(session, ids),
+        mails=sum(
+            session.scalar(
+                select(func.count()).select_from(OutboxMail).where(OutboxMail.comment_id.in_(part))
+            )
+            or 0
+            for part in chunks(ids)
+        ),
         stale_links=list(session.scalars(select(PrivacyRequest.id).where(*stale))),
         old_tombstones=tombstones.prunable(session, now),
     )
@@ -99,6 +118,7 @@ def carry_out(session: Session, found: Purgeable, now: datetime) -> None:
     scrub_examples(found.examples)
     # Placeholders included: their text is gone from the thread, so from the log too.
     scrub_deliveries(found.deliveries, ids)
+    delete_mails_about(session, sorted(ids))
     remove(session, ids - found.answered, found.answered, now)
     for part in chunks(found.stale_links):
         session.execute(delete(PrivacyRequest).where(PrivacyRequest.id.in_(part)))
