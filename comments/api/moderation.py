@@ -86,12 +86,12 @@ def comment_detail(comment_id: int) -> dict[str, Any]:
     (about the comment, and about its author)."""
     comment = _visible_comment(comment_id)
     item = items.describe(db.session(), [comment])[0]
-    if item["explanation"] is None:
+    if item["explanation"] is None and not item["placeholder"]:
         provider = current_app.extensions["model_provider"]
         item["explanation"] = explain_comment(db.session(), provider, comment)
     item["history"] = items.history(db.session(), comment)
     item["revisions"] = describe_revisions(db.session(), comment.id)
-    item["actions"] = legal_actions(comment.status, len(item["reports"]))
+    item["actions"] = legal_actions(comment.status, len(item["reports"]), item["placeholder"])
     item["author_actions"] = authors.author_actions(
         comment.status, comment.author_email, item["author"]["trusted"], item["author"]["banned"]
     )

@@ -323,7 +323,7 @@ def card(item: dict[str, Any], parent: dict[str, Any] | None) -> dict[str, Any]:
         "parent": parent,
         "highlighted": highlight(body, explanation),
         "drivers": top_drivers(body, explanation),
-        "actions": legal_actions(item["status"], len(item["reports"])),
+        "actions": legal_actions(item["status"], len(item["reports"]), item["placeholder"]),
         "author_actions": author_actions(
             item["status"],
             item["author"].get("email"),

@@ -222,6 +222,9 @@ class SignalSchema(Schema):
 class ModeratedCommentSchema(Schema):
     id = fields.Integer()
     status = fields.String()
+    #: A "[deleted]" placeholder left where an erased or purged comment was answered: no
+    #: decision applies to it (409).
+    placeholder = fields.Boolean()
     site = fields.String()
     thread = fields.Nested(ThreadSchema)
     parent_id = fields.Integer(allow_none=True)

@@ -7,12 +7,13 @@ from sqlalchemy.orm import Session
 
 from comments.models import Comment, Report
 from comments.services.mail import notifications
+from comments.services.placeholders import is_placeholder
 
 REASONS = ("spam", "abusive", "off-topic", "other")
 
 
 class NotReportable(LookupError):
-    """No published comment with that id (answered as 404)."""
+    """No published comment with that id, or only a placeholder (answered as 404)."""
 
 
 def report_comment(
@@ -22,6 +23,9 @@ def report_comment(
     comment = session.get(Comment, comment_id)
     if comment is None or comment.status != "published":
         raise NotReportable(f"No published comment {comment_id}.")
+    if is_placeholder(comment):
+        # Nothing of it is left to report, and no moderator decision could answer the report.
+        raise NotReportable(f"Comment {comment_id} was deleted: nothing of it is left to report.")
     existing = session.scalar(
         select(Report).where(
             Report.comment_id == comment_id,

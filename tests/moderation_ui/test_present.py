@@ -104,6 +104,7 @@ def test_cards_highlight_only_heads_with_a_score_worth_reading() -> None:
         "explanation": explanation,
         "scores": {"toxicity": 0.9, "spam": 0.05},
         "status": "pending",
+        "placeholder": False,
         "reports": [],
         "thread": {"url": None},
         "author": {"url": None},

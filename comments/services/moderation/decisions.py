@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from comments.models import Comment, Decision, LabelledExample, Report, Staff
 from comments.services import webhooks
 from comments.services.mail import notifications
+from comments.services.placeholders import NOT_DECIDABLE, is_placeholder
 
 #: action -> (statuses it applies to, status it leads to).
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -54,9 +55,12 @@ UNPUBLISH = Action("restore", "Unpublish", "p")
 DECISION_KEYS = tuple(dict.fromkeys(action.key for action in (*OFFERED, KEEP) if action.key))
 
 
-def legal_actions(status: str, open_reports: int) -> list[Action]:
+def legal_actions(status: str, open_reports: int, placeholder: bool = False) -> list[Action]:
     """The actions a moderator may take on a comment now, as the card's buttons and the
-    moderation API's comment detail offer them: only those the service would accept."""
+    moderation API's comment detail offer them: only those the service would accept (none on
+    a placeholder, placeholders.NOT_DECIDABLE)."""
+    if placeholder:
+        return []
     legal = []
     for action in OFFERED:
         allowed_from, _target = TRANSITIONS[action.name]
@@ -212,6 +216,8 @@ def decide_comment(
     """
     now = now or datetime.now(UTC)
     session.refresh(comment, with_for_update=True)
+    if is_placeholder(comment):
+        raise IllegalTransition(NOT_DECIDABLE)
     _check_not_stale(session, comment, request)
     reports = open_reports(session, comment.id)
     target = _check(comment, request, reports)

@@ -21,6 +21,7 @@ from comments.models import (
 )
 from comments.services.moderation.authors import banned_comments, trusted_emails
 from comments.services.moderation.decisions import latest_decisions
+from comments.services.placeholders import is_placeholder
 from comments.services.threads import is_closed
 
 
@@ -140,6 +141,8 @@ def describe(
             {
                 "id": comment.id,
                 "status": comment.status,
+                # Left where an erased or purged comment was answered: nothing to decide.
+                "placeholder": is_placeholder(comment),
                 "site": site.name,
                 "thread": {
                     "key": thread.key,

@@ -29,9 +29,13 @@ from comments.models import (
     ERASURE_MODES,
     Ban,
     Comment,
+    CommentRevision,
+    CommentScore,
+    CommentSignal,
     LabelledExample,
     MailSubscription,
     OutboxMail,
+    Report,
     Site,
     TrustedAuthor,
     WebhookDelivery,
@@ -39,13 +43,12 @@ from comments.models import (
 from comments.rendering import RENDERER_VERSION, render
 from comments.services import tombstones
 from comments.services.mail import digests
+from comments.services.placeholders import PLACEHOLDER
 from comments.services.privacy.export import comments_of, examples_about
 from comments.services.privacy.keys import HASHED_EMAIL_PREFIX, email_hash, normalise_email
 from comments.services.threads import comments_deleted, get_site
 from comments.text import fingerprint
 
-#: What a removed comment that has replies shows in their place.
-PLACEHOLDER = "[deleted]"
 #: Author details an Akismet client may attach to a labelled example.
 PERSONAL_CONTEXT = frozenset(
     {
@@ -109,10 +112,19 @@ def keep_answered(session: Session, ids: set[int]) -> set[int]:
         kept |= answered
 
 
+#: What hangs off a comment and tells of its text or author: a placeholder keeps none of it.
+#: Its decisions stay (they name staff, never the author), as a removed comment's would.
+_ABOUT_THE_TEXT = (CommentRevision, CommentScore, CommentSignal, Report)
+
+
 def remove(session: Session, gone: Collection[int], kept: Iterable[int], now: datetime) -> None:
     """Delete the ``gone`` comments, leaving tombstones of those readers were shown, and
     blank the ``kept`` ones, which others answered (``keep_answered``), as placeholders; their
-    threads' ``last_comment_at`` goes back to the newest comment left."""
+    threads' ``last_comment_at`` goes back to the newest comment left.
+
+    A placeholder loses its scores, signals, earlier texts and readers' reports with its text:
+    they were about words that are gone, and an open report would keep it in the Reported
+    queue, where there is nothing to decide (``placeholders.NOT_DECIDABLE``)."""
     placeholder = {
         "body_raw": PLACEHOLDER,
         "body_html": render(PLACEHOLDER),
@@ -123,8 +135,17 @@ def remove(session: Session, gone: Collection[int], kept: Iterable[int], now: da
         session.execute(
             update(Comment)
             .where(Comment.id.in_(part))
-            .values(**_ANONYMOUS, **placeholder, updated_at=now)
+            .values(
+                **_ANONYMOUS,
+                **placeholder,
+                toxicity=None,
+                spam=None,
+                model_version=None,
+                updated_at=now,
+            )
         )
+        for table in _ABOUT_THE_TEXT:
+            session.execute(delete(table).where(table.comment_id.in_(part)))
     # Before they go: an open page that shows one is told so (listing.py's withdrawn).
     tombstones.bury(session, gone, now)
     threads: set[int] = set()
