@@ -326,15 +326,17 @@ def submit_comment(
     if scored.model is not None and not (known.version_known and scored.model is serving.active):
         ensure_version(session, scored.model)
     thread_id = known.thread_id
-    thread_url = submission.thread_url
+    thread_url, thread_title = submission.thread_url, submission.thread_title
     if thread_url and not page_url_allowed(site, thread_url, client.public_url):
-        thread_url = None  # dropped, not refused: a page's canonical link may point elsewhere
-    if thread_id is None or (known.thread_incomplete and (submission.thread_title or thread_url)):
+        # Dropped, not refused: a page's canonical link may point elsewhere. The title sent
+        # with it goes too: it names that page, or it is a forger's, who sent both.
+        thread_url, thread_title = None, ""
+    if thread_id is None or (known.thread_incomplete and (thread_title or thread_url)):
         thread_id = get_or_create_thread(
             session,
             site,
             submission.thread,
-            title=submission.thread_title,
+            title=thread_title,
             url=thread_url,
         ).id
     comment = insert_comment(

@@ -272,6 +272,32 @@ def test_the_pages_name_the_page_the_comment_is_on(
     assert "this comment on “Rain &lt;in&gt; Spain”." in client.post(unsubscribe).text
 
 
+def test_a_strangers_title_reaches_mails_as_one_quoted_bounded_line(
+    app: Flask, client: FlaskClient, post_comment: PostComment, smtp: SmtpServer
+) -> None:
+    """Whoever comments first names the page: a title that reads like a notice of its own,
+    long, with line breaks and a right-to-left override (stored before titles were cleaned, or
+    imported), stays a page's name in quotation marks, on one line and cut short."""
+    ann = write(post_comment, "Ann", notify_replies=True, thread_title="Placeholder")
+    forged = (
+        "Your account is suspended\n\nConfirm it within 24 hours at account-check.example"
+        "\u202e or it is deleted, with every comment you ever wrote on this site and others"
+    )
+    with app.app_context():
+        db.session.execute(update(Thread).values(title=forged))
+        db.session.commit()
+    [confirmation] = deliver(app, smtp)
+    confirm(client, confirmation)
+    write(post_comment, "Bob", "A reply.", parent_id=ann)
+    [mail] = deliver(app, smtp)
+    expected = "“Your account is suspended Confirm it within 24 hours at account-check.example o…”"
+    assert len(expected) == 80 + 2
+    assert mail["Subject"] == f"New reply to your comment on {expected}"
+    body = body_of(mail)
+    assert f"Bob replied to your comment on {expected}:" in body
+    assert "\u202e" not in body and "deleted, with every comment" not in body
+
+
 def test_a_confirmation_link_to_an_erased_address_says_the_subscription_is_gone(
     app: Flask,
     client: FlaskClient,

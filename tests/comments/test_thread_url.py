@@ -75,3 +75,24 @@ def test_a_stranger_cannot_claim_a_thread_before_its_page_does(
     post_comment(thread="/new", thread_url="https://evil.example/login")
     post_comment(thread="/new", thread_url="https://blog.example/new")
     assert stored_url(app, "/new") == "https://blog.example/new"
+
+
+def stored_title(app: Flask, key: str) -> str:
+    with app.app_context():
+        thread = db.session.scalar(select(Thread).where(Thread.key == key))
+        assert thread is not None
+        return thread.title
+
+
+def test_a_title_sent_with_a_refused_address_is_dropped_with_it(
+    app: Flask, post_comment: PostComment
+) -> None:
+    """The same post named both: a forger's title would otherwise name the page in mails."""
+    forged = "Your account is suspended: confirm it at account-check.example"
+    post_comment(thread="/new", thread_title=forged, thread_url="https://evil.example/login")
+    assert stored_title(app, "/new") == ""
+    # The page's own widget, on an allowed origin, names it afterwards.
+    post_comment(thread="/new", thread_title="New", thread_url="https://blog.example/new")
+    assert stored_title(app, "/new") == "New"
+    post_comment(thread="/kept", thread_title="Kept", thread_url="https://blog.example/kept")
+    assert stored_title(app, "/kept") == "Kept"

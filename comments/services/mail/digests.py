@@ -69,7 +69,7 @@ def _item(session: Session, staff_id: int, comment: Comment, reason: str) -> str
     site = thread.site.name if thread is not None else "?"
     name = texts.one_line(comment.author_name or "Anonymous", 40)
     return (
-        f"- #{comment.id} [{site}] {texts.thread_name(thread)} ({reason})\n"
+        f"- #{comment.id} [{site}] {texts.quoted_name(thread)} ({reason})\n"
         f"  {name}: {texts.one_line(texts.plain_text(comment.body_html), 160)}\n"
         f"  {links.staff_url(staff_id, comment.id)}"
     )

@@ -139,7 +139,7 @@ def _send(
 ) -> None:
     """One reader mail, with a visible unsubscribe link and RFC 8058 one-click headers."""
     unsubscribe = links.unsubscribe_url(subscription)
-    title = texts.thread_name(thread)
+    title = texts.quoted_name(thread)
     subject = (
         f"New reply to your comment on {title}"
         if template == "reply"
@@ -171,7 +171,7 @@ def _mail_moderators(session: Session, comment: Comment, reason: str) -> None:
     if not recipients:
         return
     thread = session.get(Thread, comment.thread_id)
-    title = texts.thread_name(thread)
+    title = texts.quoted_name(thread)
     site = thread.site.name if thread is not None else "a site"
     base = settings.base_url()
     for recipient in recipients:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from comments.models import Comment, MailSubscription, Thread
 from comments.services.mail import links
 from comments.services.mail.outbox import queue_mail
-from comments.services.mail.texts import excerpt, render, thread_name
+from comments.services.mail.texts import excerpt, quoted_name, render, thread_name
 
 
 def subscribe(session: Session, comment: Comment, now: datetime | None = None) -> MailSubscription:
@@ -31,7 +31,7 @@ def subscribe(session: Session, comment: Comment, now: datetime | None = None) -
     session.add(subscription)
     session.flush()
     thread = session.get(Thread, comment.thread_id)
-    title = thread_name(thread)
+    title = quoted_name(thread)
     url = links.confirm_url(subscription)
     queue_mail(
         session,

@@ -9,13 +9,14 @@ import re
 import nh3
 
 from comments.models import Thread
+from comments.text import clean_line
 
 _BLOCK_END = re.compile(r"</(p|li|blockquote|pre|ul|ol)>|<br\s*/?>", re.IGNORECASE)
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 TEMPLATES = {
     "confirm": """\
-Someone, hopefully you, posted a comment on "{title}" with this address and asked to be told
+Someone, hopefully you, posted a comment on {title} with this address and asked to be told
 by e-mail when somebody replies to it:
 
 {excerpt}
@@ -26,7 +27,7 @@ To receive those e-mails, confirm here:
 If it was not you, ignore this mail: nothing more will be sent to you.
 """,
     "reply": """\
-{name} replied to your comment on "{title}":
+{name} replied to your comment on {title}:
 
 {text}
 
@@ -36,7 +37,7 @@ You receive this because you asked for replies to your comment. To stop, unsubsc
 (one click, no sign-in): {unsubscribe}
 """,
     "published": """\
-Your comment on "{title}" has been published after review:
+Your comment on {title} has been published after review:
 
 {text}
 
@@ -46,7 +47,7 @@ You receive this because you asked to hear about your comment. To stop, unsubscr
 (one click, no sign-in): {unsubscribe}
 """,
     "held": """\
-A comment waits for moderation on {site}, "{title}" ({reason}):
+A comment waits for moderation on {site}, {title} ({reason}):
 
 {name}:
 {text}
@@ -94,10 +95,26 @@ def one_line(value: str, limit: int = 120) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
+#: Characters of a page's title (or key) in a mail or a mail page: a subject stays readable,
+#: and a title cannot fill a mail with a message of its own.
+TITLE_LIMIT = 80
+
+
 def thread_name(thread: Thread | None) -> str:
+    """The page's title (its key without one) as one clean line of at most TITLE_LIMIT.
+
+    Whoever comments first on a page names it, so the title is a stranger's text: no control,
+    bidi or invisible characters (a row from before they were cleaned, an import), no line
+    breaks that would start a paragraph of its own."""
     if thread is None:
         return "a page"
-    return one_line(thread.title or thread.key, 100)
+    return one_line(clean_line(thread.title or thread.key), TITLE_LIMIT)
+
+
+def quoted_name(thread: Thread | None) -> str:
+    """thread_name in quotation marks, as mails and their pages name a page: a title that
+    reads like a message ("Your account is suspended: ...") reads as a page's name."""
+    return "a page" if thread is None else f"“{thread_name(thread)}”"
 
 
 def comment_link(thread: Thread | None, comment_id: int) -> str:
