@@ -214,7 +214,7 @@ def test_akismet_routes_refuse_callers_without_a_live_site_key(
             assert response.headers["X-akismet-debug-help"], where
             assert "Access-Control-Allow-Origin" not in response.headers, where
             refused.add(rule.endpoint)
-    assert refused == AKISMET_ENDPOINTS and len(refused) == 4
+    assert refused == AKISMET_ENDPOINTS and len(refused) == 5
     assert state(app) == before
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(LabelledExample)) == 0

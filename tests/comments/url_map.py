@@ -61,6 +61,7 @@ PUBLIC_ENDPOINTS = {
     "akismet.comment_check": "Akismet's protocol: the api_key field names the site",
     "akismet.submit_spam": "Akismet's protocol: the api_key field names the site",
     "akismet.submit_ham": "Akismet's protocol: the api_key field names the site",
+    "akismet.usage_limit": "Akismet's protocol: the api_key field names the site",
     "perspective.analyze": "Perspective's protocol: the key names the site (test below)",
     "perspective.suggest_score": "Perspective's protocol: the key names the site",
     "perspective.discovery": "Google's discovery document for Perspective clients; only shapes",
