@@ -270,7 +270,8 @@ def edit_comment(
     comment.model_version = scored.scores.model_version if scored.scores else None
     comment.status = status
     comment.updated_at = now
-    if status == "published" and comment.published_at is None:
+    first_publication = status == "published" and comment.published_at is None
+    if first_publication:
         comment.published_at = now
     session.execute(delete(CommentSignal).where(CommentSignal.comment_id == comment.id))
     session.add_all(
@@ -302,7 +303,7 @@ def edit_comment(
     session.add(decision)
     session.flush()
     webhooks.record_author_events(session, comment, decision)
-    notifications.comment_edited(session, comment)
+    notifications.comment_edited(session, comment, first_publication=first_publication)
     return comment
 
 

@@ -18,6 +18,8 @@ published, a moderators' notice once a moderator decided the comment or its auth
 Deleting then, rather than checking in the sender, keeps the sender's polling free of joins
 and knows what happened, which a moderators' notice needs: it is about a comment that is not
 published by design. Confirmations stay: they go to the author, about their own text.
+An author's edit that leaves such a mail right in all but its text queues it again, with the
+new text, to the recipients it had (``comment_edited``).
 """
 
 from __future__ import annotations
@@ -81,9 +83,26 @@ def comment_decided(
             _send(session, subscription, "published", thread, comment)
 
 
-def comment_edited(session: Session, comment: Comment) -> None:
-    """After its author's edit, which may have held a published comment for moderation."""
-    _withdraw(session, comment, moderators=False)
+def comment_edited(session: Session, comment: Comment, *, first_publication: bool) -> None:
+    """After its author's edit, which re-decided the comment.
+
+    Pending mails about it quote the text it replaced: each is withdrawn, and queued again
+    with the new text if it still applies (a reader mail while the comment is published, a
+    moderators' notice while it waits), to the same recipients, less any who unsubscribed or
+    stopped wanting immediate mail since. A first publication mails the parent's subscribers
+    as a moderator's approve does; its author is not told, having just published it, as
+    nobody is told of a comment published when posted.
+    """
+    withdrawn = _delete_pending(session, comment, [*READER_KINDS, "moderation"])
+    if comment.status == "published":
+        _send_again(session, comment, withdrawn)
+    staff = withdrawn.get("moderation")
+    if staff and comment.status == "pending":
+        _mail_moderators(session, comment, "held", only=staff)
+    elif staff and comment.status == "published" and open_reports(session, comment.id):
+        _mail_moderators(session, comment, "reported", only=staff)
+    if first_publication and comment.parent_id is not None and _enabled(wanted=False):
+        _mail_subscribers_of_parent(session, comment)
 
 
 def comment_deleted(session: Session, comment: Comment) -> None:
@@ -93,22 +112,50 @@ def comment_deleted(session: Session, comment: Comment) -> None:
 
 def _withdraw(session: Session, comment: Comment, *, moderators: bool) -> None:
     """Delete the pending mails about ``comment`` that are now wrong: reader mails if it is
-    not published, and moderators' notices if ``moderators`` (nothing waits any more). Sent
-    ones stay, as the log, until MAIL_KEEP_DAYS; one a sender is sending already goes."""
+    not published, and moderators' notices if ``moderators`` (nothing waits any more)."""
     kinds = [
         *(READER_KINDS if comment.status != "published" else ()),
         *(("moderation",) if moderators else ()),
     ]
-    if not kinds:
-        return
-    session.execute(
-        delete(OutboxMail).where(
+    if kinds:
+        _delete_pending(session, comment, kinds)
+
+
+def _delete_pending(session: Session, comment: Comment, kinds: list[str]) -> dict[str, set[str]]:
+    """Delete the pending mails of these kinds about ``comment``; answers their recipients
+    by kind. Sent ones stay, as the log, until MAIL_KEEP_DAYS; one a sender is sending
+    already goes."""
+    deleted = session.execute(
+        delete(OutboxMail)
+        .where(
             OutboxMail.comment_id == comment.id,
             OutboxMail.status == "pending",
             OutboxMail.kind.in_(kinds),
-        ),
+        )
+        .returning(OutboxMail.kind, OutboxMail.to_address),
         execution_options={"synchronize_session": False},
     )
+    recipients: dict[str, set[str]] = {}
+    for kind, address in deleted:
+        recipients.setdefault(kind, set()).add(address)
+    return recipients
+
+
+def _send_again(session: Session, comment: Comment, withdrawn: dict[str, set[str]]) -> None:
+    """Queue the withdrawn reader mails about the published ``comment`` again, as it reads
+    now, to those of their recipients still subscribed."""
+    again = [
+        (template, subscription)
+        for template, about in (("reply", comment.parent_id), ("published", comment.id))
+        if about is not None and withdrawn.get(template)
+        for subscription in subscriptions.confirmed_for(session, [about])
+        if subscription.email in withdrawn[template]
+    ]
+    if not again:
+        return
+    thread = session.get(Thread, comment.thread_id)
+    for template, subscription in again:
+        _send(session, subscription, template, thread, comment)
 
 
 def comment_reported(session: Session, comment: Comment) -> None:
@@ -166,8 +213,15 @@ def _send(
     )
 
 
-def _mail_moderators(session: Session, comment: Comment, reason: str) -> None:
-    recipients = staff_recipients.immediate(session, comment.site_id)
+def _mail_moderators(
+    session: Session, comment: Comment, reason: str, *, only: set[str] | None = None
+) -> None:
+    """One mail per moderator who wants immediate mail (of those addressed ``only``)."""
+    recipients = [
+        recipient
+        for recipient in staff_recipients.immediate(session, comment.site_id)
+        if only is None or recipient.email in only
+    ]
     if not recipients:
         return
     thread = session.get(Thread, comment.thread_id)
