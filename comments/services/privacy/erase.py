@@ -1,7 +1,8 @@
 """Erase an e-mail address: its comments anonymised or removed as each site chooses.
 
 - ``anonymise`` (the default): the text and its place in the thread stay; the author's name,
-  address, website, IP hash and user agent go. Readers see an anonymous comment.
+  address, website, IP hash and user agent go, and the name from its earlier texts (an
+  edit's), which keep their words. Readers see an anonymous comment.
 - ``remove``: the comments are deleted with what hangs off them (scores, signals, decisions,
   reports). One that others answered becomes an anonymous "[deleted]" placeholder instead, so
   the replies keep their place.
@@ -85,9 +86,16 @@ def chunks(ids: Sequence[int]) -> Iterable[list[int]]:
 
 
 def anonymise(session: Session, ids: Sequence[int], now: datetime) -> None:
+    """Drop the author from the comments and from their earlier texts (an edit's), which keep
+    the name it was posted under; the texts stay, as the comment's own does."""
     for part in chunks(ids):
         session.execute(
             update(Comment).where(Comment.id.in_(part)).values(**_ANONYMOUS, updated_at=now)
+        )
+        session.execute(
+            update(CommentRevision)
+            .where(CommentRevision.comment_id.in_(part))
+            .values(author_name="")
         )
 
 
