@@ -1,5 +1,5 @@
-"""An edited comment's earlier texts belong to its author: without the name it was posted
-under once the author is erased."""
+"""An edited comment's earlier texts belong to its author: exported with it, and without the
+name it was posted under once the author is erased."""
 
 from __future__ import annotations
 
@@ -27,6 +27,19 @@ def edited(client: FlaskClient, post_comment: PostComment) -> int:
     assert response.status_code == 200, response.get_json()
     comment_id: int = posted["id"]
     return comment_id
+
+
+def test_the_export_lists_a_comments_earlier_texts_with_when(
+    runner: FlaskCliRunner, edited: int
+) -> None:
+    result = runner.invoke(args=["privacy", "export", EMAIL])
+    assert result.exit_code == 0, result.output
+    (comment,) = json.loads(result.output)["comments"]
+    assert comment["id"] == edited and comment["body"] == EDITED
+    (revision,) = comment["revisions"]
+    assert revision["body"] == NICE and revision["author_name"] == "Ann Original"
+    assert revision["status"] == "published" and revision["scores"]["model_version"]
+    assert revision["edited_at"] >= comment["created_at"]
 
 
 def test_anonymising_drops_the_name_from_earlier_texts_too(

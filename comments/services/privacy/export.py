@@ -1,10 +1,10 @@
 """Everything stored about an e-mail address, as one JSON-ready document.
 
 Records are found by the address as submission stores it (``keys.normalise_email``), on every
-site: comments with their thread, scores, signals, decisions and the reasons of reports on
-them (not the reporters' words), bans and trust naming the address, labelled examples made
-from those comments or sent with the address, reply subscriptions, mails in the outbox, and
-this address's own privacy requests.
+site: comments with their thread, scores, signals, decisions, earlier texts (an edit's, with
+when) and the reasons of reports on them (not the reporters' words), bans and trust naming the
+address, labelled examples made from those comments or sent with the address, reply
+subscriptions, mails in the outbox, and this address's own privacy requests.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from comments.models import (
     Ban,
     Comment,
+    CommentRevision,
     CommentSignal,
     Decision,
     LabelledExample,
@@ -66,6 +67,22 @@ def _grouped(session: Session, model: Any, ids: list[int]) -> dict[int, list[Any
     return grouped
 
 
+def _revision(revision: CommentRevision) -> dict[str, Any]:
+    """A text the author's edit replaced, as it stood then: name, status and scores included."""
+    return {
+        "body": revision.body_raw,
+        "author_name": revision.author_name,
+        "status": revision.status,
+        "scores": {
+            "toxicity": revision.toxicity,
+            "spam": revision.spam,
+            "model_version": revision.model_version,
+        },
+        "signals": revision.signals,
+        "edited_at": _iso(revision.edited_at),
+    }
+
+
 def _comments(session: Session, email: str, _: Sequence[str]) -> list[dict[str, Any]]:
     comments = comments_of(session, email)
     ids = [comment.id for comment in comments]
@@ -79,6 +96,7 @@ def _comments(session: Session, email: str, _: Sequence[str]) -> list[dict[str, 
     signals = _grouped(session, CommentSignal, ids)
     decisions = _grouped(session, Decision, ids)
     reports = _grouped(session, Report, ids)
+    revisions = _grouped(session, CommentRevision, ids)
     return [
         {
             "id": c.id,
@@ -116,6 +134,7 @@ def _comments(session: Session, email: str, _: Sequence[str]) -> list[dict[str, 
             "reports": [
                 {"reason": r.reason, "created_at": _iso(r.created_at)} for r in reports[c.id]
             ],
+            "revisions": [_revision(r) for r in revisions[c.id]],
         }
         for c in comments
     ]
