@@ -8,6 +8,8 @@ its poster's IP hash).
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, and_
+
 from comments.models import Comment
 
 #: What a removed comment that has replies shows in their place.
@@ -28,4 +30,14 @@ def is_placeholder(comment: Comment) -> bool:
         and not comment.author_name
         and comment.author_email is None
         and comment.ip_hash is None
+    )
+
+
+def placeholder_rows() -> ColumnElement[bool]:
+    """``is_placeholder`` as a condition on comment rows, for queries that must skip them."""
+    return and_(
+        Comment.body_raw == PLACEHOLDER,
+        Comment.author_name == "",
+        Comment.author_email.is_(None),
+        Comment.ip_hash.is_(None),
     )

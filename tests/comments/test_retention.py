@@ -240,3 +240,63 @@ def test_a_dry_run_counts_exactly_what_the_purge_then_does_and_changes_nothing(
     assert [context for *_, context in after["examples"]] == [{"blog_lang": "en"}] * 2
     assert after["links"] == []
     assert after["mails"] == []
+
+
+def test_a_later_purge_leaves_an_answered_placeholder_alone_and_purges_it_with_its_replies(
+    app: Flask,
+    runner: FlaskCliRunner,
+    client: FlaskClient,
+    admin: dict[str, str],
+    post_comment: PostComment,
+) -> None:
+    """A placeholder has nothing left to purge: found again once older than the retention
+    period, it is neither counted nor changed; once its last reply is purged, it goes too."""
+    added = client.post(
+        "/api/v1/admin/webhooks", json={"url": "https://hooks.example/in"}, headers=admin
+    )
+    assert added.status_code == 201
+    answered = post_comment(body=f"{NICE} Answered spam.").get_json()["id"]
+    reply = post_comment(body=f"{NICE} A published reply.", parent_id=answered).get_json()["id"]
+    aged(app, answered, "spam", 31)
+    first = runner.invoke(args=["privacy", "purge"])
+    assert json.loads(first.output)["left_as_placeholders"] == 1
+
+    def placeholder() -> tuple[Any, ...]:
+        with app.app_context():
+            row = db.session.execute(
+                select(Comment.body_raw, Comment.status, Comment.updated_at).where(
+                    Comment.id == answered
+                )
+            ).one()
+            return tuple(row)
+
+    aged(app, answered, "spam", 31)  # as if the retention period had passed again
+    before, then = stored(app), placeholder()
+    assert then[:2] == ("[deleted]", "spam")
+    nothing = {
+        "dry_run": False,
+        "spam_purged": 0,
+        "rejected_purged": 0,
+        "left_as_placeholders": 0,
+        "labelled_examples_scrubbed": 0,
+        "webhook_deliveries_scrubbed": 0,
+        "mails_about_comments_deleted": 0,
+        "expired_links_deleted": 0,
+        "tombstones_pruned": 0,
+    }
+    for args in (["privacy", "purge", "--dry-run"], ["privacy", "purge"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output) == {**nothing, "dry_run": "--dry-run" in args}
+    assert stored(app) == before and placeholder() == then
+
+    aged(app, reply, "rejected", 91)
+    last = runner.invoke(args=["privacy", "purge"])
+    assert json.loads(last.output) == {
+        **nothing,
+        "spam_purged": 1,
+        "rejected_purged": 1,
+        "webhook_deliveries_scrubbed": 2,  # the reply's; the placeholder's were scrubbed before
+    }
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Comment)) == 0

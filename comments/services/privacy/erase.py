@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Executable, delete, select, update
 from sqlalchemy.orm import Session
@@ -182,10 +183,15 @@ def scrub_deliveries(deliveries: Iterable[WebhookDelivery], removed: Collection[
     removed comment's text too, so neither stays in the delivery log or goes out again when a
     delivery is redelivered."""
     for delivery in deliveries:
-        data = {**delivery.payload["data"], "author_name": "", "author_url": None}
-        if data["id"] in removed:
-            data["html"] = ""
-        delivery.payload = {**delivery.payload, "data": data}
+        delivery.payload = scrubbed(delivery, removed)
+
+
+def scrubbed(delivery: WebhookDelivery, removed: Collection[int]) -> dict[str, Any]:
+    """The delivery's payload as ``scrub_deliveries`` leaves it."""
+    data = {**delivery.payload["data"], "author_name": "", "author_url": None}
+    if data["id"] in removed:
+        data["html"] = ""
+    return {**delivery.payload, "data": data}
 
 
 def delete_mails_about(session: Session, ids: Sequence[int]) -> int:

@@ -1,7 +1,8 @@
 """Retention: spam and rejected comments are purged some days after their last change.
 
 Purging deletes the comment with its scores, signals, decisions and reports; one that others
-answered stays as an anonymous "[deleted]" placeholder so their replies keep their place.
+answered stays as an anonymous "[deleted]" placeholder so their replies keep their place; a
+later purge leaves it alone while it is answered, and deletes it once it is not.
 Labelled examples made from purged comments are training data moderators produced: they keep
 their text and label and lose any author details. Webhook deliveries about purged comments are
 scrubbed as an erasure in ``remove`` mode scrubs them: the events stay in the delivery log
@@ -27,6 +28,7 @@ from comments.models import (
     WebhookDelivery,
 )
 from comments.services import tombstones
+from comments.services.placeholders import placeholder_rows
 from comments.services.privacy.erase import (
     chunks,
     delete_mails_about,
@@ -36,6 +38,7 @@ from comments.services.privacy.erase import (
     remove,
     scrub_deliveries,
     scrub_examples,
+    scrubbed,
 )
 
 
@@ -88,18 +91,32 @@ def purgeable(session: Session, *, spam_days: int, rejected_days: int, now: date
         "rejected": expired(session, "rejected", rejected_days, now),
     }
     ids = [i for found in expired_ids.values() for i in found]
+    # Over both statuses at once: a spam reply purged with the rejected comment it answers
+    # leaves no placeholder behind.
+    answered = keep_answered(session, set(ids))
+    # A placeholder an earlier purge (or erasure) left that is still answered has nothing more
+    # to purge: skipped, not counted or touched again. One whose replies have gone since goes.
+    done = answered & placeholders_among(session, ids)
+    expired_ids = {
+        status: [i for i in found if i not in done] for status, found in expired_ids.items()
+    }
+    ids = [i for i in ids if i not in done]
+    removed = set(ids)
     stale = (PrivacyRequest.status == "pending", PrivacyRequest.expires_at < now)
     return Purgeable(
         expired=expired_ids,
-        # Over both statuses at once: a spam reply purged with the rejected comment it
-        # answers leaves no placeholder behind.
-        answered=keep_answered(session, set(ids)),
+        answered=answered - done,
         examples=[
             example
             for part in chunks(ids)
             for example in examples_to_scrub(session, LabelledExample.comment_id.in_(part))
         ],
-        deliveries=deliveries_about(session, ids),
+        # Those of a placeholder going now were scrubbed when it was left.
+        deliveries=[
+            delivery
+            for delivery in deliveries_about(session, ids)
+            if scrubbed(delivery, removed) != delivery.payload
+        ],
         mails=sum(
             session.scalar(
                 select(func.count()).select_from(OutboxMail).where(OutboxMail.comment_id.in_(part))
@@ -125,6 +142,12 @@ def carry_out(session: Session, found: Purgeable, now: datetime) -> None:
     tombstones.prune(session, now)
     session.flush()
     session.expire_all()
+
+
+def placeholders_among(session: Session, ids: list[int]) -> set[int]:
+    """Those of the comments ``ids`` that are placeholders (``placeholders.is_placeholder``)."""
+    query = select(Comment.id).where(placeholder_rows())
+    return {i for part in chunks(ids) for i in session.scalars(query.where(Comment.id.in_(part)))}
 
 
 def expired(session: Session, status: str, days: int, now: datetime) -> list[int]:
