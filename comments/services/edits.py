@@ -303,7 +303,9 @@ def edit_comment(
     session.add(decision)
     session.flush()
     webhooks.record_author_events(session, comment, decision)
-    notifications.comment_edited(session, comment, first_publication=first_publication)
+    notifications.comment_edited(
+        session, comment, before=before, first_publication=first_publication
+    )
     return comment
 
 

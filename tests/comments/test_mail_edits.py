@@ -1,5 +1,6 @@
 """Mails about a comment its author edits: an edit that publishes a held reply for the first
-time mails it like a moderator's approve, and a mail still queued (an SMTP outage, retries)
+time mails it like a moderator's approve, one that holds a published comment mails the
+moderators like a comment held when posted, and a mail still queued (an SMTP outage, retries)
 quotes the text the comment shows now, not the one the edit replaced."""
 
 from __future__ import annotations
@@ -173,3 +174,53 @@ def test_a_queued_reported_notice_quotes_the_text_of_an_edit_that_keeps_it_publi
     [(to, body)] = delivered(app, smtp)
     assert to == "maria@example.org"
     assert "(reported)" in body and "On reflection" in body
+
+
+def test_a_published_comment_an_edit_holds_is_mailed_to_moderators_as_a_held_one(
+    app: Flask, client: FlaskClient, post_comment: PostComment, smtp: SmtpServer
+) -> None:
+    """It waits for them now, as if posted held: immediate mail only, quoting the new text."""
+    notified_moderator(app, "maria", "immediate")
+    notified_moderator(app, "hugo", "hourly")
+    bob = post(post_comment, "Bob", NICE)
+    assert bob["status"] == "published" and pending(app) == []
+
+    assert edit(client, bob, ABUSIVE) == "pending"
+
+    [(to, body)] = delivered(app, smtp)
+    assert to == "maria@example.org"
+    assert "(held)" in body and "piece of shit" in body and "alliance" not in body
+
+
+def test_a_reported_comment_an_edit_holds_is_mailed_once_to_each_moderator(
+    app: Flask, client: FlaskClient, post_comment: PostComment, smtp: SmtpServer
+) -> None:
+    """The queued "reported" notices give way to the "held" one, not one of each."""
+    notified_moderator(app, "maria", "immediate")
+    notified_moderator(app, "mike", "immediate")
+    bob = post(post_comment, "Bob", NICE)
+    reported = client.post(f"/api/v1/comments/{bob['id']}/reports", json={"reason": "spam"})
+    assert reported.status_code in (200, 201), reported.get_json()
+    assert sorted(to for _, to, _ in pending(app)) == ["maria@example.org", "mike@example.org"]
+
+    assert edit(client, bob, ABUSIVE) == "pending"
+
+    sent = delivered(app, smtp)
+    assert sorted(to for to, _ in sent) == ["maria@example.org", "mike@example.org"]
+    assert all("(held)" in body and "(reported)" not in body for _, body in sent)
+
+
+def test_a_comment_an_edit_held_and_its_author_edits_again_is_mailed_once(
+    app: Flask, client: FlaskClient, post_comment: PostComment, smtp: SmtpServer
+) -> None:
+    notified_moderator(app, "maria", "immediate")
+    bob = post(post_comment, "Bob", NICE)
+
+    assert edit(client, bob, ABUSIVE) == "pending"
+    assert edit(client, bob, "Shut up, you moron, nobody asked for your stupid opinion") == (
+        "pending"
+    )
+
+    [(to, body)] = delivered(app, smtp)
+    assert to == "maria@example.org"
+    assert "nobody asked" in body and "piece of shit" not in body

@@ -10,7 +10,8 @@ a moderator, and who wants immediate mail is cached per process (``staff_recipie
 - The confirmed subscriber of a comment a moderator publishes after review is told so, on its
   first publication only: the ticked box is the only consent we have, so authors who did not
   tick it get nothing.
-- Moderators who chose "immediate" get a mail per held or reported comment on their sites.
+- Moderators who chose "immediate" get a mail per held or reported comment on their sites,
+  including a published comment its author's edit holds.
 
 A mail still waiting in the outbox (an SMTP outage, retries) is withdrawn in the transaction
 that makes it wrong (``_withdraw``): a reply or "published" mail once the comment is no longer
@@ -83,21 +84,28 @@ def comment_decided(
             _send(session, subscription, "published", thread, comment)
 
 
-def comment_edited(session: Session, comment: Comment, *, first_publication: bool) -> None:
-    """After its author's edit, which re-decided the comment.
+def comment_edited(
+    session: Session, comment: Comment, *, before: str, first_publication: bool
+) -> None:
+    """After its author's edit, which re-decided the comment (``before`` is its status then).
 
     Pending mails about it quote the text it replaced: each is withdrawn, and queued again
     with the new text if it still applies (a reader mail while the comment is published, a
     moderators' notice while it waits), to the same recipients, less any who unsubscribed or
-    stopped wanting immediate mail since. A first publication mails the parent's subscribers
-    as a moderator's approve does; its author is not told, having just published it, as
-    nobody is told of a comment published when posted.
+    stopped wanting immediate mail since. A published comment the edit holds starts waiting
+    now, so every moderator who wants immediate mail is told, as of a comment held when
+    posted: once each, the withdrawn notices included. A first publication mails the
+    parent's subscribers as a moderator's approve does; its author is not told, having just
+    published it, as nobody is told of a comment published when posted.
     """
     withdrawn = _delete_pending(session, comment, [*READER_KINDS, "moderation"])
     if comment.status == "published":
         _send_again(session, comment, withdrawn)
     staff = withdrawn.get("moderation")
-    if staff and comment.status == "pending":
+    held_by_edit = before == "published" and comment.status == "pending"
+    if held_by_edit and _enabled(wanted=False):
+        _mail_moderators(session, comment, "held")
+    elif staff and comment.status == "pending":
         _mail_moderators(session, comment, "held", only=staff)
     elif staff and comment.status == "published" and open_reports(session, comment.id):
         _mail_moderators(session, comment, "reported", only=staff)
