@@ -73,7 +73,11 @@ class Decision(Base):
     __tablename__ = "decisions"
     # Never given again when a comment goes with its decisions: their ids are in webhook
     # payloads and the moderation API (migration 0023).
-    __table_args__ = ({"sqlite_autoincrement": True},)
+    __table_args__ = (
+        # Comments held by their author's edit in a digest's period (services/mail/digests.py).
+        Index("ix_decisions_to_status_created", "to_status", "created_at"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     comment_id: Mapped[int] = mapped_column(

@@ -5,6 +5,7 @@ quotes the text the comment shows now, not the one the edit replaced."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from comments.extensions import db
 from comments.models import OutboxMail
+from comments.services.mail import digests
 from tests.comments.conftest import ABUSIVE, NICE, PostComment, StaffToken
 from tests.comments.smtp_server import SmtpServer, body_of, mail_config, send_queued
 from tests.comments.test_mail_erasure import moderator as notified_moderator
@@ -224,3 +226,48 @@ def test_a_comment_an_edit_held_and_its_author_edits_again_is_mailed_once(
     [(to, body)] = delivered(app, smtp)
     assert to == "maria@example.org"
     assert "nobody asked" in body and "piece of shit" not in body
+
+
+def test_a_spam_comment_an_edit_holds_is_mailed_to_moderators_as_a_held_one(
+    app: Flask, client: FlaskClient, post_comment: PostComment, smtp: SmtpServer
+) -> None:
+    """The filter's spam waits for nobody; held by its author's edit, it waits from then on."""
+    notified_moderator(app, "maria", "immediate")
+    spam = post(post_comment, "Bob", NICE, honeypot="https://cheap.example")
+    assert pending(app) == [], "spam is not mailed"
+
+    assert edit(client, spam, ABUSIVE) == "pending"
+
+    [(to, body)] = delivered(app, smtp)
+    assert to == "maria@example.org"
+    assert "(held)" in body and "piece of shit" in body
+
+
+def digest_now(app: Flask, smtp: SmtpServer, now: datetime) -> str | None:
+    """The text of the digest due at ``now``, if one was queued."""
+    with app.app_context():
+        queued = digests.send_due(db.session(), now=now)
+    send_queued(app)
+    mails = smtp.inbox.take()
+    assert len(mails) == queued
+    return body_of(mails[0]) if mails else None
+
+
+def test_a_comment_an_edit_holds_is_listed_in_the_next_digest_once(
+    app: Flask, client: FlaskClient, post_comment: PostComment, smtp: SmtpServer
+) -> None:
+    """Posted published before the period, it started waiting at the edit; an edit that
+    keeps it held is not news."""
+    notified_moderator(app, "hugo", "hourly", since=datetime.now(UTC) - timedelta(hours=2))
+    bob = post(post_comment, "Bob", NICE)
+    ann = post(post_comment, "Ann", ABUSIVE + "!")
+    start = datetime.now(UTC)
+    assert f"#{ann['id']} " in (digest_now(app, smtp, start) or "")
+
+    assert edit(client, bob, ABUSIVE) == "pending"
+    assert edit(client, ann, ABUSIVE + "!!") == "pending"
+
+    text = digest_now(app, smtp, start + timedelta(hours=1))
+    assert text is not None and f"#{bob['id']} " in text and f"#{ann['id']} " not in text
+    assert "piece of shit" in text
+    assert digest_now(app, smtp, start + timedelta(hours=2)) is None

@@ -202,7 +202,7 @@ def test_healthz_says_when_the_schema_needs_an_upgrade(app: Flask) -> None:
     database = answer.get_json()["database"]
     assert database["ok"] is False
     assert database["error"] == (
-        "schema at revision 0016, this code needs 0026: run flask --app wsgi db upgrade"
+        "schema at revision 0016, this code needs 0027: run flask --app wsgi db upgrade"
     )
     with app.app_context():
         flask_migrate.downgrade(revision="base")
@@ -345,7 +345,7 @@ def test_the_author_name_index_built_by_hand_first_is_kept_by_the_upgrade(app: F
             )
         flask_migrate.upgrade()
         with db.engine.connect() as connection:
-            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0026"
+            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0027"
 
 
 #: The indexes migration 0005 adds, as an operator would build them by hand first.
@@ -371,7 +371,7 @@ def test_the_queue_indexes_built_by_hand_first_are_kept_by_the_upgrade(app: Flas
                 connection.exec_driver_sql(f"CREATE INDEX {name} ON {target}")
         flask_migrate.upgrade()
         with db.engine.connect() as connection:
-            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0026"
+            assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0027"
             catalogue = (
                 "SELECT name FROM sqlite_master WHERE type = 'index'"
                 if connection.dialect.name == "sqlite"

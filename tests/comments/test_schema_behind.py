@@ -33,8 +33,8 @@ def downgrade(app: Flask, revision: str) -> None:
     ("revision", "says", "reads_too"),
     [
         # A column of comments missing (edit extensions): a submission writes it.
-        ("0016", "schema at revision 0016, this code needs 0026", False),
-        ("base", "schema at revision none, this code needs 0026", True),  # no table at all
+        ("0016", "schema at revision 0016, this code needs 0027", False),
+        ("base", "schema at revision none, this code needs 0027", True),  # no table at all
     ],
 )
 def test_api_requests_answer_503_saying_to_upgrade(

@@ -15,10 +15,10 @@ import re
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select, union, update
 from sqlalchemy.orm import Session
 
-from comments.models import Comment, Report, Staff, Thread
+from comments.models import Comment, Decision, Report, Staff, Thread
 from comments.services.mail import links, settings, staff_recipients, texts
 from comments.services.mail.outbox import queue_mail
 
@@ -42,8 +42,23 @@ def period_start(notify: str, now: datetime, digest_hour: int) -> datetime:
 def _waiting(
     session: Session, site_ids: frozenset[int] | None, since: datetime, until: datetime
 ) -> list[tuple[Comment, str]]:
-    held = select(Comment).where(
+    """Held comments that started waiting in the period: posted held, or held by their
+    author's edit (of a published or spam comment: an edit that keeps it held is not news),
+    each a range of an index (``ix_comments_status_created``,
+    ``ix_decisions_to_status_created``)."""
+    posted_held = select(Comment.id).where(
         Comment.status == "pending", Comment.created_at > since, Comment.created_at <= until
+    )
+    held_by_edit = select(Decision.comment_id).where(
+        Decision.to_status == "pending",
+        Decision.created_at > since,
+        Decision.created_at <= until,
+        Decision.action == "edit",
+        Decision.from_status != "pending",
+    )
+    started = union(posted_held, held_by_edit).subquery()
+    held = (
+        select(Comment).join(started, Comment.id == started.c.id).where(Comment.status == "pending")
     )
     reported = (
         select(Comment)

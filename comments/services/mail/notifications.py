@@ -11,7 +11,7 @@ a moderator, and who wants immediate mail is cached per process (``staff_recipie
   first publication only: the ticked box is the only consent we have, so authors who did not
   tick it get nothing.
 - Moderators who chose "immediate" get a mail per held or reported comment on their sites,
-  including a published comment its author's edit holds.
+  including a published or spam comment its author's edit holds.
 
 A mail still waiting in the outbox (an SMTP outage, retries) is withdrawn in the transaction
 that makes it wrong (``_withdraw``): a reply or "published" mail once the comment is no longer
@@ -92,8 +92,8 @@ def comment_edited(
     Pending mails about it quote the text it replaced: each is withdrawn, and queued again
     with the new text if it still applies (a reader mail while the comment is published, a
     moderators' notice while it waits), to the same recipients, less any who unsubscribed or
-    stopped wanting immediate mail since. A published comment the edit holds starts waiting
-    now, so every moderator who wants immediate mail is told, as of a comment held when
+    stopped wanting immediate mail since. A published or spam comment the edit holds starts
+    waiting now, so every moderator who wants immediate mail is told, as of a comment held when
     posted: once each, the withdrawn notices included. A first publication mails the
     parent's subscribers as a moderator's approve does; its author is not told, having just
     published it, as nobody is told of a comment published when posted.
@@ -102,7 +102,7 @@ def comment_edited(
     if comment.status == "published":
         _send_again(session, comment, withdrawn)
     staff = withdrawn.get("moderation")
-    held_by_edit = before == "published" and comment.status == "pending"
+    held_by_edit = before in ("published", "spam") and comment.status == "pending"
     if held_by_edit and _enabled(wanted=False):
         _mail_moderators(session, comment, "held")
     elif staff and comment.status == "pending":
