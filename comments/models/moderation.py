@@ -75,7 +75,14 @@ class Decision(Base):
     # payloads and the moderation API (migration 0023).
     __table_args__ = (
         # Comments held by their author's edit in a digest's period (services/mail/digests.py).
-        Index("ix_decisions_to_status_created", "to_status", "created_at"),
+        # Partial: only the authors' edits, so the decision every new comment writes adds no
+        # index entry to the submission's insert.
+        Index(
+            "ix_decisions_edits_created",
+            "created_at",
+            sqlite_where=text("action = 'edit'"),
+            postgresql_where=text("action = 'edit'"),
+        ),
         {"sqlite_autoincrement": True},
     )
 

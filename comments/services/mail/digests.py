@@ -15,7 +15,7 @@ import re
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, union, update
+from sqlalchemy import literal_column, select, union, update
 from sqlalchemy.orm import Session
 
 from comments.models import Comment, Decision, Report, Staff, Thread
@@ -45,7 +45,7 @@ def _waiting(
     """Held comments that started waiting in the period: posted held, or held by their
     author's edit (of a published or spam comment: an edit that keeps it held is not news),
     each a range of an index (``ix_comments_status_created``,
-    ``ix_decisions_to_status_created``)."""
+    ``ix_decisions_edits_created``)."""
     posted_held = select(Comment.id).where(
         Comment.status == "pending", Comment.created_at > since, Comment.created_at <= until
     )
@@ -53,7 +53,9 @@ def _waiting(
         Decision.to_status == "pending",
         Decision.created_at > since,
         Decision.created_at <= until,
-        Decision.action == "edit",
+        # As a literal, so SQLite sees the partial index's own condition (a bound parameter
+        # would not prove it).
+        Decision.action == literal_column("'edit'"),
         Decision.from_status != "pending",
     )
     started = union(posted_held, held_by_edit).subquery()
